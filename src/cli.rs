@@ -1,0 +1,90 @@
+//! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
+
+use crate::units;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// sluice: a live HTTP load tester. Watch the run, steer the concurrency while it goes.
+#[derive(Debug, Parser)]
+#[command(name = "sluice", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the demo target: "Hello, World!" after a random whole-second delay.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Longest delay before answering; each request waits a random whole number of seconds up to it.
+    #[arg(long, default_value = "3s", value_parser = units::parse_duration_or_zero)]
+    pub max_delay: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
+    pub url: Option<String>,
+    /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
+    #[arg(short = 'n', long = "requests", value_name = "N", value_parser = units::parse_positive_count)]
+    pub requests: Option<u64>,
+    /// How long to run (30s, 5m); requests still in flight at the end are aborted.
+    #[arg(short = 'z', long = "duration", value_name = "DURATION", value_parser = units::parse_duration)]
+    pub duration: Option<Duration>,
+    /// Requests in flight at once, at the start (the limit can be changed while running).
+    #[arg(short = 'c', long = "concurrency", value_name = "N", default_value = "50", value_parser = units::parse_concurrency)]
+    pub concurrency: usize,
+    /// HTTP method.
+    #[arg(short = 'm', long = "method", default_value = "GET")]
+    pub method: String,
+    /// Request header "Name: value"; repeat for more.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(
+        short = 'd',
+        long = "body",
+        value_name = "BODY",
+        conflicts_with = "body_file"
+    )]
+    pub body: Option<String>,
+    /// Request body from a file.
+    #[arg(short = 'D', long = "body-file", value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// Time limit for one request, connecting included.
+    #[arg(short = 't', long = "timeout", value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
+    pub timeout: Duration,
+    /// Time limit for opening a connection.
+    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "5s", value_parser = units::parse_duration)]
+    pub connect_timeout: Duration,
+    /// Skip TLS certificate verification.
+    #[arg(long)]
+    pub insecure: bool,
+    /// No dashboard: progress lines on stderr, summary at the end (also when stdout is not a terminal).
+    #[arg(long = "no-tui")]
+    pub no_tui: bool,
+    /// Summary format.
+    #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]
+    pub output_format: OutputFormat,
+    /// Write the summary to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How the summary is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}

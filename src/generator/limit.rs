@@ -1,0 +1,207 @@
+//! The sluice gate: a concurrency limit that can be raised and lowered while permits are out.
+//!
+//! Invariant: `available + in_flight - debt == limit`. Raising adds permits (paying debt first);
+//! lowering forgets free permits and books the rest as debt, which returning permits pay off
+//! instead of being released. So after a lower, in-flight drains to the new limit and stays there.
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// Adjustable permits plus the gauges the dashboard reads (in-flight, peak).
+#[derive(Debug)]
+pub struct Limit {
+    sem: Semaphore,
+    limit: AtomicUsize,
+    debt: AtomicUsize,
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
+    resize: Mutex<()>,
+}
+
+/// A taken permit; dropping it gives the slot back (or pays debt).
+#[derive(Debug)]
+pub struct Permit {
+    limit: Arc<Limit>,
+}
+
+impl Limit {
+    /// A gate that lets `n` requests be in flight at once.
+    pub fn new(n: usize) -> Arc<Limit> {
+        Arc::new(Limit {
+            sem: Semaphore::new(n),
+            limit: AtomicUsize::new(n),
+            debt: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
+            resize: Mutex::new(()),
+        })
+    }
+
+    /// Waits for a free slot. Never fails: the semaphore is never closed.
+    pub async fn acquire(self: &Arc<Self>) -> Permit {
+        match self.sem.acquire().await {
+            Ok(p) => p.forget(),
+            Err(_) => unreachable!("the limit's semaphore is never closed"),
+        }
+        let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+        self.peak_in_flight.fetch_max(now, SeqCst);
+        Permit {
+            limit: Arc::clone(self),
+        }
+    }
+
+    /// The limit now in force.
+    pub fn get(&self) -> usize {
+        self.limit.load(SeqCst)
+    }
+
+    /// Requests holding a permit right now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(SeqCst)
+    }
+
+    /// The most requests ever in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight.load(SeqCst)
+    }
+
+    /// Changes the limit; takes effect for new requests at once, for in-flight ones as they end.
+    pub fn set(&self, new: usize) {
+        let _guard = self.resize.lock().unwrap_or_else(|e| e.into_inner());
+        let old = self.limit.swap(new, SeqCst);
+        if new > old {
+            let paid = self.pay_debt(new - old);
+            self.sem.add_permits(new - old - paid);
+        } else if new < old {
+            let cut = old - new;
+            self.debt.fetch_add(cut, SeqCst);
+            let forgotten = self.sem.forget_permits(cut);
+            let paid = self.pay_debt(forgotten);
+            // Returning permits may have paid part of the debt meanwhile: give back the excess.
+            self.sem.add_permits(forgotten - paid);
+        }
+    }
+
+    /// Reduces the debt by up to `n`; returns how much was paid.
+    fn pay_debt(&self, n: usize) -> usize {
+        let mut paid = 0;
+        let _ = self.debt.fetch_update(SeqCst, SeqCst, |d| {
+            paid = d.min(n);
+            Some(d - paid)
+        });
+        paid
+    }
+
+    /// Gives one slot back: pays a unit of debt if there is any, else releases a permit.
+    fn release(&self) {
+        self.in_flight.fetch_sub(1, SeqCst);
+        if self.pay_debt(1) == 1 {
+            return;
+        }
+        self.sem.add_permits(1);
+        // A lower may have booked debt between our check and the release: settle it now.
+        if self.debt.load(SeqCst) > 0 {
+            let _guard = self.resize.lock().unwrap_or_else(|e| e.into_inner());
+            while self.debt.load(SeqCst) > 0 && self.sem.forget_permits(1) == 1 {
+                if self.pay_debt(1) == 0 {
+                    self.sem.add_permits(1);
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn available(&self) -> usize {
+        self.sem.available_permits()
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.limit.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn lowering_while_permits_are_out_drains_to_the_new_limit() {
+        let limit = Limit::new(4);
+        let held: Vec<Permit> = futures_take(&limit, 4).await;
+        assert_eq!(limit.in_flight(), 4);
+        limit.set(2);
+        assert_eq!(limit.available(), 0);
+        let mut held = held;
+        held.pop();
+        held.pop();
+        // Two returned permits paid the debt: none is free, two are still out.
+        assert_eq!(limit.available(), 0);
+        assert_eq!(limit.in_flight(), 2);
+        held.pop();
+        assert_eq!(limit.available(), 1);
+    }
+
+    #[tokio::test]
+    async fn raising_pays_debt_before_adding_permits() {
+        let limit = Limit::new(4);
+        let held = futures_take(&limit, 4).await;
+        limit.set(1); // debt 3
+        limit.set(3); // pays 2 of the debt, adds none
+        assert_eq!(limit.available(), 0);
+        drop(held);
+        assert_eq!(limit.available(), 3);
+        assert_eq!(limit.get(), 3);
+    }
+
+    #[tokio::test]
+    async fn raising_lets_waiters_through_at_once() {
+        let limit = Limit::new(1);
+        let _first = limit.acquire().await;
+        let l2 = Arc::clone(&limit);
+        let waiter = tokio::spawn(async move { l2.acquire().await });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        limit.set(2);
+        let second = tokio::time::timeout(Duration::from_secs(5), waiter).await;
+        assert!(second.is_ok(), "the waiter did not get the added permit");
+        assert_eq!(limit.peak_in_flight(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_churn_keeps_the_books_balanced() {
+        let limit = Limit::new(8);
+        let mut workers = Vec::new();
+        for _ in 0..32 {
+            let l = Arc::clone(&limit);
+            workers.push(tokio::spawn(async move {
+                for _ in 0..500 {
+                    let p = l.acquire().await;
+                    tokio::task::yield_now().await;
+                    drop(p);
+                }
+            }));
+        }
+        for step in 0..200 {
+            limit.set(1 + (step * 7) % 20);
+            tokio::task::yield_now().await;
+        }
+        limit.set(5);
+        for w in workers {
+            w.await.expect("worker panicked");
+        }
+        assert_eq!(limit.in_flight(), 0);
+        assert_eq!(limit.available(), 5, "permits leaked or were lost");
+    }
+
+    async fn futures_take(limit: &Arc<Limit>, n: usize) -> Vec<Permit> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(limit.acquire().await);
+        }
+        out
+    }
+}

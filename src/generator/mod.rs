@@ -1,0 +1,221 @@
+//! The load generator: take a permit, then spawn one request; repeat until the plan says stop.
+//!
+//! It runs on its own current-thread runtime in its own thread, so the dashboard and the
+//! aggregator never steal time from the hot path; the `Handle` steers it from anywhere.
+
+pub mod connect;
+pub mod limit;
+pub mod outcome;
+pub mod plan;
+pub mod pool;
+pub mod request;
+
+use limit::Limit;
+use outcome::Outcome;
+use plan::Plan;
+use request::Client;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// What the generator is doing, as the operator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Paused,
+    /// Stop was asked (or the duration ran out): in-flight requests are being aborted.
+    Stopping,
+    /// Every request has ended; no more will start.
+    Done,
+}
+
+impl RunState {
+    /// Lower-case word for progress lines and the dashboard.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Paused => "paused",
+            RunState::Stopping => "stopping",
+            RunState::Done => "done",
+        }
+    }
+}
+
+/// Steers a running generator; cheap to clone, usable from any thread or runtime.
+#[derive(Clone)]
+pub struct Handle {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    limit: Arc<Limit>,
+    state: watch::Sender<RunState>,
+    stop: CancellationToken,
+    started: AtomicU64,
+}
+
+impl Handle {
+    /// Sets the concurrency limit (at least 1).
+    pub fn set_limit(&self, n: usize) {
+        self.shared.limit.set(n.max(1));
+    }
+
+    /// The concurrency limit in force.
+    pub fn limit(&self) -> usize {
+        self.shared.limit.get()
+    }
+
+    /// Requests in flight now.
+    pub fn in_flight(&self) -> usize {
+        self.shared.limit.in_flight()
+    }
+
+    /// The most requests that were ever in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.limit.peak_in_flight()
+    }
+
+    /// Requests started so far.
+    pub fn started(&self) -> u64 {
+        self.shared.started.load(Relaxed)
+    }
+
+    /// Stops starting requests; those in flight finish normally.
+    pub fn pause(&self) {
+        self.shared
+            .state
+            .send_if_modified(|s| replace_if(s, RunState::Running, RunState::Paused));
+    }
+
+    /// Starts requests again after `pause`.
+    pub fn resume(&self) {
+        self.shared
+            .state
+            .send_if_modified(|s| replace_if(s, RunState::Paused, RunState::Running));
+    }
+
+    /// Ends the run: nothing new starts, requests in flight are aborted.
+    pub fn stop(&self) {
+        self.shared.state.send_if_modified(|s| {
+            replace_if(s, RunState::Running, RunState::Stopping)
+                || replace_if(s, RunState::Paused, RunState::Stopping)
+        });
+        self.shared.stop.cancel();
+    }
+
+    /// The current state.
+    pub fn state(&self) -> RunState {
+        *self.shared.state.borrow()
+    }
+
+    /// Resolves when every request has ended and the generator has exited.
+    pub async fn finished(&self) {
+        let mut rx = self.shared.state.subscribe();
+        let _ = rx.wait_for(|s| *s == RunState::Done).await;
+    }
+}
+
+fn replace_if(state: &mut RunState, from: RunState, to: RunState) -> bool {
+    let hit = *state == from;
+    if hit {
+        *state = to;
+    }
+    hit
+}
+
+/// Starts the generator on its own thread; outcomes go to `outcomes`, one per request.
+///
+/// The channel closes when the run is over and every outcome has been sent.
+pub fn start(
+    client: Client,
+    plan: Plan,
+    initial_limit: usize,
+    outcomes: mpsc::Sender<Outcome>,
+) -> io::Result<Handle> {
+    let shared = Arc::new(Shared {
+        limit: Limit::new(initial_limit.max(1)),
+        state: watch::Sender::new(RunState::Running),
+        stop: CancellationToken::new(),
+        started: AtomicU64::new(0),
+    });
+    let handle = Handle {
+        shared: Arc::clone(&shared),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("sluice-generator".into())
+        .spawn(move || {
+            runtime.block_on(drive(&shared, Arc::new(client), plan, outcomes));
+            shared.state.send_replace(RunState::Done);
+        })?;
+    Ok(handle)
+}
+
+/// The spawn loop: permit first, then the request task that owns it.
+async fn drive(shared: &Shared, client: Arc<Client>, plan: Plan, outcomes: mpsc::Sender<Outcome>) {
+    let tracker = TaskTracker::new();
+    let deadline = plan.deadline(Instant::now());
+    // A `Sleep` may be polled again after it fired, unlike an `async fn`'s future.
+    let expired = tokio::time::sleep_until(deadline.unwrap_or_else(far_future));
+    tokio::pin!(expired);
+    let mut state = shared.state.subscribe();
+    loop {
+        if !plan.may_start(shared.started.load(Relaxed)) {
+            break;
+        }
+        if *state.borrow_and_update() == RunState::Paused {
+            tokio::select! {
+                biased;
+                _ = shared.stop.cancelled() => break,
+                _ = &mut expired => break,
+                _ = state.changed() => continue,
+            }
+        }
+        let permit = tokio::select! {
+            biased;
+            _ = shared.stop.cancelled() => break,
+            _ = &mut expired => break,
+            _ = state.changed() => continue,
+            p = shared.limit.acquire() => p,
+        };
+        shared.started.fetch_add(1, Relaxed);
+        let client = Arc::clone(&client);
+        let outcomes = outcomes.clone();
+        let cancel = shared.stop.clone();
+        let limit = Arc::clone(&shared.limit);
+        tracker.spawn(async move {
+            let outcome = client.send_one(&cancel, limit.get()).await;
+            // The permit is held until the event is handed over, so a slow consumer slows us
+            // down instead of piling up tasks.
+            let _ = outcomes.send(outcome).await;
+            drop(permit);
+        });
+    }
+    tracker.close();
+    let all_ended = tokio::select! {
+        _ = tracker.wait() => true,
+        _ = &mut expired => false,
+        _ = shared.stop.cancelled() => false,
+    };
+    if !all_ended {
+        // Duration over, or stop: whatever is still in flight is aborted.
+        shared.state.send_if_modified(|s| {
+            replace_if(s, RunState::Running, RunState::Stopping)
+                || replace_if(s, RunState::Paused, RunState::Stopping)
+        });
+        shared.stop.cancel();
+        tracker.wait().await;
+    }
+}
+
+/// A deadline for runs without one: about thirty years out, as tokio itself uses.
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
+}

@@ -1,0 +1,102 @@
+//! A trivial keep-alive pool: a stack of idle HTTP/1 senders, a new connection when it is empty.
+//!
+//! hyper-util's pooled `Client` costs a third of the throughput in bookkeeping (DESIGN.md,
+//! "Speed facts"); a load tester talks to one origin, so a stack is all the pool it needs.
+
+use super::connect::Connector;
+use super::outcome::ErrorKind;
+use bytes::Bytes;
+use http::Uri;
+use http_body_util::Full;
+use hyper::client::conn::http1::{self, SendRequest};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use tower_service::Service;
+
+/// A sender on an open connection; its connection task runs until the sender is dropped.
+pub type Sender = SendRequest<Full<Bytes>>;
+
+/// Idle connections to the one target, plus how to open more.
+pub struct Pool {
+    idle: Mutex<Vec<Sender>>,
+    connector: Connector,
+    origin: Uri,
+    opened: AtomicU64,
+}
+
+/// A connection taken from the pool; `reused` says whether it had served a request before.
+pub struct Checkout {
+    pub sender: Sender,
+    pub reused: bool,
+}
+
+impl Pool {
+    /// An empty pool for `origin` (scheme and authority are what matter).
+    pub fn new(connector: Connector, origin: Uri) -> Pool {
+        Pool {
+            idle: Mutex::new(Vec::new()),
+            connector,
+            origin,
+            opened: AtomicU64::new(0),
+        }
+    }
+
+    /// Connections opened so far: with keep-alive this stays near the peak in-flight.
+    pub fn opened(&self) -> u64 {
+        self.opened.load(Relaxed)
+    }
+
+    /// An idle connection that is still usable, or a freshly opened one.
+    pub async fn checkout(&self) -> Result<Checkout, ErrorKind> {
+        while let Some(mut sender) = self.pop() {
+            if sender.is_closed() {
+                continue;
+            }
+            if sender.ready().await.is_ok() {
+                return Ok(Checkout {
+                    sender,
+                    reused: true,
+                });
+            }
+        }
+        Ok(Checkout {
+            sender: self.open().await?,
+            reused: false,
+        })
+    }
+
+    /// Gives a connection back after its response body was read; keeps at most `max_idle`.
+    pub fn checkin(&self, sender: Sender, max_idle: usize) {
+        if sender.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < max_idle {
+            idle.push(sender);
+        }
+    }
+
+    fn pop(&self) -> Option<Sender> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// Connects (TCP, then TLS for https), handshakes HTTP/1.1 and spawns the connection task.
+    async fn open(&self) -> Result<Sender, ErrorKind> {
+        let io = self
+            .connector
+            .clone()
+            .call(self.origin.clone())
+            .await
+            .map_err(|e| ErrorKind::of_connect(&*e))?;
+        let (sender, connection) = http1::Builder::new()
+            .handshake(io)
+            .await
+            .map_err(|e| ErrorKind::of_request(&e))?;
+        tokio::spawn(async move {
+            // Errors surface on the request that was using the connection.
+            let _ = connection.await;
+        });
+        self.opened.fetch_add(1, Relaxed);
+        Ok(sender)
+    }
+}

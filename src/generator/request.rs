@@ -1,0 +1,144 @@
+//! Sending one request and turning whatever happens into one `Outcome`.
+
+use super::outcome::{ErrorKind, Outcome, Verdict};
+use super::pool::Pool;
+use bytes::Bytes;
+use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
+use http::{HeaderMap, Method, Request, Uri};
+use http_body_util::{BodyExt, Full};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// What every request of the run looks like; built once, cloned cheaply per request.
+#[derive(Debug, Clone)]
+pub struct RequestTemplate {
+    pub method: Method,
+    /// The full URL, as given.
+    pub url: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RequestTemplate {
+    /// A template with sluice's default headers; `extra` replaces defaults of the same name.
+    pub fn new(method: Method, url: Uri, extra: HeaderMap, body: Bytes) -> RequestTemplate {
+        let mut headers = HeaderMap::new();
+        if let Some(authority) = url.authority()
+            && let Ok(host) = HeaderValue::from_str(authority.as_str())
+        {
+            headers.insert(HOST, host);
+        }
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("sluice/", env!("CARGO_PKG_VERSION"))),
+        );
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        let mut replaced = std::collections::HashSet::new();
+        for (name, value) in extra.iter() {
+            if replaced.insert(name.clone()) {
+                headers.remove(name);
+            }
+            headers.append(name.clone(), value.clone());
+        }
+        RequestTemplate {
+            method,
+            url,
+            headers,
+            body,
+        }
+    }
+
+    /// The request in origin form (`/path?query`), as HTTP/1.1 servers expect it.
+    fn build(&self, path: &Uri) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(self.body.clone()));
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = path.clone();
+        *req.headers_mut() = self.headers.clone();
+        req
+    }
+}
+
+/// Sends requests of one template over one pool, with the run's timeouts.
+pub struct Client {
+    template: RequestTemplate,
+    path: Uri,
+    pool: Pool,
+    timeout: Duration,
+}
+
+impl Client {
+    /// A client for `template`, opening connections through `pool`.
+    pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
+        let path = template
+            .url
+            .path_and_query()
+            .map(|pq| Uri::from(pq.clone()))
+            .unwrap_or_else(|| Uri::from_static("/"));
+        Client {
+            template,
+            path,
+            pool,
+            timeout,
+        }
+    }
+
+    /// The pool, for its connection count.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Sends one request; `max_idle` caps the connections kept for reuse.
+    pub async fn send_one(&self, cancel: &CancellationToken, max_idle: usize) -> Outcome {
+        let start = Instant::now();
+        let (verdict, bytes) = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => (Verdict::Aborted, 0),
+            r = tokio::time::timeout(self.timeout, self.exchange(max_idle)) => match r {
+                Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
+                Ok(Err(kind)) => (Verdict::Error(kind), 0),
+                Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
+            },
+        };
+        Outcome {
+            latency_us: start.elapsed().as_micros() as u64,
+            verdict,
+            bytes,
+        }
+    }
+
+    /// Request and full response body; one retry when a reused connection turns out closed.
+    async fn exchange(&self, max_idle: usize) -> Result<(u16, u64), ErrorKind> {
+        let mut retried = false;
+        loop {
+            let mut conn = self.pool.checkout().await?;
+            let response = match conn
+                .sender
+                .send_request(self.template.build(&self.path))
+                .await
+            {
+                Ok(r) => r,
+                Err(e)
+                    if conn.reused
+                        && !retried
+                        && (e.is_canceled() || e.is_incomplete_message()) =>
+                {
+                    // The server closed the idle connection before our request reached it.
+                    retried = true;
+                    continue;
+                }
+                Err(e) => return Err(ErrorKind::of_request(&e)),
+            };
+            let status = response.status().as_u16();
+            let mut body = response.into_body();
+            let mut bytes = 0u64;
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| ErrorKind::of_request(&e))?;
+                if let Some(data) = frame.data_ref() {
+                    bytes += data.len() as u64;
+                }
+            }
+            self.pool.checkin(conn.sender, max_idle);
+            return Ok((status, bytes));
+        }
+    }
+}

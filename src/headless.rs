@@ -1,0 +1,88 @@
+//! The headless view: one progress line on stderr per tick, for scripts, CI and pipes.
+
+use crate::generator::RunState;
+use crate::generator::plan::Plan;
+use crate::stats::snapshot::Snapshot;
+use std::io::Write;
+use tokio::sync::watch;
+
+/// Prints a progress line for every snapshot until the run is done.
+pub async fn print_progress(mut snapshots: watch::Receiver<Snapshot>, plan: Plan) {
+    while snapshots.changed().await.is_ok() {
+        let line = {
+            let s = snapshots.borrow_and_update();
+            if s.state == RunState::Done {
+                break;
+            }
+            progress_line(&s, &plan)
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// One line: elapsed (and progress), req/s, in-flight/limit, p50/p99, errors, open files.
+pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
+    let elapsed = s.elapsed.as_secs_f64();
+    let mut progress = format!("{elapsed:6.1}s");
+    if let Some(d) = plan.duration {
+        progress.push_str(&format!("/{}s", d.as_secs_f64()));
+    }
+    if let Some(n) = plan.max_requests {
+        progress.push_str(&format!(" {}/{n} req", s.counts.total() + s.counts.aborted));
+    }
+    let ms = |us: u64| us as f64 / 1000.0;
+    let state = match s.state {
+        RunState::Running => String::new(),
+        other => format!(" [{}]", other.as_str()),
+    };
+    format!(
+        "{progress}{state}  {:.0} req/s  in-flight {}/{}  p50 {:.2}ms p99 {:.2}ms  errors {}  open files {}/{}",
+        s.last_tick.rps,
+        s.in_flight,
+        s.limit,
+        ms(s.last_tick.latency.p50_us),
+        ms(s.last_tick.latency.p99_us),
+        s.counts.failed,
+        s.open_files.open,
+        s.open_files.soft_limit,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_line_shows_rate_gauges_latency_and_files() {
+        let mut s = Snapshot {
+            elapsed: Duration::from_millis(3000),
+            limit: 50,
+            in_flight: 42,
+            ..Snapshot::default()
+        };
+        s.last_tick.rps = 812.4;
+        s.last_tick.latency.p50_us = 12_100;
+        s.last_tick.latency.p99_us = 40_300;
+        s.open_files.open = 61;
+        s.open_files.soft_limit = 1024;
+        let plan = Plan {
+            max_requests: Some(20_000),
+            duration: None,
+        };
+        let line = progress_line(&s, &plan);
+        for part in [
+            "3.0s",
+            "0/20000 req",
+            "812 req/s",
+            "in-flight 42/50",
+            "p50 12.10ms",
+            "p99 40.30ms",
+            "errors 0",
+            "open files 61/1024",
+        ] {
+            assert!(line.contains(part), "{part:?} missing from {line:?}");
+        }
+    }
+}

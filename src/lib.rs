@@ -1,0 +1,152 @@
+//! sluicegate: a live HTTP load tester. `run` wires the pieces:
+//! generator (permits → requests) → outcomes channel → aggregator (HDR) → snapshots → a view.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod generator;
+pub mod headless;
+pub mod probe;
+pub mod report;
+pub mod signals;
+pub mod stats;
+pub mod units;
+
+use config::Config;
+use error::Error;
+use generator::connect;
+use generator::pool::Pool;
+use generator::request::{Client, RequestTemplate};
+use http::Uri;
+use stats::snapshot::Snapshot;
+use stats::summary::Summary;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// How often stats are rolled into a snapshot (and a progress line printed).
+pub const TICK_MS: u64 = 1000;
+/// Outcomes that may wait in the channel before request tasks wait for the aggregator.
+const OUTCOME_QUEUE: usize = 16 * 1024;
+/// The demo target's longest delay when sluice starts it for a run without a URL.
+pub const DEMO_MAX_DELAY: Duration = Duration::from_secs(3);
+
+/// Runs a load test as configured, writes the summary, and returns it.
+pub fn run(config: Config) -> Result<Summary, Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_on_runtime(config))
+}
+
+async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
+    // Sockets are files: take all the descriptors the hard limit allows.
+    let _ = probe::fd::raise_soft_limit();
+    let demo_shutdown = CancellationToken::new();
+    let target = match &config.target {
+        Some(url) => {
+            check_host_resolves(url).await?;
+            url.clone()
+        }
+        None => start_demo(&demo_shutdown).await?,
+    };
+    let connector = connect::connector(config.connect_timeout, config.insecure)
+        .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
+    let template = RequestTemplate::new(
+        config.method.clone(),
+        target.clone(),
+        config.headers.clone(),
+        config.body.clone(),
+    );
+    let client = Client::new(
+        template,
+        Pool::new(connector, target.clone()),
+        config.timeout,
+    );
+
+    let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
+    let started = Instant::now();
+    let generator = generator::start(client, config.plan, config.concurrency, outcome_tx)?;
+    let signals = tokio::spawn(signals::stop_on_signal(generator.clone()));
+    let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
+    let view = tokio::spawn(headless::print_progress(snapshot_rx, config.plan));
+    let tick = Duration::from_millis(TICK_MS);
+    let last = stats::aggregator::run(outcome_rx, generator, tick, started, snapshot_tx).await;
+    let _ = view.await;
+    signals.abort();
+    demo_shutdown.cancel();
+
+    let summary = Summary::new(target.to_string(), config.concurrency, &last);
+    report::emit(&summary, config.output_format, config.output.as_deref())?;
+    if let Some(path) = &config.output {
+        eprintln!("sluice: summary written to {}", path.display());
+    }
+    Ok(summary)
+}
+
+/// Starts the demo target on 127.0.0.1:0 and returns its URL.
+async fn start_demo(shutdown: &CancellationToken) -> Result<Uri, Error> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let demo = demo::Demo::bind(addr, DEMO_MAX_DELAY).await?;
+    let url = format!("http://{}/", demo.local_addr()?);
+    eprintln!(
+        "sluice: no URL given, testing the demo target at {url} (answers after 0-{} s)",
+        DEMO_MAX_DELAY.as_secs()
+    );
+    tokio::spawn(demo.serve(shutdown.clone()));
+    url.parse()
+        .map_err(|e| Error::Runtime(format!("demo URL {url}: {e}")))
+}
+
+/// Refuses a host that does not resolve, before any dashboard or load starts.
+async fn check_host_resolves(url: &Uri) -> Result<(), Error> {
+    let host = url.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url
+        .port_u16()
+        .unwrap_or(if url.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    let lookup = tokio::net::lookup_host((host, port));
+    match tokio::time::timeout(Duration::from_secs(10), lookup).await {
+        Ok(Ok(mut addrs)) => match addrs.next() {
+            Some(_) => Ok(()),
+            None => Err(Error::Input(format!(
+                "host '{host}' resolves to no address"
+            ))),
+        },
+        Ok(Err(e)) => Err(Error::Input(format!("host '{host}' does not resolve: {e}"))),
+        Err(_) => Err(Error::Input(format!(
+            "host '{host}' did not resolve within 10 s"
+        ))),
+    }
+}
+
+/// `sluice demo`: serves the demo target until Ctrl-C or SIGTERM.
+pub fn run_demo(args: cli::DemoArgs) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let _ = probe::fd::raise_soft_limit();
+        let demo = demo::Demo::bind(args.listen, args.max_delay)
+            .await
+            .map_err(|e| Error::Runtime(format!("cannot listen on {}: {e}", args.listen)))?;
+        eprintln!(
+            "sluice demo: listening on http://{}/ (answers after 0-{} s); Ctrl-C to stop",
+            demo.local_addr()?,
+            args.max_delay.as_secs()
+        );
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(demo.serve(shutdown.clone()));
+        let _ = tokio::signal::ctrl_c().await;
+        shutdown.cancel();
+        let _ = server.await;
+        Ok(())
+    })
+}

@@ -1,0 +1,47 @@
+//! The `sluice` binary: parse, run, map errors to exit codes (0 done, 1 runtime, 2 bad input).
+
+use clap::Parser;
+use clap::error::ErrorKind as ClapKind;
+use sluicegate::cli::{Cli, Command};
+use sluicegate::config::Config;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ClapKind::DisplayHelp | ClapKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("sluice: {}", one_line(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Demo(args)) => sluicegate::run_demo(args),
+        None => Config::from_args(cli.run, std::io::stdout().is_terminal())
+            .and_then(|config| sluicegate::run(config).map(|_| ())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sluice: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+/// Folds clap's multi-line message into one line, dropping the usage and help pointers.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .map(|l| l.trim_start_matches("error: "))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

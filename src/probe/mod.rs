@@ -1,0 +1,4 @@
+//! Readings of the process's own resources.
+
+pub mod fd;
+pub mod memory;

@@ -1,0 +1,86 @@
+//! The task that drains outcomes into the window and publishes a snapshot every tick.
+
+use super::snapshot::Snapshot;
+use super::window::Window;
+use crate::generator::outcome::Outcome;
+use crate::generator::{Handle, RunState};
+use crate::probe::fd::FdUsage;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// Tick summaries kept for charts.
+pub const RING_TICKS: usize = 300;
+/// Outcomes taken off the channel per wake-up.
+const BATCH: usize = 1024;
+
+/// Counts outcomes until the channel closes; returns the final snapshot.
+pub async fn run(
+    mut outcomes: mpsc::Receiver<Outcome>,
+    generator: Handle,
+    tick: Duration,
+    started: Instant,
+    publish: watch::Sender<Snapshot>,
+) -> Snapshot {
+    let mut agg = Aggregator::new(generator);
+    let mut ticks = tokio::time::interval_at(started + tick, tick);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        tokio::select! {
+            // Ticks first: under load the channel is never empty.
+            biased;
+            _ = ticks.tick() => {
+                publish.send_replace(agg.snapshot(started.elapsed()));
+            }
+            n = outcomes.recv_many(&mut batch, BATCH) => {
+                if n == 0 {
+                    break;
+                }
+                batch.drain(..).for_each(|o| agg.window.record(&o));
+            }
+        }
+    }
+    let mut last = agg.snapshot(started.elapsed());
+    last.state = RunState::Done;
+    publish.send_replace(last.clone());
+    last
+}
+
+/// The window plus the gauges read at each tick.
+struct Aggregator {
+    window: Window,
+    generator: Handle,
+    peak_open_files: u64,
+}
+
+impl Aggregator {
+    fn new(generator: Handle) -> Aggregator {
+        Aggregator {
+            window: Window::new(RING_TICKS),
+            generator,
+            peak_open_files: 0,
+        }
+    }
+
+    /// Closes the tick at `elapsed` and gathers everything a view needs.
+    fn snapshot(&mut self, elapsed: Duration) -> Snapshot {
+        let last_tick = self.window.rotate(elapsed);
+        let open_files = FdUsage::read();
+        self.peak_open_files = self.peak_open_files.max(open_files.open);
+        Snapshot {
+            elapsed,
+            state: self.generator.state(),
+            counts: self.window.counts().clone(),
+            last_tick,
+            recent: self.window.recent().iter().copied().collect(),
+            cumulative: self.window.cumulative(),
+            limit: self.generator.limit(),
+            in_flight: self.generator.in_flight(),
+            peak_in_flight: self.generator.peak_in_flight(),
+            started: self.generator.started(),
+            open_files,
+            peak_open_files: self.peak_open_files,
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Counting outcomes: HDR histograms for the current tick and the whole run, a ring of tick
+//! summaries for charts. Pure: time is passed in, nothing here reads a clock.
+
+use crate::generator::outcome::{ErrorKind, Outcome, Verdict};
+use hdrhistogram::Histogram;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+/// Latencies above this (one hour) are recorded as this.
+const MAX_LATENCY_US: u64 = 3_600_000_000;
+/// HTTP status codes hyper accepts are 100..=999; one counter each.
+const STATUS_SLOTS: usize = 1000;
+
+/// Percentiles of a set of latencies, in microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub min_us: u64,
+    pub mean_us: f64,
+    pub p50_us: u64,
+    pub p90_us: u64,
+    pub p99_us: u64,
+    pub p99_9_us: u64,
+    pub max_us: u64,
+}
+
+impl LatencySummary {
+    /// Reads the percentiles off a histogram (all zero when it is empty).
+    pub fn of(h: &Histogram<u64>) -> LatencySummary {
+        if h.is_empty() {
+            return LatencySummary::default();
+        }
+        LatencySummary {
+            count: h.len(),
+            min_us: h.min(),
+            mean_us: h.mean(),
+            p50_us: h.value_at_quantile(0.50),
+            p90_us: h.value_at_quantile(0.90),
+            p99_us: h.value_at_quantile(0.99),
+            p99_9_us: h.value_at_quantile(0.999),
+            max_us: h.max(),
+        }
+    }
+}
+
+/// What happened during one tick.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TickSummary {
+    /// Run time at the end of the tick.
+    pub end: Duration,
+    /// Responses (any status) received in the tick.
+    pub ok: u64,
+    /// Failed requests in the tick.
+    pub failed: u64,
+    /// Requests ended per second over the tick (ok + failed).
+    pub rps: f64,
+    pub latency: LatencySummary,
+}
+
+/// Running totals by kind; fixed size whatever the request count.
+#[derive(Debug, Clone)]
+pub struct Counts {
+    pub ok: u64,
+    pub failed: u64,
+    pub aborted: u64,
+    pub bytes: u64,
+    status: Box<[u64; STATUS_SLOTS]>,
+    errors: [u64; ErrorKind::ALL.len()],
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            ok: 0,
+            failed: 0,
+            aborted: 0,
+            bytes: 0,
+            status: Box::new([0; STATUS_SLOTS]),
+            errors: [0; ErrorKind::ALL.len()],
+        }
+    }
+}
+
+impl Counts {
+    /// Requests that ended with a response or an error (aborted ones are not counted).
+    pub fn total(&self) -> u64 {
+        self.ok + self.failed
+    }
+
+    /// Responses per status code, only codes that were seen.
+    pub fn status_codes(&self) -> BTreeMap<u16, u64> {
+        self.status
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(code, n)| (code as u16, *n))
+            .collect()
+    }
+
+    /// Failures of one kind.
+    pub fn errors_of(&self, kind: ErrorKind) -> u64 {
+        self.errors[kind.index()]
+    }
+}
+
+/// The histograms, counters and tick ring of a run.
+pub struct Window {
+    tick: Histogram<u64>,
+    total: Histogram<u64>,
+    tick_ok: u64,
+    tick_failed: u64,
+    tick_start: Duration,
+    ring: VecDeque<TickSummary>,
+    ring_len: usize,
+    counts: Counts,
+}
+
+impl Window {
+    /// An empty window that keeps the last `ring_len` tick summaries.
+    pub fn new(ring_len: usize) -> Window {
+        let histogram =
+            || Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("static histogram bounds");
+        Window {
+            tick: histogram(),
+            total: histogram(),
+            tick_ok: 0,
+            tick_failed: 0,
+            tick_start: Duration::ZERO,
+            ring: VecDeque::with_capacity(ring_len),
+            ring_len: ring_len.max(1),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Counts one outcome; only responses go into the latency histograms.
+    pub fn record(&mut self, o: &Outcome) {
+        match o.verdict {
+            Verdict::Status(code) => {
+                self.counts.ok += 1;
+                self.counts.bytes += o.bytes;
+                self.counts.status[usize::from(code).min(STATUS_SLOTS - 1)] += 1;
+                self.tick_ok += 1;
+                let us = o.latency_us.clamp(1, MAX_LATENCY_US);
+                self.tick.saturating_record(us);
+                self.total.saturating_record(us);
+            }
+            Verdict::Error(kind) => {
+                self.counts.failed += 1;
+                self.counts.errors[kind.index()] += 1;
+                self.tick_failed += 1;
+            }
+            Verdict::Aborted => self.counts.aborted += 1,
+        }
+    }
+
+    /// Closes the current tick at run time `now`, pushes its summary on the ring and returns it.
+    pub fn rotate(&mut self, now: Duration) -> TickSummary {
+        let secs = now.saturating_sub(self.tick_start).as_secs_f64();
+        let ended = self.tick_ok + self.tick_failed;
+        let summary = TickSummary {
+            end: now,
+            ok: self.tick_ok,
+            failed: self.tick_failed,
+            rps: if secs > 0.0 { ended as f64 / secs } else { 0.0 },
+            latency: LatencySummary::of(&self.tick),
+        };
+        self.tick.reset();
+        self.tick_ok = 0;
+        self.tick_failed = 0;
+        self.tick_start = now;
+        if self.ring.len() == self.ring_len {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(summary);
+        summary
+    }
+
+    /// Percentiles over the whole run so far.
+    pub fn cumulative(&self) -> LatencySummary {
+        LatencySummary::of(&self.total)
+    }
+
+    /// The last tick summaries, oldest first.
+    pub fn recent(&self) -> &VecDeque<TickSummary> {
+        &self.ring
+    }
+
+    /// Totals so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// The whole-run histogram, for merging or export.
+    pub fn histogram(&self) -> &Histogram<u64> {
+        &self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(latency_us: u64) -> Outcome {
+        Outcome {
+            latency_us,
+            verdict: Verdict::Status(200),
+            bytes: 13,
+        }
+    }
+
+    #[test]
+    fn percentiles_of_known_latencies() {
+        let mut w = Window::new(4);
+        for ms in 1..=1000 {
+            w.record(&ok(ms * 1000));
+        }
+        let all = w.cumulative();
+        assert_eq!(all.count, 1000);
+        let within = |got: u64, want_ms: u64| {
+            let want = want_ms * 1000;
+            got.abs_diff(want) <= want / 500 // HDR with 3 digits: within 0.2%
+        };
+        assert!(within(all.min_us, 1), "min {}", all.min_us);
+        assert!(within(all.p50_us, 500), "p50 {}", all.p50_us);
+        assert!(within(all.p90_us, 900), "p90 {}", all.p90_us);
+        assert!(within(all.p99_us, 990), "p99 {}", all.p99_us);
+        assert!(within(all.p99_9_us, 999), "p99.9 {}", all.p99_9_us);
+        assert!(within(all.max_us, 1000), "max {}", all.max_us);
+        assert!(
+            (all.mean_us - 500_500.0).abs() < 1_500.0,
+            "mean {}",
+            all.mean_us
+        );
+    }
+
+    #[test]
+    fn rotation_closes_a_tick_and_keeps_the_run_total() {
+        let mut w = Window::new(2);
+        for _ in 0..10 {
+            w.record(&ok(2_000));
+        }
+        let first = w.rotate(Duration::from_millis(500));
+        assert_eq!(first.ok, 10);
+        assert!((first.rps - 20.0).abs() < 1e-9, "rps {}", first.rps);
+        assert!(first.latency.p50_us.abs_diff(2_000) <= 4);
+
+        w.record(&ok(9_000));
+        let second = w.rotate(Duration::from_millis(1500));
+        assert_eq!(second.ok, 1);
+        assert!((second.rps - 1.0).abs() < 1e-9);
+        assert!(
+            second.latency.min_us >= 8_990,
+            "the old tick leaked into the new one"
+        );
+        assert_eq!(w.cumulative().count, 11);
+
+        w.rotate(Duration::from_millis(2500));
+        let ends: Vec<_> = w.recent().iter().map(|t| t.end.as_millis()).collect();
+        assert_eq!(
+            ends,
+            vec![1500, 2500],
+            "the ring keeps only the last two ticks"
+        );
+    }
+
+    #[test]
+    fn errors_and_aborts_are_counted_apart_from_responses() {
+        let mut w = Window::new(2);
+        w.record(&ok(100));
+        w.record(&Outcome {
+            latency_us: 5,
+            verdict: Verdict::Status(503),
+            bytes: 0,
+        });
+        w.record(&Outcome {
+            latency_us: 30_000_000,
+            verdict: Verdict::Error(ErrorKind::Timeout),
+            bytes: 0,
+        });
+        w.record(&Outcome {
+            latency_us: 1,
+            verdict: Verdict::Aborted,
+            bytes: 0,
+        });
+        let c = w.counts();
+        assert_eq!((c.ok, c.failed, c.aborted, c.total()), (2, 1, 1, 3));
+        assert_eq!(c.errors_of(ErrorKind::Timeout), 1);
+        assert_eq!(c.bytes, 13);
+        let codes: Vec<_> = c.status_codes().into_iter().collect();
+        assert_eq!(codes, vec![(200, 1), (503, 1)]);
+        assert_eq!(
+            w.cumulative().count,
+            2,
+            "failures stay out of the latency histogram"
+        );
+    }
+}

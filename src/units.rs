@@ -1,0 +1,120 @@
+//! Parsing the numbers people type: counts like `10k`, durations like `30s`. Each error
+//! message says what was wrong and what would be right.
+
+use std::time::Duration;
+
+/// A count with an optional k/m/g suffix (powers of 1000): `500`, `10k`, `1m`, `1_000`.
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let t = text.trim().replace('_', "").to_ascii_lowercase();
+    let (digits, scale) = match t.char_indices().last() {
+        Some((i, 'k')) => (&t[..i], 1_000),
+        Some((i, 'm')) => (&t[..i], 1_000_000),
+        Some((i, 'g')) => (&t[..i], 1_000_000_000),
+        _ => (t.as_str(), 1),
+    };
+    let bad = || format!("'{text}' is not a count: use a whole number like 500, 10k or 1m");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("'{text}' is too large a count"))
+}
+
+/// A count that must be at least 1 (request totals, concurrency, steps).
+pub fn parse_positive_count(text: &str) -> Result<u64, String> {
+    match parse_count(text)? {
+        0 => Err(format!("'{text}' must be at least 1")),
+        n => Ok(n),
+    }
+}
+
+/// The concurrency limit: a positive count that fits in memory's index type.
+pub fn parse_concurrency(text: &str) -> Result<usize, String> {
+    let n = parse_positive_count(text)?;
+    usize::try_from(n).map_err(|_| format!("'{text}' is too large a concurrency"))
+}
+
+/// A duration that must be longer than zero (run length, timeouts).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration_or_zero(text)? {
+        d if d.is_zero() => Err(format!("'{text}' must be longer than zero")),
+        d => Ok(d),
+    }
+}
+
+/// A duration like `30s`, `5m`, `1h30m`, `250ms`, or `0s`; a bare number means seconds.
+pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad =
+        || format!("'{text}' is not a duration: use a number with a unit, like 500ms, 30s or 5m");
+    let d = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        t.parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite())
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or_else(bad)?
+    } else {
+        humantime::parse_duration(t).map_err(|_| bad())?
+    };
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_with_suffixes() {
+        assert_eq!(parse_count("500"), Ok(500));
+        assert_eq!(parse_count("10k"), Ok(10_000));
+        assert_eq!(parse_count("1M"), Ok(1_000_000));
+        assert_eq!(parse_count("2g"), Ok(2_000_000_000));
+        assert_eq!(parse_count("1_000"), Ok(1_000));
+    }
+
+    #[test]
+    fn bad_counts_are_refused_with_a_hint() {
+        for bad in ["", "k", "-5", "1.5k", "ten", "10x", "5 k"] {
+            let err = parse_count(bad).expect_err(bad);
+            assert!(err.contains("is not a count"), "{bad}: {err}");
+        }
+        assert!(parse_count("99999999999999999999").is_err());
+        assert!(
+            parse_count("20000000000g")
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert!(
+            parse_positive_count("0")
+                .unwrap_err()
+                .contains("at least 1")
+        );
+    }
+
+    #[test]
+    fn durations_with_units_and_bare_seconds() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("0.5"), Ok(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn bad_durations_are_refused_with_a_hint() {
+        for bad in ["", "soon", "-3s", "3 parsecs", "1e400"] {
+            let err = parse_duration(bad).expect_err(bad);
+            assert!(err.contains("is not a duration"), "{bad}: {err}");
+        }
+        assert!(
+            parse_duration("0s")
+                .unwrap_err()
+                .contains("longer than zero")
+        );
+        assert_eq!(parse_duration_or_zero("0s"), Ok(Duration::ZERO));
+    }
+}
