@@ -37,13 +37,13 @@ pub struct RunArgs {
     /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
     pub url: Option<String>,
     /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
-    #[arg(short = 'n', long = "requests", value_name = "N", value_parser = units::parse_positive_count)]
+    #[arg(short = 'n', long = "requests", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_positive_count)]
     pub requests: Option<u64>,
     /// How long to run (30s, 5m); requests still in flight at the end are aborted.
-    #[arg(short = 'z', long = "duration", value_name = "DURATION", value_parser = units::parse_duration)]
+    #[arg(short = 'z', long = "duration", allow_hyphen_values = true, value_name = "DURATION", value_parser = units::parse_duration)]
     pub duration: Option<Duration>,
     /// Requests in flight at once, at the start (the limit can be changed while running).
-    #[arg(short = 'c', long = "concurrency", value_name = "N", default_value = "50", value_parser = units::parse_concurrency)]
+    #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", default_value = "50", value_parser = units::parse_concurrency)]
     pub concurrency: usize,
     /// HTTP method.
     #[arg(short = 'm', long = "method", default_value = "GET")]
@@ -63,10 +63,10 @@ pub struct RunArgs {
     #[arg(short = 'D', long = "body-file", value_name = "FILE")]
     pub body_file: Option<PathBuf>,
     /// Time limit for one request, connecting included.
-    #[arg(short = 't', long = "timeout", value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
+    #[arg(short = 't', long = "timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
     pub timeout: Duration,
     /// Time limit for opening a connection.
-    #[arg(long = "connect-timeout", value_name = "DURATION", default_value = "5s", value_parser = units::parse_duration)]
+    #[arg(long = "connect-timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "5s", value_parser = units::parse_duration)]
     pub connect_timeout: Duration,
     /// Skip TLS certificate verification.
     #[arg(long)]

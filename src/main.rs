@@ -33,15 +33,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Folds clap's multi-line message into one line, dropping the usage and help pointers.
+/// Folds clap's multi-line message into one line, up to its usage block.
 fn one_line(message: &str) -> String {
     message
         .lines()
         .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
         .map(|l| l.trim_start_matches("error: "))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join("; ")
 }

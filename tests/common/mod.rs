@@ -1,0 +1,175 @@
+//! Test servers on 127.0.0.1:0 that count what they see, and a wait-with-deadline helper.
+#![allow(dead_code)] // each test file uses a different part of this
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How the test server answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Behaviour {
+    /// "ok" after this delay.
+    Delay(Duration),
+    /// Accepts connections and reads requests, but never answers.
+    Stall,
+}
+
+/// What the server has seen; all counters are live.
+#[derive(Debug, Default)]
+pub struct Seen {
+    /// Requests being handled right now.
+    pub current: AtomicUsize,
+    /// The most handled at once since the last `reset_max`.
+    pub max: AtomicUsize,
+    pub requests: AtomicU64,
+    pub connections: AtomicU64,
+}
+
+impl Seen {
+    pub fn current(&self) -> usize {
+        self.current.load(SeqCst)
+    }
+    pub fn max(&self) -> usize {
+        self.max.load(SeqCst)
+    }
+    pub fn requests(&self) -> u64 {
+        self.requests.load(SeqCst)
+    }
+    pub fn connections(&self) -> u64 {
+        self.connections.load(SeqCst)
+    }
+    /// Starts a new peak measurement from the current count.
+    pub fn reset_max(&self) {
+        self.max.store(self.current(), SeqCst);
+    }
+}
+
+/// An HTTP/1.1 server on its own thread and runtime; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub seen: Arc<Seen>,
+    shutdown: CancellationToken,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(behaviour: Behaviour) -> TestServer {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        std_listener.set_nonblocking(true).expect("nonblocking");
+        let addr = std_listener.local_addr().expect("local addr");
+        let seen = Arc::new(Seen::default());
+        let shutdown = CancellationToken::new();
+        let (seen2, shutdown2) = (Arc::clone(&seen), shutdown.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("server runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::from_std(std_listener).expect("tokio listener");
+                serve(listener, behaviour, seen2, shutdown2).await;
+            });
+        });
+        TestServer {
+            addr,
+            seen,
+            shutdown,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    behaviour: Behaviour,
+    seen: Arc<Seen>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let stream = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(_) => continue,
+            },
+        };
+        seen.connections.fetch_add(1, SeqCst);
+        let (seen, shutdown) = (Arc::clone(&seen), shutdown.clone());
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| handle(req, behaviour, Arc::clone(&seen)));
+            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = shutdown.cancelled() => {}
+            }
+        });
+    }
+}
+
+/// Decrements `current` when the handler ends, even if it is dropped mid-way.
+struct InFlight(Arc<Seen>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.current.fetch_sub(1, SeqCst);
+    }
+}
+
+async fn handle(
+    _req: Request<Incoming>,
+    behaviour: Behaviour,
+    seen: Arc<Seen>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    seen.requests.fetch_add(1, SeqCst);
+    let now = seen.current.fetch_add(1, SeqCst) + 1;
+    seen.max.fetch_max(now, SeqCst);
+    let _guard = InFlight(seen);
+    match behaviour {
+        Behaviour::Delay(d) if !d.is_zero() => tokio::time::sleep(d).await,
+        Behaviour::Delay(_) => {}
+        Behaviour::Stall => std::future::pending::<()>().await,
+    }
+    Ok(Response::new(Full::new(Bytes::from_static(b"ok"))))
+}
+
+/// Polls `cond` every few milliseconds until it holds; panics with `what` after `limit`.
+pub fn wait_until(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !cond() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A loopback port with nothing listening on it (bound, then released).
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}

@@ -1,0 +1,166 @@
+//! The sluice gate under load: a server that counts concurrent requests sees exactly the limit,
+//! before and after it is changed through the generator's handle.
+
+mod common;
+
+use common::{Behaviour, TestServer, wait_until};
+use sluicegate::generator::outcome::{Outcome, Verdict};
+use sluicegate::generator::plan::Plan;
+use sluicegate::generator::pool::Pool;
+use sluicegate::generator::request::{Client, RequestTemplate};
+use sluicegate::generator::{self, Handle, RunState, connect};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Counts of outcomes drained by a background thread.
+#[derive(Default)]
+struct Drained {
+    ok: AtomicU64,
+    aborted: AtomicU64,
+    other: AtomicU64,
+}
+
+fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Arc<Drained>) {
+    let uri: http::Uri = url.parse().expect("url");
+    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
+    let template = RequestTemplate::new(
+        http::Method::GET,
+        uri.clone(),
+        http::HeaderMap::new(),
+        bytes::Bytes::new(),
+    );
+    let client = Client::new(template, Pool::new(connector, uri), Duration::from_secs(30));
+    let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
+    let handle = generator::start(client, plan, limit, tx).expect("generator starts");
+    let drained = Arc::new(Drained::default());
+    let d = Arc::clone(&drained);
+    std::thread::spawn(move || {
+        while let Some(o) = rx.blocking_recv() {
+            let counter = match o.verdict {
+                Verdict::Status(200) => &d.ok,
+                Verdict::Aborted => &d.aborted,
+                _ => &d.other,
+            };
+            counter.fetch_add(1, SeqCst);
+        }
+    });
+    (handle, drained)
+}
+
+#[test]
+fn the_server_sees_exactly_the_limit_and_follows_each_change() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(40)));
+    let seen = Arc::clone(&server.seen);
+    let (gen_handle, drained) = start_generator(&server.url(), 20, Plan::default());
+
+    wait_until("the server to see 20 at once", WAIT, || {
+        seen.current() == 20
+    });
+    assert!(seen.max() <= 20, "server saw {} > limit 20", seen.max());
+
+    gen_handle.set_limit(35);
+    wait_until("the server to see 35 at once", WAIT, || {
+        seen.current() == 35
+    });
+    assert!(seen.max() <= 35, "server saw {} > limit 35", seen.max());
+
+    gen_handle.set_limit(10);
+    wait_until("in-flight to drain to 10", WAIT, || seen.current() <= 10);
+    seen.reset_max();
+    let served = seen.requests();
+    wait_until("200 more requests at the lower limit", WAIT, || {
+        seen.requests() >= served + 200
+    });
+    assert!(
+        seen.max() <= 10,
+        "after lowering, server saw {}",
+        seen.max()
+    );
+    assert!(gen_handle.in_flight() <= 10);
+    wait_until("the server to see 10 at once", WAIT, || {
+        seen.current() == 10
+    });
+
+    gen_handle.stop();
+    wait_until("the generator to finish", WAIT, || {
+        gen_handle.state() == RunState::Done
+    });
+    assert_eq!(gen_handle.in_flight(), 0);
+    assert_eq!(gen_handle.peak_in_flight(), 35);
+    assert_eq!(drained.other.load(SeqCst), 0, "unexpected failures");
+    wait_until("every outcome to be drained", WAIT, || {
+        drained.ok.load(SeqCst) + drained.aborted.load(SeqCst) == gen_handle.started()
+    });
+}
+
+#[test]
+fn pause_drains_in_flight_to_zero_and_resume_refills_it() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(20)));
+    let seen = Arc::clone(&server.seen);
+    let (gen_handle, _drained) = start_generator(&server.url(), 8, Plan::default());
+    wait_until("the server to see 8 at once", WAIT, || seen.current() == 8);
+
+    gen_handle.pause();
+    assert_eq!(gen_handle.state(), RunState::Paused);
+    wait_until("in-flight to drain while paused", WAIT, || {
+        gen_handle.in_flight() == 0 && seen.current() == 0
+    });
+    let started = gen_handle.started();
+    // Absence can only be shown over a window: ten request-times of the server here.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        gen_handle.started(),
+        started,
+        "a request started while paused"
+    );
+
+    gen_handle.resume();
+    wait_until("the server to see 8 again", WAIT, || seen.current() == 8);
+    gen_handle.stop();
+    wait_until("the generator to finish", WAIT, || {
+        gen_handle.state() == RunState::Done
+    });
+}
+
+#[test]
+fn stop_aborts_what_is_in_flight_and_counts_it_apart() {
+    let server = TestServer::start(Behaviour::Stall);
+    let seen = Arc::clone(&server.seen);
+    let (gen_handle, drained) = start_generator(&server.url(), 5, Plan::default());
+    wait_until("5 stalled requests at the server", WAIT, || {
+        seen.current() == 5
+    });
+    gen_handle.stop();
+    wait_until("5 aborted outcomes", WAIT, || {
+        drained.aborted.load(SeqCst) == 5
+    });
+    assert_eq!(drained.ok.load(SeqCst) + drained.other.load(SeqCst), 0);
+    wait_until("the generator to finish", WAIT, || {
+        gen_handle.state() == RunState::Done
+    });
+}
+
+#[test]
+fn a_count_plan_starts_exactly_n_and_reuses_connections() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let plan = Plan {
+        max_requests: Some(3_000),
+        duration: None,
+    };
+    let (gen_handle, drained) = start_generator(&server.url(), 16, plan);
+    wait_until("the generator to finish", WAIT, || {
+        gen_handle.state() == RunState::Done
+    });
+    wait_until("3000 outcomes", WAIT, || drained.ok.load(SeqCst) == 3_000);
+    assert_eq!(gen_handle.started(), 3_000);
+    assert_eq!(server.seen.requests(), 3_000);
+    let conns = server.seen.connections();
+    assert!(
+        conns <= 16,
+        "{conns} connections for 16 concurrent requests: not reused"
+    );
+}
