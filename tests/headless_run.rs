@@ -106,6 +106,24 @@ fn a_stalled_server_past_the_timeout_is_counted_as_timeout() {
 }
 
 #[test]
+fn https_is_verified_by_default_and_insecure_skips_it() {
+    let server = TestServer::start_tls(Behaviour::Delay(Duration::ZERO));
+    let url = server.https_url();
+    let refused = json_run(&[&url, "-n", "3", "-c", "1"]);
+    assert_eq!(
+        refused["errors"]["tls"], 3,
+        "a self-signed certificate was trusted"
+    );
+    let s = json_run(&[&url, "-n", "200", "-c", "4", "--insecure"]);
+    assert_eq!(s["requests"]["ok"], 200);
+    assert_eq!(s["status_codes"]["200"], 200);
+    assert!(
+        server.seen.connections() <= 3 + 4,
+        "TLS connections were not reused"
+    );
+}
+
+#[test]
 fn the_text_summary_goes_to_stdout_and_progress_to_stderr() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
     let out = sluice(&["--no-tui", &server.url(), "-z", "1500ms", "-c", "4"]);

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
 use tokio_util::sync::CancellationToken;
 
 /// How the test server answers.
@@ -65,6 +67,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(behaviour: Behaviour) -> TestServer {
+        TestServer::start_with(behaviour, None)
+    }
+
+    /// The same server behind TLS, with a fresh self-signed certificate for 127.0.0.1.
+    pub fn start_tls(behaviour: Behaviour) -> TestServer {
+        TestServer::start_with(behaviour, Some(self_signed_acceptor()))
+    }
+
+    fn start_with(behaviour: Behaviour, tls: Option<TlsAcceptor>) -> TestServer {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("local addr");
@@ -78,7 +89,7 @@ impl TestServer {
                 .expect("server runtime");
             rt.block_on(async move {
                 let listener = TcpListener::from_std(std_listener).expect("tokio listener");
-                serve(listener, behaviour, seen2, shutdown2).await;
+                serve(listener, behaviour, tls, seen2, shutdown2).await;
             });
         });
         TestServer {
@@ -91,6 +102,10 @@ impl TestServer {
 
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    pub fn https_url(&self) -> String {
+        format!("https://{}/", self.addr)
     }
 }
 
@@ -106,6 +121,7 @@ impl Drop for TestServer {
 async fn serve(
     listener: TcpListener,
     behaviour: Behaviour,
+    tls: Option<TlsAcceptor>,
     seen: Arc<Seen>,
     shutdown: CancellationToken,
 ) {
@@ -118,12 +134,23 @@ async fn serve(
             },
         };
         seen.connections.fetch_add(1, SeqCst);
-        let (seen, shutdown) = (Arc::clone(&seen), shutdown.clone());
+        let (seen, shutdown, tls) = (Arc::clone(&seen), shutdown.clone(), tls.clone());
         tokio::spawn(async move {
             let svc = service_fn(move |req| handle(req, behaviour, Arc::clone(&seen)));
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+            let http = http1::Builder::new();
             tokio::select! {
-                _ = conn => {}
+                _ = async {
+                    match tls {
+                        None => {
+                            let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                        }
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(stream).await {
+                                let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                            }
+                        }
+                    }
+                } => {}
                 _ = shutdown.cancelled() => {}
             }
         });
@@ -172,4 +199,18 @@ pub fn wait_until(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
+}
+
+/// A TLS acceptor with a certificate no client trusts by default.
+fn self_signed_acceptor() -> TlsAcceptor {
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .expect("server config");
+    TlsAcceptor::from(Arc::new(config))
 }
