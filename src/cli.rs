@@ -74,6 +74,12 @@ pub struct RunArgs {
     /// No dashboard: progress lines on stderr, summary at the end (also when stdout is not a terminal).
     #[arg(long = "no-tui")]
     pub no_tui: bool,
+    /// How much + and - (and the arrow keys) change the limit on the dashboard.
+    #[arg(long = "step", value_name = "N", default_value = "10", allow_negative_numbers = true, value_parser = units::parse_concurrency)]
+    pub step: usize,
+    /// Leave the dashboard as soon as the run ends, instead of waiting for a key.
+    #[arg(long = "exit-on-done")]
+    pub exit_on_done: bool,
     /// Summary format.
     #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]
     pub output_format: OutputFormat,

@@ -23,6 +23,10 @@ pub struct Config {
     pub connect_timeout: Duration,
     pub insecure: bool,
     pub headless: bool,
+    /// Dashboard: what + and - add or take from the limit.
+    pub step: usize,
+    /// Dashboard: leave when the run ends instead of waiting for a key.
+    pub exit_on_done: bool,
     pub output_format: OutputFormat,
     pub output: Option<PathBuf>,
 }
@@ -59,6 +63,8 @@ impl Config {
             connect_timeout: args.connect_timeout,
             insecure: args.insecure,
             headless: args.no_tui || !stdout_is_terminal,
+            step: args.step,
+            exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,
         })

@@ -11,6 +11,7 @@ pub mod probe;
 pub mod report;
 pub mod signals;
 pub mod stats;
+pub mod tui;
 pub mod units;
 
 use config::Config;
@@ -70,12 +71,43 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
     let started = Instant::now();
     let generator = generator::start(client, config.plan, config.concurrency, outcome_tx)?;
-    let signals = tokio::spawn(signals::stop_on_signal(generator.clone()));
+    let terminate = CancellationToken::new();
+    let signals = tokio::spawn(signals::stop_on_signal(
+        generator.clone(),
+        terminate.clone(),
+    ));
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
-    let view = tokio::spawn(headless::print_progress(snapshot_rx, config.plan));
     let tick = Duration::from_millis(TICK_MS);
-    let last = stats::aggregator::run(outcome_rx, generator, tick, started, snapshot_tx).await;
-    let _ = view.await;
+    let aggregator = tokio::spawn(stats::aggregator::run(
+        outcome_rx,
+        generator.clone(),
+        tick,
+        started,
+        snapshot_tx,
+    ));
+    let view = if config.headless {
+        headless::print_progress(snapshot_rx, config.plan).await;
+        Ok(())
+    } else {
+        let app = tui::app::App::new(
+            target.to_string(),
+            config.plan,
+            config.concurrency,
+            config.step,
+            config.exit_on_done,
+        );
+        tui::run(app, &generator, snapshot_rx, started, terminate)
+            .await
+            .map(|_| ())
+    };
+    if let Err(e) = view {
+        // The dashboard failed (no usable terminal): stop, but still report what was measured.
+        generator.stop();
+        eprintln!("sluice: dashboard failed: {e}");
+    }
+    let last = aggregator
+        .await
+        .map_err(|e| Error::Runtime(format!("the stats task failed: {e}")))?;
     signals.abort();
     demo_shutdown.cancel();
 

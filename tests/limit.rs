@@ -120,6 +120,19 @@ fn pause_drains_in_flight_to_zero_and_resume_refills_it() {
 
     gen_handle.resume();
     wait_until("the server to see 8 again", WAIT, || seen.current() == 8);
+
+    // Lowered while paused, every connection is idle: those beyond the limit get closed.
+    gen_handle.pause();
+    wait_until("in-flight to drain again", WAIT, || {
+        gen_handle.in_flight() == 0
+    });
+    assert_eq!(seen.open(), 8);
+    gen_handle.set_limit(3);
+    gen_handle.resume();
+    wait_until("the server to see 3 at once", WAIT, || seen.current() == 3);
+    wait_until("open connections to shrink to 2 x 3", WAIT, || {
+        seen.open() <= 6
+    });
     gen_handle.stop();
     wait_until("the generator to finish", WAIT, || {
         gen_handle.state() == RunState::Done

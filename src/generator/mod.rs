@@ -191,7 +191,7 @@ async fn drive(shared: &Shared, client: Arc<Client>, plan: Plan, outcomes: mpsc:
         let cancel = shared.stop.clone();
         let limit = Arc::clone(&shared.limit);
         tracker.spawn(async move {
-            let outcome = client.send_one(&cancel, limit.get()).await;
+            let outcome = client.send_one(&cancel, &limit).await;
             // The permit is held until the event is handed over, so a slow consumer slows us
             // down instead of piling up tasks.
             let _ = outcomes.send(outcome).await;

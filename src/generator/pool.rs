@@ -65,15 +65,25 @@ impl Pool {
         })
     }
 
-    /// Gives a connection back after its response body was read; keeps at most `max_idle`.
+    /// Gives a connection back after its response body was read. Keeps at most `max_idle`:
+    /// after the limit was lowered, the oldest idle connections are closed.
     pub fn checkin(&self, sender: Sender, max_idle: usize) {
         if sender.is_closed() {
             return;
         }
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < max_idle {
+        let len = idle.len();
+        if len >= max_idle {
+            idle.drain(..(len + 1 - max_idle).min(len));
+        }
+        if max_idle > 0 {
             idle.push(sender);
         }
+    }
+
+    /// Connections waiting for reuse now.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     fn pop(&self) -> Option<Sender> {

@@ -1,5 +1,6 @@
 //! Sending one request and turning whatever happens into one `Outcome`.
 
+use super::limit::Limit;
 use super::outcome::{ErrorKind, Outcome, Verdict};
 use super::pool::Pool;
 use bytes::Bytes;
@@ -87,13 +88,13 @@ impl Client {
         &self.pool
     }
 
-    /// Sends one request; `max_idle` caps the connections kept for reuse.
-    pub async fn send_one(&self, cancel: &CancellationToken, max_idle: usize) -> Outcome {
+    /// Sends one request; the limit in force when it ends caps the connections kept idle.
+    pub async fn send_one(&self, cancel: &CancellationToken, limit: &Limit) -> Outcome {
         let start = Instant::now();
         let (verdict, bytes) = tokio::select! {
             biased;
             _ = cancel.cancelled() => (Verdict::Aborted, 0),
-            r = tokio::time::timeout(self.timeout, self.exchange(max_idle)) => match r {
+            r = tokio::time::timeout(self.timeout, self.exchange(limit)) => match r {
                 Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
                 Ok(Err(kind)) => (Verdict::Error(kind), 0),
                 Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
@@ -107,7 +108,7 @@ impl Client {
     }
 
     /// Request and full response body; one retry when a reused connection turns out closed.
-    async fn exchange(&self, max_idle: usize) -> Result<(u16, u64), ErrorKind> {
+    async fn exchange(&self, limit: &Limit) -> Result<(u16, u64), ErrorKind> {
         let mut retried = false;
         loop {
             let mut conn = self.pool.checkout().await?;
@@ -137,7 +138,7 @@ impl Client {
                     bytes += data.len() as u64;
                 }
             }
-            self.pool.checkin(conn.sender, max_idle);
+            self.pool.checkin(conn.sender, limit.get());
             return Ok((status, bytes));
         }
     }

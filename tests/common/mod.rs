@@ -35,7 +35,10 @@ pub struct Seen {
     /// The most handled at once since the last `reset_max`.
     pub max: AtomicUsize,
     pub requests: AtomicU64,
+    /// Connections accepted, ever.
     pub connections: AtomicU64,
+    /// Connections open now.
+    pub open: AtomicUsize,
 }
 
 impl Seen {
@@ -50,6 +53,9 @@ impl Seen {
     }
     pub fn connections(&self) -> u64 {
         self.connections.load(SeqCst)
+    }
+    pub fn open(&self) -> usize {
+        self.open.load(SeqCst)
     }
     /// Starts a new peak measurement from the current count.
     pub fn reset_max(&self) {
@@ -134,8 +140,10 @@ async fn serve(
             },
         };
         seen.connections.fetch_add(1, SeqCst);
+        seen.open.fetch_add(1, SeqCst);
         let (seen, shutdown, tls) = (Arc::clone(&seen), shutdown.clone(), tls.clone());
         tokio::spawn(async move {
+            let _open = OpenConnection(Arc::clone(&seen));
             let svc = service_fn(move |req| handle(req, behaviour, Arc::clone(&seen)));
             let http = http1::Builder::new();
             tokio::select! {
@@ -154,6 +162,15 @@ async fn serve(
                 _ = shutdown.cancelled() => {}
             }
         });
+    }
+}
+
+/// Decrements `open` when the connection's task ends.
+struct OpenConnection(Arc<Seen>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, SeqCst);
     }
 }
 

@@ -1,0 +1,56 @@
+//! Short, fixed-width renderings of numbers for the dashboard.
+
+use std::time::Duration;
+
+/// Microseconds as a latency: `0.42ms`, `12.3ms`, `1.23s`.
+pub fn latency(us: u64) -> String {
+    let ms = us as f64 / 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2}ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.1}ms")
+    } else {
+        format!("{:.2}s", ms / 1000.0)
+    }
+}
+
+/// A rate: `812`, `12.3k`, `1.20M`.
+pub fn rate(per_s: f64) -> String {
+    if per_s < 10_000.0 {
+        format!("{per_s:.0}")
+    } else if per_s < 1_000_000.0 {
+        format!("{:.1}k", per_s / 1000.0)
+    } else {
+        format!("{:.2}M", per_s / 1_000_000.0)
+    }
+}
+
+/// A run time: `12.3s`, `4m05s`, `1h02m`.
+pub fn elapsed(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{:.1}s", d.as_secs_f64())
+    } else if s < 3600 {
+        format!("{}m{:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_pick_their_unit() {
+        assert_eq!(latency(420), "0.42ms");
+        assert_eq!(latency(12_340), "12.3ms");
+        assert_eq!(latency(1_234_000), "1.23s");
+        assert_eq!(rate(812.4), "812");
+        assert_eq!(rate(12_345.0), "12.3k");
+        assert_eq!(rate(1_200_000.0), "1.20M");
+        assert_eq!(elapsed(Duration::from_millis(12_340)), "12.3s");
+        assert_eq!(elapsed(Duration::from_secs(245)), "4m05s");
+        assert_eq!(elapsed(Duration::from_secs(3720)), "1h02m");
+    }
+}

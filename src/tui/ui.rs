@@ -1,0 +1,64 @@
+//! The screen layout. `draw` is pure: it reads `&App` and nothing else.
+//!
+//! ```text
+//!  sluice  http://target/  │  12.3s / 30s  │  RUNNING  │  limit 50         <- header
+//! ┌ Throughput ──────────────────────┐┌ In-flight ─────────────────┐
+//! │ 812 req/s now  795 avg  9750 done ││ ████████████░░░ 42 / 50    │
+//! │ ⡀⠤⠒⠉ chart, last 2 minutes       ││ peak 50  limit 50  step 10 │
+//! │                                  │└────────────────────────────┘
+//! │                                  │┌ Open files ────────────────┐
+//! │                                  ││ ██░░░░░ 120 / 1024 (12%)   │
+//! └──────────────────────────────────┘└────────────────────────────┘
+//! ┌ Latency ─────────────────────────┐┌ Status codes & errors ─────┐
+//! │        p50  p90  p99  p99.9  max ││ 200        9750   812/s    │
+//! │ chart of p50 and p99             ││ Errors: timeout  3  0/s    │
+//! └──────────────────────────────────┘└────────────────────────────┘
+//!  + - ↑ ↓ limit ± step   ] [ ×2 ÷2   0-9 ⏎ set   p pause   ? help   q quit  <- key bar
+//! ```
+
+use super::app::{App, Overlay};
+use super::widgets::{
+    header, help, in_flight, key_bar, latency, open_files, responses, throughput,
+};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+/// Shares of the height for the top band (throughput, gauges) and the middle (latency, codes).
+const TOP_SHARE: u16 = 2;
+const MIDDLE_SHARE: u16 = 3;
+/// Rows of the in-flight panel, borders included.
+const IN_FLIGHT_ROWS: u16 = 5;
+/// Share of the width the charts get, in percent.
+const LEFT_PERCENT: u16 = 60;
+
+/// Draws the whole dashboard for `app`.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [head, top, middle, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(TOP_SHARE),
+        Constraint::Fill(MIDDLE_SHARE),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    let columns = || {
+        Layout::horizontal([
+            Constraint::Percentage(LEFT_PERCENT),
+            Constraint::Percentage(100 - LEFT_PERCENT),
+        ])
+    };
+    let [throughput_area, gauges] = columns().areas(top);
+    let [in_flight_area, files_area] =
+        Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
+    let [latency_area, responses_area] = columns().areas(middle);
+
+    header::render(frame, head, app);
+    throughput::render(frame, throughput_area, app);
+    in_flight::render(frame, in_flight_area, app);
+    open_files::render(frame, files_area, app);
+    latency::render(frame, latency_area, app);
+    responses::render(frame, responses_area, app);
+    key_bar::render(frame, keys, app);
+    if app.overlay == Overlay::Help {
+        help::render(frame, frame.area(), app);
+    }
+}

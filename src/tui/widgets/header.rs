@@ -1,0 +1,55 @@
+//! The top line: target, progress, state and the limit.
+
+use crate::generator::RunState;
+use crate::tui::app::{App, Phase};
+use crate::tui::text;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let sep = || Span::raw("  │  ").dark_gray();
+    let spans = vec![
+        Span::raw(" sluice ").bold().black().on_cyan(),
+        Span::raw(" "),
+        Span::raw(app.target.clone()).bold(),
+        sep(),
+        Span::raw(progress(app)),
+        sep(),
+        state_badge(app),
+        sep(),
+        Span::raw("limit "),
+        Span::raw(app.live.limit.to_string()).bold(),
+    ];
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Elapsed time, plus how far through -z or -n the run is.
+fn progress(app: &App) -> String {
+    let live = &app.live;
+    let mut out = text::elapsed(live.elapsed);
+    if let Some(d) = app.plan.duration {
+        out.push_str(&format!(" / {}", text::elapsed(d)));
+    }
+    if let Some(n) = app.plan.max_requests {
+        let ended = app.snapshot.counts.total() + app.snapshot.counts.aborted;
+        let pct = 100.0 * ended as f64 / n.max(1) as f64;
+        out.push_str(&format!("  {ended}/{n} req ({pct:.0}%)"));
+    }
+    if app.plan.duration.is_none() && app.plan.max_requests.is_none() {
+        out.push_str("  (until stopped)");
+    }
+    out
+}
+
+fn state_badge(app: &App) -> Span<'static> {
+    let (word, color) = match (app.phase, app.live.state) {
+        (_, RunState::Done) | (Phase::Finished | Phase::Exit, _) => ("DONE", Color::Cyan),
+        (Phase::Quitting, _) | (_, RunState::Stopping) => ("STOPPING", Color::Magenta),
+        (_, RunState::Paused) => ("PAUSED", Color::Yellow),
+        (_, RunState::Running) => ("RUNNING", Color::Green),
+    };
+    Span::styled(word, Style::new().fg(color).add_modifier(Modifier::BOLD))
+}

@@ -1,0 +1,64 @@
+//! In-flight against the limit: a gauge, the peak, the last change of the limit or the entry.
+
+use crate::generator::RunState;
+use crate::tui::app::App;
+use crate::tui::text;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Gauge, Paragraph};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let live = &app.live;
+    let block = Block::bordered().title(" In-flight ".bold());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [gauge, peak, note] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
+    let ratio = (live.in_flight as f64 / live.limit.max(1) as f64).clamp(0.0, 1.0);
+    let g = Gauge::default()
+        .gauge_style(Style::new().fg(Color::Blue).bg(Color::Black))
+        .ratio(ratio)
+        .label(format!("{} / {}", live.in_flight, live.limit));
+    frame.render_widget(g, gauge);
+    let peak_line = Line::from(vec![
+        Span::raw("peak "),
+        Span::raw(live.peak_in_flight.to_string()).bold(),
+        Span::raw("   limit "),
+        Span::raw(live.limit.to_string()).bold(),
+        Span::raw(format!("   step {}", app.step)).dark_gray(),
+    ]);
+    frame.render_widget(Paragraph::new(peak_line), peak);
+    frame.render_widget(Paragraph::new(note_line(app)), note);
+}
+
+/// The entry being typed, else pause, else the last change of the limit.
+fn note_line(app: &App) -> Line<'static> {
+    if let Some(entry) = &app.entry {
+        return Line::from(vec![
+            Span::raw("set limit: ").yellow(),
+            Span::raw(format!("{entry}▏")).bold().yellow(),
+            Span::raw(" ⏎ set, Esc cancel").dark_gray(),
+        ]);
+    }
+    if app.live.state == RunState::Paused {
+        return Line::from("paused: in-flight drains, nothing new starts".yellow());
+    }
+    match &app.last_change {
+        None => Line::from("steer: + - ] [ or digits then ⏎".dark_gray()),
+        Some(c) => {
+            let mut spans = vec![
+                Span::raw(format!("{} → {}", c.from, c.to)).bold(),
+                Span::raw(format!(" at {}", text::elapsed(c.at))),
+            ];
+            match c.drained_at {
+                Some(t) if c.to < c.from => {
+                    spans.push(Span::raw(format!(", in effect {}", text::elapsed(t))).dark_gray());
+                }
+                None => spans.push(Span::raw(", draining…").yellow()),
+                Some(_) => {}
+            }
+            Line::from(spans)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Status codes and error kinds: totals and the rate over the last tick.
+
+use crate::tui::app::{App, RateRow};
+use crate::tui::text;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+/// Colour by status class: 2xx green, 3xx cyan, 4xx yellow, 5xx red.
+fn status_color(code: u16) -> Color {
+    match code {
+        200..=299 => Color::Green,
+        300..=399 => Color::Cyan,
+        400..=499 => Color::Yellow,
+        _ => Color::Red,
+    }
+}
+
+fn row(label: String, color: Color, r_total: u64, per_s: f64) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<16}"), Style::new().fg(color)),
+        Span::raw(format!("{r_total:>9}")).bold(),
+        Span::raw(format!("{:>7}/s", text::rate(per_s))).dark_gray(),
+    ])
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let block = Block::bordered().title(" Status codes & errors ".bold());
+    let mut lines = vec![Line::from("Status codes".underlined())];
+    if app.statuses.is_empty() {
+        lines.push(Line::from("  no responses yet".dark_gray()));
+    }
+    lines.extend(app.statuses.iter().map(|r: &RateRow<u16>| {
+        row(
+            format!("  {}", r.key),
+            status_color(r.key),
+            r.total,
+            r.per_s,
+        )
+    }));
+    lines.push(Line::from(""));
+    lines.push(Line::from("Errors".underlined()));
+    if app.errors.is_empty() {
+        lines.push(Line::from("  none".dark_gray()));
+    }
+    lines.extend(app.errors.iter().map(|r| {
+        row(
+            format!("  {}", r.key.as_str()),
+            Color::Red,
+            r.total,
+            r.per_s,
+        )
+    }));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,40 @@
+//! Throughput: the last tick's req/s, the run's average, and a chart of the last two minutes.
+
+use super::trend::{self, Series};
+use crate::tui::app::App;
+use crate::tui::text;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let s = &app.snapshot;
+    let block = Block::bordered().title(" Throughput ".bold());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [numbers, chart] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let secs = s.elapsed.as_secs_f64();
+    let avg = if secs > 0.0 {
+        s.counts.total() as f64 / secs
+    } else {
+        0.0
+    };
+    let line = Line::from(vec![
+        Span::raw(text::rate(s.last_tick.rps)).bold().green(),
+        Span::raw(" req/s now   "),
+        Span::raw(text::rate(avg)).bold(),
+        Span::raw(" avg   "),
+        Span::raw(s.counts.total().to_string()).bold(),
+        Span::raw(" done"),
+    ]);
+    frame.render_widget(Paragraph::new(line), numbers);
+    let series = [Series {
+        name: "req/s",
+        color: Color::Green,
+        value: |t| t.rps,
+    }];
+    trend::render(frame, chart, &s.recent, s.elapsed, &series, text::rate);
+}

@@ -1,0 +1,151 @@
+//! Whole-screen snapshots of the dashboard on ratatui's TestBackend, with fixed data.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sluicegate::generator::RunState;
+use sluicegate::generator::outcome::{ErrorKind, Outcome, Verdict};
+use sluicegate::generator::plan::Plan;
+use sluicegate::probe::fd::FdUsage;
+use sluicegate::stats::snapshot::Snapshot;
+use sluicegate::stats::window::Window;
+use sluicegate::tui::app::{App, Live, Msg, update};
+use sluicegate::tui::ui;
+use std::time::Duration;
+
+/// A run of 90 one-second ticks: 200s (with a 503 now and then) at rising latency, a few timeouts.
+fn snapshot_after(ticks: u64) -> Snapshot {
+    let mut w = Window::new(300);
+    for t in 1..=ticks {
+        for i in 0..(400 + t * 5) {
+            let verdict = if i % 97 == 0 {
+                Verdict::Status(503)
+            } else {
+                Verdict::Status(200)
+            };
+            w.record(&Outcome {
+                latency_us: 2_000 + (i % 50) * 200 + t * 30,
+                verdict,
+                bytes: 13,
+            });
+        }
+        if t % 10 == 0 {
+            w.record(&Outcome {
+                latency_us: 30_000_000,
+                verdict: Verdict::Error(ErrorKind::Timeout),
+                bytes: 0,
+            });
+        }
+        w.rotate(Duration::from_secs(t));
+    }
+    let last_tick = *w.recent().back().expect("a tick");
+    Snapshot {
+        elapsed: Duration::from_secs(ticks),
+        state: RunState::Running,
+        counts: w.counts().clone(),
+        last_tick,
+        recent: w.recent().iter().copied().collect(),
+        cumulative: w.cumulative(),
+        limit: 50,
+        in_flight: 42,
+        peak_in_flight: 50,
+        started: w.counts().total() + 42,
+        open_files: FdUsage {
+            open: 800,
+            soft_limit: 1024,
+            hard_limit: 4096,
+        },
+        peak_open_files: 812,
+    }
+}
+
+fn app_with_data() -> App {
+    let plan = Plan {
+        max_requests: None,
+        duration: Some(Duration::from_secs(300)),
+    };
+    let mut app = App::new("http://127.0.0.1:8080/".into(), plan, 50, 10, false);
+    update(&mut app, Msg::Snapshot(Box::new(snapshot_after(89))));
+    update(&mut app, Msg::Snapshot(Box::new(snapshot_after(90))));
+    update(
+        &mut app,
+        Msg::Frame(Live {
+            elapsed: Duration::from_millis(90_400),
+            limit: 50,
+            in_flight: 42,
+            peak_in_flight: 50,
+            started: 0,
+            state: RunState::Running,
+        }),
+    );
+    app
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn dashboard_at_100x30() {
+    insta::assert_snapshot!(screen(&app_with_data(), 100, 30));
+}
+
+#[test]
+fn dashboard_at_160x45() {
+    insta::assert_snapshot!(screen(&app_with_data(), 160, 45));
+}
+
+#[test]
+fn a_limit_change_shows_at_once_with_its_time() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('['));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("limit 25"), "{s}");
+    assert!(s.contains("50 → 25 at 1m30s, draining…"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn typing_a_limit_shows_the_entry() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('1'));
+    press(&mut app, KeyCode::Char('2'));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("set limit: 12▏"), "{s}");
+}
+
+#[test]
+fn paused_shows_in_the_header_and_the_in_flight_panel() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('p'));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("PAUSED"), "{s}");
+    assert!(s.contains("paused: in-flight drains"), "{s}");
+}
+
+#[test]
+fn the_help_overlay_lists_the_keys() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&app, 100, 30));
+}
+
+#[test]
+fn a_finished_run_says_done_and_asks_for_a_key() {
+    let mut app = app_with_data();
+    let mut last = snapshot_after(90);
+    last.state = RunState::Done;
+    update(&mut app, Msg::Snapshot(Box::new(last)));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("DONE"), "{s}");
+    assert!(
+        s.contains("press any key to leave and print the summary"),
+        "{s}"
+    );
+}
