@@ -1,0 +1,223 @@
+//! End to end: the real binary in a pseudo-terminal, keys pressed, and a server that counts
+//! concurrent requests checks that the limit follows every key.
+
+mod common;
+
+use common::{Behaviour, Seen, TestServer, wait_until};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// The screen as a terminal would show it, kept up to date from the pty's output.
+type Screen = Arc<Mutex<vt100::Parser>>;
+
+fn contents(screen: &Screen) -> String {
+    screen.lock().expect("screen lock").screen().contents()
+}
+
+/// After a key changed the limit from `from` to `to`: the dashboard shows it, and the server
+/// sees exactly `to` at once and never more (after a lower, once the dashboard says it is in
+/// effect: in-flight has drained to it).
+fn expect_limit(seen: &Seen, screen: &Screen, from: usize, to: usize) {
+    let header = format!("limit {to}");
+    wait_until(&format!("the header to show {header:?}"), WAIT, || {
+        let c = contents(screen);
+        let first = c.lines().next().unwrap_or_default();
+        first.trim_end().ends_with(&header)
+    });
+    if to < from {
+        let note = format!("{from} → {to} at");
+        wait_until(&format!("{note:?} to be in effect"), WAIT, || {
+            let c = contents(screen);
+            c.contains(&note) && c.contains(", in effect")
+        });
+    }
+    seen.reset_max();
+    wait_until(&format!("the server to see {to} at once"), WAIT, || {
+        seen.current() == to
+    });
+    let served = seen.requests();
+    wait_until("40 more requests", WAIT, || seen.requests() >= served + 40);
+    assert!(
+        seen.max() <= to,
+        "limit {to}, but the server saw {}",
+        seen.max()
+    );
+}
+
+fn nonzero(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("non-zero")
+}
+
+/// The real binary on a 100x30 pseudo-terminal, its screen parsed as it draws.
+struct PtyRun {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    keys: Box<dyn Write + Send>,
+    screen: Screen,
+    raw: Arc<Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl PtyRun {
+    fn spawn(args: &[&str]) -> PtyRun {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sluice"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).expect("spawn sluice");
+        drop(pair.slave);
+        let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(nonzero(30), nonzero(100), 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut output = pair.master.try_clone_reader().expect("pty reader");
+        let (screen_sink, raw_sink) = (Arc::clone(&screen), Arc::clone(&raw));
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = output.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen_sink.lock().expect("screen lock").process(&buf[..n]);
+                raw_sink
+                    .lock()
+                    .expect("raw lock")
+                    .extend_from_slice(&buf[..n]);
+            }
+        });
+        let keys = pair.master.take_writer().expect("pty writer");
+        PtyRun {
+            child,
+            master: pair.master,
+            keys,
+            screen,
+            raw,
+            reader,
+        }
+    }
+
+    fn press(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).expect("write keys");
+        self.keys.flush().expect("flush keys");
+    }
+
+    fn wait_for_text(&self, text: &str) {
+        wait_until(&format!("{text:?} on screen"), WAIT, || {
+            contents(&self.screen).contains(text)
+        });
+    }
+
+    /// Waits for the exit; returns whether it succeeded and everything the program wrote.
+    fn finish(mut self) -> (bool, String) {
+        wait_until("sluice to exit", WAIT, || {
+            matches!(self.child.try_wait(), Ok(Some(_)))
+        });
+        let status = self.child.wait().expect("exit status");
+        drop(self.master);
+        let _ = self.reader.join();
+        let out = String::from_utf8_lossy(&self.raw.lock().expect("raw lock")).to_string();
+        (status.success(), out)
+    }
+}
+
+/// The part of the output after the terminal was restored; panics if it never was.
+fn after_restore(out: &str) -> &str {
+    let at = out
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    &out[at..]
+}
+
+#[test]
+fn keys_steer_the_limit_the_server_sees_and_q_prints_the_summary() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(50)));
+    let seen = Arc::clone(&server.seen);
+    let mut run = PtyRun::spawn(&[&server.url(), "-c", "10", "--step", "5"]);
+    let screen = Arc::clone(&run.screen);
+
+    run.wait_for_text("In-flight");
+    expect_limit(&seen, &screen, 10, 10);
+    run.press(b"]");
+    expect_limit(&seen, &screen, 10, 20);
+    run.press(b"[");
+    expect_limit(&seen, &screen, 20, 10);
+    run.press(b"+");
+    expect_limit(&seen, &screen, 10, 15);
+    run.press(b"-");
+    expect_limit(&seen, &screen, 15, 10);
+    run.press(b"7\r");
+    expect_limit(&seen, &screen, 10, 7);
+    run.press(b"25");
+    run.wait_for_text("set limit: 25");
+    run.press(b"\x1b"); // Esc cancels the entry: the limit stays 7
+    wait_until("the entry to be cancelled", WAIT, || {
+        !contents(&screen).contains("set limit: 25")
+    });
+    expect_limit(&seen, &screen, 7, 7);
+    run.press(b"12\r");
+    expect_limit(&seen, &screen, 7, 12);
+
+    run.press(b"q");
+    let (ok, out) = run.finish();
+    assert!(ok, "sluice did not exit 0");
+    let summary = after_restore(&out);
+    assert!(summary.contains("Summary: http://127.0.0.1:"), "{summary}");
+    assert!(summary.contains("200: "), "{summary}");
+    assert!(summary.contains("final 12"), "{summary}");
+}
+
+#[test]
+fn a_run_that_ends_by_itself_waits_for_a_key_then_prints_the_summary() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let mut run = PtyRun::spawn(&[&server.url(), "-n", "500", "-c", "5"]);
+    run.wait_for_text("press any key to leave and print the summary");
+    assert!(contents(&run.screen).contains("DONE"));
+    assert!(
+        run.child.try_wait().expect("try_wait").is_none(),
+        "it left without a key"
+    );
+    run.press(b"x");
+    let (ok, out) = run.finish();
+    assert!(ok);
+    let summary = after_restore(&out);
+    assert!(summary.contains("500 total: 500 ok"), "{summary}");
+}
+
+#[test]
+fn exit_on_done_leaves_without_a_key() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let run = PtyRun::spawn(&[&server.url(), "-n", "300", "-c", "5", "--exit-on-done"]);
+    let (ok, out) = run.finish();
+    assert!(ok);
+    assert!(after_restore(&out).contains("300 total: 300 ok"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_prints_the_summary() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(10)));
+    let run = PtyRun::spawn(&[&server.url(), "-c", "5"]);
+    run.wait_for_text("In-flight");
+    wait_until("traffic", WAIT, || server.seen.requests() >= 50);
+    let pid = run.child.process_id().expect("pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let (ok, out) = run.finish();
+    assert!(ok, "exit after SIGTERM was not 0");
+    let restored = after_restore(&out);
+    assert!(
+        restored.contains("Summary: http://127.0.0.1:"),
+        "{restored}"
+    );
+}
