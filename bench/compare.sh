@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Side-by-side throughput against nginx on 127.0.0.1: wrk -t1, oha (if installed), sluice
+# headless and sluice with its dashboard (in tmux), in turn, for several rounds. Prints per
+# tool the median req/s, client CPU per request (user and system, from /usr/bin/time), peak
+# RSS, and the median of the per-round ratios to wrk (each ratio from the same round).
+#   usage: bench/compare.sh [SECONDS=8] [CONNECTIONS=50] [ROUNDS=3]
+# Installs nginx, wrk, tmux and GNU time from Debian's packages when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-8}
+conns=${2:-50}
+rounds=${3:-3}
+
+need=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+command -v tmux >/dev/null || need+=(tmux)
+[ -x /usr/bin/time ] || need+=(time)
+if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+
+cargo build --release --quiet
+sluice=$PWD/target/release/sluice
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port/"
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type text/plain; return 200 "Hello, World!"; }
+  }
+}
+CONF
+"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
+nginx_pid=$!
+cleanup() {
+  kill "$nginx_pid" 2>/dev/null || true
+  tmux kill-session -t sluice-bench 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 100); do
+  curl_ok=$(python3 -c "import urllib.request as u; print(u.urlopen('$url').status)" 2>/dev/null || true)
+  [ "$curl_ok" = 200 ] && break
+  sleep 0.05
+done
+[ "$curl_ok" = 200 ] || { echo "nginx did not start" >&2; exit 1; }
+
+timed() { /usr/bin/time -f '%e %U %S %M' -o "$1" "${@:2}"; }
+
+# Each runner prints: requests user_s sys_s peak_rss_kib
+run_wrk() {
+  timed "$work/t" wrk -t1 -c"$conns" -d"${secs}s" "$url" >"$work/wrk.out"
+  local n
+  n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  read -r _ u s m <"$work/t"
+  echo "$n $u $s $m"
+}
+run_oha() {
+  timed "$work/t" oha -z "${secs}s" -c "$conns" --no-tui --output-format json "$url" >"$work/oha.json"
+  local n
+  n=$(python3 -c "import json; s=json.load(open('$work/oha.json')); print(sum(s['statusCodeDistribution'].values()))")
+  read -r _ u s m <"$work/t"
+  echo "$n $u $s $m"
+}
+sluice_requests() {
+  python3 -c "import json; print(json.load(open('$1'))['requests']['total'])"
+}
+run_headless() {
+  timed "$work/t" "$sluice" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/h.json" 2>/dev/null
+  read -r _ u s m <"$work/t"
+  echo "$(sluice_requests "$work/h.json") $u $s $m"
+}
+run_dashboard() {
+  rm -f "$work/d.json" "$work/t"
+  tmux new-session -d -s sluice-bench -x 110 -y 32 \
+    "/usr/bin/time -f '%e %U %S %M' -o $work/t $sluice $url -z ${secs}s -c $conns --exit-on-done --output-format json -o $work/d.json"
+  while tmux has-session -t sluice-bench 2>/dev/null; do sleep 0.2; done
+  read -r _ u s m <"$work/t"
+  echo "$(sluice_requests "$work/d.json") $u $s $m"
+}
+
+tools=(wrk)
+command -v oha >/dev/null && tools+=(oha)
+tools+=(headless dashboard)
+wrk -t1 -c"$conns" -d2s "$url" >/dev/null # warm-up, not counted
+
+results=$work/results.tsv
+for r in $(seq "$rounds"); do
+  for tool in "${tools[@]}"; do
+    read -r n u s m < <("run_$tool")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$tool" "$n" "$u" "$s" "$m" >>"$results"
+    echo "round $r: $tool $n requests" >&2
+  done
+done
+
+python3 - "$results" "$secs" <<'PY'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+secs = float(sys.argv[2])
+by = {}
+for r, tool, n, u, s, m in rows:
+    by.setdefault(tool, {})[int(r)] = (int(n), float(u), float(s), int(m))
+wrk = by["wrk"]
+print(f"{'tool':<10} {'req/s':>9} {'x wrk':>6} {'µs CPU/req':>11} {'(user':>7} {'sys)':>6} {'peak RSS':>9}")
+for tool, runs in by.items():
+    rps = statistics.median(n / secs for n, *_ in runs.values())
+    ratio = statistics.median(runs[r][0] / wrk[r][0] for r in runs)
+    user = statistics.median(u / n * 1e6 for n, u, s, m in runs.values())
+    sys_ = statistics.median(s / n * 1e6 for n, u, s, m in runs.values())
+    rss = statistics.median(m for *_, m in runs.values()) / 1024
+    print(f"{tool:<10} {rps:>9.0f} {ratio:>6.2f} {user + sys_:>11.2f} {user:>7.2f} {sys_:>6.2f} {rss:>7.1f}MB")
+PY

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Makes the README's screenshots from real runs: sluice runs in tmux, keys are pressed with
+# send-keys, the screen is captured with its colours (capture-pane -e) and rendered to PNG.
+#   usage: screenshots/make.sh        (about a minute and a half; traffic stays on 127.0.0.1)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=screenshots
+
+need_apt=()
+command -v tmux >/dev/null || need_apt+=(tmux)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || need_apt+=(fonts-dejavu-core)
+if ((${#need_apt[@]})); then apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"; fi
+python3 -c 'import PIL' 2>/dev/null || pip install -q pillow
+
+cargo build --release --quiet
+bin=$PWD/target/release/sluice
+cols=110
+rows=32
+session=sluice-shots
+tmp=$(mktemp -d)
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  [ -n "${demo_pid:-}" ] && kill "$demo_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# shot NAME: capture the pane now and render it to $out/NAME.png
+shot() {
+  tmux capture-pane -e -p -t "$session" >"$tmp/$1.txt"
+  python3 "$out/render.py" "$tmp/$1.txt" "$out/$1.png"
+  echo "wrote $out/$1.png"
+}
+keys() { tmux send-keys -t "$session" "$@"; }
+
+# 1. The main job: no URL, the embedded demo target (answers after 0-3 s).
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin"
+sleep 12
+keys ']'
+sleep 12
+shot dashboard-demo
+keys '?'
+sleep 0.5
+shot help
+keys q
+sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+
+# 2. A fast local server (the demo target with no delay, in its own process), steered by hand.
+"$bin" demo --listen 127.0.0.1:0 --max-delay 0s 2>"$tmp/demo.log" &
+demo_pid=$!
+url=""
+for _ in $(seq 100); do
+  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/demo.log" || true)
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] || { echo "demo target did not start" >&2; exit 1; }
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin $url -c 4 -z 5m"
+sleep 10
+keys ']'
+sleep 10
+keys ']'
+sleep 10
+keys '[' '[' '['
+sleep 10
+keys 2 0 0 Enter
+sleep 8
+shot dashboard-fast
+keys q
+sleep 1
