@@ -36,8 +36,12 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         RunState::Running => String::new(),
         other => format!(" [{}]", other.as_str()),
     };
+    let capped = match s.capped {
+        Some(cap) => format!("  capped by open files ({cap})"),
+        None => String::new(),
+    };
     format!(
-        "{progress}{state}  {:.0} req/s  in-flight {}/{}  p50 {:.2}ms p99 {:.2}ms  errors {}  open files {}/{}",
+        "{progress}{state}  {:.0} req/s  in-flight {}/{}  p50 {:.2}ms p99 {:.2}ms  errors {}  open files {}/{}{capped}",
         s.last_tick.rps,
         s.in_flight,
         s.limit,
@@ -84,5 +88,8 @@ mod tests {
         ] {
             assert!(line.contains(part), "{part:?} missing from {line:?}");
         }
+        assert!(!line.contains("capped"));
+        s.capped = Some(230);
+        assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
     }
 }

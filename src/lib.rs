@@ -46,6 +46,7 @@ pub fn run(config: Config) -> Result<Summary, Error> {
 async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
     // Sockets are files: take all the descriptors the hard limit allows.
     let _ = probe::fd::raise_soft_limit();
+    let open_before = probe::fd::count_open().unwrap_or(0);
     let demo_shutdown = CancellationToken::new();
     let target = match &config.target {
         Some(url) => {
@@ -68,9 +69,17 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         config.timeout,
     );
 
+    let cap = concurrency_cap(open_before, config.target.is_none());
+    if config.concurrency > cap {
+        eprintln!(
+            "sluice: -c {} capped by open files ({cap}): raise the limit with ulimit -n",
+            config.concurrency
+        );
+    }
+
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
     let started = Instant::now();
-    let generator = generator::start(client, config.plan, config.concurrency, outcome_tx)?;
+    let generator = generator::start(client, config.plan, config.concurrency, cap, outcome_tx)?;
     let terminate = CancellationToken::new();
     let signals = tokio::spawn(signals::stop_on_signal(
         generator.clone(),
@@ -117,6 +126,14 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         eprintln!("sluice: summary written to {}", path.display());
     }
     Ok(summary)
+}
+
+/// The highest limit the open-file budget allows; the in-process demo target holds the
+/// server side of every connection too.
+fn concurrency_cap(open_before: u64, demo_in_process: bool) -> usize {
+    let (soft, _) = probe::fd::limits().unwrap_or((u64::MAX, u64::MAX));
+    let per_connection = if demo_in_process { 2 } else { 1 };
+    probe::fd::connection_budget(soft, open_before, per_connection)
 }
 
 /// Starts the demo target on 127.0.0.1:0 and returns its URL.

@@ -62,6 +62,9 @@ pub fn render_text(s: &Summary) -> String {
         "Concurrency:    initial {}, final {}, peak in flight {}",
         c.initial, c.last, c.peak_in_flight
     );
+    if let Some(cap) = c.capped_by_open_files {
+        let _ = writeln!(out, "                capped by open files ({cap})");
+    }
     let f = &s.open_files;
     let _ = writeln!(
         out,

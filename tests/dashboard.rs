@@ -47,6 +47,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         recent: w.recent().iter().copied().collect(),
         cumulative: w.cumulative(),
         limit: 50,
+        capped: None,
         in_flight: 42,
         peak_in_flight: 50,
         started: w.counts().total() + 42,
@@ -72,6 +73,8 @@ fn app_with_data() -> App {
         Msg::Frame(Live {
             elapsed: Duration::from_millis(90_400),
             limit: 50,
+            cap: 10_000,
+            capped: None,
             in_flight: 42,
             peak_in_flight: 50,
             started: 0,
@@ -127,6 +130,16 @@ fn paused_shows_in_the_header_and_the_in_flight_panel() {
     let s = screen(&app, 100, 30);
     assert!(s.contains("PAUSED"), "{s}");
     assert!(s.contains("paused: in-flight drains"), "{s}");
+}
+
+#[test]
+fn a_limit_above_the_open_file_cap_says_so() {
+    let mut app = app_with_data();
+    app.live.cap = 60;
+    press(&mut app, KeyCode::Char(']'));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("limit 60"), "{s}");
+    assert!(s.contains("capped by open files (60)"), "{s}");
 }
 
 #[test]

@@ -35,7 +35,7 @@ fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Arc<Drained>
     );
     let client = Client::new(template, Pool::new(connector, uri), Duration::from_secs(30));
     let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
-    let handle = generator::start(client, plan, limit, tx).expect("generator starts");
+    let handle = generator::start(client, plan, limit, usize::MAX, tx).expect("generator starts");
     let drained = Arc::new(Drained::default());
     let d = Arc::clone(&drained);
     std::thread::spawn(move || {

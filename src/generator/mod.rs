@@ -3,6 +3,7 @@
 //! It runs on its own current-thread runtime in its own thread, so the dashboard and the
 //! aggregator never steal time from the hot path; the `Handle` steers it from anywhere.
 
+pub mod backoff;
 pub mod connect;
 pub mod limit;
 pub mod outcome;
@@ -16,7 +17,7 @@ use plan::Plan;
 use request::Client;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -54,15 +55,33 @@ pub struct Handle {
 
 struct Shared {
     limit: Arc<Limit>,
+    /// The highest limit the open-file budget allows.
+    cap: usize,
+    /// The limit last asked for, which may be above `cap`.
+    requested: AtomicUsize,
     state: watch::Sender<RunState>,
     stop: CancellationToken,
     started: AtomicU64,
 }
 
 impl Handle {
-    /// Sets the concurrency limit (at least 1).
-    pub fn set_limit(&self, n: usize) {
-        self.shared.limit.set(n.max(1));
+    /// Sets the concurrency limit: at least 1, at most the cap; returns the limit applied.
+    pub fn set_limit(&self, n: usize) -> usize {
+        let wanted = n.max(1);
+        self.shared.requested.store(wanted, Relaxed);
+        let applied = wanted.min(self.shared.cap);
+        self.shared.limit.set(applied);
+        applied
+    }
+
+    /// The highest limit allowed (by the open-file budget).
+    pub fn cap(&self) -> usize {
+        self.shared.cap
+    }
+
+    /// The cap, when the limit last asked for was above it.
+    pub fn capped(&self) -> Option<usize> {
+        (self.shared.requested.load(Relaxed) > self.shared.cap).then_some(self.shared.cap)
     }
 
     /// The concurrency limit in force.
@@ -129,16 +148,22 @@ fn replace_if(state: &mut RunState, from: RunState, to: RunState) -> bool {
 }
 
 /// Starts the generator on its own thread; outcomes go to `outcomes`, one per request.
+/// The limit starts at `initial_limit` and can never be set above `cap` (at least 1).
 ///
 /// The channel closes when the run is over and every outcome has been sent.
 pub fn start(
     client: Client,
     plan: Plan,
     initial_limit: usize,
+    cap: usize,
     outcomes: mpsc::Sender<Outcome>,
 ) -> io::Result<Handle> {
+    let cap = cap.max(1);
+    let initial_limit = initial_limit.max(1);
     let shared = Arc::new(Shared {
-        limit: Limit::new(initial_limit.max(1)),
+        limit: Limit::new(initial_limit.min(cap)),
+        cap,
+        requested: AtomicUsize::new(initial_limit),
         state: watch::Sender::new(RunState::Running),
         stop: CancellationToken::new(),
         started: AtomicU64::new(0),

@@ -1,12 +1,14 @@
 //! Sending one request and turning whatever happens into one `Outcome`.
 
+use super::backoff::{self, ConnectBackoff};
 use super::limit::Limit;
 use super::outcome::{ErrorKind, Outcome, Verdict};
-use super::pool::Pool;
+use super::pool::{Checkout, Pool};
 use bytes::Bytes;
 use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -65,6 +67,16 @@ pub struct Client {
     path: Uri,
     pool: Pool,
     timeout: Duration,
+    backoff: ConnectBackoff,
+}
+
+/// What went wrong on the way, for classifying a request that ran out of time.
+#[derive(Default)]
+struct Trouble {
+    /// A connection could not be opened (the failure is the request's error).
+    connect_failed: AtomicBool,
+    /// EMFILE/ENFILE was hit and retried.
+    out_of_files: AtomicBool,
 }
 
 impl Client {
@@ -80,6 +92,7 @@ impl Client {
             path,
             pool,
             timeout,
+            backoff: ConnectBackoff::default(),
         }
     }
 
@@ -89,29 +102,65 @@ impl Client {
     }
 
     /// Sends one request; the limit in force when it ends caps the connections kept idle.
+    /// After a connect failure the request keeps its slot a while (shared backoff), so a
+    /// target that is down is not hammered in a tight loop.
     pub async fn send_one(&self, cancel: &CancellationToken, limit: &Limit) -> Outcome {
         let start = Instant::now();
+        let trouble = Trouble::default();
         let (verdict, bytes) = tokio::select! {
             biased;
             _ = cancel.cancelled() => (Verdict::Aborted, 0),
-            r = tokio::time::timeout(self.timeout, self.exchange(limit)) => match r {
+            r = tokio::time::timeout(self.timeout, self.exchange(limit, &trouble)) => match r {
                 Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
                 Ok(Err(kind)) => (Verdict::Error(kind), 0),
+                Err(_) if trouble.out_of_files.load(Relaxed) => {
+                    (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
+                }
                 Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
             },
         };
-        Outcome {
+        let outcome = Outcome {
             latency_us: start.elapsed().as_micros() as u64,
             verdict,
             bytes,
+        };
+        if trouble.connect_failed.load(Relaxed) {
+            let wait = self.backoff.failed();
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        outcome
+    }
+
+    /// A connection: reused or new; out of descriptors, waits and tries again (until `-t`).
+    async fn connection(&self, trouble: &Trouble) -> Result<Checkout, ErrorKind> {
+        let mut attempt = 0;
+        loop {
+            match self.pool.checkout().await {
+                Ok(conn) => {
+                    self.backoff.succeeded();
+                    return Ok(conn);
+                }
+                Err(ErrorKind::TooManyOpenFiles) => {
+                    trouble.out_of_files.store(true, Relaxed);
+                    attempt += 1;
+                    tokio::time::sleep(backoff::out_of_files(attempt)).await;
+                }
+                Err(kind) => {
+                    trouble.connect_failed.store(true, Relaxed);
+                    return Err(kind);
+                }
+            }
         }
     }
 
     /// Request and full response body; one retry when a reused connection turns out closed.
-    async fn exchange(&self, limit: &Limit) -> Result<(u16, u64), ErrorKind> {
+    async fn exchange(&self, limit: &Limit, trouble: &Trouble) -> Result<(u16, u64), ErrorKind> {
         let mut retried = false;
         loop {
-            let mut conn = self.pool.checkout().await?;
+            let mut conn = self.connection(trouble).await?;
             let response = match conn
                 .sender
                 .send_request(self.template.build(&self.path))

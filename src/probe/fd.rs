@@ -23,6 +23,17 @@ impl FdUsage {
     }
 }
 
+/// How many connections fit under the soft limit: what is left after the descriptors open
+/// now and a reserve (16 plus 1/32 of the limit, for logs, DNS, the terminal), divided by
+/// the descriptors each connection takes (2 when the target runs in this process).
+pub fn connection_budget(soft_limit: u64, open_now: u64, fds_per_connection: u64) -> usize {
+    let reserve = 16 + soft_limit / 32;
+    let free = soft_limit.saturating_sub(open_now).saturating_sub(reserve);
+    usize::try_from(free / fds_per_connection.max(1))
+        .unwrap_or(usize::MAX)
+        .max(1)
+}
+
 /// Raises the soft limit to the hard limit; returns the (soft, hard) now in force.
 pub fn raise_soft_limit() -> io::Result<(u64, u64)> {
     let (_, hard) = limits()?;
@@ -56,6 +67,17 @@ mod tests {
         // Other test threads may open files too, so only a lower bound is certain.
         assert!(after >= before + 5, "before {before}, after {after}");
         drop(files);
+    }
+
+    #[test]
+    fn the_budget_leaves_a_reserve_and_counts_descriptors_per_connection() {
+        assert_eq!(connection_budget(256, 10, 1), 256 - 10 - 24);
+        assert_eq!(connection_budget(256, 10, 2), (256 - 10 - 24) / 2);
+        assert_eq!(
+            connection_budget(1 << 20, 20, 1),
+            (1 << 20) - 20 - 16 - (1 << 15)
+        );
+        assert_eq!(connection_budget(20, 30, 1), 1, "never below one");
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl Aggregator {
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             limit: self.generator.limit(),
+            capped: self.generator.capped(),
             in_flight: self.generator.in_flight(),
             peak_in_flight: self.generator.peak_in_flight(),
             started: self.generator.started(),

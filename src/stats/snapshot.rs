@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub recent: Vec<TickSummary>,
     pub cumulative: LatencySummary,
     pub limit: usize,
+    /// The open-file cap, when the limit asked for was above it.
+    pub capped: Option<usize>,
     pub in_flight: usize,
     pub peak_in_flight: usize,
     pub started: u64,
@@ -34,6 +36,7 @@ impl Default for Snapshot {
             recent: Vec::new(),
             cumulative: LatencySummary::default(),
             limit: 0,
+            capped: None,
             in_flight: 0,
             peak_in_flight: 0,
             started: 0,

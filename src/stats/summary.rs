@@ -49,6 +49,8 @@ pub struct Concurrency {
     #[serde(rename = "final")]
     pub last: usize,
     pub peak_in_flight: usize,
+    /// The open-file cap, when a limit above it was asked for (else null).
+    pub capped_by_open_files: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -98,6 +100,7 @@ impl Summary {
                 initial: initial_limit,
                 last: last.limit,
                 peak_in_flight: last.peak_in_flight,
+                capped_by_open_files: last.capped,
             },
             open_files: OpenFiles {
                 peak: last.peak_open_files,

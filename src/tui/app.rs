@@ -19,6 +19,10 @@ const MAX_ENTRY_DIGITS: usize = 7;
 pub struct Live {
     pub elapsed: Duration,
     pub limit: usize,
+    /// The highest limit the open-file budget allows.
+    pub cap: usize,
+    /// Set when the limit asked for was above `cap`.
+    pub capped: Option<usize>,
     pub in_flight: usize,
     pub peak_in_flight: usize,
     pub started: u64,
@@ -109,6 +113,8 @@ impl App {
             live: Live {
                 elapsed: Duration::ZERO,
                 limit,
+                cap: usize::MAX,
+                capped: None,
                 in_flight: 0,
                 peak_in_flight: 0,
                 started: 0,
@@ -203,12 +209,15 @@ fn is_ctrl_c(key: &KeyEvent) -> bool {
         .contains(crossterm::event::KeyModifiers::CONTROL)
 }
 
-/// Shows the new limit at once and asks the generator for it.
+/// Shows the new limit at once (capped as the generator will cap it) and asks for it.
 fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
-    let to = wanted.clamp(1, MAX_LIMIT);
+    let wanted = wanted.clamp(1, MAX_LIMIT);
+    let to = wanted.min(app.live.cap);
     let from = app.live.limit;
+    app.live.capped = (wanted > app.live.cap).then_some(app.live.cap);
     if to == from {
-        return None;
+        // Nothing changes, but asking records that more was wanted (the cap shows).
+        return (wanted != from).then_some(Command::SetLimit(wanted));
     }
     app.live.limit = to;
     app.last_change = Some(LimitChange {
@@ -217,7 +226,7 @@ fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
         at: app.live.elapsed,
         drained_at: (to > from).then_some(app.live.elapsed),
     });
-    Some(Command::SetLimit(to))
+    Some(Command::SetLimit(wanted))
 }
 
 fn quit(app: &mut App) -> Option<Command> {
@@ -345,6 +354,28 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_above_the_cap_is_capped_and_says_so() {
+        let mut a = app();
+        a.live.cap = 80;
+        assert_eq!(
+            press(&mut a, KeyCode::Char(']')),
+            Some(Command::SetLimit(100))
+        );
+        assert_eq!(a.live.limit, 80);
+        assert_eq!(a.live.capped, Some(80));
+        assert_eq!(
+            press(&mut a, KeyCode::Char('+')),
+            Some(Command::SetLimit(90))
+        );
+        assert_eq!(a.live.limit, 80);
+        assert_eq!(
+            press(&mut a, KeyCode::Char('[')),
+            Some(Command::SetLimit(40))
+        );
+        assert_eq!(a.live.capped, None);
+    }
+
+    #[test]
     fn brackets_double_and_halve() {
         let mut a = app();
         assert_eq!(
@@ -469,6 +500,8 @@ mod tests {
             Msg::Frame(Live {
                 elapsed: Duration::from_secs(secs),
                 limit,
+                cap: 1000,
+                capped: None,
                 in_flight,
                 peak_in_flight: 50,
                 started: 0,

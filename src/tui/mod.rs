@@ -129,6 +129,8 @@ fn read_live(generator: &Handle, started: Instant) -> Live {
     Live {
         elapsed: started.elapsed(),
         limit: generator.limit(),
+        cap: generator.cap(),
+        capped: generator.capped(),
         in_flight: generator.in_flight(),
         peak_in_flight: generator.peak_in_flight(),
         started: generator.started(),
@@ -138,7 +140,9 @@ fn read_live(generator: &Handle, started: Instant) -> Live {
 
 fn apply(command: Command, generator: &Handle) {
     match command {
-        Command::SetLimit(n) => generator.set_limit(n),
+        Command::SetLimit(n) => {
+            generator.set_limit(n);
+        }
         Command::Pause => generator.pause(),
         Command::Resume => generator.resume(),
         Command::Stop => generator.stop(),

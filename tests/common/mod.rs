@@ -25,6 +25,8 @@ pub enum Behaviour {
     Delay(Duration),
     /// Accepts connections and reads requests, but never answers.
     Stall,
+    /// Reads the request, then resets the connection (RST, not FIN).
+    Reset,
 }
 
 /// What the server has seen; all counters are live.
@@ -73,16 +75,22 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(behaviour: Behaviour) -> TestServer {
-        TestServer::start_with(behaviour, None)
+        TestServer::start_with(behaviour, None, "127.0.0.1:0".parse().expect("addr"))
+    }
+
+    /// A server on a given address: to bring one back where an earlier one was.
+    pub fn start_on(behaviour: Behaviour, addr: SocketAddr) -> TestServer {
+        TestServer::start_with(behaviour, None, addr)
     }
 
     /// The same server behind TLS, with a fresh self-signed certificate for 127.0.0.1.
     pub fn start_tls(behaviour: Behaviour) -> TestServer {
-        TestServer::start_with(behaviour, Some(self_signed_acceptor()))
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        TestServer::start_with(behaviour, Some(self_signed_acceptor()), any_port)
     }
 
-    fn start_with(behaviour: Behaviour, tls: Option<TlsAcceptor>) -> TestServer {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    fn start_with(behaviour: Behaviour, tls: Option<TlsAcceptor>, addr: SocketAddr) -> TestServer {
+        let std_listener = std::net::TcpListener::bind(addr).expect("bind on 127.0.0.1");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("local addr");
         let seen = Arc::new(Seen::default());
@@ -136,9 +144,18 @@ async fn serve(
             _ = shutdown.cancelled() => return,
             r = listener.accept() => match r {
                 Ok((s, _)) => s,
-                Err(_) => continue,
+                Err(_) => {
+                    // Out of descriptors: give them a moment to come back.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
             },
         };
+        if let Behaviour::Reset = behaviour {
+            seen.connections.fetch_add(1, SeqCst);
+            tokio::spawn(reset_after_request(stream, Arc::clone(&seen)));
+            continue;
+        }
         seen.connections.fetch_add(1, SeqCst);
         seen.open.fetch_add(1, SeqCst);
         let (seen, shutdown, tls) = (Arc::clone(&seen), shutdown.clone(), tls.clone());
@@ -163,6 +180,19 @@ async fn serve(
             }
         });
     }
+}
+
+/// Reads what the client sends, counts it as a request, and answers with a reset.
+async fn reset_after_request(mut stream: tokio::net::TcpStream, seen: Arc<Seen>) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    if let Ok(n) = stream.read(&mut buf).await
+        && n > 0
+    {
+        seen.requests.fetch_add(1, SeqCst);
+    }
+    let _ = stream.set_zero_linger();
+    drop(stream);
 }
 
 /// Decrements `open` when the connection's task ends.
@@ -196,6 +226,7 @@ async fn handle(
         Behaviour::Delay(d) if !d.is_zero() => tokio::time::sleep(d).await,
         Behaviour::Delay(_) => {}
         Behaviour::Stall => std::future::pending::<()>().await,
+        Behaviour::Reset => unreachable!("reset connections never reach the HTTP handler"),
     }
     Ok(Response::new(Full::new(Bytes::from_static(b"ok"))))
 }

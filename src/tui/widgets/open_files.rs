@@ -1,4 +1,5 @@
-//! Open files against the soft limit: green, yellow past 70%, red past 90%.
+//! Open files against the soft limit (green, yellow past 70%, red past 90%), and whether
+//! the limit is capped by them.
 
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -23,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered().title(" Open files ".bold());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [gauge, limits] = Layout::vertical([Constraint::Length(1); 2]).areas(inner);
+    let [gauge, limits, cap] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
     let ratio = (files.open as f64 / files.soft_limit.max(1) as f64).clamp(0.0, 1.0);
     let g = Gauge::default()
         .gauge_style(Style::new().fg(color_for(ratio)).bg(Color::Black))
@@ -41,6 +42,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     ))
     .dark_gray();
     frame.render_widget(Paragraph::new(line), limits);
+    if let Some(n) = app.live.capped {
+        let warning = Line::from(format!("limit capped by open files ({n})")).yellow();
+        frame.render_widget(Paragraph::new(warning), cap);
+    }
 }
 
 #[cfg(test)]

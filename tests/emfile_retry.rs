@@ -1,0 +1,102 @@
+//! Out of descriptors mid-run (the cap deliberately off): requests that hit EMFILE wait and
+//! retry on a connection that frees up, so none is lost and the run goes on.
+//! Its own test binary, since it lowers this process's RLIMIT_NOFILE.
+
+mod common;
+
+use common::wait_until;
+use rlimit::Resource;
+use sluicegate::generator::outcome::{Outcome, Verdict};
+use sluicegate::generator::plan::Plan;
+use sluicegate::generator::pool::Pool;
+use sluicegate::generator::request::{Client, RequestTemplate};
+use sluicegate::generator::{self, RunState, connect};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The demo target with no delay, in its own process, so its descriptors are not ours.
+struct DemoProcess(Child);
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_demo() -> (DemoProcess, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--max-delay", "0s"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the demo target");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut first_line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut first_line)
+        .expect("the demo's first line");
+    let start = first_line
+        .find("http://")
+        .expect("a URL in the demo's first line");
+    let url = first_line[start..]
+        .split_whitespace()
+        .next()
+        .expect("url")
+        .to_string();
+    (DemoProcess(child), url)
+}
+
+#[test]
+fn requests_that_hit_emfile_are_retried_not_lost() {
+    let (_demo, url) = start_demo();
+    let uri: http::Uri = url.parse().expect("url");
+    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
+    let template = RequestTemplate::new(
+        http::Method::GET,
+        uri.clone(),
+        http::HeaderMap::new(),
+        bytes::Bytes::new(),
+    );
+    let client = Client::new(template, Pool::new(connector, uri), Duration::from_secs(20));
+    let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
+    let counts = Arc::new(Mutex::new(HashMap::<String, u64>::new()));
+    let sink = Arc::clone(&counts);
+    std::thread::spawn(move || {
+        while let Some(o) = rx.blocking_recv() {
+            let key = match o.verdict {
+                Verdict::Status(code) => code.to_string(),
+                Verdict::Error(kind) => kind.as_str().to_string(),
+                Verdict::Aborted => "aborted".to_string(),
+            };
+            *sink.lock().expect("lock").entry(key).or_default() += 1;
+        }
+    });
+
+    // Room for about 15 connections, with a limit of 60.
+    let (_, hard) = rlimit::getrlimit(Resource::NOFILE).expect("getrlimit");
+    let open = sluicegate::probe::fd::count_open().expect("count fds");
+    rlimit::setrlimit(Resource::NOFILE, open + 15, hard).expect("lower the soft limit");
+
+    let plan = Plan {
+        max_requests: Some(2_000),
+        duration: None,
+    };
+    let handle = generator::start(client, plan, 60, usize::MAX, tx).expect("generator");
+    wait_until("the run to finish", Duration::from_secs(60), || {
+        handle.state() == RunState::Done
+    });
+    wait_until("every outcome", Duration::from_secs(5), || {
+        counts.lock().expect("lock").values().sum::<u64>() == 2_000
+    });
+    let counts = counts.lock().expect("lock").clone();
+    assert_eq!(counts.get("200"), Some(&2_000), "{counts:?}");
+    assert!(
+        handle.peak_in_flight() > 15,
+        "the run never pressed against the files limit"
+    );
+}

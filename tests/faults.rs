@@ -1,0 +1,87 @@
+//! Faults at the target: resets, and a server that dies mid-run and comes back. Each is
+//! counted by kind, the run goes on, and it ends on time.
+
+mod common;
+
+use common::{Behaviour, TestServer, wait_until};
+use serde_json::Value;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_server_that_resets_connections_is_counted_as_connection_reset() {
+    let server = TestServer::start(Behaviour::Reset);
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args([
+            "--no-tui",
+            "--output-format",
+            "json",
+            &server.url(),
+            "-n",
+            "20",
+            "-c",
+            "2",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sluice");
+    assert!(out.status.success());
+    let s: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(s["requests"]["failed"], 20);
+    assert_eq!(s["errors"]["connection_reset"], 20, "{}", s["errors"]);
+}
+
+#[test]
+fn a_server_that_dies_for_two_seconds_and_returns_gets_traffic_again() {
+    let first = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
+    let addr = first.addr;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args([
+            "--no-tui",
+            "--output-format",
+            "json",
+            &first.url(),
+            "-z",
+            "6s",
+            "-c",
+            "8",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn sluice");
+    let begun = Instant::now();
+    wait_until("traffic before the outage", Duration::from_secs(5), || {
+        first.seen.requests() >= 100
+    });
+    drop(first); // closes the listener and every connection
+    // The outage itself is the scenario: two seconds with nothing listening.
+    std::thread::sleep(Duration::from_secs(2));
+    let second = TestServer::start_on(Behaviour::Delay(Duration::from_millis(5)), addr);
+    wait_until(
+        "traffic after the server came back",
+        Duration::from_secs(5),
+        || second.seen.requests() >= 100,
+    );
+    wait_until("sluice to end", Duration::from_secs(10), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    let out = child.wait_with_output().expect("output");
+    assert!(out.status.success());
+    let wall = begun.elapsed().as_secs_f64();
+    assert!(wall < 8.0, "a 6 s run took {wall:.1} s");
+    let s: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let duration = s["duration_s"].as_f64().expect("duration");
+    assert!((5.7..=6.5).contains(&duration), "duration_s {duration}");
+    let refused = s["errors"]["connect_refused"].as_u64().expect("refused");
+    assert!(refused > 0, "the outage left no trace: {}", s["errors"]);
+    // The shared backoff keeps a dead target from being hammered: 8 slots for 2 s at most
+    // about 8 x (10+20+...+1000 ms steps) attempts, far below a tight loop's tens of thousands.
+    assert!(
+        refused < 400,
+        "{refused} refused connections in a 2 s outage"
+    );
+    eprintln!("errors during the outage: {}", s["errors"]);
+    assert!(s["requests"]["ok"].as_u64().expect("ok") >= 200);
+}
