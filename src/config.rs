@@ -49,6 +49,9 @@ impl Config {
                 .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
             (None, None) => Bytes::new(),
         };
+        if let Some(path) = &args.output {
+            check_output_dir(path)?;
+        }
         Ok(Config {
             target,
             method,
@@ -95,6 +98,22 @@ pub fn parse_url(text: &str) -> Result<Uri, Error> {
         return Err(Error::Input(format!("'{text}' has no host")));
     }
     Ok(uri)
+}
+
+/// The summary file's folder must exist, so a long run is not lost at the very end.
+fn check_output_dir(path: &std::path::Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Error::Input(format!(
+            "-o: folder '{}' does not exist",
+            dir.display()
+        )))
+    }
 }
 
 /// `Name: value` pairs; a line without a colon or with an invalid name is refused.

@@ -36,10 +36,15 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         RunState::Running => String::new(),
         other => format!(" [{}]", other.as_str()),
     };
-    let capped = match s.capped {
+    let mut capped = match s.capped {
         Some(cap) => format!("  capped by open files ({cap})"),
         None => String::new(),
     };
+    for hint in s.counts.hints() {
+        capped.push_str("  [");
+        capped.push_str(hint);
+        capped.push(']');
+    }
     format!(
         "{progress}{state}  {:.0} req/s  in-flight {}/{}  p50 {:.2}ms p99 {:.2}ms  errors {}  open files {}/{}{capped}",
         s.last_tick.rps,
@@ -91,5 +96,24 @@ mod tests {
         assert!(!line.contains("capped"));
         s.capped = Some(230);
         assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
+    }
+
+    #[test]
+    fn port_exhaustion_comes_with_a_hint() {
+        use crate::generator::outcome::{ErrorKind, Outcome, Verdict};
+        use crate::stats::window::Window;
+        let mut w = Window::new(2);
+        w.record(&Outcome {
+            latency_us: 1,
+            verdict: Verdict::Error(ErrorKind::AddressUnavailable),
+            bytes: 0,
+        });
+        let s = Snapshot {
+            counts: w.counts().clone(),
+            ..Snapshot::default()
+        };
+        let line = progress_line(&s, &Plan::default());
+        assert!(line.contains("errors 1"), "{line}");
+        assert!(line.contains("[ephemeral ports exhausted"), "{line}");
     }
 }

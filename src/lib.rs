@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod generator;
 pub mod headless;
+pub mod panics;
 pub mod probe;
 pub mod report;
 pub mod signals;
@@ -16,6 +17,7 @@ pub mod units;
 
 use config::Config;
 use error::Error;
+use futures_util::FutureExt;
 use generator::connect;
 use generator::pool::Pool;
 use generator::request::{Client, RequestTemplate};
@@ -23,6 +25,7 @@ use http::Uri;
 use stats::snapshot::Snapshot;
 use stats::summary::Summary;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -77,6 +80,8 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         );
     }
 
+    let panicked = CancellationToken::new();
+    panics::install(panicked.clone());
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
     let started = Instant::now();
     let generator = generator::start(client, config.plan, config.concurrency, cap, outcome_tx)?;
@@ -85,7 +90,13 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         generator.clone(),
         terminate.clone(),
     ));
+    let on_panic = tokio::spawn(stop_on_panic(
+        panicked,
+        generator.clone(),
+        terminate.clone(),
+    ));
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
+    let last_published = snapshot_rx.clone();
     let tick = Duration::from_millis(TICK_MS);
     let aggregator = tokio::spawn(stats::aggregator::run(
         outcome_rx,
@@ -94,10 +105,11 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         started,
         snapshot_tx,
     ));
-    let view = if config.headless {
-        headless::print_progress(snapshot_rx, config.plan).await;
-        Ok(())
-    } else {
+    let view = AssertUnwindSafe(async {
+        if config.headless {
+            headless::print_progress(snapshot_rx, config.plan).await;
+            return Ok(());
+        }
         let app = tui::app::App::new(
             target.to_string(),
             config.plan,
@@ -108,16 +120,26 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         tui::run(app, &generator, snapshot_rx, started, terminate)
             .await
             .map(|_| ())
-    };
-    if let Err(e) = view {
-        // The dashboard failed (no usable terminal): stop, but still report what was measured.
+    })
+    .catch_unwind()
+    .await;
+    if !matches!(view, Ok(Ok(()))) {
+        // The view failed (no usable terminal) or panicked: stop, but report what was measured.
         generator.stop();
-        eprintln!("sluice: dashboard failed: {e}");
+        if let Ok(Err(e)) = view {
+            eprintln!("sluice: dashboard failed: {e}");
+        }
     }
-    let last = aggregator
-        .await
-        .map_err(|e| Error::Runtime(format!("the stats task failed: {e}")))?;
+    // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
+    let last = match aggregator.await {
+        Ok(last) => last,
+        Err(_) => {
+            generator.finished().await;
+            last_published.borrow().clone()
+        }
+    };
     signals.abort();
+    on_panic.abort();
     demo_shutdown.cancel();
 
     let summary = Summary::new(target.to_string(), config.concurrency, &last);
@@ -125,7 +147,21 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
     if let Some(path) = &config.output {
         eprintln!("sluice: summary written to {}", path.display());
     }
-    Ok(summary)
+    match panics::first() {
+        Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
+        None => Ok(summary),
+    }
+}
+
+/// On the first panic anywhere: stop the generator and tell the view to leave.
+async fn stop_on_panic(
+    panicked: CancellationToken,
+    generator: generator::Handle,
+    view: CancellationToken,
+) {
+    panicked.cancelled().await;
+    generator.stop();
+    view.cancel();
 }
 
 /// The highest limit the open-file budget allows; the in-process demo target holds the

@@ -56,6 +56,9 @@ pub fn render_text(s: &Summary) -> String {
     for (kind, n) in errors {
         let _ = writeln!(out, "  {kind}: {n}");
     }
+    for hint in &s.hints {
+        let _ = writeln!(out, "  hint: {hint}");
+    }
     let c = &s.concurrency;
     let _ = writeln!(
         out,

@@ -162,3 +162,20 @@ fn a_finished_run_says_done_and_asks_for_a_key() {
         "{s}"
     );
 }
+
+#[test]
+fn port_exhaustion_shows_its_hint_under_the_errors() {
+    let mut app = app_with_data();
+    let mut w = Window::new(4);
+    w.record(&Outcome {
+        latency_us: 1,
+        verdict: Verdict::Error(ErrorKind::AddressUnavailable),
+        bytes: 0,
+    });
+    let mut s = snapshot_after(91);
+    s.counts = w.counts().clone();
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    let screen = screen(&app, 100, 30);
+    assert!(screen.contains("address_unavailable"), "{screen}");
+    assert!(screen.contains("ephemeral ports exhausted"), "{screen}");
+}

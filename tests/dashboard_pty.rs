@@ -64,6 +64,10 @@ struct PtyRun {
 
 impl PtyRun {
     fn spawn(args: &[&str]) -> PtyRun {
+        PtyRun::spawn_with_env(args, &[])
+    }
+
+    fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> PtyRun {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -75,6 +79,9 @@ impl PtyRun {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sluice"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn sluice");
         drop(pair.slave);
         let screen: Screen = Arc::new(Mutex::new(vt100::Parser::new(nonzero(30), nonzero(100), 0)));
@@ -220,4 +227,24 @@ fn sigterm_restores_the_terminal_and_prints_the_summary() {
         restored.contains("Summary: http://127.0.0.1:"),
         "{restored}"
     );
+}
+
+#[test]
+fn a_panic_in_the_dashboard_restores_the_terminal_and_prints_the_summary() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(10)));
+    let run = PtyRun::spawn_with_env(
+        &[&server.url(), "-c", "5"],
+        &[
+            ("SLUICE_INJECT_PANIC", "dashboard"),
+            ("RUST_BACKTRACE", "0"),
+        ],
+    );
+    let (ok, out) = run.finish();
+    assert!(!ok, "a panic must end with a non-zero exit");
+    let restored = after_restore(&out);
+    assert!(
+        restored.contains("Summary: http://127.0.0.1:"),
+        "{restored}"
+    );
+    assert!(restored.contains("internal error: panic at"), "{restored}");
 }

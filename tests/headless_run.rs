@@ -202,6 +202,7 @@ fn sigterm_mid_run_still_prints_the_summary() {
 #[test]
 fn bad_input_gets_one_line_and_exit_code_2() {
     let missing = "/nonexistent/sluice-body";
+    let unresolvable = format!("http://{}.test/", "a".repeat(64));
     let cases: &[&[&str]] = &[
         &["not a url"],
         &["ftp://127.0.0.1/"],
@@ -216,6 +217,10 @@ fn bad_input_gets_one_line_and_exit_code_2() {
         &["http://127.0.0.1:1/", "-t", "-1s"],
         &["http://127.0.0.1:1/", "-m", "BAD METHOD"],
         &["http://127.0.0.1:1/", "--no-such-flag"],
+        &["http://127.0.0.1:1/", "-o", "/nonexistent/dir/summary.json"],
+        &["http://[::1/"],
+        // A label over 63 characters fails inside the resolver: no query leaves the machine.
+        &[&unresolvable],
     ];
     for args in cases {
         let out = sluice(args);

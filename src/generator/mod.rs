@@ -177,7 +177,9 @@ pub fn start(
     std::thread::Builder::new()
         .name("sluice-generator".into())
         .spawn(move || {
-            runtime.block_on(drive(&shared, Arc::new(client), plan, outcomes));
+            let run = || runtime.block_on(drive(&shared, Arc::new(client), plan, outcomes));
+            // Even if the loop panics, the run must be seen to end.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
             shared.state.send_replace(RunState::Done);
         })?;
     Ok(handle)
@@ -191,7 +193,14 @@ async fn drive(shared: &Shared, client: Arc<Client>, plan: Plan, outcomes: mpsc:
     let expired = tokio::time::sleep_until(deadline.unwrap_or_else(far_future));
     tokio::pin!(expired);
     let mut state = shared.state.subscribe();
+    // Test hooks (SLUICE_INJECT_PANIC): the 100th request task, or this loop, panics.
+    let panic_in_request = crate::panics::injected("request").then_some(100);
+    let panic_in_loop = crate::panics::injected("generator").then_some(100);
     loop {
+        let n = shared.started.load(Relaxed) + 1;
+        if panic_in_loop == Some(n) {
+            panic!("injected panic in the generator loop");
+        }
         if !plan.may_start(shared.started.load(Relaxed)) {
             break;
         }
@@ -215,7 +224,11 @@ async fn drive(shared: &Shared, client: Arc<Client>, plan: Plan, outcomes: mpsc:
         let outcomes = outcomes.clone();
         let cancel = shared.stop.clone();
         let limit = Arc::clone(&shared.limit);
+        let inject = panic_in_request == Some(n);
         tracker.spawn(async move {
+            if inject {
+                panic!("injected panic in a request task");
+            }
             let outcome = client.send_one(&cancel, &limit).await;
             // The permit is held until the event is handed over, so a slow consumer slows us
             // down instead of piling up tasks.

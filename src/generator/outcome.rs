@@ -68,6 +68,19 @@ impl ErrorKind {
         }
     }
 
+    /// A one-line hint for kinds whose cause is on this side, not the target's.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            ErrorKind::AddressUnavailable => Some(
+                "ephemeral ports exhausted: connections are not being reused (does the server close them?)",
+            ),
+            ErrorKind::TooManyOpenFiles => {
+                Some("out of file descriptors: raise ulimit -n or lower the limit")
+            }
+            _ => None,
+        }
+    }
+
     /// Position in `ALL`, for counting in a fixed array.
     pub fn index(self) -> usize {
         self as usize

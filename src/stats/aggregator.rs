@@ -32,6 +32,9 @@ pub async fn run(
             biased;
             _ = ticks.tick() => {
                 publish.send_replace(agg.snapshot(started.elapsed()));
+                if crate::panics::injected("aggregator") {
+                    panic!("injected panic in the aggregator");
+                }
             }
             n = outcomes.recv_many(&mut batch, BATCH) => {
                 if n == 0 {

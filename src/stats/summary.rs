@@ -20,6 +20,8 @@ pub struct Summary {
     pub concurrency: Concurrency,
     pub open_files: OpenFiles,
     pub memory: Memory,
+    /// One-line hints for failures whose cause is on this side (ports, descriptors).
+    pub hints: Vec<String>,
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
@@ -110,6 +112,7 @@ impl Summary {
             memory: Memory {
                 peak_rss_kib: crate::probe::memory::peak_rss_kib().unwrap_or(0),
             },
+            hints: c.hints().map(String::from).collect(),
         }
     }
 }

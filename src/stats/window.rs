@@ -97,6 +97,14 @@ impl Counts {
             .collect()
     }
 
+    /// Hints for the kinds of failure seen so far that have one.
+    pub fn hints(&self) -> impl Iterator<Item = &'static str> + '_ {
+        ErrorKind::ALL
+            .iter()
+            .filter(|k| self.errors_of(**k) > 0)
+            .filter_map(|k| k.hint())
+    }
+
     /// Failures of one kind.
     pub fn errors_of(&self, kind: ErrorKind) -> u64 {
         self.errors[kind.index()]

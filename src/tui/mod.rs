@@ -53,10 +53,12 @@ pub async fn run(
     started: Instant,
     terminate: CancellationToken,
 ) -> io::Result<App> {
-    // try_init also installs a panic hook that restores the terminal before the message.
-    let mut terminal = ratatui::try_init()?;
+    // ratatui::try_init would install a second panic hook; sluice's own (panics.rs) restores.
+    crossterm::terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let _guard = TerminalGuard;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
     run_loop(
         &mut terminal,
         app,
@@ -110,6 +112,9 @@ where
                 Msg::Terminate
             }
         };
+        if matches!(msg, Msg::Snapshot(_)) && crate::panics::injected("dashboard") {
+            panic!("injected panic in the dashboard");
+        }
         let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
         if let Some(command) = app::update(&mut app, msg) {
             apply(command, generator);

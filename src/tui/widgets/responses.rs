@@ -53,5 +53,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             r.per_s,
         )
     }));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    for hint in app.snapshot.counts.hints() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(hint.yellow()));
+    }
+    let text = Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .block(block);
+    frame.render_widget(text, area);
 }

@@ -1,0 +1,45 @@
+//! A panic anywhere is a bug, but it must not lose the run: the hook puts the terminal back,
+//! remembers the message and asks the run to stop, so the summary of what was measured is
+//! still printed (and sluice then exits 1).
+
+use std::sync::{Mutex, OnceLock};
+use tokio_util::sync::CancellationToken;
+
+static FIRST_PANIC: OnceLock<String> = OnceLock::new();
+static STOP: Mutex<Option<CancellationToken>> = Mutex::new(None);
+
+/// Installs the hook (once per process); `stop` is cancelled on the first panic of this run.
+pub fn install(stop: CancellationToken) {
+    static HOOKED: OnceLock<()> = OnceLock::new();
+    *STOP.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
+    HOOKED.get_or_init(|| {
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            crate::tui::restore_terminal();
+            let message = info.payload_as_str().unwrap_or("(no message)");
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let _ = FIRST_PANIC.set(format!("panic{at}: {message}"));
+            if let Some(stop) = STOP.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                stop.cancel();
+            }
+            default_hook(info);
+        }));
+    });
+}
+
+/// The first panic's message, if there was one.
+pub fn first() -> Option<&'static str> {
+    FIRST_PANIC.get().map(String::as_str)
+}
+
+/// Whether the SLUICE_INJECT_PANIC variable names `site` ("request", "aggregator",
+/// "dashboard" or "generator"): how the tests make each part panic on purpose.
+pub fn injected(site: &str) -> bool {
+    static SITE: OnceLock<Option<String>> = OnceLock::new();
+    SITE.get_or_init(|| std::env::var("SLUICE_INJECT_PANIC").ok())
+        .as_deref()
+        == Some(site)
+}
