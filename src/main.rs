@@ -44,3 +44,8 @@ fn one_line(message: &str) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// mimalloc: a request makes about seven small allocations; glibc's malloc spent ~16% of
+/// the client's instructions on them (callgrind), mimalloc far less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

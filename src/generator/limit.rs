@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 /// Adjustable permits plus the gauges the dashboard reads (in-flight, peak).
 #[derive(Debug)]
@@ -17,6 +17,8 @@ pub struct Limit {
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
     resize: Mutex<()>,
+    /// Woken when in-flight falls to zero.
+    drained: Notify,
 }
 
 /// A taken permit; dropping it gives the slot back (or pays debt).
@@ -35,19 +37,35 @@ impl Limit {
             in_flight: AtomicUsize::new(0),
             peak_in_flight: AtomicUsize::new(0),
             resize: Mutex::new(()),
+            drained: Notify::new(),
         })
     }
 
-    /// Waits for a free slot. Never fails: the semaphore is never closed.
-    pub async fn acquire(self: &Arc<Self>) -> Permit {
-        match self.sem.acquire().await {
-            Ok(p) => p.forget(),
-            Err(_) => unreachable!("the limit's semaphore is never closed"),
-        }
+    /// Waits for a free slot; None once the gate is closed (the run is stopping).
+    pub async fn acquire(self: &Arc<Self>) -> Option<Permit> {
+        self.sem.acquire().await.ok()?.forget();
         let now = self.in_flight.fetch_add(1, SeqCst) + 1;
         self.peak_in_flight.fetch_max(now, SeqCst);
-        Permit {
+        Some(Permit {
             limit: Arc::clone(self),
+        })
+    }
+
+    /// Closes the gate: waiting and future `acquire`s return None.
+    pub fn close(&self) {
+        self.sem.close();
+    }
+
+    /// Resolves once nothing is in flight.
+    pub async fn drained(&self) {
+        loop {
+            let notified = self.drained.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.in_flight.load(SeqCst) == 0 {
+                return;
+            }
+            notified.await;
         }
     }
 
@@ -95,7 +113,9 @@ impl Limit {
 
     /// Gives one slot back: pays a unit of debt if there is any, else releases a permit.
     fn release(&self) {
-        self.in_flight.fetch_sub(1, SeqCst);
+        if self.in_flight.fetch_sub(1, SeqCst) == 1 {
+            self.drained.notify_waiters();
+        }
         if self.pay_debt(1) == 1 {
             return;
         }
@@ -162,12 +182,15 @@ mod tests {
         let limit = Limit::new(1);
         let _first = limit.acquire().await;
         let l2 = Arc::clone(&limit);
-        let waiter = tokio::spawn(async move { l2.acquire().await });
+        let waiter = tokio::spawn(async move { l2.acquire().await.is_some() });
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished());
         limit.set(2);
         let second = tokio::time::timeout(Duration::from_secs(5), waiter).await;
-        assert!(second.is_ok(), "the waiter did not get the added permit");
+        assert!(
+            matches!(second, Ok(Ok(true))),
+            "the waiter did not get the added permit"
+        );
         assert_eq!(limit.peak_in_flight(), 2);
     }
 
@@ -179,7 +202,7 @@ mod tests {
             let l = Arc::clone(&limit);
             workers.push(tokio::spawn(async move {
                 for _ in 0..500 {
-                    let p = l.acquire().await;
+                    let p = l.acquire().await.expect("open gate");
                     tokio::task::yield_now().await;
                     drop(p);
                 }
@@ -197,10 +220,38 @@ mod tests {
         assert_eq!(limit.available(), 5, "permits leaked or were lost");
     }
 
+    #[tokio::test]
+    async fn closing_wakes_waiters_and_drained_waits_for_the_last_permit() {
+        let limit = Limit::new(1);
+        let held = limit.acquire().await.expect("open gate");
+        let l2 = Arc::clone(&limit);
+        let waiter = tokio::spawn(async move { l2.acquire().await.is_none() });
+        tokio::task::yield_now().await;
+        limit.close();
+        let woke = tokio::time::timeout(Duration::from_secs(5), waiter).await;
+        assert!(
+            matches!(woke, Ok(Ok(true))),
+            "a closed gate still let a waiter through"
+        );
+        let l3 = Arc::clone(&limit);
+        let drained = tokio::spawn(async move { l3.drained().await });
+        tokio::task::yield_now().await;
+        assert!(
+            !drained.is_finished(),
+            "drained before the permit came back"
+        );
+        drop(held);
+        let done = tokio::time::timeout(Duration::from_secs(5), drained).await;
+        assert!(
+            done.is_ok(),
+            "drained did not resolve when in-flight reached zero"
+        );
+    }
+
     async fn futures_take(limit: &Arc<Limit>, n: usize) -> Vec<Permit> {
         let mut out = Vec::new();
         for _ in 0..n {
-            out.push(limit.acquire().await);
+            out.push(limit.acquire().await.expect("open gate"));
         }
         out
     }

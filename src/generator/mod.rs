@@ -18,11 +18,9 @@ use request::Client;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// What the generator is doing, as the operator sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +52,10 @@ pub struct Handle {
 }
 
 struct Shared {
-    limit: Arc<Limit>,
+    /// The gate requests pass: the operator's limit, or 0 while paused; closed on stop.
+    gate: Arc<Limit>,
+    /// The operator's limit (after the cap), kept while the gate is at 0 for a pause.
+    limit: AtomicUsize,
     /// The highest limit the open-file budget allows.
     cap: usize,
     /// The limit last asked for, which may be above `cap`.
@@ -64,13 +65,28 @@ struct Shared {
     started: AtomicU64,
 }
 
+impl Shared {
+    /// Ends the run: no new request starts, and the generator aborts what is in flight.
+    fn halt(&self) {
+        self.state.send_if_modified(|s| {
+            replace_if(s, RunState::Running, RunState::Stopping)
+                || replace_if(s, RunState::Paused, RunState::Stopping)
+        });
+        self.gate.close();
+        self.stop.cancel();
+    }
+}
+
 impl Handle {
     /// Sets the concurrency limit: at least 1, at most the cap; returns the limit applied.
     pub fn set_limit(&self, n: usize) -> usize {
         let wanted = n.max(1);
         self.shared.requested.store(wanted, Relaxed);
         let applied = wanted.min(self.shared.cap);
-        self.shared.limit.set(applied);
+        self.shared.limit.store(applied, Relaxed);
+        if self.state() != RunState::Paused {
+            self.shared.gate.set(applied);
+        }
         applied
     }
 
@@ -84,19 +100,19 @@ impl Handle {
         (self.shared.requested.load(Relaxed) > self.shared.cap).then_some(self.shared.cap)
     }
 
-    /// The concurrency limit in force.
+    /// The concurrency limit in force (kept while paused).
     pub fn limit(&self) -> usize {
-        self.shared.limit.get()
+        self.shared.limit.load(Relaxed)
     }
 
     /// Requests in flight now.
     pub fn in_flight(&self) -> usize {
-        self.shared.limit.in_flight()
+        self.shared.gate.in_flight()
     }
 
     /// The most requests that were ever in flight at once.
     pub fn peak_in_flight(&self) -> usize {
-        self.shared.limit.peak_in_flight()
+        self.shared.gate.peak_in_flight()
     }
 
     /// Requests started so far.
@@ -104,27 +120,31 @@ impl Handle {
         self.shared.started.load(Relaxed)
     }
 
-    /// Stops starting requests; those in flight finish normally.
+    /// Stops starting requests (the gate goes to 0); those in flight finish normally.
     pub fn pause(&self) {
-        self.shared
+        let paused = self
+            .shared
             .state
             .send_if_modified(|s| replace_if(s, RunState::Running, RunState::Paused));
+        if paused {
+            self.shared.gate.set(0);
+        }
     }
 
-    /// Starts requests again after `pause`.
+    /// Starts requests again after `pause`, at the limit in force.
     pub fn resume(&self) {
-        self.shared
+        let resumed = self
+            .shared
             .state
             .send_if_modified(|s| replace_if(s, RunState::Paused, RunState::Running));
+        if resumed {
+            self.shared.gate.set(self.limit());
+        }
     }
 
     /// Ends the run: nothing new starts, requests in flight are aborted.
     pub fn stop(&self) {
-        self.shared.state.send_if_modified(|s| {
-            replace_if(s, RunState::Running, RunState::Stopping)
-                || replace_if(s, RunState::Paused, RunState::Stopping)
-        });
-        self.shared.stop.cancel();
+        self.shared.halt();
     }
 
     /// The current state.
@@ -161,7 +181,8 @@ pub fn start(
     let cap = cap.max(1);
     let initial_limit = initial_limit.max(1);
     let shared = Arc::new(Shared {
-        limit: Limit::new(initial_limit.min(cap)),
+        gate: Limit::new(initial_limit.min(cap)),
+        limit: AtomicUsize::new(initial_limit.min(cap)),
         cap,
         requested: AtomicUsize::new(initial_limit),
         state: watch::Sender::new(RunState::Running),
@@ -177,83 +198,77 @@ pub fn start(
     std::thread::Builder::new()
         .name("sluice-generator".into())
         .spawn(move || {
-            let run = || runtime.block_on(drive(&shared, Arc::new(client), plan, outcomes));
-            // Even if the loop panics, the run must be seen to end.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
+            let client = Arc::new(client);
+            let run = || runtime.block_on(drive(&shared, client, plan, outcomes.clone()));
+            // Even if the loop panics, what is in flight is counted and the run ends.
+            let in_flight = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                .unwrap_or_else(|_| shared.gate.in_flight());
+            // The tasks still in flight never run again: they are aborted, counted in bulk,
+            // and dropped with the runtime (which closes their connections).
+            for _ in 0..in_flight {
+                if outcomes.blocking_send(Outcome::aborted()).is_err() {
+                    break;
+                }
+            }
+            drop(runtime);
+            drop(outcomes);
             shared.state.send_replace(RunState::Done);
         })?;
     Ok(handle)
 }
 
-/// The spawn loop: permit first, then the request task that owns it.
-async fn drive(shared: &Shared, client: Arc<Client>, plan: Plan, outcomes: mpsc::Sender<Outcome>) {
-    let tracker = TaskTracker::new();
-    let deadline = plan.deadline(Instant::now());
-    // A `Sleep` may be polled again after it fired, unlike an `async fn`'s future.
-    let expired = tokio::time::sleep_until(deadline.unwrap_or_else(far_future));
-    tokio::pin!(expired);
-    let mut state = shared.state.subscribe();
+/// The spawn loop: permit first, then the request task that owns it. Returns how many
+/// requests are still in flight when it ends (none when all finished; some after a stop).
+async fn drive(
+    shared: &Arc<Shared>,
+    client: Arc<Client>,
+    plan: Plan,
+    outcomes: mpsc::Sender<Outcome>,
+) -> usize {
+    if let Some(deadline) = plan.deadline(Instant::now()) {
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(deadline).await;
+            shared.halt();
+        });
+    }
     // Test hooks (SLUICE_INJECT_PANIC): the 100th request task, or this loop, panics.
     let panic_in_request = crate::panics::injected("request").then_some(100);
     let panic_in_loop = crate::panics::injected("generator").then_some(100);
     loop {
-        let n = shared.started.load(Relaxed) + 1;
-        if panic_in_loop == Some(n) {
-            panic!("injected panic in the generator loop");
-        }
-        if !plan.may_start(shared.started.load(Relaxed)) {
+        let started = shared.started.load(Relaxed);
+        if !plan.may_start(started) {
             break;
         }
-        if *state.borrow_and_update() == RunState::Paused {
-            tokio::select! {
-                biased;
-                _ = shared.stop.cancelled() => break,
-                _ = &mut expired => break,
-                _ = state.changed() => continue,
-            }
+        if panic_in_loop == Some(started + 1) {
+            panic!("injected panic in the generator loop");
         }
-        let permit = tokio::select! {
-            biased;
-            _ = shared.stop.cancelled() => break,
-            _ = &mut expired => break,
-            _ = state.changed() => continue,
-            p = shared.limit.acquire() => p,
+        // Stop, pause and the deadline all act on the gate, so this is the only wait.
+        let Some(permit) = shared.gate.acquire().await else {
+            break;
         };
-        shared.started.fetch_add(1, Relaxed);
+        shared.started.store(started + 1, Relaxed);
         let client = Arc::clone(&client);
         let outcomes = outcomes.clone();
-        let cancel = shared.stop.clone();
-        let limit = Arc::clone(&shared.limit);
-        let inject = panic_in_request == Some(n);
-        tracker.spawn(async move {
+        let shared = Arc::clone(shared);
+        let inject = panic_in_request == Some(started + 1);
+        // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
+        tokio::spawn(Box::pin(async move {
             if inject {
                 panic!("injected panic in a request task");
             }
-            let outcome = client.send_one(&cancel, &limit).await;
+            let outcome = client.send_one(&shared.limit).await;
             // The permit is held until the event is handed over, so a slow consumer slows us
             // down instead of piling up tasks.
             let _ = outcomes.send(outcome).await;
             drop(permit);
-        });
+        }));
     }
-    tracker.close();
-    let all_ended = tokio::select! {
-        _ = tracker.wait() => true,
-        _ = &mut expired => false,
-        _ = shared.stop.cancelled() => false,
-    };
-    if !all_ended {
-        // Duration over, or stop: whatever is still in flight is aborted.
-        shared.state.send_if_modified(|s| {
-            replace_if(s, RunState::Running, RunState::Stopping)
-                || replace_if(s, RunState::Paused, RunState::Stopping)
-        });
-        shared.stop.cancel();
-        tracker.wait().await;
+    // Every request has started: wait for them, unless the run is stopped first.
+    let shared = &**shared;
+    tokio::select! {
+        _ = shared.gate.drained() => {}
+        _ = shared.stop.cancelled() => {}
     }
-}
-
-/// A deadline for runs without one: about thirty years out, as tokio itself uses.
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365 * 30)
+    shared.gate.in_flight()
 }

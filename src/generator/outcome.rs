@@ -22,6 +22,17 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
+impl Outcome {
+    /// A request that was in flight when the run ended.
+    pub fn aborted() -> Outcome {
+        Outcome {
+            latency_us: 0,
+            verdict: Verdict::Aborted,
+            bytes: 0,
+        }
+    }
+}
+
 /// Why a request failed, coarse enough to count and to act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorKind {

@@ -1,16 +1,14 @@
 //! Sending one request and turning whatever happens into one `Outcome`.
 
 use super::backoff::{self, ConnectBackoff};
-use super::limit::Limit;
 use super::outcome::{ErrorKind, Outcome, Verdict};
 use super::pool::{Checkout, Pool};
 use bytes::Bytes;
 use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
 /// What every request of the run looks like; built once, cloned cheaply per request.
 #[derive(Debug, Clone)]
@@ -101,23 +99,21 @@ impl Client {
         &self.pool
     }
 
-    /// Sends one request; the limit in force when it ends caps the connections kept idle.
+    /// Sends one request; `max_idle` (the operator's limit, also while paused) caps the
+    /// connections kept for reuse when it ends.
     /// After a connect failure the request keeps its slot a while (shared backoff), so a
     /// target that is down is not hammered in a tight loop.
-    pub async fn send_one(&self, cancel: &CancellationToken, limit: &Limit) -> Outcome {
+    pub async fn send_one(&self, max_idle: &AtomicUsize) -> Outcome {
         let start = Instant::now();
         let trouble = Trouble::default();
-        let (verdict, bytes) = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => (Verdict::Aborted, 0),
-            r = tokio::time::timeout(self.timeout, self.exchange(limit, &trouble)) => match r {
-                Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
-                Ok(Err(kind)) => (Verdict::Error(kind), 0),
-                Err(_) if trouble.out_of_files.load(Relaxed) => {
-                    (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
-                }
-                Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
-            },
+        let exchange = tokio::time::timeout(self.timeout, self.exchange(max_idle, &trouble));
+        let (verdict, bytes) = match exchange.await {
+            Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
+            Ok(Err(kind)) => (Verdict::Error(kind), 0),
+            Err(_) if trouble.out_of_files.load(Relaxed) => {
+                (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
+            }
+            Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
         };
         let outcome = Outcome {
             latency_us: start.elapsed().as_micros() as u64,
@@ -125,11 +121,8 @@ impl Client {
             bytes,
         };
         if trouble.connect_failed.load(Relaxed) {
-            let wait = self.backoff.failed();
-            tokio::select! {
-                _ = cancel.cancelled() => {}
-                _ = tokio::time::sleep(wait) => {}
-            }
+            // Dropped, like the request, if the run stops meanwhile.
+            tokio::time::sleep(self.backoff.failed()).await;
         }
         outcome
     }
@@ -157,7 +150,11 @@ impl Client {
     }
 
     /// Request and full response body; one retry when a reused connection turns out closed.
-    async fn exchange(&self, limit: &Limit, trouble: &Trouble) -> Result<(u16, u64), ErrorKind> {
+    async fn exchange(
+        &self,
+        max_idle: &AtomicUsize,
+        trouble: &Trouble,
+    ) -> Result<(u16, u64), ErrorKind> {
         let mut retried = false;
         loop {
             let mut conn = self.connection(trouble).await?;
@@ -187,7 +184,7 @@ impl Client {
                     bytes += data.len() as u64;
                 }
             }
-            self.pool.checkin(conn.sender, limit.get());
+            self.pool.checkin(conn.sender, max_idle.load(Relaxed));
             return Ok((status, bytes));
         }
     }
