@@ -4,13 +4,11 @@
 
 mod common;
 
-use common::wait_until;
+use common::{get_client, wait_until};
 use rlimit::Resource;
 use sluicegate::generator::outcome::{Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
-use sluicegate::generator::pool::Pool;
-use sluicegate::generator::request::{Client, RequestTemplate};
-use sluicegate::generator::{self, RunState, connect};
+use sluicegate::generator::{self, RunState};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -54,15 +52,7 @@ fn start_demo() -> (DemoProcess, String) {
 #[test]
 fn requests_that_hit_emfile_are_retried_not_lost() {
     let (_demo, url) = start_demo();
-    let uri: http::Uri = url.parse().expect("url");
-    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
-    let template = RequestTemplate::new(
-        http::Method::GET,
-        uri.clone(),
-        http::HeaderMap::new(),
-        bytes::Bytes::new(),
-    );
-    let client = Client::new(template, Pool::new(connector, uri), Duration::from_secs(20));
+    let client = get_client(&url, Duration::from_secs(20));
     let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
     let counts = Arc::new(Mutex::new(HashMap::<String, u64>::new()));
     let sink = Arc::clone(&counts);

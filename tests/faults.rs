@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, wait_until};
+use common::{Behaviour, TestServer, json_run, wait_until};
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,22 +11,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn a_server_that_resets_connections_is_counted_as_connection_reset() {
     let server = TestServer::start(Behaviour::Reset);
-    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args([
-            "--no-tui",
-            "--output-format",
-            "json",
-            &server.url(),
-            "-n",
-            "20",
-            "-c",
-            "2",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sluice");
-    assert!(out.status.success());
-    let s: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let s = json_run(&[&server.url(), "-n", "20", "-c", "2"]);
     assert_eq!(s["requests"]["failed"], 20);
     assert_eq!(s["errors"]["connection_reset"], 20, "{}", s["errors"]);
 }

@@ -2,36 +2,10 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, closed_port, wait_until};
+use common::{Behaviour, TestServer, closed_port, json_run, sluice, wait_until};
 use serde_json::Value;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn sluice(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sluice")
-}
-
-/// Runs sluice with a JSON summary on stdout and returns it parsed.
-fn json_run(args: &[&str]) -> Value {
-    let mut all = vec!["--no-tui", "--output-format", "json"];
-    all.extend_from_slice(args);
-    let out = sluice(&all);
-    assert!(
-        out.status.success(),
-        "sluice {all:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
-}
 
 #[test]
 fn exactly_n_requests_all_counted_with_reused_connections() {

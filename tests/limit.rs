@@ -3,12 +3,10 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, wait_until};
+use common::{Behaviour, TestServer, get_client, wait_until};
 use sluicegate::generator::outcome::{Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
-use sluicegate::generator::pool::Pool;
-use sluicegate::generator::request::{Client, RequestTemplate};
-use sluicegate::generator::{self, Handle, RunState, connect};
+use sluicegate::generator::{self, Handle, RunState};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
@@ -25,15 +23,7 @@ struct Drained {
 }
 
 fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Arc<Drained>) {
-    let uri: http::Uri = url.parse().expect("url");
-    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
-    let template = RequestTemplate::new(
-        http::Method::GET,
-        uri.clone(),
-        http::HeaderMap::new(),
-        bytes::Bytes::new(),
-    );
-    let client = Client::new(template, Pool::new(connector, uri), Duration::from_secs(30));
+    let client = get_client(url, Duration::from_secs(30));
     let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
     let handle = generator::start(client, plan, limit, usize::MAX, tx).expect("generator starts");
     let drained = Arc::new(Drained::default());

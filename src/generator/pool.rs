@@ -10,7 +10,6 @@ use http::Uri;
 use http_body_util::Full;
 use hyper::client::conn::http1::{self, SendRequest};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use tower_service::Service;
 
 /// A sender on an open connection; its connection task runs until the sender is dropped.
@@ -21,7 +20,6 @@ pub struct Pool {
     idle: Mutex<Vec<Sender>>,
     connector: Connector,
     origin: Uri,
-    opened: AtomicU64,
 }
 
 /// A connection taken from the pool; `reused` says whether it had served a request before.
@@ -37,13 +35,7 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             connector,
             origin,
-            opened: AtomicU64::new(0),
         }
-    }
-
-    /// Connections opened so far: with keep-alive this stays near the peak in-flight.
-    pub fn opened(&self) -> u64 {
-        self.opened.load(Relaxed)
     }
 
     /// An idle connection that is still usable, or a freshly opened one.
@@ -81,11 +73,6 @@ impl Pool {
         }
     }
 
-    /// Connections waiting for reuse now.
-    pub fn idle(&self) -> usize {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
     fn pop(&self) -> Option<Sender> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
     }
@@ -106,7 +93,6 @@ impl Pool {
             // Errors surface on the request that was using the connection.
             let _ = connection.await;
         });
-        self.opened.fetch_add(1, Relaxed);
         Ok(sender)
     }
 }

@@ -94,11 +94,6 @@ impl Client {
         }
     }
 
-    /// The pool, for its connection count.
-    pub fn pool(&self) -> &Pool {
-        &self.pool
-    }
-
     /// Sends one request; `max_idle` (the operator's limit, also while paused) caps the
     /// connections kept for reuse when it ends.
     /// After a connect failure the request keeps its slot a while (shared backoff), so a

@@ -197,11 +197,6 @@ impl Window {
     pub fn counts(&self) -> &Counts {
         &self.counts
     }
-
-    /// The whole-run histogram, for merging or export.
-    pub fn histogram(&self) -> &Histogram<u64> {
-        &self.total
-    }
 }
 
 #[cfg(test)]

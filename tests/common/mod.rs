@@ -262,3 +262,44 @@ fn self_signed_acceptor() -> TlsAcceptor {
         .expect("server config");
     TlsAcceptor::from(Arc::new(config))
 }
+
+/// A client for GET `url`, as the binary would build it (5 s connect timeout).
+pub fn get_client(url: &str, timeout: Duration) -> sluicegate::generator::request::Client {
+    use sluicegate::generator::{connect, pool::Pool, request};
+    let uri: http::Uri = url.parse().expect("url");
+    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
+    let template = request::RequestTemplate::new(
+        http::Method::GET,
+        uri.clone(),
+        http::HeaderMap::new(),
+        Bytes::new(),
+    );
+    request::Client::new(template, Pool::new(connector, uri), timeout)
+}
+
+/// Runs the real binary with `args`, stdin closed.
+pub fn sluice(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sluice")
+}
+
+/// Runs the binary headless with a JSON summary on stdout; asserts success, returns the summary.
+pub fn json_run(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--no-tui", "--output-format", "json"];
+    all.extend_from_slice(args);
+    let out = sluice(&all);
+    assert!(
+        out.status.success(),
+        "sluice {all:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
