@@ -12,16 +12,9 @@ conc=${3:-50}
 cargo build --release --quiet
 bin=target/release/sluice
 log=$(mktemp)
-"$bin" demo --listen 127.0.0.1:0 --max-delay 0s 2>"$log" &
-demo_pid=$!
+. bench/demo-target.sh
+start_fast_demo "$bin" "$log"
 trap 'kill $demo_pid 2>/dev/null; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$log" || true)
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "demo target did not start" >&2; exit 1; }
 
 run() {
   "$bin" "$url" -n "$1" -c "$conc" --no-tui --output-format json 2>/dev/null |

@@ -47,15 +47,8 @@ sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
 
 # 2. A fast local server (the demo target with no delay, in its own process), steered by hand.
-"$bin" demo --listen 127.0.0.1:0 --max-delay 0s 2>"$tmp/demo.log" &
-demo_pid=$!
-url=""
-for _ in $(seq 100); do
-  url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$tmp/demo.log" || true)
-  [ -n "$url" ] && break
-  sleep 0.05
-done
-[ -n "$url" ] || { echo "demo target did not start" >&2; exit 1; }
+. bench/demo-target.sh
+start_fast_demo "$bin" "$tmp/demo.log"
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin $url -c 4 -z 5m"
 sleep 10
 keys ']'

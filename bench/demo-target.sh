@@ -1,0 +1,15 @@
+# Sourced by the bench and screenshot scripts: start_fast_demo BIN LOG starts `sluice demo`
+# with no delay on 127.0.0.1 (a port the kernel picks) in the background, and sets demo_pid
+# and url (the address it printed). Exits the calling script if it does not come up.
+start_fast_demo() {
+  "$1" demo --listen 127.0.0.1:0 --max-delay 0s 2>"$2" &
+  demo_pid=$!
+  url=""
+  for _ in $(seq 100); do
+    url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$2" || true)
+    [ -n "$url" ] && return 0
+    sleep 0.05
+  done
+  echo "demo target did not start" >&2
+  exit 1
+}
