@@ -70,3 +70,37 @@ fn a_server_that_dies_for_two_seconds_and_returns_gets_traffic_again() {
     eprintln!("errors during the outage: {}", s["errors"]);
     assert!(s["requests"]["ok"].as_u64().expect("ok") >= 200);
 }
+
+#[tokio::test]
+async fn a_full_accept_queue_gives_connect_timeout() {
+    // Backlog 0 holds one unaccepted connection; with it taken, further SYNs go unanswered,
+    // which is what an overloaded or unreachable target looks like, here on loopback.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
+    let listener = socket.listen(0).expect("listen");
+    let addr = listener.local_addr().expect("addr");
+    let _queued = std::net::TcpStream::connect(addr).expect("fill the accept queue");
+    let url = format!("http://{addr}/");
+    let args = [
+        "-n",
+        "3",
+        "-c",
+        "1",
+        "--connect-timeout",
+        "300ms",
+        "-t",
+        "5s",
+    ];
+    let s = tokio::task::spawn_blocking(move || {
+        let mut all = vec![url.as_str()];
+        all.extend(args);
+        json_run(&all)
+    })
+    .await
+    .expect("sluice ran");
+    assert_eq!(s["errors"]["connect_timeout"], 3, "{}", s["errors"]);
+    assert_eq!(s["requests"]["failed"], 3);
+    drop(listener);
+}
