@@ -129,7 +129,7 @@ fn paused_shows_in_the_header_and_the_in_flight_panel() {
     press(&mut app, KeyCode::Char('p'));
     let s = screen(&app, 100, 30);
     assert!(s.contains("PAUSED"), "{s}");
-    assert!(s.contains("paused: in-flight drains"), "{s}");
+    assert!(s.contains("paused: draining, nothing new starts"), "{s}");
 }
 
 #[test]

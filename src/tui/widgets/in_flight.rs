@@ -42,7 +42,7 @@ fn note_line(app: &App) -> Line<'static> {
         ]);
     }
     if app.live.state == RunState::Paused {
-        return Line::from("paused: in-flight drains, nothing new starts".yellow());
+        return Line::from("paused: draining, nothing new starts".yellow());
     }
     match &app.last_change {
         None => Line::from("steer: + - ] [ or digits then ⏎".dark_gray()),
