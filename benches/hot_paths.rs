@@ -88,7 +88,13 @@ fn busy_app() -> App {
         in_flight: 42,
         ..Snapshot::default()
     };
-    let mut app = App::new("http://127.0.0.1:8080/".into(), Plan::default(), 50, 10, false);
+    let mut app = App::new(
+        "http://127.0.0.1:8080/".into(),
+        Plan::default(),
+        50,
+        10,
+        false,
+    );
     update(&mut app, Msg::Snapshot(Box::new(snapshot)));
     app
 }
@@ -106,8 +112,20 @@ fn frame_ms(width: u16, height: u16, frames: u32) -> f64 {
 
 fn main() {
     let n = 5_000_000;
-    println!("events into the window:          {:>6.2} M/s", window_only(n) / 1e6);
-    println!("events over the channel + window: {:>6.2} M/s", channel_and_window(n) / 1e6);
-    println!("dashboard frame 100x30:           {:>6.3} ms", frame_ms(100, 30, 500));
-    println!("dashboard frame 240x70:           {:>6.3} ms", frame_ms(240, 70, 200));
+    println!(
+        "events into the window:          {:>6.2} M/s",
+        window_only(n) / 1e6
+    );
+    println!(
+        "events over the channel + window: {:>6.2} M/s",
+        channel_and_window(n) / 1e6
+    );
+    println!(
+        "dashboard frame 100x30:           {:>6.3} ms",
+        frame_ms(100, 30, 500)
+    );
+    println!(
+        "dashboard frame 240x70:           {:>6.3} ms",
+        frame_ms(240, 70, 200)
+    );
 }

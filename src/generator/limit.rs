@@ -51,6 +51,12 @@ impl Limit {
         })
     }
 
+    /// Whether a permit holder may keep its permit for another request: the gate is open and
+    /// owes nothing (after a lower, returning permits must pay the debt instead).
+    pub fn may_keep(&self) -> bool {
+        self.debt.load(SeqCst) == 0 && !self.sem.is_closed()
+    }
+
     /// Closes the gate: waiting and future `acquire`s return None.
     pub fn close(&self) {
         self.sem.close();
