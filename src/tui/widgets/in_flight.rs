@@ -7,13 +7,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Gauge, Paragraph};
+use ratatui::widgets::{Gauge, Paragraph};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let live = &app.live;
-    let block = Block::bordered().title(" In-flight ".bold());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, "In-flight");
     let [gauge, peak, note] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
     let ratio = (live.in_flight as f64 / live.limit.max(1) as f64).clamp(0.0, 1.0);
     let g = Gauge::default()

@@ -8,13 +8,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.snapshot;
-    let block = Block::bordered().title(" Latency ".bold());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, "Latency");
     let [table, chart] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
     let header = Line::from(

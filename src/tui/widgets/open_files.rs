@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Gauge, Paragraph};
+use ratatui::widgets::{Gauge, Paragraph};
 
 /// The gauge colour for a fraction of the limit in use.
 pub fn color_for(ratio: f64) -> Color {
@@ -21,9 +21,7 @@ pub fn color_for(ratio: f64) -> Color {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let files = &app.snapshot.open_files;
-    let block = Block::bordered().title(" Open files ".bold());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, "Open files");
     let [gauge, limits, cap] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
     let ratio = (files.open as f64 / files.soft_limit.max(1) as f64).clamp(0.0, 1.0);
     let g = Gauge::default()

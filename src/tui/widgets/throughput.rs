@@ -7,13 +7,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.snapshot;
-    let block = Block::bordered().title(" Throughput ".bold());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::panel(frame, area, "Throughput");
     let [numbers, chart] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     let secs = s.elapsed.as_secs_f64();
