@@ -58,20 +58,7 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         }
         None => start_demo(&demo_shutdown).await?,
     };
-    let connector = connect::connector(config.connect_timeout, config.insecure)
-        .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
-    let template = RequestTemplate::new(
-        config.method.clone(),
-        target.clone(),
-        config.headers.clone(),
-        config.body.clone(),
-    );
-    let client = Client::new(
-        template,
-        Pool::new(connector, target.clone()),
-        config.timeout,
-    );
-
+    let client = client_for(&config, &target)?;
     let cap = concurrency_cap(open_before, config.target.is_none());
     if config.concurrency > cap {
         eprintln!(
@@ -105,31 +92,24 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
         started,
         snapshot_tx,
     ));
-    let view = AssertUnwindSafe(async {
-        if config.headless {
-            headless::print_progress(snapshot_rx, config.plan).await;
-            return Ok(());
-        }
-        let app = tui::app::App::new(
+    let app = (!config.headless).then(|| {
+        tui::app::App::new(
             target.to_string(),
             config.plan,
             config.concurrency,
             config.step,
             config.exit_on_done,
-        );
-        tui::run(app, &generator, snapshot_rx, started, terminate)
-            .await
-            .map(|_| ())
-    })
-    .catch_unwind()
+        )
+    });
+    show(
+        app,
+        config.plan,
+        &generator,
+        snapshot_rx,
+        started,
+        terminate,
+    )
     .await;
-    if !matches!(view, Ok(Ok(()))) {
-        // The view failed (no usable terminal) or panicked: stop, but report what was measured.
-        generator.stop();
-        if let Ok(Err(e)) = view {
-            eprintln!("sluice: dashboard failed: {e}");
-        }
-    }
     // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
     let last = match aggregator.await {
         Ok(last) => last,
@@ -150,6 +130,51 @@ async fn run_on_runtime(config: Config) -> Result<Summary, Error> {
     match panics::first() {
         Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
         None => Ok(summary),
+    }
+}
+
+/// The client for the run: the request template, a pool, the connector with its timeouts.
+fn client_for(config: &Config, target: &Uri) -> Result<Client, Error> {
+    let connector = connect::connector(config.connect_timeout, config.insecure)
+        .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
+    let template = RequestTemplate::new(
+        config.method.clone(),
+        target.clone(),
+        config.headers.clone(),
+        config.body.clone(),
+    );
+    let pool = Pool::new(connector, target.clone());
+    Ok(Client::new(template, pool, config.timeout))
+}
+
+/// Shows the run until it is over: the dashboard for `Some(app)`, else progress lines. If the
+/// view fails (no usable terminal) or panics, the run is stopped; what was measured stands.
+async fn show(
+    app: Option<tui::app::App>,
+    plan: generator::plan::Plan,
+    generator: &generator::Handle,
+    snapshots: watch::Receiver<Snapshot>,
+    started: Instant,
+    terminate: CancellationToken,
+) {
+    let view = AssertUnwindSafe(async {
+        match app {
+            None => {
+                headless::print_progress(snapshots, plan).await;
+                Ok(())
+            }
+            Some(app) => tui::run(app, generator, snapshots, started, terminate)
+                .await
+                .map(|_| ()),
+        }
+    })
+    .catch_unwind()
+    .await;
+    if !matches!(view, Ok(Ok(()))) {
+        generator.stop();
+        if let Ok(Err(e)) = view {
+            eprintln!("sluice: dashboard failed: {e}");
+        }
     }
 }
 
