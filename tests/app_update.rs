@@ -1,0 +1,264 @@
+//! `App::update` key by key, without a terminal: what each key does to the limit, the entry,
+//! pause, help and leaving.
+
+use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyModifiers};
+use sluicegate::generator::RunState;
+use sluicegate::generator::outcome::ErrorKind;
+use sluicegate::generator::plan::Plan;
+use sluicegate::stats::snapshot::Snapshot;
+use sluicegate::tui::app::{App, Command, Live, MAX_LIMIT, Msg, Overlay, Phase, RateRow, update};
+use std::time::Duration;
+
+fn app() -> App {
+    App::new("http://127.0.0.1:1/".into(), Plan::default(), 50, 10, false)
+}
+
+fn press(app: &mut App, code: KeyCode) -> Option<Command> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn plus_and_minus_step_the_limit_and_show_it_at_once() {
+    let mut a = app();
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        Some(Command::SetLimit(60))
+    );
+    assert_eq!(a.live.limit, 60);
+    assert_eq!(press(&mut a, KeyCode::Up), Some(Command::SetLimit(70)));
+    assert_eq!(
+        press(&mut a, KeyCode::Char('-')),
+        Some(Command::SetLimit(60))
+    );
+    assert_eq!(press(&mut a, KeyCode::Down), Some(Command::SetLimit(50)));
+    let change = a.last_change.expect("a change is recorded");
+    assert_eq!((change.from, change.to), (60, 50));
+}
+
+#[test]
+fn lowering_never_goes_below_one() {
+    let mut a = App::new("t".into(), Plan::default(), 5, 10, false);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('-')),
+        Some(Command::SetLimit(1))
+    );
+    assert_eq!(press(&mut a, KeyCode::Char('-')), None);
+    assert_eq!(press(&mut a, KeyCode::Char('[')), None);
+    assert_eq!(a.live.limit, 1);
+}
+
+#[test]
+fn a_limit_above_the_cap_is_capped_and_says_so() {
+    let mut a = app();
+    a.live.cap = 80;
+    assert_eq!(
+        press(&mut a, KeyCode::Char(']')),
+        Some(Command::SetLimit(100))
+    );
+    assert_eq!(a.live.limit, 80);
+    assert_eq!(a.live.capped, Some(80));
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        Some(Command::SetLimit(90))
+    );
+    assert_eq!(a.live.limit, 80);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('[')),
+        Some(Command::SetLimit(40))
+    );
+    assert_eq!(a.live.capped, None);
+}
+
+#[test]
+fn brackets_double_and_halve() {
+    let mut a = app();
+    assert_eq!(
+        press(&mut a, KeyCode::Char(']')),
+        Some(Command::SetLimit(100))
+    );
+    assert_eq!(
+        press(&mut a, KeyCode::Char('[')),
+        Some(Command::SetLimit(50))
+    );
+    assert_eq!(
+        press(&mut a, KeyCode::Char('[')),
+        Some(Command::SetLimit(25))
+    );
+}
+
+#[test]
+fn digits_then_enter_set_an_exact_limit_and_esc_cancels() {
+    let mut a = app();
+    typed(&mut a, "123");
+    assert_eq!(a.entry.as_deref(), Some("123"));
+    press(&mut a, KeyCode::Backspace);
+    assert_eq!(press(&mut a, KeyCode::Enter), Some(Command::SetLimit(12)));
+    assert_eq!(a.entry, None);
+
+    typed(&mut a, "77");
+    assert_eq!(
+        press(&mut a, KeyCode::Esc),
+        None,
+        "Esc with an entry only cancels it"
+    );
+    assert_eq!(a.entry, None);
+    assert_eq!(a.phase, Phase::Watching);
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        None,
+        "Enter without an entry does nothing"
+    );
+    assert_eq!(a.live.limit, 12);
+}
+
+#[test]
+fn an_entry_ignores_leading_zeros_and_caps_its_length() {
+    let mut a = app();
+    typed(&mut a, "00");
+    assert_eq!(a.entry.as_deref(), Some(""));
+    assert_eq!(press(&mut a, KeyCode::Enter), None);
+    typed(&mut a, "999999999");
+    assert_eq!(a.entry.as_deref(), Some("9999999"));
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        Some(Command::SetLimit(MAX_LIMIT))
+    );
+}
+
+#[test]
+fn p_and_space_toggle_pause() {
+    let mut a = app();
+    assert_eq!(press(&mut a, KeyCode::Char('p')), Some(Command::Pause));
+    assert_eq!(a.live.state, RunState::Paused);
+    assert_eq!(press(&mut a, KeyCode::Char(' ')), Some(Command::Resume));
+    assert_eq!(a.live.state, RunState::Running);
+}
+
+#[test]
+fn q_esc_and_ctrl_c_stop_then_the_final_snapshot_exits() {
+    for key in [
+        KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+    ] {
+        let mut a = app();
+        assert_eq!(update(&mut a, Msg::Key(key)), Some(Command::Stop));
+        assert_eq!(a.phase, Phase::Quitting);
+        assert_eq!(update(&mut a, Msg::Key(key)), None, "stop is asked once");
+        let last = Snapshot {
+            state: RunState::Done,
+            ..Snapshot::default()
+        };
+        update(&mut a, Msg::Snapshot(Box::new(last)));
+        assert_eq!(a.phase, Phase::Exit);
+    }
+}
+
+#[test]
+fn a_run_that_ends_by_itself_waits_for_a_key_unless_told_not_to() {
+    let done = || {
+        Msg::Snapshot(Box::new(Snapshot {
+            state: RunState::Done,
+            ..Snapshot::default()
+        }))
+    };
+    let mut a = app();
+    update(&mut a, done());
+    assert_eq!(a.phase, Phase::Finished);
+    assert_eq!(press(&mut a, KeyCode::Char('x')), None);
+    assert_eq!(a.phase, Phase::Exit);
+
+    let mut b = App::new("t".into(), Plan::default(), 5, 10, true);
+    update(&mut b, done());
+    assert_eq!(b.phase, Phase::Exit);
+}
+
+#[test]
+fn help_opens_with_question_mark_and_any_key_closes_it() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('?'));
+    assert_eq!(a.overlay, Overlay::Help);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        None,
+        "keys do not leak through"
+    );
+    assert_eq!(a.overlay, Overlay::None);
+    assert_eq!(a.live.limit, 50);
+}
+
+#[test]
+fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
+    let mut a = app();
+    let frame = |limit, in_flight, secs| {
+        Msg::Frame(Live {
+            elapsed: Duration::from_secs(secs),
+            limit,
+            cap: 1000,
+            capped: None,
+            in_flight,
+            peak_in_flight: 50,
+            started: 0,
+            state: RunState::Running,
+        })
+    };
+    update(&mut a, frame(50, 50, 1));
+    typed(&mut a, "20");
+    press(&mut a, KeyCode::Enter);
+    update(&mut a, frame(20, 35, 2));
+    assert_eq!(a.last_change.expect("change").drained_at, None);
+    update(&mut a, frame(20, 20, 3));
+    let change = a.last_change.expect("change");
+    assert_eq!(change.at, Duration::from_secs(1));
+    assert_eq!(change.drained_at, Some(Duration::from_secs(3)));
+}
+
+#[test]
+fn snapshots_give_per_second_rates_of_statuses_and_errors() {
+    use sluicegate::generator::outcome::{Outcome, Verdict};
+    use sluicegate::stats::window::Window;
+    let mut w = Window::new(4);
+    let mut a = app();
+    let record = |w: &mut Window, n, verdict| {
+        for _ in 0..n {
+            w.record(&Outcome {
+                latency_us: 10,
+                verdict,
+                bytes: 0,
+            });
+        }
+    };
+    record(&mut w, 100, Verdict::Status(200));
+    let snap = |w: &Window, secs| Snapshot {
+        elapsed: Duration::from_secs(secs),
+        counts: w.counts().clone(),
+        ..Snapshot::default()
+    };
+    update(&mut a, Msg::Snapshot(Box::new(snap(&w, 1))));
+    record(&mut w, 50, Verdict::Status(200));
+    record(&mut w, 4, Verdict::Error(ErrorKind::Timeout));
+    update(&mut a, Msg::Snapshot(Box::new(snap(&w, 3))));
+    assert_eq!(
+        a.statuses,
+        vec![RateRow {
+            key: 200,
+            total: 150,
+            per_s: 25.0
+        }]
+    );
+    assert_eq!(
+        a.errors,
+        vec![RateRow {
+            key: ErrorKind::Timeout,
+            total: 4,
+            per_s: 2.0
+        }]
+    );
+}
