@@ -11,7 +11,7 @@ pub mod plan;
 pub mod pool;
 pub mod request;
 
-use limit::Limit;
+use limit::{Limit, Permit};
 use outcome::Outcome;
 use plan::Plan;
 use request::Client;
@@ -229,6 +229,37 @@ pub fn start(
 /// fresh task is spawned: spawning once per request cost ~7% of the client's instructions.
 const REQUESTS_PER_TASK: u32 = 64;
 
+/// One request task: sends request `first` under `permit`, then, while the gate owes nothing
+/// and is open, carries further requests on the same permit (up to `REQUESTS_PER_TASK`).
+/// Each request's outcome is handed over before the permit can be reused or given back, so a
+/// slow consumer slows the generator instead of piling up tasks. `panic_at` is a test hook.
+async fn carry(
+    permit: Permit,
+    client: Arc<Client>,
+    shared: Arc<Shared>,
+    plan: Plan,
+    outcomes: mpsc::Sender<Outcome>,
+    first: u64,
+    panic_at: Option<u64>,
+) {
+    let mut n = first;
+    for carried in 1..=REQUESTS_PER_TASK {
+        if panic_at == Some(n) {
+            panic!("injected panic in a request task");
+        }
+        let outcome = client.send_one(&shared.limit).await;
+        let _ = outcomes.send(outcome).await;
+        if carried == REQUESTS_PER_TASK || !shared.gate.may_keep() {
+            break;
+        }
+        match shared.claim(&plan) {
+            Some(next) => n = next,
+            None => break,
+        }
+    }
+    drop(permit);
+}
+
 /// The spawn loop: permit first, then the request task that owns it. Returns how many
 /// requests are still in flight when it ends (none when all finished; some after a stop).
 async fn drive(
@@ -263,34 +294,16 @@ async fn drive(
         if panic_in_loop == Some(spawned) {
             panic!("injected panic in the generator loop");
         }
-        let client = Arc::clone(&client);
-        let outcomes = outcomes.clone();
-        let shared = Arc::clone(shared);
-        let mut inject = panic_in_request == Some(n);
         // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
-        tokio::spawn(Box::pin(async move {
-            let mut carried = 1;
-            loop {
-                if inject {
-                    panic!("injected panic in a request task");
-                }
-                let outcome = client.send_one(&shared.limit).await;
-                // The permit is held until the event is handed over, so a slow consumer slows
-                // us down instead of piling up tasks.
-                let _ = outcomes.send(outcome).await;
-                // While the gate owes nothing, the permit may carry the next request: a
-                // permit is still taken before each request, without a spawn for each.
-                if carried == REQUESTS_PER_TASK || !shared.gate.may_keep() {
-                    break;
-                }
-                match shared.claim(&plan) {
-                    Some(next) => inject = panic_in_request == Some(next),
-                    None => break,
-                }
-                carried += 1;
-            }
-            drop(permit);
-        }));
+        tokio::spawn(Box::pin(carry(
+            permit,
+            Arc::clone(&client),
+            Arc::clone(shared),
+            plan,
+            outcomes.clone(),
+            n,
+            panic_in_request,
+        )));
     }
     // Every request has started: wait for them, unless the run is stopped first.
     let shared = &**shared;
