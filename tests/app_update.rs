@@ -205,7 +205,6 @@ fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
             capped: None,
             in_flight,
             peak_in_flight: 50,
-            started: 0,
             state: RunState::Running,
         })
     };

@@ -50,7 +50,6 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         capped: None,
         in_flight: 42,
         peak_in_flight: 50,
-        started: w.counts().total() + 42,
         open_files: FdUsage {
             open: 800,
             soft_limit: 1024,
@@ -77,7 +76,6 @@ fn app_with_data() -> App {
             capped: None,
             in_flight: 42,
             peak_in_flight: 50,
-            started: 0,
             state: RunState::Running,
         }),
     );

@@ -104,7 +104,6 @@ impl Aggregator {
             capped: self.generator.capped(),
             in_flight: self.generator.in_flight(),
             peak_in_flight: self.generator.peak_in_flight(),
-            started: self.generator.started(),
             open_files,
             peak_open_files: self.peak_open_files,
         }

@@ -21,7 +21,6 @@ pub struct Snapshot {
     pub capped: Option<usize>,
     pub in_flight: usize,
     pub peak_in_flight: usize,
-    pub started: u64,
     pub open_files: FdUsage,
     pub peak_open_files: u64,
 }
@@ -39,7 +38,6 @@ impl Default for Snapshot {
             capped: None,
             in_flight: 0,
             peak_in_flight: 0,
-            started: 0,
             open_files: FdUsage::default(),
             peak_open_files: 0,
         }

@@ -25,7 +25,6 @@ pub struct Live {
     pub capped: Option<usize>,
     pub in_flight: usize,
     pub peak_in_flight: usize,
-    pub started: u64,
     pub state: RunState,
 }
 
@@ -117,7 +116,6 @@ impl App {
                 capped: None,
                 in_flight: 0,
                 peak_in_flight: 0,
-                started: 0,
                 state: RunState::Running,
             },
             statuses: Vec::new(),

@@ -138,7 +138,6 @@ fn read_live(generator: &Handle, started: Instant) -> Live {
         capped: generator.capped(),
         in_flight: generator.in_flight(),
         peak_in_flight: generator.peak_in_flight(),
-        started: generator.started(),
         state: generator.state(),
     }
 }
