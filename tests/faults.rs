@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, json_run, wait_until};
+use common::{Behaviour, TestServer, json_run, spawn_json_run, wait_until};
 use serde_json::Value;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -20,22 +19,7 @@ fn a_server_that_resets_connections_is_counted_as_connection_reset() {
 fn a_server_that_dies_for_two_seconds_and_returns_gets_traffic_again() {
     let first = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
     let addr = first.addr;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args([
-            "--no-tui",
-            "--output-format",
-            "json",
-            &first.url(),
-            "-z",
-            "6s",
-            "-c",
-            "8",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sluice");
+    let mut child = spawn_json_run(&[&first.url(), "-z", "6s", "-c", "8"]);
     let begun = Instant::now();
     wait_until("traffic before the outage", Duration::from_secs(5), || {
         first.seen.requests() >= 100

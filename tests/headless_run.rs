@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, closed_port, json_run, sluice, wait_until};
+use common::{Behaviour, TestServer, closed_port, json_run, sluice, spawn_json_run, wait_until};
 use serde_json::Value;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -137,20 +137,7 @@ fn the_summary_file_is_written_and_stdout_stays_empty() {
 #[test]
 fn sigterm_mid_run_still_prints_the_summary() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(10)));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-        .args([
-            "--no-tui",
-            "--output-format",
-            "json",
-            &server.url(),
-            "-c",
-            "5",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sluice");
+    let mut child = spawn_json_run(&[&server.url(), "-c", "5"]);
     wait_until("traffic at the server", Duration::from_secs(10), || {
         server.seen.requests() >= 50
     });

@@ -303,3 +303,16 @@ pub fn json_run(args: &[&str]) -> serde_json::Value {
         )
     })
 }
+
+/// Starts the binary headless in the background with a JSON summary on its stdout (piped),
+/// for tests that act on it while it runs.
+pub fn spawn_json_run(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["--no-tui", "--output-format", "json"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn sluice")
+}
