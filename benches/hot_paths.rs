@@ -4,6 +4,7 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sluicegate::generator::outbox::BATCH_MAX;
 use sluicegate::generator::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
 use sluicegate::stats::snapshot::Snapshot;
@@ -41,15 +42,20 @@ fn window_only(n: u64) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Outcomes sent from another thread over the bounded channel, drained with try_recv as the
-/// aggregator does, and recorded.
+/// Outcomes sent from another thread in batches over the bounded channel, as the generator's
+/// outbox sends them, drained with try_recv as the aggregator does, and recorded.
 fn channel_and_window(n: u64) -> f64 {
-    let (tx, mut rx) = mpsc::channel::<Outcome>(16 * 1024);
+    let (tx, mut rx) = mpsc::channel::<Vec<Outcome>>(256);
     let start = Instant::now();
     let sender = std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH_MAX);
         for i in 0..n {
-            if tx.blocking_send(outcome(i)).is_err() {
-                break;
+            batch.push(outcome(i));
+            if batch.len() == BATCH_MAX || i + 1 == n {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_MAX));
+                if tx.blocking_send(full).is_err() {
+                    break;
+                }
             }
         }
     });
@@ -57,9 +63,9 @@ fn channel_and_window(n: u64) -> f64 {
     let mut got = 0;
     while got < n {
         match rx.try_recv() {
-            Ok(o) => {
-                w.record(&o);
-                got += 1;
+            Ok(batch) => {
+                batch.iter().for_each(|o| w.record(o));
+                got += batch.len() as u64;
             }
             Err(_) => std::thread::yield_now(),
         }

@@ -33,8 +33,9 @@ use tokio_util::sync::CancellationToken;
 
 /// How often stats are rolled into a snapshot (and a progress line printed).
 pub const TICK_MS: u64 = 1000;
-/// Outcomes that may wait in the channel before request tasks wait for the aggregator.
-const OUTCOME_QUEUE: usize = 16 * 1024;
+/// Batches of outcomes that may wait in the channel before request tasks wait for the
+/// aggregator (256 full batches: 16k outcomes).
+const OUTCOME_QUEUE: usize = 256;
 /// The demo target's longest delay when sluice starts it for a run without a URL.
 pub const DEMO_MAX_DELAY: Duration = Duration::from_secs(3);
 

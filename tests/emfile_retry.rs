@@ -53,11 +53,11 @@ fn start_demo() -> (DemoProcess, String) {
 fn requests_that_hit_emfile_are_retried_not_lost() {
     let (_demo, url) = start_demo();
     let client = get_client(&url, Duration::from_secs(20));
-    let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
+    let (tx, mut rx) = mpsc::channel::<Vec<Outcome>>(64);
     let counts = Arc::new(Mutex::new(HashMap::<String, u64>::new()));
     let sink = Arc::clone(&counts);
     std::thread::spawn(move || {
-        while let Some(o) = rx.blocking_recv() {
+        for o in std::iter::from_fn(|| rx.blocking_recv()).flatten() {
             let key = match o.verdict {
                 Verdict::Status(code) => code.to_string(),
                 Verdict::Error(kind) => kind.as_str().to_string(),

@@ -24,12 +24,12 @@ struct Drained {
 
 fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Arc<Drained>) {
     let client = get_client(url, Duration::from_secs(30));
-    let (tx, mut rx) = mpsc::channel::<Outcome>(1024);
+    let (tx, mut rx) = mpsc::channel::<Vec<Outcome>>(64);
     let handle = generator::start(client, plan, limit, usize::MAX, tx).expect("generator starts");
     let drained = Arc::new(Drained::default());
     let d = Arc::clone(&drained);
     std::thread::spawn(move || {
-        while let Some(o) = rx.blocking_recv() {
+        for o in std::iter::from_fn(|| rx.blocking_recv()).flatten() {
             let counter = match o.verdict {
                 Verdict::Status(200) => &d.ok,
                 Verdict::Aborted => &d.aborted,

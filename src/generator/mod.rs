@@ -3,16 +3,18 @@
 //! It runs on its own current-thread runtime in its own thread, so the dashboard and the
 //! aggregator never steal time from the hot path; the `Handle` steers it from anywhere.
 
+pub mod alarm;
 pub mod backoff;
 pub mod connect;
 pub mod limit;
+pub mod outbox;
 pub mod outcome;
 pub mod plan;
 pub mod pool;
 pub mod request;
 
 use limit::{Limit, Permit};
-use outcome::Outcome;
+use outbox::{Batch, Outbox};
 use plan::Plan;
 use request::Client;
 use std::io;
@@ -175,7 +177,8 @@ fn replace_if(state: &mut RunState, from: RunState, to: RunState) -> bool {
     hit
 }
 
-/// Starts the generator on its own thread; outcomes go to `outcomes`, one per request.
+/// Starts the generator on its own thread; outcomes go to `outcomes` in batches, one
+/// outcome per request.
 /// The limit starts at `initial_limit` and can never be set above `cap` (at least 1).
 ///
 /// The channel closes when the run is over and every outcome has been sent.
@@ -184,7 +187,7 @@ pub fn start(
     plan: Plan,
     initial_limit: usize,
     cap: usize,
-    outcomes: mpsc::Sender<Outcome>,
+    outcomes: mpsc::Sender<Batch>,
 ) -> io::Result<Handle> {
     let cap = cap.max(1);
     let initial_limit = initial_limit.max(1);
@@ -207,49 +210,47 @@ pub fn start(
         .name("sluice-generator".into())
         .spawn(move || {
             let client = Arc::new(client);
-            let run = || runtime.block_on(drive(&shared, client, plan, outcomes.clone()));
+            let outbox = Arc::new(Outbox::new(outcomes));
+            let run = || runtime.block_on(drive(&shared, client, plan, Arc::clone(&outbox)));
             // Even if the loop panics, what is in flight is counted and the run ends.
             let in_flight = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
                 .unwrap_or_else(|_| shared.gate.in_flight());
-            // The tasks still in flight never run again: they are aborted, counted in bulk,
-            // and dropped with the runtime (which closes their connections).
-            for _ in 0..in_flight {
-                if outcomes.blocking_send(Outcome::aborted()).is_err() {
-                    break;
-                }
-            }
+            // The tasks still in flight never run again: they are dropped with the runtime
+            // (which closes their connections) and counted as aborted in the last batch.
             drop(runtime);
-            drop(outcomes);
+            outbox.finish(in_flight);
+            drop(outbox);
             shared.state.send_replace(RunState::Done);
         })?;
     Ok(handle)
 }
 
-/// The most requests one task carries on one permit before it hands the permit back and a
-/// fresh task is spawned: spawning once per request cost ~7% of the client's instructions.
-const REQUESTS_PER_TASK: u32 = 64;
-
 /// One request task: sends request `first` under `permit`, then, while the gate owes nothing
-/// and is open, carries further requests on the same permit (up to `REQUESTS_PER_TASK`).
-/// Each request's outcome is handed over before the permit can be reused or given back, so a
-/// slow consumer slows the generator instead of piling up tasks. `panic_at` is a test hook.
+/// and is open, carries further requests on the same permit and the same connection: a task
+/// per connection for as long as the limit stands (a spawn and a pool round trip per request
+/// cost ~10% of the client's instructions). Each outcome is handed over before the next
+/// request starts, so a slow consumer slows the generator instead of piling up tasks.
+/// `panic_at` is a test hook.
 async fn carry(
     permit: Permit,
     client: Arc<Client>,
     shared: Arc<Shared>,
     plan: Plan,
-    outcomes: mpsc::Sender<Outcome>,
+    outbox: Arc<Outbox>,
     first: u64,
     panic_at: Option<u64>,
 ) {
+    let mut session = client.session(Instant::now());
     let mut n = first;
-    for carried in 1..=REQUESTS_PER_TASK {
+    loop {
         if panic_at == Some(n) {
             panic!("injected panic in a request task");
         }
-        let outcome = client.send_one(&shared.limit).await;
-        let _ = outcomes.send(outcome).await;
-        if carried == REQUESTS_PER_TASK || !shared.gate.may_keep() {
+        let outcome = client
+            .send_one(&mut session, shared.limit.load(Relaxed))
+            .await;
+        outbox.post(outcome).await;
+        if !shared.gate.may_keep() {
             break;
         }
         match shared.claim(&plan) {
@@ -257,7 +258,17 @@ async fn carry(
             None => break,
         }
     }
+    client.end(session, shared.limit.load(Relaxed));
     drop(permit);
+}
+
+/// Test hook: waits until `n` requests have started (or the run stops), then panics.
+async fn panic_once_started(shared: &Shared, n: u64) -> ! {
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(1));
+    while shared.started.load(Relaxed) < n && !shared.stop.is_cancelled() {
+        every.tick().await;
+    }
+    panic!("injected panic in the generator loop");
 }
 
 /// The spawn loop: permit first, then the request task that owns it. Returns how many
@@ -266,7 +277,7 @@ async fn drive(
     shared: &Arc<Shared>,
     client: Arc<Client>,
     plan: Plan,
-    outcomes: mpsc::Sender<Outcome>,
+    outbox: Arc<Outbox>,
 ) -> usize {
     if let Some(deadline) = plan.deadline(Instant::now()) {
         let shared = Arc::clone(shared);
@@ -275,11 +286,18 @@ async fn drive(
             shared.halt();
         });
     }
-    // Test hooks (SLUICE_INJECT_PANIC): the 100th request, or this loop's 60th spawn, panics.
+    tokio::spawn({
+        let outbox = Arc::clone(&outbox);
+        async move { outbox.flush_often().await }
+    });
+    // Test hooks (SLUICE_INJECT_PANIC): the 100th request panics, or this loop does once
+    // 100 requests have started.
     let panic_in_request = crate::panics::injected("request").then_some(100);
-    let panic_in_loop = crate::panics::injected("generator").then_some(60);
-    let mut spawned = 0u64;
+    let panic_in_loop = crate::panics::injected("generator");
     loop {
+        if panic_in_loop && shared.started.load(Relaxed) > 0 {
+            panic_once_started(shared, 100).await;
+        }
         if !plan.may_start(shared.started.load(Relaxed)) {
             break;
         }
@@ -290,17 +308,13 @@ async fn drive(
         let Some(n) = shared.claim(&plan) else {
             break;
         };
-        spawned += 1;
-        if panic_in_loop == Some(spawned) {
-            panic!("injected panic in the generator loop");
-        }
         // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
         tokio::spawn(Box::pin(carry(
             permit,
             Arc::clone(&client),
             Arc::clone(shared),
             plan,
-            outcomes.clone(),
+            Arc::clone(&outbox),
             n,
             panic_in_request,
         )));

@@ -38,13 +38,11 @@ impl Pool {
         }
     }
 
-    /// An idle connection that is still usable, or a freshly opened one.
-    pub async fn checkout(&self) -> Result<Checkout, ErrorKind> {
-        while let Some(mut sender) = self.pop() {
-            if sender.is_closed() {
-                continue;
-            }
-            if sender.ready().await.is_ok() {
+    /// An idle connection that is still usable, or a freshly opened one. Idle connections
+    /// beyond `max_idle` (after the limit was lowered) are closed on the way.
+    pub async fn checkout(&self, max_idle: usize) -> Result<Checkout, ErrorKind> {
+        while let Some(mut sender) = self.pop(max_idle) {
+            if usable(&mut sender).await {
                 return Ok(Checkout {
                     sender,
                     reused: true,
@@ -73,8 +71,13 @@ impl Pool {
         }
     }
 
-    fn pop(&self) -> Option<Sender> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    /// The newest idle connection; the oldest beyond `max_idle` are closed.
+    fn pop(&self, max_idle: usize) -> Option<Sender> {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let sender = idle.pop();
+        let excess = idle.len().saturating_sub(max_idle);
+        idle.drain(..excess);
+        sender
     }
 
     /// Connects (TCP, then TLS for https), handshakes HTTP/1.1 and spawns the connection task.
@@ -95,4 +98,9 @@ impl Pool {
         });
         Ok(sender)
     }
+}
+
+/// Whether a connection that served a request can take the next one (waits until it can).
+pub async fn usable(sender: &mut Sender) -> bool {
+    !sender.is_closed() && sender.ready().await.is_ok()
 }

@@ -1,13 +1,14 @@
 //! Sending one request and turning whatever happens into one `Outcome`.
 
+use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::outcome::{ErrorKind, Outcome, Verdict};
-use super::pool::{Checkout, Pool};
+use super::pool::{self, Checkout, Pool, Sender};
 use bytes::Bytes;
 use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -69,6 +70,12 @@ pub struct Client {
     backoff: ConnectBackoff,
 }
 
+/// A request task's connection and deadline timer, kept from one request to the next.
+pub struct Session {
+    conn: Option<Sender>,
+    alarm: Alarm,
+}
+
 /// What went wrong on the way, for classifying a request that ran out of time.
 #[derive(Default)]
 struct Trouble {
@@ -95,23 +102,35 @@ impl Client {
         }
     }
 
-    /// Sends one request; `max_idle` (the operator's limit, also while paused) caps the
-    /// connections kept for reuse when it ends.
+    /// What a request task keeps between the requests it carries, first deadline `start`.
+    pub fn session(&self, start: Instant) -> Session {
+        Session {
+            conn: None,
+            alarm: Alarm::new(start + self.timeout),
+        }
+    }
+
+    /// Sends one request over the session's connection (or a pooled or new one); the pool
+    /// keeps at most `max_idle` idle connections (the operator's limit, also while paused).
     /// After a connect failure the request keeps its slot a while (shared backoff), so a
     /// target that is down is not hammered in a tight loop.
-    pub async fn send_one(&self, max_idle: &AtomicUsize) -> Outcome {
+    pub async fn send_one(&self, session: &mut Session, max_idle: usize) -> Outcome {
         let start = Instant::now();
         let trouble = Trouble::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
-        let exchange = tokio::time::timeout_at(deadline, self.exchange(max_idle, &trouble));
-        let (verdict, bytes) = match exchange.await {
-            Ok(Ok((status, bytes))) => (Verdict::Status(status), bytes),
-            Ok(Err(kind)) => (Verdict::Error(kind), 0),
-            Err(_) if trouble.out_of_files.load(Relaxed) => {
+        let held = session.conn.take();
+        let exchange = self.exchange(held, max_idle, &trouble);
+        let (verdict, bytes) = match session.alarm.within(deadline, exchange).await {
+            Some(Ok((status, bytes, conn))) => {
+                session.conn = conn;
+                (Verdict::Status(status), bytes)
+            }
+            Some(Err(kind)) => (Verdict::Error(kind), 0),
+            None if trouble.out_of_files.load(Relaxed) => {
                 (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
             }
-            Err(_) => (Verdict::Error(ErrorKind::Timeout), 0),
+            None => (Verdict::Error(ErrorKind::Timeout), 0),
         };
         let outcome = Outcome {
             latency_us: start.elapsed().as_micros() as u64,
@@ -125,11 +144,32 @@ impl Client {
         outcome
     }
 
+    /// Ends a session: its connection goes back to the pool, which keeps at most `max_idle`
+    /// (the operator's limit, also while paused).
+    pub fn end(&self, session: Session, max_idle: usize) {
+        if let Some(sender) = session.conn {
+            self.pool.checkin(sender, max_idle);
+        }
+    }
+
     /// A connection: reused or new; out of descriptors, waits and tries again (until `-t`).
-    async fn connection(&self, trouble: &Trouble) -> Result<Checkout, ErrorKind> {
+    async fn connection(
+        &self,
+        held: Option<Sender>,
+        max_idle: usize,
+        trouble: &Trouble,
+    ) -> Result<Checkout, ErrorKind> {
+        if let Some(mut sender) = held
+            && pool::usable(&mut sender).await
+        {
+            return Ok(Checkout {
+                sender,
+                reused: true,
+            });
+        }
         let mut attempt = 0;
         loop {
-            match self.pool.checkout().await {
+            match self.pool.checkout(max_idle).await {
                 Ok(conn) => {
                     self.backoff.succeeded();
                     return Ok(conn);
@@ -148,14 +188,16 @@ impl Client {
     }
 
     /// Request and full response body; one retry when a reused connection turns out closed.
+    /// Gives back the connection for the next request, unless the server closed it.
     async fn exchange(
         &self,
-        max_idle: &AtomicUsize,
+        mut held: Option<Sender>,
+        max_idle: usize,
         trouble: &Trouble,
-    ) -> Result<(u16, u64), ErrorKind> {
+    ) -> Result<(u16, u64, Option<Sender>), ErrorKind> {
         let mut retried = false;
         loop {
-            let mut conn = self.connection(trouble).await?;
+            let mut conn = self.connection(held.take(), max_idle, trouble).await?;
             let response = match conn
                 .sender
                 .send_request(self.template.build(&self.path))
@@ -182,8 +224,8 @@ impl Client {
                     bytes += data.len() as u64;
                 }
             }
-            self.pool.checkin(conn.sender, max_idle.load(Relaxed));
-            return Ok((status, bytes));
+            let open = (!conn.sender.is_closed()).then_some(conn.sender);
+            return Ok((status, bytes, open));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::snapshot::Snapshot;
 use super::window::Window;
-use crate::generator::outcome::Outcome;
+use crate::generator::outbox::Batch;
 use crate::generator::{Handle, RunState};
 use crate::probe::fd::FdUsage;
 use std::time::Duration;
@@ -12,15 +12,15 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 /// Tick summaries kept for charts.
 pub const RING_TICKS: usize = 300;
-/// How often the channel is drained. Polling on a timer, rather than awaiting each outcome,
-/// spares the generator a cross-thread wake-up per request.
+/// How often the channel is drained. Polling on a timer, rather than awaiting each batch,
+/// spares the generator a cross-thread wake-up per batch.
 const DRAIN_MS: u64 = 5;
-/// The most outcomes taken in one drain, so ticks are never starved.
-const DRAIN_MAX: usize = 64 * 1024;
+/// The most batches taken in one drain, so ticks are never starved.
+const DRAIN_MAX: usize = 1024;
 
 /// Counts outcomes until the channel closes; returns the final snapshot.
 pub async fn run(
-    mut outcomes: mpsc::Receiver<Outcome>,
+    mut outcomes: mpsc::Receiver<Batch>,
     generator: Handle,
     tick: Duration,
     started: Instant,
@@ -69,10 +69,10 @@ enum Drained {
 
 impl Aggregator {
     /// Records what is waiting in the channel, without waiting for more.
-    fn drain(&mut self, outcomes: &mut mpsc::Receiver<Outcome>) -> Drained {
+    fn drain(&mut self, outcomes: &mut mpsc::Receiver<Batch>) -> Drained {
         for _ in 0..DRAIN_MAX {
             match outcomes.try_recv() {
-                Ok(o) => self.window.record(&o),
+                Ok(batch) => batch.iter().for_each(|o| self.window.record(o)),
                 Err(TryRecvError::Empty) => return Drained::Open,
                 Err(TryRecvError::Disconnected) => return Drained::Closed,
             }
