@@ -89,6 +89,8 @@ impl Pool {
             .await
             .map_err(|e| ErrorKind::of_connect(&*e))?;
         let (sender, connection) = http1::Builder::new()
+            // One buffer and write(2) instead of a writev queue: ~125 fewer instructions a request.
+            .writev(false)
             .handshake(io)
             .await
             .map_err(|e| ErrorKind::of_request(&e))?;
