@@ -17,43 +17,18 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v tmux >/dev/null || need+=(tmux)
 [ -x /usr/bin/time ] || need+=(time)
 if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 cargo build --release --quiet
 sluice=$PWD/target/release/sluice
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port/"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 60s;
-  server {
-    listen 127.0.0.1:$port;
-    location / { default_type text/plain; return 200 "Hello, World!"; }
-  }
-}
-CONF
-"$nginx_bin" -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
+. bench/nginx.sh
 cleanup() {
-  kill "$nginx_pid" 2>/dev/null || true
+  kill "${nginx_pid:-}" 2>/dev/null || true
   tmux kill-session -t sluice-bench 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do
-  curl_ok=$(python3 -c "import urllib.request as u; print(u.urlopen('$url').status)" 2>/dev/null || true)
-  [ "$curl_ok" = 200 ] && break
-  sleep 0.05
-done
-[ "$curl_ok" = 200 ] || { echo "nginx did not start" >&2; exit 1; }
+start_nginx "$work"
 
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$1" "${@:2}"; }
 

@@ -1,0 +1,34 @@
+# Sourced by the bench scripts: start_nginx DIR writes an nginx config into DIR (1 worker,
+# keep-alive, a 13-byte body, no access log) for 127.0.0.1 on a free port, starts nginx in the
+# background and sets nginx_pid and url. Exits the calling script if nginx does not answer.
+start_nginx() {
+  local dir=$1 port nginx_bin status=""
+  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  url="http://127.0.0.1:$port/"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:$port;
+    location / { default_type text/plain; return 200 "Hello, World!"; }
+  }
+}
+CONF
+  "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" &
+  nginx_pid=$!
+  for _ in $(seq 100); do
+    status=$(python3 -c "import urllib.request as u; print(u.urlopen('$url').status)" 2>/dev/null || true)
+    [ "$status" = 200 ] && return 0
+    sleep 0.05
+  done
+  echo "nginx did not start" >&2
+  exit 1
+}
