@@ -118,6 +118,26 @@ mod tests {
         assert!(rx.try_recv().is_err(), "an empty flush sent a batch");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_outcome_is_sent_within_the_flush_period() {
+        let (tx, mut rx) = mpsc::channel(4);
+        let outbox = std::sync::Arc::new(Outbox::new(tx));
+        let flusher = tokio::spawn({
+            let outbox = std::sync::Arc::clone(&outbox);
+            async move { outbox.flush_often().await }
+        });
+        tokio::task::yield_now().await; // the first tick passes with nothing pending
+        outbox.post(ok()).await;
+        let posted = tokio::time::Instant::now();
+        let batch = tokio::time::timeout(Duration::from_secs(1), rx.recv())
+            .await
+            .expect("no flush within a second")
+            .expect("a batch");
+        assert_eq!(batch.len(), 1);
+        assert!(posted.elapsed() <= Duration::from_millis(FLUSH_MS));
+        flusher.abort();
+    }
+
     #[test]
     fn finish_sends_pending_and_aborted_outcomes() {
         let (tx, mut rx) = mpsc::channel(16);
