@@ -1,9 +1,10 @@
 //! A request task's deadline timer, armed once and moved only when it goes off early.
 //!
-//! A `tokio::time::timeout` per request inserts a timer into the wheel and removes it again,
-//! ~800 instructions a request. Deadlines of one task only move forward, so one timer that
-//! sits at or before the current deadline does the same job: when it fires before the
-//! deadline it is re-armed (about once per timeout period), otherwise the request timed out.
+//! A `tokio::time::timeout` per request inserts a timer into the wheel and removes it again.
+//! Deadlines of one task only move forward, so one timer that sits at or before the current
+//! deadline does the same job: when it fires before the deadline it is re-armed (about once
+//! per timeout period), otherwise the request timed out. With the connection kept by the
+//! task, this saved ~350 instructions a request (callgrind).
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};

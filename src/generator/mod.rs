@@ -227,9 +227,9 @@ pub fn start(
 
 /// One request task: sends request `first` under `permit`, then, while the gate owes nothing
 /// and is open, carries further requests on the same permit and the same connection: a task
-/// per connection for as long as the limit stands (a spawn and a pool round trip per request
-/// cost ~10% of the client's instructions). Each outcome is handed over before the next
-/// request starts, so a slow consumer slows the generator instead of piling up tasks.
+/// per connection for as long as the limit stands, with no spawn and no pool round trip per
+/// request. Each outcome is handed over before the next request starts, so a slow consumer
+/// slows the generator instead of piling up tasks.
 /// `panic_at` is a test hook.
 async fn carry(
     permit: Permit,
