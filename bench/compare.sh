@@ -4,6 +4,8 @@
 # tool the median req/s, client CPU per request (user and system, from /usr/bin/time), peak
 # RSS, and the median of the per-round ratios to wrk (each ratio from the same round).
 #   usage: bench/compare.sh [SECONDS=8] [CONNECTIONS=50] [ROUNDS=3]
+# BASELINE=path/to/another/sluice adds that build, headless, to every round ("baseline"), so
+# a change can be measured against the build before it in the same run.
 # Installs nginx, wrk, tmux and GNU time from Debian's packages when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,11 +52,13 @@ run_oha() {
 sluice_requests() {
   python3 -c "import json; print(json.load(open('$1'))['requests']['total'])"
 }
-run_headless() {
-  timed "$work/t" "$sluice" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/h.json" 2>/dev/null
+headless_of() {
+  timed "$work/t" "$1" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/h.json" 2>/dev/null
   read -r _ u s m <"$work/t"
   echo "$(sluice_requests "$work/h.json") $u $s $m"
 }
+run_headless() { headless_of "$sluice"; }
+run_baseline() { headless_of "$BASELINE"; }
 run_dashboard() {
   rm -f "$work/d.json" "$work/t"
   tmux new-session -d -s sluice-bench -x 110 -y 32 \
@@ -66,6 +70,7 @@ run_dashboard() {
 
 tools=(wrk)
 command -v oha >/dev/null && tools+=(oha)
+[ -n "${BASELINE:-}" ] && tools+=(baseline)
 tools+=(headless dashboard)
 wrk -t1 -c"$conns" -d2s "$url" >/dev/null # warm-up, not counted
 
