@@ -75,8 +75,11 @@ tools+=(headless dashboard)
 wrk -t1 -c"$conns" -d2s "$url" >/dev/null # warm-up, not counted
 
 results=$work/results.tsv
+# Each round starts one tool later than the last, so no tool always runs right after the same
+# other one (the machine's speed drifts within a round).
 for r in $(seq "$rounds"); do
-  for tool in "${tools[@]}"; do
+  for i in "${!tools[@]}"; do
+    tool=${tools[$(((i + r - 1) % ${#tools[@]}))]}
     read -r n u s m < <("run_$tool")
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$tool" "$n" "$u" "$s" "$m" >>"$results"
     echo "round $r: $tool $n requests" >&2
