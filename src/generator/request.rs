@@ -8,6 +8,8 @@ use bytes::Bytes;
 use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Body as _;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -52,10 +54,15 @@ impl RequestTemplate {
     }
 
     /// The request in origin form (`/path?query`), as HTTP/1.1 servers expect it.
-    fn build(&self, path: &Uri) -> Request<Full<Bytes>> {
+    fn request(&self) -> Request<Full<Bytes>> {
+        let path = self
+            .url
+            .path_and_query()
+            .map(|pq| Uri::from(pq.clone()))
+            .unwrap_or_else(|| Uri::from_static("/"));
         let mut req = Request::new(Full::new(self.body.clone()));
         *req.method_mut() = self.method.clone();
-        *req.uri_mut() = path.clone();
+        *req.uri_mut() = path;
         *req.headers_mut() = self.headers.clone();
         req
     }
@@ -63,8 +70,8 @@ impl RequestTemplate {
 
 /// Sends requests of one template over one pool, with the run's timeouts.
 pub struct Client {
-    template: RequestTemplate,
-    path: Uri,
+    /// Built once; each request is a clone (hyper takes requests by value).
+    request: Request<Full<Bytes>>,
     pool: Pool,
     timeout: Duration,
     backoff: ConnectBackoff,
@@ -88,14 +95,8 @@ struct Trouble {
 impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
-        let path = template
-            .url
-            .path_and_query()
-            .map(|pq| Uri::from(pq.clone()))
-            .unwrap_or_else(|| Uri::from_static("/"));
         Client {
-            template,
-            path,
+            request: template.request(),
             pool,
             timeout,
             backoff: ConnectBackoff::default(),
@@ -120,7 +121,7 @@ impl Client {
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = self.exchange(held, max_idle, &trouble);
+        let exchange = pin!(self.exchange(held, max_idle, &trouble));
         let (verdict, bytes) = match session.alarm.within(deadline, exchange).await {
             Some(Ok((status, bytes, conn))) => {
                 session.conn = conn;
@@ -198,11 +199,7 @@ impl Client {
         let mut retried = false;
         loop {
             let mut conn = self.connection(held.take(), max_idle, trouble).await?;
-            let response = match conn
-                .sender
-                .send_request(self.template.build(&self.path))
-                .await
-            {
+            let response = match conn.sender.send_request(self.request.clone()).await {
                 Ok(r) => r,
                 Err(e)
                     if conn.reused
@@ -218,7 +215,10 @@ impl Client {
             let status = response.status().as_u16();
             let mut body = response.into_body();
             let mut bytes = 0u64;
-            while let Some(frame) = body.frame().await {
+            // A body whose length was announced ends with its last byte: no poll for the end.
+            while !body.is_end_stream()
+                && let Some(frame) = body.frame().await
+            {
                 let frame = frame.map_err(|e| ErrorKind::of_request(&e))?;
                 if let Some(data) = frame.data_ref() {
                     bytes += data.len() as u64;
