@@ -59,6 +59,15 @@ mod tests {
     use std::pin::pin;
     use std::time::Duration;
 
+    /// Work that never finishes is cut exactly at `deadline`.
+    async fn cut_at(alarm: &mut Alarm, deadline: Instant) {
+        let out = alarm
+            .within(deadline, pin!(std::future::pending::<()>()))
+            .await;
+        assert_eq!(out, None);
+        assert_eq!(Instant::now(), deadline);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn finished_work_returns_its_output() {
         let start = Instant::now();
@@ -74,11 +83,7 @@ mod tests {
         let start = Instant::now();
         let mut alarm = Alarm::new(start + Duration::from_secs(1));
         let deadline = start + Duration::from_secs(1);
-        let out = alarm
-            .within(deadline, pin!(std::future::pending::<()>()))
-            .await;
-        assert_eq!(out, None);
-        assert_eq!(Instant::now(), deadline);
+        cut_at(&mut alarm, deadline).await;
     }
 
     #[tokio::test(start_paused = true)]
@@ -89,11 +94,7 @@ mod tests {
         let deadline = start + Duration::from_secs(4);
         let slow = tokio::time::sleep_until(start + Duration::from_secs(2));
         assert_eq!(alarm.within(deadline, pin!(slow)).await, Some(()));
-        let out = alarm
-            .within(deadline, pin!(std::future::pending::<()>()))
-            .await;
-        assert_eq!(out, None);
-        assert_eq!(Instant::now(), deadline);
+        cut_at(&mut alarm, deadline).await;
     }
 
     #[tokio::test(start_paused = true)]
@@ -101,10 +102,6 @@ mod tests {
         let start = Instant::now();
         let mut alarm = Alarm::new(start + Duration::from_secs(10));
         let deadline = start + Duration::from_secs(1);
-        let out = alarm
-            .within(deadline, pin!(std::future::pending::<()>()))
-            .await;
-        assert_eq!(out, None);
-        assert_eq!(Instant::now(), deadline);
+        cut_at(&mut alarm, deadline).await;
     }
 }
