@@ -13,17 +13,12 @@ secs=${1:-8}
 conns=${2:-50}
 rounds=${3:-3}
 
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-command -v tmux >/dev/null || need+=(tmux)
-[ -x /usr/bin/time ] || need+=(time)
-if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+. bench/nginx.sh
+install_missing nginx=nginx-light wrk=wrk tmux=tmux /usr/bin/time=time
 
 cargo build --release --quiet
 sluice=$PWD/target/release/sluice
 work=$(mktemp -d)
-. bench/nginx.sh
 cleanup() {
   kill "${nginx_pid:-}" 2>/dev/null || true
   tmux kill-session -t sluice-bench 2>/dev/null || true

@@ -11,16 +11,12 @@ cd "$(dirname "$0")/.."
 n=${1:-20000}
 conns=${2:-50}
 
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-command -v valgrind >/dev/null || need+=(valgrind)
-if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+. bench/nginx.sh
+install_missing nginx=nginx-light wrk=wrk valgrind=valgrind
 
 cargo build --release --quiet
 sluice=${SLUICE:-$PWD/target/release/sluice} # SLUICE=path compares another build
 work=$(mktemp -d)
-. bench/nginx.sh
 trap 'kill "${nginx_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 start_nginx "$work"
 

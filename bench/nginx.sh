@@ -1,4 +1,17 @@
-# Sourced by the bench scripts: start_nginx DIR writes an nginx config into DIR (1 worker,
+# Sourced by the bench scripts that drive nginx.
+#
+# install_missing PROGRAM=PACKAGE...: installs, from Debian's packages, the packages whose
+# program is not found (on PATH, in /usr/sbin, or as the path given, e.g. /usr/bin/time).
+install_missing() {
+  local need=() pair prog
+  for pair in "$@"; do
+    prog=${pair%%=*}
+    command -v "$prog" >/dev/null || [ -x "/usr/sbin/$prog" ] || need+=("${pair#*=}")
+  done
+  if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+}
+
+# start_nginx DIR writes an nginx config into DIR (1 worker,
 # keep-alive, a 13-byte body, no access log) for 127.0.0.1 on a free port, starts nginx in the
 # background and sets nginx_pid and url. Exits the calling script if nginx does not answer.
 start_nginx() {
