@@ -96,6 +96,7 @@ fn busy_app() -> App {
     };
     let mut app = App::new(
         "http://127.0.0.1:8080/".into(),
+        false,
         Plan::default(),
         50,
         10,

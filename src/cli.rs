@@ -18,8 +18,36 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the demo target: "Hello, World!" after a random whole-second delay.
+    /// Serve the demo target: "Hello, World!" after a random delay.
     Demo(DemoArgs),
+    /// Print a shell completion script: sluice completions bash > /etc/bash_completion.d/sluice
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): sluice man > sluice.1 && man ./sluice.1
+    Man,
+}
+
+/// What `--help` adds after the flags: the dashboard's keys (from the key table) and the
+/// exit codes.
+pub fn after_help() -> String {
+    let mut text = String::from("Dashboard keys:\n");
+    for (keys, what) in crate::tui::keys::HELP {
+        text.push_str(&format!("  {keys:<14}{what}\n"));
+    }
+    text.push_str(
+        "\nExit codes:\n  0  the run finished (also when stopped by q, Ctrl-C or a signal)\n  \
+         1  a runtime failure or an internal error (the summary is still printed)\n  \
+         2  bad input (one line on stderr, before any load)\n",
+    );
+    text
+}
+
+/// The command line's definition, with the keys and exit codes in its help.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().after_help(after_help())
 }
 
 #[derive(Debug, Args)]
@@ -27,9 +55,12 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Longest delay before answering; each request waits a random whole number of seconds up to it.
+    /// Longest delay before answering; each request waits a random time from 0 up to it, to the millisecond.
     #[arg(long, default_value = "3s", value_parser = units::parse_duration_or_zero)]
     pub max_delay: Duration,
+    /// Whole-second delays only (0, 1, 2 or 3 s for 3s), like the classic asyncio write-ups' server.
+    #[arg(long = "whole-seconds")]
+    pub whole_seconds: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,9 +3,10 @@
 use crate::cli::{OutputFormat, RunArgs};
 use crate::error::Error;
 use crate::generator::plan::Plan;
+use crate::target::Target;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue};
-use http::{HeaderMap, Method, Uri};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, TRANSFER_ENCODING};
+use http::{HeaderMap, Method};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The URL to load; None means: start the demo target and load that.
-    pub target: Option<Uri>,
+    pub target: Option<Target>,
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -31,17 +32,23 @@ pub struct Config {
     pub output: Option<PathBuf>,
 }
 
+/// Whether the dashboard can be drawn: stdout is a terminal, and one that can take a
+/// full-screen colour view (not `TERM=dumb`, nor no TERM at all).
+pub fn can_draw(stdout_is_terminal: bool, term: Option<&str>) -> bool {
+    stdout_is_terminal && !matches!(term.map(str::trim), None | Some("" | "dumb"))
+}
+
 impl Config {
-    /// Checks the parsed arguments; `stdout_is_terminal` picks headless mode when it is not.
-    pub fn from_args(args: RunArgs, stdout_is_terminal: bool) -> Result<Config, Error> {
-        let target = args.url.as_deref().map(parse_url).transpose()?;
+    /// Checks the parsed arguments; headless when the dashboard cannot be drawn (`can_draw`).
+    pub fn from_args(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let target = args.url.as_deref().map(Target::parse).transpose()?;
         let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
             Error::Input(format!(
                 "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
                 args.method
             ))
         })?;
-        let headers = parse_headers(&args.headers)?;
+        let mut headers = parse_headers(&args.headers)?;
         let body = match (args.body, args.body_file) {
             (Some(text), _) => Bytes::from(text),
             (None, Some(path)) => std::fs::read(&path)
@@ -49,8 +56,12 @@ impl Config {
                 .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
             (None, None) => Bytes::new(),
         };
-        if let Some(path) = &args.output {
-            check_output_dir(path)?;
+        check_framing(&headers, body.len())?;
+        // The URL's user:pass@ is Basic auth, unless -H Authorization says otherwise.
+        if let Some(auth) = target.as_ref().and_then(|t| t.basic_auth.clone())
+            && !headers.contains_key(AUTHORIZATION)
+        {
+            headers.insert(AUTHORIZATION, auth);
         }
         Ok(Config {
             target,
@@ -65,7 +76,7 @@ impl Config {
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
             insecure: args.insecure,
-            headless: args.no_tui || !stdout_is_terminal,
+            headless: args.no_tui || !can_draw,
             step: args.step,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
@@ -74,45 +85,58 @@ impl Config {
     }
 }
 
-/// An absolute http:// or https:// URL with a host.
-pub fn parse_url(text: &str) -> Result<Uri, Error> {
-    let uri: Uri = text.parse().map_err(|_| {
-        Error::Input(format!(
-            "'{text}' is not a URL: give one like http://127.0.0.1:8080/path"
-        ))
-    })?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        Some(other) => {
-            return Err(Error::Input(format!(
-                "'{text}': scheme '{other}' is not supported: use http:// or https://"
-            )));
-        }
-        None => {
-            return Err(Error::Input(format!(
-                "'{text}' has no scheme: write http://{text} or https://{text}"
-            )));
-        }
+/// Refuses a host that does not resolve, before any dashboard or load starts.
+pub async fn check_host_resolves(url: &http::Uri) -> Result<(), Error> {
+    let host = url.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url
+        .port_u16()
+        .unwrap_or(if url.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        });
+    let lookup = tokio::net::lookup_host((host, port));
+    match tokio::time::timeout(Duration::from_secs(10), lookup).await {
+        Ok(Ok(mut addrs)) => match addrs.next() {
+            Some(_) => Ok(()),
+            None => Err(Error::Input(format!(
+                "host '{host}' resolves to no address"
+            ))),
+        },
+        Ok(Err(e)) => Err(Error::Input(format!("host '{host}' does not resolve: {e}"))),
+        Err(_) => Err(Error::Input(format!(
+            "host '{host}' did not resolve within 10 s"
+        ))),
     }
-    if uri.host().is_none_or(str::is_empty) {
-        return Err(Error::Input(format!("'{text}' has no host")));
-    }
-    Ok(uri)
 }
 
-/// The summary file's folder must exist, so a long run is not lost at the very end.
-fn check_output_dir(path: &std::path::Path) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    if dir.is_dir() {
-        Ok(())
-    } else {
-        Err(Error::Input(format!(
-            "-o: folder '{}' does not exist",
-            dir.display()
-        )))
+/// sluice frames the body itself (Content-Length from its size): a Content-Length that
+/// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
+fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
+    if headers.contains_key(TRANSFER_ENCODING) {
+        return Err(Error::Input(
+            "-H: Transfer-Encoding is not allowed: sluice sends the body with a Content-Length \
+             computed from it"
+                .into(),
+        ));
+    }
+    let lengths: Vec<_> = headers.get_all(CONTENT_LENGTH).iter().collect();
+    match lengths.as_slice() {
+        [] => Ok(()),
+        [one]
+            if one
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                == Some(body_len) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::Input(format!(
+            "-H: Content-Length must match the body ({body_len} bytes), or be left out: \
+             sluice computes it"
+        ))),
     }
 }
 
@@ -150,12 +174,39 @@ mod tests {
     }
 
     #[test]
-    fn urls_need_http_or_https_and_a_host() {
-        assert!(parse_url("http://127.0.0.1:8080/x?y=1").is_ok());
-        assert!(parse_url("https://example.test").is_ok());
-        assert!(input_error(parse_url("ftp://example.test")).contains("scheme 'ftp'"));
-        assert!(input_error(parse_url("example.test")).contains("no scheme"));
-        assert!(input_error(parse_url("http://exa mple")).contains("not a URL"));
+    fn a_dumb_terminal_or_none_gets_progress_lines() {
+        assert!(can_draw(true, Some("xterm-256color")));
+        assert!(!can_draw(true, Some("dumb")));
+        assert!(!can_draw(true, None));
+        assert!(!can_draw(false, Some("xterm")));
+    }
+
+    #[test]
+    fn framing_headers_must_agree_with_the_body() {
+        let h = |lines: &[&str]| {
+            parse_headers(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+                .expect("headers")
+        };
+        assert!(check_framing(&h(&["Content-Length: 5"]), 5).is_ok());
+        assert!(check_framing(&h(&[]), 5).is_ok());
+        assert!(
+            input_error(check_framing(&h(&["Content-Length: 5"]), 0))
+                .contains("must match the body (0 bytes)")
+        );
+        assert!(
+            input_error(check_framing(&h(&["Content-Length: x"]), 0)).contains("Content-Length")
+        );
+        assert!(
+            input_error(check_framing(
+                &h(&["Content-Length: 2", "Content-Length: 2"]),
+                2
+            ))
+            .contains("Content-Length")
+        );
+        assert!(
+            input_error(check_framing(&h(&["Transfer-Encoding: chunked"]), 2))
+                .contains("Transfer-Encoding")
+        );
     }
 
     #[test]

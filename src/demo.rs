@@ -1,6 +1,9 @@
-//! The embedded demo target: "Hello, World!" after a random whole-second delay, as in the
-//! classic asyncio load-test write-ups. `sluice` with no URL loads this.
+//! The embedded demo target: "Hello, World!" after a random delay (0 to 3 s, to the
+//! millisecond; whole seconds as in the classic asyncio load-test write-ups with
+//! `--whole-seconds`). `sluice` with no URL loads this.
 
+use crate::cli::DemoArgs;
+use crate::error::Error;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
@@ -16,19 +19,48 @@ use tokio_util::sync::CancellationToken;
 
 /// What the demo target answers with.
 pub const BODY: &str = include_str!("../assets/hello.txt");
+/// The demo target's longest delay when sluice starts it for a run without a URL.
+pub const DEMO_MAX_DELAY: Duration = Duration::from_secs(3);
+
+/// How long the demo target waits before answering: uniform over 0..=max.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delays {
+    pub max: Duration,
+    /// Whole seconds only (the seeds' server), instead of milliseconds.
+    pub whole_seconds: bool,
+}
+
+impl Delays {
+    /// Delays of 0..=max, to the millisecond.
+    pub fn up_to(max: Duration) -> Delays {
+        Delays {
+            max,
+            whole_seconds: false,
+        }
+    }
+
+    /// One delay, drawn with `rng`.
+    pub fn draw(&self, rng: &mut fastrand::Rng) -> Duration {
+        if self.whole_seconds {
+            Duration::from_secs(rng.u64(0..=self.max.as_secs()))
+        } else {
+            Duration::from_millis(rng.u64(0..=self.max.as_millis() as u64))
+        }
+    }
+}
 
 /// A bound demo server, ready to serve.
 pub struct Demo {
     listener: TcpListener,
-    max_delay: Duration,
+    delays: Delays,
 }
 
 impl Demo {
     /// Binds `addr` (use port 0 for any free port).
-    pub async fn bind(addr: SocketAddr, max_delay: Duration) -> std::io::Result<Demo> {
+    pub async fn bind(addr: SocketAddr, delays: Delays) -> std::io::Result<Demo> {
         Ok(Demo {
             listener: TcpListener::bind(addr).await?,
-            max_delay,
+            delays,
         })
     }
 
@@ -39,7 +71,7 @@ impl Demo {
 
     /// Serves until `shutdown` is cancelled; each connection gets its own task.
     pub async fn serve(self, shutdown: CancellationToken) {
-        let max_secs = self.max_delay.as_secs();
+        let delays = self.delays;
         loop {
             let stream = tokio::select! {
                 _ = shutdown.cancelled() => return,
@@ -55,7 +87,7 @@ impl Demo {
             let _ = stream.set_nodelay(true);
             let shutdown = shutdown.clone();
             tokio::spawn(async move {
-                let service = service_fn(move |req| answer(req, max_secs));
+                let service = service_fn(move |req| answer(req, delays));
                 let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                 tokio::select! {
                     _ = conn => {}
@@ -66,16 +98,80 @@ impl Demo {
     }
 }
 
-/// Waits 0..=max_secs whole seconds, then says hello.
+/// Waits a drawn delay, then says hello.
 async fn answer(
     _req: Request<Incoming>,
-    max_secs: u64,
+    delays: Delays,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let delay_s = fastrand::u64(0..=max_secs);
-    if delay_s > 0 {
-        tokio::time::sleep(Duration::from_secs(delay_s)).await;
+    let delay = delays.draw(&mut fastrand::Rng::new());
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     Ok(Response::new(Full::new(Bytes::from_static(
         BODY.as_bytes(),
     ))))
+}
+
+/// `sluice demo`: serves the demo target until Ctrl-C or SIGTERM.
+pub fn run_demo(args: DemoArgs) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let delays = Delays {
+        max: args.max_delay,
+        whole_seconds: args.whole_seconds,
+    };
+    runtime.block_on(async {
+        let _ = crate::probe::fd::raise_soft_limit();
+        let demo = Demo::bind(args.listen, delays)
+            .await
+            .map_err(|e| Error::Runtime(format!("cannot listen on {}: {e}", args.listen)))?;
+        if !args.listen.ip().is_loopback() {
+            eprintln!(
+                "sluice demo: warning: {} serves every network this machine is on, not just \
+                 this machine; use --listen 127.0.0.1:PORT to keep it local",
+                args.listen
+            );
+        }
+        eprintln!(
+            "sluice demo: listening on http://{}/ (answers after 0-{:?}); Ctrl-C to stop",
+            demo.local_addr()?,
+            args.max_delay
+        );
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(demo.serve(shutdown.clone()));
+        let _ = tokio::signal::ctrl_c().await;
+        shutdown.cancel();
+        let _ = server.await;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_are_milliseconds_up_to_the_max_unless_whole_seconds() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let ms = Delays::up_to(Duration::from_millis(500));
+        let drawn: Vec<_> = (0..2000).map(|_| ms.draw(&mut rng)).collect();
+        assert!(drawn.iter().all(|d| *d <= Duration::from_millis(500)));
+        assert!(
+            drawn
+                .iter()
+                .any(|d| d.subsec_millis() % 1000 != 0 && *d > Duration::ZERO)
+        );
+        let distinct: std::collections::HashSet<_> = drawn.iter().collect();
+        assert!(
+            distinct.len() > 300,
+            "only {} distinct delays",
+            distinct.len()
+        );
+        let whole = Delays {
+            max: Duration::from_secs(3),
+            whole_seconds: true,
+        };
+        assert!((0..200).all(|_| whole.draw(&mut rng).subsec_nanos() == 0));
+    }
 }

@@ -1,37 +1,73 @@
-//! The headless view: one progress line on stderr per tick, for scripts, CI and pipes.
+//! The headless view, for scripts, CI and pipes: on stderr, one progress line per elapsed
+//! second of the run (a `-z` run: each whole second before its end), then one final line
+//! with the whole run's figures, marked `[done]`.
 
 use crate::generator::RunState;
 use crate::generator::plan::Plan;
 use crate::stats::snapshot::Snapshot;
+use crate::stats::window::LatencySummary;
 use std::io::Write;
-use tokio::sync::watch;
+use tokio::sync::mpsc;
 
-/// Prints a progress line for every snapshot until the run is done.
-pub async fn print_progress(mut snapshots: watch::Receiver<Snapshot>, plan: Plan) {
-    while snapshots.changed().await.is_ok() {
-        let line = {
-            let s = snapshots.borrow_and_update();
-            if s.state == RunState::Done {
-                break;
-            }
-            progress_line(&s, &plan)
+/// Prints a line for every snapshot (none is skipped), and the final line at the end.
+pub async fn print_progress(mut snapshots: mpsc::UnboundedReceiver<Snapshot>, plan: Plan) {
+    while let Some(s) = snapshots.recv().await {
+        let done = s.state == RunState::Done;
+        let line = match done {
+            true => final_line(&s, &plan),
+            false => progress_line(&s, &plan),
         };
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        if done {
+            break;
+        }
     }
 }
 
-/// One line: elapsed (and progress), req/s, in-flight/limit, p50/p99, errors, open files.
-pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
-    let elapsed = s.elapsed.as_secs_f64();
-    let mut progress = format!("{elapsed:6.1}s");
+/// Elapsed time, and how far through -z or -n.
+fn progress(s: &Snapshot, plan: &Plan) -> String {
+    let mut progress = format!("{:6.1}s", s.elapsed.as_secs_f64());
     if let Some(d) = plan.duration {
         progress.push_str(&format!("/{}s", d.as_secs_f64()));
     }
     if let Some(n) = plan.max_requests {
         progress.push_str(&format!(" {}/{n} req", s.counts.total() + s.counts.aborted));
     }
+    progress
+}
+
+/// `p50 1.23ms p99 4.56ms`, or `p50 - p99 -` when no response arrived.
+fn percentiles(l: &LatencySummary) -> String {
     let ms = |us: u64| us as f64 / 1000.0;
+    match l.count {
+        0 => "p50 - p99 -".into(),
+        _ => format!("p50 {:.2}ms p99 {:.2}ms", ms(l.p50_us), ms(l.p99_us)),
+    }
+}
+
+/// The last line: the whole run's average rate, counts and percentiles.
+pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
+    let secs = s.elapsed.as_secs_f64();
+    let rps = if secs > 0.0 {
+        s.counts.ok as f64 / secs
+    } else {
+        0.0
+    };
+    format!(
+        "{} [done]  {rps:.0} req/s avg  ok {}  failed {}  aborted {}  {} (whole run)  open files peak {}/{}",
+        progress(s, plan),
+        s.counts.ok,
+        s.counts.failed,
+        s.counts.aborted,
+        percentiles(&s.cumulative),
+        s.peak_open_files,
+        s.open_files.soft_limit,
+    )
+}
+
+/// One line: elapsed (and progress), req/s, in-flight/limit, p50/p99, errors, open files.
+pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
+    let progress = progress(s, plan);
     let state = match s.state {
         RunState::Running => String::new(),
         other => format!(" [{}]", other.as_str()),
@@ -46,12 +82,11 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         capped.push(']');
     }
     format!(
-        "{progress}{state}  {:.0} req/s  in-flight {}/{}  p50 {:.2}ms p99 {:.2}ms  errors {}  open files {}/{}{capped}",
+        "{progress}{state}  {:.0} req/s  in-flight {}/{}  {}  errors {}  open files {}/{}{capped}",
         s.last_tick.rps,
         s.in_flight,
         s.limit,
-        ms(s.last_tick.latency.p50_us),
-        ms(s.last_tick.latency.p99_us),
+        percentiles(&s.last_tick.latency),
         s.counts.failed,
         s.open_files.open,
         s.open_files.soft_limit,
@@ -72,6 +107,7 @@ mod tests {
             ..Snapshot::default()
         };
         s.last_tick.rps = 812.4;
+        s.last_tick.latency.count = 10;
         s.last_tick.latency.p50_us = 12_100;
         s.last_tick.latency.p99_us = 40_300;
         s.open_files.open = 61;

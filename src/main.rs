@@ -1,14 +1,17 @@
 //! The `sluice` binary: parse, run, map errors to exit codes (0 done, 1 runtime, 2 bad input).
 
-use clap::Parser;
+use clap::FromArgMatches;
 use clap::error::ErrorKind as ClapKind;
-use sluicegate::cli::{Cli, Command};
-use sluicegate::config::Config;
+use sluicegate::cli::{self, Cli, Command};
+use sluicegate::config::{self, Config};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ClapKind::DisplayHelp | ClapKind::DisplayVersion) => {
             let _ = e.print();
@@ -21,8 +24,21 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo(args)) => sluicegate::run_demo(args),
-        None => Config::from_args(cli.run, std::io::stdout().is_terminal())
-            .and_then(|config| sluicegate::run(config).map(|_| ())),
+        Some(Command::Completions { shell }) => print_generated(|out| {
+            clap_complete::generate(shell, &mut cli::command(), "sluice", out);
+            Ok(())
+        }),
+        Some(Command::Man) => {
+            print_generated(|out| clap_mangen::Man::new(cli::command()).render(out))
+        }
+        None => {
+            let can_draw = config::can_draw(
+                std::io::stdout().is_terminal(),
+                std::env::var("TERM").ok().as_deref(),
+            );
+            Config::from_args(cli.run, can_draw)
+                .and_then(|config| sluicegate::run(config).map(|_| ()))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,6 +47,16 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Writes generated text (completions, man page) to stdout; a closed pipe is not an error.
+fn print_generated(
+    write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+) -> Result<(), sluicegate::error::Error> {
+    let mut text = Vec::new();
+    write(&mut text)?;
+    sluicegate::output::print_stdout(&text)?;
+    Ok(())
 }
 
 /// Folds clap's multi-line message into one line, up to its usage block.

@@ -8,14 +8,15 @@ use tokio_util::sync::CancellationToken;
 static FIRST_PANIC: OnceLock<String> = OnceLock::new();
 static STOP: Mutex<Option<CancellationToken>> = Mutex::new(None);
 
-/// Installs the hook (once per process); `stop` is cancelled on the first panic of this run.
-pub fn install(stop: CancellationToken) {
+/// Installs the hook (once per process); `stop` is cancelled on the first panic of this run,
+/// after `restore` (the terminal) has run.
+pub fn install(stop: CancellationToken, restore: fn()) {
     static HOOKED: OnceLock<()> = OnceLock::new();
     *STOP.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
     HOOKED.get_or_init(|| {
         let default_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            crate::tui::restore_terminal();
+            restore();
             let message = info.payload_as_str().unwrap_or("(no message)");
             let at = info
                 .location()

@@ -1,11 +1,8 @@
-//! Writing the summary: text for people, JSON for scripts; to stdout or atomically to a file.
+//! Rendering the summary: text for people, JSON for scripts.
 
 use crate::cli::OutputFormat;
-use crate::error::Error;
 use crate::stats::summary::Summary;
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
 
 /// The summary in the chosen format, newline-terminated.
 pub fn render(summary: &Summary, format: OutputFormat) -> String {
@@ -25,7 +22,6 @@ pub fn render(summary: &Summary, format: OutputFormat) -> String {
 pub fn render_text(s: &Summary) -> String {
     let mut out = String::new();
     let r = &s.requests;
-    let l = &s.latency_ms;
     let _ = writeln!(out, "Summary: {}", s.target);
     let _ = writeln!(out, "  Duration:     {:.2} s", s.duration_s);
     let _ = writeln!(
@@ -36,11 +32,18 @@ pub fn render_text(s: &Summary) -> String {
     let _ = writeln!(out, "  Throughput:   {:.1} req/s", s.throughput_rps);
     let _ = writeln!(out, "  Received:     {} bytes", s.bytes_received);
     let _ = writeln!(out, "Latency (ms):");
-    let _ = writeln!(
-        out,
-        "  min {:.2}  mean {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
-        l.min, l.mean, l.p50, l.p90, l.p99, l.p99_9, l.max
-    );
+    match &s.latency_ms {
+        Some(l) => {
+            let _ = writeln!(
+                out,
+                "  min {:.2}  mean {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
+                l.min, l.mean, l.p50, l.p90, l.p99, l.p99_9, l.max
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  no responses");
+        }
+    }
     let _ = writeln!(out, "Status codes:");
     if s.status_codes.is_empty() {
         let _ = writeln!(out, "  (no responses)");
@@ -80,55 +83,4 @@ pub fn render_text(s: &Summary) -> String {
         s.memory.peak_rss_kib
     );
     out
-}
-
-/// Prints the summary to stdout, or writes it to `path` atomically (temp file, then rename).
-pub fn emit(summary: &Summary, format: OutputFormat, path: Option<&Path>) -> Result<(), Error> {
-    let text = render(summary, format);
-    match path {
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-            Ok(())
-        }
-        Some(path) => write_atomically(path, text.as_bytes()).map_err(|e| {
-            Error::Runtime(format!(
-                "cannot write the summary to '{}': {e}",
-                path.display()
-            ))
-        }),
-    }
-}
-
-/// Writes next to `path` and renames over it, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn atomic_write_replaces_the_file_whole() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("out.json");
-        std::fs::write(&path, "old").expect("seed");
-        write_atomically(&path, b"{\"new\": true}").expect("write");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("read"),
-            "{\"new\": true}"
-        );
-        let leftovers = std::fs::read_dir(dir.path()).expect("list").count();
-        assert_eq!(leftovers, 1, "the temp file was left behind");
-    }
 }

@@ -11,7 +11,14 @@ use sluicegate::tui::app::{App, Command, Live, MAX_LIMIT, Msg, Overlay, Phase, R
 use std::time::Duration;
 
 fn app() -> App {
-    App::new("http://127.0.0.1:1/".into(), Plan::default(), 50, 10, false)
+    App::new(
+        "http://127.0.0.1:1/".into(),
+        false,
+        Plan::default(),
+        50,
+        10,
+        false,
+    )
 }
 
 fn press(app: &mut App, code: KeyCode) -> Option<Command> {
@@ -44,7 +51,7 @@ fn plus_and_minus_step_the_limit_and_show_it_at_once() {
 
 #[test]
 fn lowering_never_goes_below_one() {
-    let mut a = App::new("t".into(), Plan::default(), 5, 10, false);
+    let mut a = App::new("t".into(), false, Plan::default(), 5, 10, false);
     assert_eq!(
         press(&mut a, KeyCode::Char('-')),
         Some(Command::SetLimit(1))
@@ -175,7 +182,7 @@ fn a_run_that_ends_by_itself_waits_for_a_key_unless_told_not_to() {
     assert_eq!(press(&mut a, KeyCode::Char('x')), None);
     assert_eq!(a.phase, Phase::Exit);
 
-    let mut b = App::new("t".into(), Plan::default(), 5, 10, true);
+    let mut b = App::new("t".into(), false, Plan::default(), 5, 10, true);
     update(&mut b, done());
     assert_eq!(b.phase, Phase::Exit);
 }

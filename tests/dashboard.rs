@@ -64,7 +64,7 @@ fn app_with_data() -> App {
         max_requests: None,
         duration: Some(Duration::from_secs(300)),
     };
-    let mut app = App::new("http://127.0.0.1:8080/".into(), plan, 50, 10, false);
+    let mut app = App::new("http://127.0.0.1:8080/".into(), false, plan, 50, 10, false);
     update(&mut app, Msg::Snapshot(Box::new(snapshot_after(89))));
     update(&mut app, Msg::Snapshot(Box::new(snapshot_after(90))));
     update(
@@ -127,7 +127,7 @@ fn paused_shows_in_the_header_and_the_in_flight_panel() {
     press(&mut app, KeyCode::Char('p'));
     let s = screen(&app, 100, 30);
     assert!(s.contains("PAUSED"), "{s}");
-    assert!(s.contains("paused: draining, nothing new starts"), "{s}");
+    assert!(s.contains("paused: draining 42 in flight"), "{s}");
 }
 
 #[test]
@@ -176,4 +176,9 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
     let screen = screen(&app, 100, 30);
     assert!(screen.contains("address_unavailable"), "{screen}");
     assert!(screen.contains("ephemeral ports exhausted"), "{screen}");
+}
+
+#[test]
+fn dashboard_at_80x24() {
+    insta::assert_snapshot!(screen(&app_with_data(), 80, 24));
 }

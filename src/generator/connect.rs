@@ -1,16 +1,42 @@
-//! Opening connections: hyper-util's TCP connector (nodelay, connect timeout) wrapped in rustls.
+//! Opening connections: hyper-util's TCP connector (nodelay) wrapped in rustls, the whole of
+//! it (TCP connect and TLS handshake) bounded by the connect timeout.
 
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use super::outcome::ErrorKind;
+use http::Uri;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpStream;
+use tower_service::Service;
 
-/// The connector every new connection is opened with (http:// or https://).
-pub type Connector = HttpsConnector<HttpConnector>;
+/// An open connection, plain or TLS.
+pub type Stream = MaybeHttpsStream<TokioIo<TcpStream>>;
+
+/// Opens every new connection (http:// or https://) within the connect timeout.
+#[derive(Clone)]
+pub struct Connector {
+    inner: HttpsConnector<HttpConnector>,
+    timeout: Duration,
+}
+
+impl Connector {
+    /// Connects to `origin`: TCP, then TLS for https; past the timeout (a silent server
+    /// that never finishes the handshake included) it is a `connect_timeout`.
+    pub async fn connect(&self, origin: &Uri) -> Result<Stream, ErrorKind> {
+        let opening = self.inner.clone().call(origin.clone());
+        match tokio::time::timeout(self.timeout, opening).await {
+            Ok(Ok(stream)) => Ok(stream),
+            Ok(Err(e)) => Err(ErrorKind::of_connect(&*e)),
+            Err(_) => Err(ErrorKind::ConnectTimeout),
+        }
+    }
+}
 
 /// Builds the connector: TCP_NODELAY, a connect timeout, HTTP/1.1 over TLS when the URL says so.
 pub fn connector(connect_timeout: Duration, insecure: bool) -> Result<Connector, rustls::Error> {
@@ -19,11 +45,15 @@ pub fn connector(connect_timeout: Duration, insecure: bool) -> Result<Connector,
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(connect_timeout));
     let tls = tls_config(insecure)?;
-    Ok(HttpsConnectorBuilder::new()
+    let inner = HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
-        .wrap_connector(tcp))
+        .wrap_connector(tcp);
+    Ok(Connector {
+        inner,
+        timeout: connect_timeout,
+    })
 }
 
 /// rustls with the ring provider: Mozilla's roots, or no verification with `--insecure`.

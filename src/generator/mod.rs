@@ -88,8 +88,17 @@ impl Shared {
 }
 
 impl Handle {
+    /// Whether the run was stopped (or has ended): then nothing steers it any more.
+    fn ended(&self) -> bool {
+        matches!(self.state(), RunState::Stopping | RunState::Done)
+    }
+
     /// Sets the concurrency limit: at least 1, at most the cap; returns the limit applied.
+    /// After a stop nothing changes: the limit the run stopped at stands.
     pub fn set_limit(&self, n: usize) -> usize {
+        if self.ended() {
+            return self.limit();
+        }
         let wanted = n.max(1);
         self.shared.requested.store(wanted, Relaxed);
         let applied = wanted.min(self.shared.cap);
@@ -279,13 +288,6 @@ async fn drive(
     plan: Plan,
     outbox: Arc<Outbox>,
 ) -> usize {
-    if let Some(deadline) = plan.deadline(Instant::now()) {
-        let shared = Arc::clone(shared);
-        tokio::spawn(async move {
-            tokio::time::sleep_until(deadline).await;
-            shared.halt();
-        });
-    }
     tokio::spawn({
         let outbox = Arc::clone(&outbox);
         async move { outbox.flush_often().await }

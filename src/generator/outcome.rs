@@ -88,6 +88,9 @@ impl ErrorKind {
             ErrorKind::TooManyOpenFiles => {
                 Some("out of file descriptors: raise ulimit -n or lower the limit")
             }
+            ErrorKind::Tls => Some(
+                "TLS handshake failed: for a self-signed or private-CA certificate use --insecure",
+            ),
             _ => None,
         }
     }
@@ -142,12 +145,9 @@ impl ErrorKind {
 
     /// Maps an I/O error to a kind, or None when its own cause may say more.
     pub fn of_io(err: &io::Error) -> Option<ErrorKind> {
-        const ENFILE: i32 = 23;
-        const EMFILE: i32 = 24;
-        const EADDRNOTAVAIL: i32 = 99;
         match err.raw_os_error() {
-            Some(EMFILE | ENFILE) => return Some(ErrorKind::TooManyOpenFiles),
-            Some(EADDRNOTAVAIL) => return Some(ErrorKind::AddressUnavailable),
+            Some(libc::EMFILE | libc::ENFILE) => return Some(ErrorKind::TooManyOpenFiles),
+            Some(libc::EADDRNOTAVAIL) => return Some(ErrorKind::AddressUnavailable),
             _ => {}
         }
         match err.kind() {

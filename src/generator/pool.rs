@@ -10,7 +10,11 @@ use http::Uri;
 use http_body_util::Full;
 use hyper::client::conn::http1::{self, SendRequest};
 use std::sync::Mutex;
-use tower_service::Service;
+
+/// Bodies up to this size are copied into hyper's one flat write buffer with the head (one
+/// `write` a request); larger ones are queued by reference (writev), so a body is held once
+/// however many connections send it.
+const FLAT_BODY_MAX: usize = 64 * 1024;
 
 /// A sender on an open connection; its connection task runs until the sender is dropped.
 pub type Sender = SendRequest<Full<Bytes>>;
@@ -20,6 +24,8 @@ pub struct Pool {
     idle: Mutex<Vec<Sender>>,
     connector: Connector,
     origin: Uri,
+    /// Whether requests are written from one flat buffer (small bodies), or queued.
+    flat_writes: bool,
 }
 
 /// A connection taken from the pool; `reused` says whether it had served a request before.
@@ -35,7 +41,14 @@ impl Pool {
             idle: Mutex::new(Vec::new()),
             connector,
             origin,
+            flat_writes: true,
         }
+    }
+
+    /// Sets how requests are written, by the size of the body every request carries.
+    pub fn for_body_of(mut self, body_len: usize) -> Pool {
+        self.flat_writes = body_len <= FLAT_BODY_MAX;
+        self
     }
 
     /// An idle connection that is still usable, or a freshly opened one. Idle connections
@@ -82,15 +95,11 @@ impl Pool {
 
     /// Connects (TCP, then TLS for https), handshakes HTTP/1.1 and spawns the connection task.
     async fn open(&self) -> Result<Sender, ErrorKind> {
-        let io = self
-            .connector
-            .clone()
-            .call(self.origin.clone())
-            .await
-            .map_err(|e| ErrorKind::of_connect(&*e))?;
+        let io = self.connector.connect(&self.origin).await?;
         let (sender, connection) = http1::Builder::new()
-            // One buffer and write(2) instead of a writev queue: ~125 fewer instructions a request.
-            .writev(false)
+            // One buffer and write(2) instead of a writev queue: ~125 fewer instructions a
+            // request; but a large body would then be copied into every connection's buffer.
+            .writev(!self.flat_writes)
             .handshake(io)
             .await
             .map_err(|e| ErrorKind::of_request(&e))?;

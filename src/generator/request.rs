@@ -96,8 +96,8 @@ impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
         Client {
+            pool: pool.for_body_of(template.body.len()),
             request: template.request(),
-            pool,
             timeout,
             backoff: ConnectBackoff::default(),
         }
@@ -122,7 +122,14 @@ impl Client {
         let deadline = start + self.timeout;
         let held = session.conn.take();
         let exchange = pin!(self.exchange(held, max_idle, &trouble));
-        let (verdict, bytes) = match session.alarm.within(deadline, exchange).await {
+        let result = session.alarm.within(deadline, exchange).await;
+        let end = Instant::now();
+        let (verdict, bytes) = match result {
+            // A response that came after the deadline (a thread held up elsewhere) is late.
+            Some(Ok((_, _, conn))) if end > deadline => {
+                session.conn = conn;
+                (Verdict::Error(ErrorKind::Timeout), 0)
+            }
             Some(Ok((status, bytes, conn))) => {
                 session.conn = conn;
                 (Verdict::Status(status), bytes)
@@ -134,7 +141,7 @@ impl Client {
             None => (Verdict::Error(ErrorKind::Timeout), 0),
         };
         let outcome = Outcome {
-            latency_us: start.elapsed().as_micros() as u64,
+            latency_us: end.duration_since(start).as_micros() as u64,
             verdict,
             bytes,
         };

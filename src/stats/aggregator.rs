@@ -18,24 +18,58 @@ const DRAIN_MS: u64 = 5;
 /// The most batches taken in one drain, so ticks are never starved.
 const DRAIN_MAX: usize = 1024;
 
-/// Counts outcomes until the channel closes; returns the final snapshot.
+/// When snapshots are taken.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub tick: Duration,
+    /// The run's start; ticks fall on whole multiples of `tick` after it.
+    pub started: Instant,
+    /// A run with `-z` ticks only before its end, so its last tick is never a partial
+    /// second racing the end of the run.
+    pub ends_by: Option<Duration>,
+}
+
+impl Schedule {
+    /// Whether a tick at run time `at` is taken.
+    fn ticks_at(&self, at: Duration) -> bool {
+        self.ends_by.is_none_or(|end| at < end)
+    }
+}
+
+/// Once stopping, how long the generator gets to hand in its last outcomes; after that,
+/// what is still in flight is counted aborted and the run ends without it.
+pub const STOP_GRACE: Duration = Duration::from_millis(200);
+
+/// Counts outcomes until the channel closes (or the generator overstays `STOP_GRACE` once
+/// stopping); publishes a snapshot every tick, on `publish` and, when given, on `every`
+/// (which misses none); returns the final snapshot.
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
     generator: Handle,
-    tick: Duration,
-    started: Instant,
+    schedule: Schedule,
     publish: watch::Sender<Snapshot>,
+    every: Option<mpsc::UnboundedSender<Snapshot>>,
 ) -> Snapshot {
+    let started = schedule.started;
+    let send = |snapshot: Snapshot| {
+        if let Some(every) = &every {
+            let _ = every.send(snapshot.clone());
+        }
+        publish.send_replace(snapshot);
+    };
     let mut agg = Aggregator::new(generator);
-    let mut ticks = tokio::time::interval_at(started + tick, tick);
+    let mut ticks = tokio::time::interval_at(started + schedule.tick, schedule.tick);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut next_tick = schedule.tick;
     let mut drains = tokio::time::interval(Duration::from_millis(DRAIN_MS));
     drains.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut stopping_since = None;
     loop {
         tokio::select! {
             biased;
-            _ = ticks.tick() => {
-                publish.send_replace(agg.snapshot(started.elapsed()));
+            _ = ticks.tick(), if schedule.ticks_at(next_tick) => {
+                send(agg.snapshot(started.elapsed()));
+                next_tick += schedule.tick;
                 if crate::panics::injected("aggregator") {
                     panic!("injected panic in the aggregator");
                 }
@@ -44,12 +78,15 @@ pub async fn run(
                 if agg.drain(&mut outcomes) == Drained::Closed {
                     break;
                 }
+                if agg.overstayed(&mut stopping_since) {
+                    break;
+                }
             }
         }
     }
     let mut last = agg.snapshot(started.elapsed());
     last.state = RunState::Done;
-    publish.send_replace(last.clone());
+    send(last.clone());
     last
 }
 
@@ -78,6 +115,20 @@ impl Aggregator {
             }
         }
         Drained::Open
+    }
+
+    /// Whether the generator has been stopping for longer than `STOP_GRACE`; if so, what it
+    /// still has in flight is counted aborted.
+    fn overstayed(&mut self, stopping_since: &mut Option<Instant>) -> bool {
+        if self.generator.state() != RunState::Stopping {
+            return false;
+        }
+        let since = *stopping_since.get_or_insert_with(Instant::now);
+        if since.elapsed() < STOP_GRACE {
+            return false;
+        }
+        self.window.add_aborted(self.generator.in_flight() as u64);
+        true
     }
 
     fn new(generator: Handle) -> Aggregator {

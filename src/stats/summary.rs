@@ -14,7 +14,8 @@ pub struct Summary {
     pub requests: Requests,
     pub throughput_rps: f64,
     pub bytes_received: u64,
-    pub latency_ms: LatencyMs,
+    /// None (JSON null) when no response arrived: no responses, no latency.
+    pub latency_ms: Option<LatencyMs>,
     pub status_codes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
     pub concurrency: Concurrency,
@@ -33,7 +34,7 @@ pub struct Requests {
     pub aborted: u64,
 }
 
-/// Latency of the responses, in milliseconds (all zero when none arrived).
+/// Latency of the responses, in milliseconds.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct LatencyMs {
     pub min: f64,
@@ -82,13 +83,10 @@ impl Summary {
                 failed: c.failed,
                 aborted: c.aborted,
             },
-            throughput_rps: if secs > 0.0 {
-                c.total() as f64 / secs
-            } else {
-                0.0
-            },
+            // Responses only: failures are not throughput.
+            throughput_rps: if secs > 0.0 { c.ok as f64 / secs } else { 0.0 },
             bytes_received: c.bytes,
-            latency_ms: LatencyMs::from(&last.cumulative),
+            latency_ms: (last.cumulative.count > 0).then(|| LatencyMs::from(&last.cumulative)),
             status_codes: c
                 .status_codes()
                 .into_iter()

@@ -54,7 +54,7 @@ pub struct TickSummary {
     pub ok: u64,
     /// Failed requests in the tick.
     pub failed: u64,
-    /// Requests ended per second over the tick (ok + failed).
+    /// Responses (any status) per second over the tick; failures are not throughput.
     pub rps: f64,
     pub latency: LatencySummary,
 }
@@ -170,15 +170,23 @@ impl Window {
         }
     }
 
+    /// Counts `n` requests aborted at the end without an outcome of their own.
+    pub fn add_aborted(&mut self, n: u64) {
+        self.counts.aborted += n;
+    }
+
     /// Closes the current tick at run time `now`, pushes its summary on the ring and returns it.
     pub fn rotate(&mut self, now: Duration) -> TickSummary {
         let secs = now.saturating_sub(self.tick_start).as_secs_f64();
-        let ended = self.tick_ok + self.tick_failed;
         let summary = TickSummary {
             end: now,
             ok: self.tick_ok,
             failed: self.tick_failed,
-            rps: if secs > 0.0 { ended as f64 / secs } else { 0.0 },
+            rps: if secs > 0.0 {
+                self.tick_ok as f64 / secs
+            } else {
+                0.0
+            },
             latency: LatencySummary::of(&self.tick, self.tick_sum_us),
         };
         self.tick.reset();

@@ -86,7 +86,10 @@ pub struct RateRow<K> {
 /// Everything on screen.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The target as shown (a password never is).
     pub target: String,
+    /// Whether the target is sluice's own demo server.
+    pub demo: bool,
     pub plan: Plan,
     pub step: usize,
     pub exit_on_done: bool,
@@ -101,10 +104,18 @@ pub struct App {
 }
 
 impl App {
-    /// A dashboard for a run that starts at `limit`.
-    pub fn new(target: String, plan: Plan, limit: usize, step: usize, exit_on_done: bool) -> App {
+    /// A dashboard for a run that starts at `limit`; `demo` when the target is the demo server.
+    pub fn new(
+        target: String,
+        demo: bool,
+        plan: Plan,
+        limit: usize,
+        step: usize,
+        exit_on_done: bool,
+    ) -> App {
         App {
             target,
+            demo,
             plan,
             step: step.max(1),
             exit_on_done,
@@ -146,12 +157,17 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
 
 fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
     let action = keys::action(key);
-    if app.phase == Phase::Finished {
-        app.phase = Phase::Exit;
-        return None;
+    match app.phase {
+        Phase::Watching => {}
+        Phase::Finished => {
+            app.phase = Phase::Exit;
+            return None;
+        }
+        // After q nothing counts: keys in the same burst (a paste of `q]]]`) change nothing.
+        Phase::Quitting | Phase::Exit => return None,
     }
     if app.overlay == Overlay::Help {
-        if action == Some(Action::Quit) && is_ctrl_c(key) {
+        if action == Some(Action::Quit) {
             return quit(app);
         }
         app.overlay = Overlay::None;
@@ -202,11 +218,6 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
     }
 }
 
-fn is_ctrl_c(key: &KeyEvent) -> bool {
-    key.modifiers
-        .contains(crossterm::event::KeyModifiers::CONTROL)
-}
-
 /// Shows the new limit at once (capped as the generator will cap it) and asks for it.
 fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
     let wanted = wanted.clamp(1, MAX_LIMIT);
@@ -244,6 +255,16 @@ fn quit(app: &mut App) -> Option<Command> {
 }
 
 fn on_frame(app: &mut App, live: Live) {
+    if app.snapshot.state == RunState::Done {
+        // The run is over: its clock stopped at its duration, nothing is in flight.
+        app.live = Live {
+            elapsed: app.snapshot.elapsed,
+            state: RunState::Done,
+            in_flight: 0,
+            ..live
+        };
+        return;
+    }
     app.live = live;
     if let Some(change) = &mut app.last_change
         && change.drained_at.is_none()
@@ -262,6 +283,7 @@ fn on_snapshot(app: &mut App, s: Snapshot) {
     if done {
         app.live.state = RunState::Done;
         app.live.in_flight = 0;
+        app.live.elapsed = app.snapshot.elapsed;
         app.phase = match app.phase {
             Phase::Quitting | Phase::Exit => Phase::Exit,
             _ if app.exit_on_done => Phase::Exit,

@@ -1,4 +1,4 @@
-//! The top line: target, progress, state and the limit.
+//! The top line: target (marked when it is the demo target), progress, state and the limit.
 
 use crate::generator::RunState;
 use crate::tui::app::{App, Phase};
@@ -11,9 +11,14 @@ use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let sep = || Span::raw("  │  ").dark_gray();
-    let spans = vec![
+    let mut spans = vec![
         Span::raw(" sluice ").bold().black().on_cyan(),
         Span::raw(" "),
+    ];
+    if app.demo {
+        spans.push(Span::raw("demo target ").yellow());
+    }
+    spans.extend([
         Span::raw(app.target.clone()).bold(),
         sep(),
         Span::raw(progress(app)),
@@ -22,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         sep(),
         Span::raw("limit "),
         Span::raw(app.live.limit.to_string()).bold(),
-    ];
+    ]);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

@@ -34,7 +34,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         "  Pause: in-flight drains to 0 and nothing new starts.",
     ));
     lines.push(Line::from(""));
-    lines.push(Line::from("  any key closes this".dark_gray()));
+    lines.push(Line::from(
+        "  q or ^C stops the run; any other key closes this".dark_gray(),
+    ));
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Keys ".bold())),

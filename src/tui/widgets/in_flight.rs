@@ -30,7 +30,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(note_line(app)), note);
 }
 
-/// The entry being typed, else pause, else the last change of the limit.
+/// The entry being typed, else the end of the run, else pause, else the last change of the
+/// limit (or how to steer).
 fn note_line(app: &App) -> Line<'static> {
     if let Some(entry) = &app.entry {
         return Line::from(vec![
@@ -39,11 +40,20 @@ fn note_line(app: &App) -> Line<'static> {
             Span::raw(" ⏎ set, Esc cancel").dark_gray(),
         ]);
     }
-    if app.live.state == RunState::Paused {
-        return Line::from("paused: draining, nothing new starts".yellow());
+    match app.live.state {
+        RunState::Done => return Line::from("the run is over".dark_gray()),
+        RunState::Paused if app.live.in_flight == 0 => {
+            return Line::from("paused: nothing in flight".yellow());
+        }
+        RunState::Paused => {
+            return Line::from(
+                format!("paused: draining {} in flight", app.live.in_flight).yellow(),
+            );
+        }
+        RunState::Running | RunState::Stopping => {}
     }
     match &app.last_change {
-        None => Line::from("steer: + - ] [ or digits then ⏎".dark_gray()),
+        None => Line::from("steer: + - ] [ or 0-9 ⏎".dark_gray()),
         Some(c) => {
             let mut spans = vec![
                 Span::raw(format!("{} → {}", c.from, c.to)).bold(),

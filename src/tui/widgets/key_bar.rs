@@ -17,10 +17,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let mut spans = Vec::with_capacity(KEY_BAR.len() * 3);
+    // Three spaces between keys where they fit, one where the terminal is narrow (80).
+    let width = |gap: usize| -> usize {
+        KEY_BAR
+            .iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 3 + gap)
+            .sum()
+    };
+    let gap = if width(3) <= usize::from(area.width) {
+        3
+    } else {
+        1
+    };
+    let mut spans = Vec::with_capacity(KEY_BAR.len() * 2);
     for (keys, what) in KEY_BAR {
         spans.push(Span::raw(format!(" {keys} ")).black().on_gray());
-        spans.push(Span::raw(format!(" {what}   ")));
+        spans.push(Span::raw(format!(" {what}{:gap$}", "")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

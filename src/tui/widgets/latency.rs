@@ -1,6 +1,7 @@
 //! Latency: percentiles for the last tick and the whole run, and p50/p99 over time.
 
 use super::trend::{self, Series};
+use crate::generator::RunState;
 use crate::stats::window::LatencySummary;
 use crate::tui::app::App;
 use crate::tui::text;
@@ -15,18 +16,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let inner = super::panel(frame, area, "Latency");
     let [table, chart] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
+    let width = column_width(table.width);
     let header = Line::from(
         ["", "p50", "p90", "p99", "p99.9", "max"]
             .iter()
             .enumerate()
-            .map(|(i, h)| Span::raw(cell(h, i)).dark_gray())
+            .map(|(i, h)| Span::raw(cell(h, i, width)).dark_gray())
             .collect::<Vec<_>>(),
     );
-    let rows = vec![
-        header,
-        row("last 1s", &s.last_tick.latency),
-        row("whole run", &s.cumulative),
-    ];
+    let last = match s.state {
+        RunState::Done => Line::from(vec![
+            Span::raw(cell("last 1s", 0, width)),
+            Span::raw("the run is over").dark_gray(),
+        ]),
+        _ => row("last 1s", &s.last_tick.latency, width),
+    };
+    let rows = vec![header, last, row("whole run", &s.cumulative, width)];
     frame.render_widget(Paragraph::new(rows), table);
     let series = [
         Series {
@@ -45,25 +50,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     });
 }
 
+/// Width of the row labels.
+const LABEL_WIDTH: usize = 10;
+
+/// Width of a number column: 9 where there is room, down to 7 (`99.9ms` and a gap) so that
+/// all five fit in an 80-column terminal.
+fn column_width(table_width: u16) -> usize {
+    ((usize::from(table_width).saturating_sub(LABEL_WIDTH)) / 5).clamp(7, 9)
+}
+
 /// Pads a cell: the row label is wider than the numbers.
-fn cell(text: &str, column: usize) -> String {
+fn cell(text: &str, column: usize, width: usize) -> String {
     if column == 0 {
-        format!("{text:<10}")
+        format!("{text:<LABEL_WIDTH$}")
     } else {
-        format!("{text:>9}")
+        format!("{text:>width$}")
     }
 }
 
-fn row(label: &str, l: &LatencySummary) -> Line<'static> {
+fn row(label: &str, l: &LatencySummary, width: usize) -> Line<'static> {
     let values = [l.p50_us, l.p90_us, l.p99_us, l.p99_9_us, l.max_us];
-    let mut spans = vec![Span::raw(cell(label, 0))];
+    let mut spans = vec![Span::raw(cell(label, 0, width))];
     spans.extend(values.iter().enumerate().map(|(i, us)| {
         let t = if l.count == 0 {
             "-".to_string()
         } else {
             text::latency(*us)
         };
-        let span = Span::raw(cell(&t, i + 1));
+        let span = Span::raw(cell(&t, i + 1, width));
         match i {
             0 => span.cyan(),
             2 => span.magenta(),

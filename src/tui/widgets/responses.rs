@@ -18,16 +18,27 @@ fn status_color(code: u16) -> Color {
     }
 }
 
-fn row(label: String, color: Color, r_total: u64, per_s: f64) -> Line<'static> {
+/// Columns of a row's count and rate.
+const COUNT_WIDTH: usize = 8;
+const RATE_WIDTH: usize = 8;
+
+/// One row in `width` columns: the label is cut (with …) rather than the row wrapped.
+fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> Line<'static> {
+    let label_width = width.saturating_sub(COUNT_WIDTH + RATE_WIDTH).clamp(6, 24);
+    let label = match label.chars().count() > label_width {
+        true => label.chars().take(label_width - 1).chain(['…']).collect(),
+        false => label,
+    };
     Line::from(vec![
-        Span::styled(format!("{label:<16}"), Style::new().fg(color)),
-        Span::raw(format!("{r_total:>9}")).bold(),
-        Span::raw(format!("{:>7}/s", text::rate(per_s))).dark_gray(),
+        Span::styled(format!("{label:<label_width$}"), Style::new().fg(color)),
+        Span::raw(format!("{r_total:>COUNT_WIDTH$}")).bold(),
+        Span::raw(format!("{:>w$}/s", text::rate(per_s), w = RATE_WIDTH - 2)).dark_gray(),
     ])
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered().title(" Status codes & errors ".bold());
+    let width = usize::from(block.inner(area).width);
     let mut lines = vec![Line::from("Status codes".underlined())];
     if app.statuses.is_empty() {
         lines.push(Line::from("  no responses yet".dark_gray()));
@@ -38,6 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             status_color(r.key),
             r.total,
             r.per_s,
+            width,
         )
     }));
     lines.push(Line::from(""));
@@ -51,6 +63,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             Color::Red,
             r.total,
             r.per_s,
+            width,
         )
     }));
     for hint in app.snapshot.counts.hints() {

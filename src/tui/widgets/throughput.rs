@@ -1,6 +1,8 @@
-//! Throughput: the last tick's req/s, the run's average, and a chart of the last two minutes.
+//! Throughput: responses a second in the last tick (until the run is over), the run's
+//! average, and a chart of up to the last two minutes.
 
 use super::trend::{self, Series};
+use crate::generator::RunState;
 use crate::tui::app::App;
 use crate::tui::text;
 use ratatui::Frame;
@@ -16,18 +18,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     let secs = s.elapsed.as_secs_f64();
     let avg = if secs > 0.0 {
-        s.counts.total() as f64 / secs
+        s.counts.ok as f64 / secs
     } else {
         0.0
     };
-    let line = Line::from(vec![
-        Span::raw(text::rate(s.last_tick.rps)).bold().green(),
-        Span::raw(" req/s now   "),
-        Span::raw(text::rate(avg)).bold(),
-        Span::raw(" avg   "),
-        Span::raw(s.counts.total().to_string()).bold(),
-        Span::raw(" done"),
-    ]);
+    let now = match s.state {
+        RunState::Done => vec![Span::raw("run over").bold().cyan(), Span::raw("   ")],
+        _ => vec![
+            Span::raw(text::rate(s.last_tick.rps)).bold().green(),
+            Span::raw(" req/s now   "),
+        ],
+    };
+    let line = Line::from(
+        [
+            now,
+            vec![
+                Span::raw(text::rate(avg)).bold(),
+                Span::raw(" avg   "),
+                Span::raw(s.counts.total().to_string()).bold(),
+                Span::raw(" done"),
+            ],
+        ]
+        .concat(),
+    );
     frame.render_widget(Paragraph::new(line), numbers);
     let series = [Series {
         name: "req/s",

@@ -1,4 +1,5 @@
-//! A line chart of recent ticks against seconds-before-now, shared by throughput and latency.
+//! A line chart of recent ticks against seconds-before-now, shared by throughput and latency;
+//! it spans what has elapsed, up to two minutes.
 
 use crate::stats::window::TickSummary;
 use ratatui::layout::Rect;
@@ -8,8 +9,25 @@ use ratatui::text::Span;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
 use std::time::Duration;
 
-/// How far back the charts look.
+/// How far back the charts look at most.
 pub const CHART_SECS: f64 = 120.0;
+/// The shortest span, and the step the span grows by, so the axis does not move each tick.
+const SPAN_STEP_SECS: f64 = 10.0;
+
+/// The seconds a chart spans: what has elapsed (rounded up to a step), up to `CHART_SECS`.
+pub fn span_secs(elapsed: Duration) -> f64 {
+    ((elapsed.as_secs_f64() / SPAN_STEP_SECS).ceil() * SPAN_STEP_SECS)
+        .clamp(SPAN_STEP_SECS, CHART_SECS)
+}
+
+/// An axis label for `secs` before now: `-2m`, `-30s`, `-15s`.
+fn ago(secs: f64) -> String {
+    if secs >= 60.0 && secs % 60.0 == 0.0 {
+        format!("-{}m", secs / 60.0)
+    } else {
+        format!("-{secs:.0}s")
+    }
+}
 
 /// One line of a chart: its name, colour and the value it takes from each tick.
 pub struct Series {
@@ -27,7 +45,7 @@ pub fn points(
     ticks
         .iter()
         .map(|t| (t.end.as_secs_f64() - now.as_secs_f64(), value(t)))
-        .filter(|(x, _)| *x >= -CHART_SECS)
+        .filter(|(x, _)| *x >= -span_secs(now))
         .collect()
 }
 
@@ -60,15 +78,25 @@ pub fn render(
                 .data(d)
         })
         .collect();
+    let span = span_secs(now);
     let x_axis = Axis::default()
-        .bounds([-CHART_SECS, 0.0])
+        .bounds([-span, 0.0])
         .style(Style::new().dark_gray())
-        .labels([Span::raw("-2m"), Span::raw("-1m"), Span::raw("now")]);
+        .labels([
+            Span::raw(ago(span)),
+            Span::raw(ago(span / 2.0)),
+            Span::raw("now"),
+        ]);
     let y_axis = Axis::default()
         .bounds([0.0, top])
         .style(Style::new().dark_gray())
         .labels([Span::raw("0"), Span::raw(y_label(top))]);
-    let mut chart = Chart::new(datasets).x_axis(x_axis).y_axis(y_axis);
+    // The legend shows whenever it takes at most half the chart (ratatui's default: a quarter).
+    let half = ratatui::layout::Constraint::Ratio(1, 2);
+    let mut chart = Chart::new(datasets)
+        .x_axis(x_axis)
+        .y_axis(y_axis)
+        .hidden_legend_constraints((half, half));
     if series.len() < 2 {
         chart = chart.legend_position(None);
     }

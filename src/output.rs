@@ -1,0 +1,222 @@
+//! Where the summary goes: checked before any load starts, written at the end without
+//! replacing anything that is not a regular file, and without losing the run if it fails.
+
+use crate::error::Error;
+use std::fs::{self, Metadata, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// Symlinks followed before giving up (as the kernel's own limit).
+const MAX_LINKS: usize = 40;
+
+/// A checked destination for the summary.
+#[derive(Debug)]
+pub enum Output {
+    Stdout,
+    /// A regular file or a missing path: written to `tmp` beside it, then renamed over it.
+    Replace {
+        path: PathBuf,
+        tmp: NamedTempFile,
+        /// The existing file's mode and owner, kept; None for a new file (the umask applies).
+        keep: Option<Box<Metadata>>,
+    },
+    /// A FIFO or character device: opened and written, never replaced.
+    WriteThrough(PathBuf),
+}
+
+impl Output {
+    /// Checks that the summary can be written to `path` (after following symlinks), before
+    /// the run: a folder, a block device, a socket, or a place that cannot be written is
+    /// bad input.
+    pub fn prepare(path: Option<&Path>) -> Result<Output, Error> {
+        let Some(given) = path else {
+            return Ok(Output::Stdout);
+        };
+        let bad = |why: String| Error::Input(format!("-o: '{}' {why}", given.display()));
+        let path = follow_links(given).map_err(|e| bad(format!("cannot be followed: {e}")))?;
+        match fs::metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let tmp = temp_beside(&path, Permissions::from_mode(0o666)).map_err(bad)?;
+                Ok(Output::Replace {
+                    path,
+                    tmp,
+                    keep: None,
+                })
+            }
+            Err(e) => Err(bad(format!("cannot be checked: {e}"))),
+            Ok(md) if md.is_file() => {
+                OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| bad(format!("cannot be written: {e}")))?;
+                let tmp = temp_beside(&path, md.permissions()).map_err(bad)?;
+                Ok(Output::Replace {
+                    path,
+                    tmp,
+                    keep: Some(Box::new(md)),
+                })
+            }
+            Ok(md) if md.is_dir() => Err(bad("is a folder: name a file in it".into())),
+            Ok(md) if md.file_type().is_fifo() => Ok(Output::WriteThrough(path)),
+            Ok(md) if md.file_type().is_char_device() => {
+                OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| bad(format!("cannot be written: {e}")))?;
+                Ok(Output::WriteThrough(path))
+            }
+            Ok(_) => Err(bad(
+                "is a block device or a socket: write to a regular file, a FIFO or a \
+                 character device"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The file the summary goes to, for "written to" (None for stdout).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Output::Stdout => None,
+            Output::Replace { path, .. } | Output::WriteThrough(path) => Some(path),
+        }
+    }
+
+    /// Writes `bytes`. On stdout, a reader that went away (EPIPE) is not an error.
+    pub fn write(self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout => print_stdout(bytes),
+            Output::Replace {
+                path,
+                mut tmp,
+                keep,
+            } => {
+                tmp.write_all(bytes)?;
+                if let Some(md) = keep {
+                    keep_owner_and_mode(tmp.as_file(), &md)?;
+                }
+                tmp.as_file().sync_all()?;
+                tmp.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            }
+            Output::WriteThrough(path) => {
+                let mut f = OpenOptions::new().write(true).open(&path)?;
+                f.write_all(bytes)?;
+                f.flush()
+            }
+        }
+    }
+}
+
+/// Writes to stdout; EPIPE (`sluice … | head -c 10`) ends quietly.
+pub fn print_stdout(bytes: &[u8]) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// The path a chain of symlinks ends at (which may not exist yet).
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(md) if md.file_type().is_symlink() => {
+                let to = fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// A temporary file in `path`'s folder, created with `mode` (less the umask).
+fn temp_beside(path: &Path, mode: Permissions) -> Result<NamedTempFile, String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(format!(
+            "is in folder '{}', which does not exist",
+            dir.display()
+        ));
+    }
+    tempfile::Builder::new()
+        .prefix(".sluice-")
+        .suffix(".tmp")
+        .permissions(mode)
+        .tempfile_in(dir)
+        .map_err(|e| {
+            // Without the temp file's name, which would only confuse.
+            let why = io::Error::from(e.kind());
+            let why = e
+                .raw_os_error()
+                .map(io::Error::from_raw_os_error)
+                .unwrap_or(why);
+            format!("cannot be written in '{}': {why}", dir.display())
+        })
+}
+
+/// The replacement gets the replaced file's mode (exactly: no umask) and, where allowed,
+/// its owner.
+fn keep_owner_and_mode(file: &fs::File, md: &Metadata) -> io::Result<()> {
+    let _ = std::os::unix::fs::fchown(file, Some(md.uid()), Some(md.gid()));
+    file.set_permissions(Permissions::from_mode(md.mode() & 0o7777))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_no_temp_file_stays() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("out.json");
+        fs::write(&path, "old").expect("seed");
+        fs::set_permissions(&path, Permissions::from_mode(0o640)).expect("chmod");
+        let out = Output::prepare(Some(&path)).expect("prepare");
+        out.write(b"{\"new\": true}").expect("write");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "{\"new\": true}");
+        let mode = fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    #[test]
+    fn a_symlink_is_followed_to_its_target() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("real.txt");
+        let link = dir.path().join("link.txt");
+        fs::write(&target, "old").expect("seed");
+        std::os::unix::fs::symlink("real.txt", &link).expect("symlink");
+        Output::prepare(Some(&link))
+            .expect("prepare")
+            .write(b"new")
+            .expect("write");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("lstat")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&target).expect("read"), "new");
+    }
+
+    #[test]
+    fn folders_and_missing_folders_are_refused_up_front() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let refused = |p: &Path| match Output::prepare(Some(p)) {
+            Err(Error::Input(m)) => m,
+            other => panic!("{} should be refused: {other:?}", p.display()),
+        };
+        assert!(refused(dir.path()).contains("is a folder"));
+        assert!(refused(&dir.path().join("no/such.json")).contains("does not exist"));
+    }
+}

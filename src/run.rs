@@ -1,0 +1,260 @@
+//! Wiring one run: check where the summary goes, resolve the target, start the pipeline
+//! (generator → outcomes → aggregator → snapshots), show it, and finish with the summary.
+
+use crate::config::Config;
+use crate::demo::{self, DEMO_MAX_DELAY};
+use crate::error::Error;
+use crate::generator::connect;
+use crate::generator::pool::Pool;
+use crate::generator::request::{Client, RequestTemplate};
+use crate::output::{self, Output};
+use crate::stats::aggregator::{self, Schedule};
+use crate::stats::snapshot::Snapshot;
+use crate::stats::summary::Summary;
+use crate::target::Target;
+use crate::{generator, headless, panics, probe, report, signals, tui};
+use futures_util::FutureExt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// How often stats are rolled into a snapshot (and a progress line printed).
+pub const TICK_MS: u64 = 1000;
+/// Batches of outcomes that may wait in the channel before request tasks wait for the
+/// aggregator (256 full batches: 16k outcomes).
+const OUTCOME_QUEUE: usize = 256;
+
+/// Runs a load test as configured, writes the summary, and returns it.
+pub fn run(config: Config) -> Result<Summary, Error> {
+    // Checked first: a summary that cannot be written is bad input, before any load.
+    let output = Output::prepare(config.output.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_on_runtime(config, output))
+}
+
+/// The target and how it was chosen; the demo runs in-process until `shutdown`.
+struct Resolved {
+    target: Target,
+    demo: bool,
+}
+
+async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error> {
+    // Sockets are files: take all the descriptors the hard limit allows.
+    let _ = probe::fd::raise_soft_limit();
+    let open_before = probe::fd::count_open().unwrap_or(0);
+    let demo_shutdown = CancellationToken::new();
+    let resolved = resolve(&config, &demo_shutdown).await?;
+    let client = client_for(&config, &resolved.target)?;
+    let cap = concurrency_cap(open_before, resolved.demo);
+    if config.concurrency > cap {
+        eprintln!(
+            "sluice: -c {} capped by open files ({cap}): raise the limit with ulimit -n",
+            config.concurrency
+        );
+    }
+    let last = pipeline(&config, &resolved, client, cap).await?;
+    demo_shutdown.cancel();
+    let summary = Summary::new(resolved.target.shown.clone(), config.concurrency, &last);
+    finish(&summary, &config, output)?;
+    match panics::first() {
+        Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
+        None => Ok(summary),
+    }
+}
+
+/// The URL given, or the demo target started in-process.
+async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
+    match &config.target {
+        Some(target) => {
+            crate::config::check_host_resolves(&target.url).await?;
+            Ok(Resolved {
+                target: target.clone(),
+                demo: false,
+            })
+        }
+        None => Ok(Resolved {
+            target: Target::local(start_demo(demo_shutdown).await?),
+            demo: true,
+        }),
+    }
+}
+
+/// Generator, aggregator, signals, the -z deadline and the view, until the run is over;
+/// returns the final snapshot.
+async fn pipeline(
+    config: &Config,
+    resolved: &Resolved,
+    client: Client,
+    cap: usize,
+) -> Result<Snapshot, Error> {
+    let panicked = CancellationToken::new();
+    panics::install(panicked.clone(), tui::restore_terminal);
+    let signals = signals::Signals::listen();
+    let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
+    let started = Instant::now();
+    let generator = generator::start(client, config.plan, config.concurrency, cap, outcome_tx)?;
+    let terminate = CancellationToken::new();
+    let stop_and_leave = || {
+        let (generator, terminate) = (generator.clone(), terminate.clone());
+        move || {
+            generator.stop();
+            terminate.cancel();
+        }
+    };
+    let mut background = vec![
+        tokio::spawn(signals::stop_on_signal(
+            signals,
+            stop_and_leave(),
+            tui::restore_terminal,
+        )),
+        tokio::spawn({
+            let stop = stop_and_leave();
+            async move {
+                panicked.cancelled().await;
+                stop();
+            }
+        }),
+    ];
+    // The -z deadline is kept on this thread: a generator thread busy in the kernel (slow
+    // connects at thousands of connections) cannot delay the end of the run.
+    if let Some(deadline) = config.plan.deadline(started) {
+        let generator = generator.clone();
+        background.push(tokio::spawn(async move {
+            tokio::time::sleep_until(deadline).await;
+            generator.stop();
+        }));
+    }
+    let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
+    let last_published = snapshot_rx.clone();
+    let (progress_tx, progress_rx) = mpsc::unbounded_channel();
+    let schedule = Schedule {
+        tick: Duration::from_millis(TICK_MS),
+        started,
+        ends_by: config.plan.duration,
+    };
+    let aggregator = tokio::spawn(aggregator::run(
+        outcome_rx,
+        generator.clone(),
+        schedule,
+        snapshot_tx,
+        config.headless.then_some(progress_tx),
+    ));
+    let view = match config.headless {
+        true => View::Headless(progress_rx),
+        false => View::Dashboard(Box::new(tui::app::App::new(
+            resolved.target.shown.clone(),
+            resolved.demo,
+            config.plan,
+            config.concurrency,
+            config.step,
+            config.exit_on_done,
+        ))),
+    };
+    show(view, config, &generator, snapshot_rx, started, terminate).await;
+    // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
+    let last = match aggregator.await {
+        Ok(last) => last,
+        Err(_) => last_published.borrow().clone(),
+    };
+    background.iter().for_each(|task| task.abort());
+    Ok(last)
+}
+
+/// Writes the summary where it was asked for. If that fails after all, it is printed on
+/// stdout instead, so the run is not lost, and the failure is an error (exit 1).
+fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Error> {
+    let text = report::render(summary, config.output_format);
+    let path = output.path().map(|p| p.display().to_string());
+    match (output.write(text.as_bytes()), path) {
+        (Ok(()), Some(path)) => {
+            eprintln!("sluice: summary written to {path}");
+            Ok(())
+        }
+        (Ok(()), None) => Ok(()),
+        (Err(e), Some(path)) => {
+            let _ = output::print_stdout(text.as_bytes());
+            Err(Error::Runtime(format!(
+                "cannot write the summary to '{path}': {e}; it was printed on stdout instead"
+            )))
+        }
+        (Err(e), None) => Err(Error::Runtime(format!("cannot print the summary: {e}"))),
+    }
+}
+
+/// The client for the run: the request template, a pool, the connector with its timeouts.
+fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
+    let connector = connect::connector(config.connect_timeout, config.insecure)
+        .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
+    let template = RequestTemplate::new(
+        config.method.clone(),
+        target.url.clone(),
+        config.headers.clone(),
+        config.body.clone(),
+    );
+    let pool = Pool::new(connector, target.url.clone());
+    Ok(Client::new(template, pool, config.timeout))
+}
+
+/// What shows the run: the dashboard, or progress lines fed every tick.
+enum View {
+    Dashboard(Box<tui::app::App>),
+    Headless(mpsc::UnboundedReceiver<Snapshot>),
+}
+
+/// Shows the run until it is over. If the view fails (no usable terminal) or panics, the
+/// run is stopped; what was measured stands.
+async fn show(
+    view: View,
+    config: &Config,
+    generator: &generator::Handle,
+    snapshots: watch::Receiver<Snapshot>,
+    started: Instant,
+    terminate: CancellationToken,
+) {
+    let shown = AssertUnwindSafe(async {
+        match view {
+            View::Headless(progress) => {
+                headless::print_progress(progress, config.plan).await;
+                Ok(())
+            }
+            View::Dashboard(app) => tui::run(*app, generator, snapshots, started, terminate)
+                .await
+                .map(|_| ()),
+        }
+    })
+    .catch_unwind()
+    .await;
+    if !matches!(shown, Ok(Ok(()))) {
+        generator.stop();
+        if let Ok(Err(e)) = shown {
+            eprintln!("sluice: dashboard failed: {e}");
+        }
+    }
+}
+
+/// The highest limit the open-file budget allows; the in-process demo target holds the
+/// server side of every connection too.
+fn concurrency_cap(open_before: u64, demo_in_process: bool) -> usize {
+    let (soft, _) = probe::fd::limits().unwrap_or((u64::MAX, u64::MAX));
+    let per_connection = if demo_in_process { 2 } else { 1 };
+    probe::fd::connection_budget(soft, open_before, per_connection)
+}
+
+/// Starts the demo target on 127.0.0.1:0 and returns its URL.
+async fn start_demo(shutdown: &CancellationToken) -> Result<http::Uri, Error> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let demo = demo::Demo::bind(addr, demo::Delays::up_to(DEMO_MAX_DELAY)).await?;
+    let url = format!("http://{}/", demo.local_addr()?);
+    eprintln!(
+        "sluice: no URL given, testing the demo target at {url} (answers after 0-{} s)",
+        DEMO_MAX_DELAY.as_secs()
+    );
+    tokio::spawn(demo.serve(shutdown.clone()));
+    url.parse()
+        .map_err(|e| Error::Runtime(format!("demo URL {url}: {e}")))
+}
