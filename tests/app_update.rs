@@ -202,6 +202,60 @@ fn help_opens_with_question_mark_and_any_key_closes_it() {
 }
 
 #[test]
+fn q_in_the_help_overlay_stops_the_run() {
+    let mut a = app();
+    press(&mut a, KeyCode::Char('?'));
+    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Command::Stop));
+    assert_eq!(a.phase, Phase::Quitting);
+}
+
+#[test]
+fn keys_after_q_change_nothing() {
+    let mut a = app();
+    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Command::Stop));
+    // The rest of a pasted burst `q]]]+p5⏎`.
+    for code in [
+        KeyCode::Char(']'),
+        KeyCode::Char(']'),
+        KeyCode::Char('+'),
+        KeyCode::Char('p'),
+        KeyCode::Char('5'),
+        KeyCode::Enter,
+    ] {
+        assert_eq!(press(&mut a, code), None, "{code:?} after q");
+    }
+    assert_eq!(a.live.limit, 50);
+    assert_eq!(a.live.state, RunState::Running);
+}
+
+#[test]
+fn at_done_the_clock_stops_at_the_run_duration() {
+    let mut a = app();
+    let last = Snapshot {
+        state: RunState::Done,
+        elapsed: Duration::from_millis(3_004),
+        ..Snapshot::default()
+    };
+    update(&mut a, Msg::Snapshot(Box::new(last)));
+    // Frames keep coming while the dashboard waits for a key: the clock must not move.
+    update(
+        &mut a,
+        Msg::Frame(Live {
+            elapsed: Duration::from_secs(8),
+            limit: 50,
+            cap: usize::MAX,
+            capped: None,
+            in_flight: 3,
+            peak_in_flight: 50,
+            state: RunState::Stopping,
+        }),
+    );
+    assert_eq!(a.live.elapsed, Duration::from_millis(3_004));
+    assert_eq!(a.live.state, RunState::Done);
+    assert_eq!(a.live.in_flight, 0);
+}
+
+#[test]
 fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
     let mut a = app();
     let frame = |limit, in_flight, secs| {

@@ -182,3 +182,55 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
 fn dashboard_at_80x24() {
     insta::assert_snapshot!(screen(&app_with_data(), 80, 24));
 }
+
+#[test]
+fn the_demo_target_is_named_in_the_header() {
+    let mut app = app_with_data();
+    app.demo = true;
+    assert!(screen(&app, 100, 30).contains("demo target http://127.0.0.1:8080/"));
+}
+
+#[test]
+fn charts_span_what_has_elapsed_up_to_two_minutes() {
+    let mut app = app_with_data();
+    let mut s = snapshot_after(30);
+    s.elapsed = Duration::from_secs(30);
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    let screen = screen(&app, 100, 30);
+    assert!(
+        screen.contains("-30s") && screen.contains("-15s"),
+        "{screen}"
+    );
+    assert!(!screen.contains("-2m"), "{screen}");
+}
+
+#[test]
+fn paused_with_nothing_in_flight_does_not_say_draining() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('p'));
+    app.live.in_flight = 0;
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("paused: nothing in flight"), "{s}");
+    assert!(!s.contains("draining"), "{s}");
+}
+
+#[test]
+fn after_done_the_now_figures_say_the_run_is_over() {
+    let mut app = app_with_data();
+    let mut last = snapshot_after(90);
+    last.state = RunState::Done;
+    update(&mut app, Msg::Snapshot(Box::new(last)));
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("run over"), "{s}");
+    assert!(s.contains("the run is over"), "{s}");
+    assert!(!s.contains("req/s now"), "{s}");
+    assert!(!s.contains("steer:"), "{s}");
+}
+
+#[test]
+fn at_80x24_every_column_and_the_whole_key_bar_fit() {
+    let s = screen(&app_with_data(), 80, 24);
+    assert!(s.contains("max"), "the latency max column: {s}");
+    assert!(s.contains("quit"), "the key bar's quit: {s}");
+    assert!(s.contains("841/s"), "a status rate on its row: {s}");
+}

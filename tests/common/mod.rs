@@ -27,6 +27,8 @@ pub enum Behaviour {
     Stall,
     /// Reads the request, then resets the connection (RST, not FIN).
     Reset,
+    /// Reads the request body to its end, then answers "ok".
+    ReadBody,
 }
 
 /// What the server has seen; all counters are live.
@@ -41,6 +43,11 @@ pub struct Seen {
     pub connections: AtomicU64,
     /// Connections open now.
     pub open: AtomicUsize,
+    /// The Host and Authorization headers of the last request ("" when absent).
+    pub last_host: std::sync::Mutex<String>,
+    pub last_authorization: std::sync::Mutex<String>,
+    /// Request body bytes read (ReadBody).
+    pub body_bytes: AtomicU64,
 }
 
 impl Seen {
@@ -58,6 +65,11 @@ impl Seen {
     }
     pub fn open(&self) -> usize {
         self.open.load(SeqCst)
+    }
+    /// The last request's (Host, Authorization) headers.
+    pub fn last_headers(&self) -> (String, String) {
+        let get = |m: &std::sync::Mutex<String>| m.lock().expect("lock").clone();
+        (get(&self.last_host), get(&self.last_authorization))
     }
     /// Starts a new peak measurement from the current count.
     pub fn reset_max(&self) {
@@ -214,15 +226,33 @@ impl Drop for InFlight {
 }
 
 async fn handle(
-    _req: Request<Incoming>,
+    req: Request<Incoming>,
     behaviour: Behaviour,
     seen: Arc<Seen>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &http::HeaderValue| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    *seen.last_host.lock().expect("lock") = header(http::header::HOST);
+    *seen.last_authorization.lock().expect("lock") = header(http::header::AUTHORIZATION);
     seen.requests.fetch_add(1, SeqCst);
     let now = seen.current.fetch_add(1, SeqCst) + 1;
     seen.max.fetch_max(now, SeqCst);
-    let _guard = InFlight(seen);
+    let _guard = InFlight(Arc::clone(&seen));
     match behaviour {
+        Behaviour::ReadBody => {
+            use http_body_util::BodyExt;
+            let mut body = req.into_body();
+            while let Some(Ok(frame)) = body.frame().await {
+                if let Some(data) = frame.data_ref() {
+                    seen.body_bytes.fetch_add(data.len() as u64, SeqCst);
+                }
+            }
+        }
         Behaviour::Delay(d) if !d.is_zero() => tokio::time::sleep(d).await,
         Behaviour::Delay(_) => {}
         Behaviour::Stall => std::future::pending::<()>().await,
