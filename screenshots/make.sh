@@ -14,8 +14,8 @@ python3 -c 'import PIL' 2>/dev/null || pip install -q pillow
 
 cargo build --release --quiet
 bin=$PWD/target/release/sluice
-cols=110
-rows=32
+cols=120
+rows=36
 session=sluice-shots
 tmp=$(mktemp -d)
 cleanup() {

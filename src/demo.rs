@@ -6,7 +6,7 @@ use crate::cli::DemoArgs;
 use crate::error::Error;
 use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -98,11 +98,13 @@ impl Demo {
     }
 }
 
-/// Waits a drawn delay, then says hello.
+/// Reads the request's body (and drops it), waits a drawn delay, then says hello.
 async fn answer(
-    _req: Request<Incoming>,
+    req: Request<Incoming>,
     delays: Delays,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let mut body = req.into_body();
+    while let Some(Ok(_)) = body.frame().await {}
     let delay = delays.draw(&mut fastrand::Rng::new());
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;

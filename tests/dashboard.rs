@@ -228,6 +228,15 @@ fn after_done_the_now_figures_say_the_run_is_over() {
 }
 
 #[test]
+fn a_seven_digit_count_and_its_rate_stay_apart() {
+    let mut app = app_with_data();
+    app.statuses[0].total = 4_544_405;
+    app.statuses[0].per_s = 123_300.0;
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("4544405 123.3k/s"), "{s}");
+}
+
+#[test]
 fn at_80x24_every_column_and_the_whole_key_bar_fit() {
     let s = screen(&app_with_data(), 80, 24);
     assert!(s.contains("max"), "the latency max column: {s}");

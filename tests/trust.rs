@@ -179,10 +179,11 @@ fn a_fifo_is_written_through_not_replaced() {
         std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read fifo"))
     };
     assert!(write_summary_to(&server, &fifo).status.success());
-    let text = reader.join().expect("reader");
-    assert!(text.contains("\"requests\""), "{text}");
+    // Checked before joining: a replaced FIFO would leave the reader waiting forever.
     let md = std::fs::symlink_metadata(&fifo).expect("lstat");
     assert!(md.file_type().is_fifo(), "the FIFO was replaced");
+    let text = reader.join().expect("reader");
+    assert!(text.contains("\"requests\""), "{text}");
 }
 
 #[test]

@@ -19,8 +19,9 @@ fn status_color(code: u16) -> Color {
 }
 
 /// Columns of a row's count and rate.
-const COUNT_WIDTH: usize = 8;
-const RATE_WIDTH: usize = 8;
+const COUNT_WIDTH: usize = 9;
+/// A space, up to six characters of rate (`123.4k`) and `/s`.
+const RATE_WIDTH: usize = 9;
 
 /// One row in `width` columns: the label is cut (with …) rather than the row wrapped.
 fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> Line<'static> {
@@ -32,7 +33,7 @@ fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> L
     Line::from(vec![
         Span::styled(format!("{label:<label_width$}"), Style::new().fg(color)),
         Span::raw(format!("{r_total:>COUNT_WIDTH$}")).bold(),
-        Span::raw(format!("{:>w$}/s", text::rate(per_s), w = RATE_WIDTH - 2)).dark_gray(),
+        Span::raw(format!(" {:>w$}/s", text::rate(per_s), w = RATE_WIDTH - 3)).dark_gray(),
     ])
 }
 
@@ -45,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.extend(app.statuses.iter().map(|r: &RateRow<u16>| {
         row(
-            format!("  {}", r.key),
+            format!(" {}", r.key),
             status_color(r.key),
             r.total,
             r.per_s,
@@ -59,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.extend(app.errors.iter().map(|r| {
         row(
-            format!("  {}", r.key.as_str()),
+            format!(" {}", r.key.as_str()),
             Color::Red,
             r.total,
             r.per_s,
