@@ -84,3 +84,26 @@ pub fn render_text(s: &Summary) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::snapshot::Snapshot;
+    use std::time::Duration;
+
+    #[test]
+    fn no_responses_means_no_latency_and_no_throughput() {
+        let mut last = Snapshot {
+            elapsed: Duration::from_secs(2),
+            ..Snapshot::default()
+        };
+        last.counts.failed = 20;
+        let summary = Summary::new("http://127.0.0.1:1/".into(), 5, &last);
+        let text = render_text(&summary);
+        assert!(text.contains("Latency (ms):\n  no responses"), "{text}");
+        assert!(text.contains("Throughput:   0.0 req/s"), "{text}");
+        let json = render(&summary, OutputFormat::Json);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert!(v["latency_ms"].is_null(), "{json}");
+    }
+}

@@ -167,3 +167,18 @@ fn a_count_plan_starts_exactly_n_and_reuses_connections() {
         "{conns} connections for 16 concurrent requests: not reused"
     );
 }
+
+#[test]
+fn after_stop_the_limit_the_run_stopped_at_stands() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
+    let seen = Arc::clone(&server.seen);
+    let (gen_handle, _drained) = start_generator(&server.url(), 4, Plan::default());
+    wait_until("requests arrive", WAIT, || seen.requests() > 0);
+    gen_handle.stop();
+    assert_eq!(
+        gen_handle.set_limit(99),
+        4,
+        "a limit after stop is not applied"
+    );
+    assert_eq!(gen_handle.limit(), 4);
+}

@@ -187,6 +187,26 @@ fn a_fifo_is_written_through_not_replaced() {
 }
 
 #[test]
+fn a_character_device_is_written_through_not_replaced() {
+    // A null device of the test's own (never /dev/null: a build with the defect would replace
+    // the machine's). Making one needs root; elsewhere there is nothing to check.
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let dir = tempfile::tempdir().expect("dir");
+    let dev = dir.path().join("null");
+    let made = Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "3"])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mknod needs root");
+        return;
+    }
+    assert!(write_summary_to(&server, &dev).status.success());
+    let md = std::fs::symlink_metadata(&dev).expect("lstat");
+    assert!(md.file_type().is_char_device(), "the device was replaced");
+}
+
+#[test]
 fn a_summary_that_fails_at_the_end_is_printed_on_stdout_and_exits_1() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
     let dir = tempfile::tempdir().expect("dir");
@@ -360,6 +380,9 @@ fn a_large_body_is_held_once_however_many_connections_send_it() {
 #[test]
 fn headless_prints_a_line_per_second_and_one_final_line() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
+    let dir = tempfile::tempdir().expect("dir");
+    let summary = dir.path().join("summary.txt");
+    let summary = summary.to_str().expect("utf-8");
     for _ in 0..2 {
         let out = sluice(&[
             "--no-tui",
@@ -368,7 +391,7 @@ fn headless_prints_a_line_per_second_and_one_final_line() {
             "-c",
             "4",
             "-o",
-            "/dev/null",
+            summary,
             &server.url(),
         ]);
         assert!(out.status.success());
@@ -382,4 +405,30 @@ fn headless_prints_a_line_per_second_and_one_final_line() {
         );
         assert!(!err.contains("[stopping]"), "{err}");
     }
+}
+
+#[test]
+fn a_demo_target_on_every_network_says_so() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["demo", "--listen", "0.0.0.0:0"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10));
+    let _ = child.kill();
+    let _ = child.wait();
+    let first = first.expect("a line on stderr");
+    assert!(
+        first.contains("warning") && first.contains("every network"),
+        "{first}"
+    );
 }
