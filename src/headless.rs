@@ -47,12 +47,7 @@ fn percentiles(l: &LatencySummary) -> String {
 
 /// The last line: the whole run's average rate, counts and percentiles.
 pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
-    let secs = s.elapsed.as_secs_f64();
-    let rps = if secs > 0.0 {
-        s.counts.ok as f64 / secs
-    } else {
-        0.0
-    };
+    let rps = s.average_rps();
     format!(
         "{} [done]  {rps:.0} req/s avg  ok {}  failed {}  aborted {}  {} (whole run)  open files peak {}/{}",
         progress(s, plan),

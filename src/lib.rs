@@ -19,4 +19,4 @@ pub mod tui;
 pub mod units;
 
 pub use demo::run_demo;
-pub use run::{TICK_MS, run};
+pub use run::run;

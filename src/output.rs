@@ -38,7 +38,7 @@ impl Output {
         let path = follow_links(given).map_err(|e| bad(format!("cannot be followed: {e}")))?;
         match fs::metadata(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let tmp = temp_beside(&path, Permissions::from_mode(0o666)).map_err(bad)?;
+                let tmp = temp_beside(&path, Permissions::from_mode(0o666)).map_err(&bad)?;
                 Ok(Output::Replace {
                     path,
                     tmp,
@@ -47,11 +47,8 @@ impl Output {
             }
             Err(e) => Err(bad(format!("cannot be checked: {e}"))),
             Ok(md) if md.is_file() => {
-                OpenOptions::new()
-                    .write(true)
-                    .open(&path)
-                    .map_err(|e| bad(format!("cannot be written: {e}")))?;
-                let tmp = temp_beside(&path, md.permissions()).map_err(bad)?;
+                check_writable(&path).map_err(&bad)?;
+                let tmp = temp_beside(&path, md.permissions()).map_err(&bad)?;
                 Ok(Output::Replace {
                     path,
                     tmp,
@@ -61,10 +58,7 @@ impl Output {
             Ok(md) if md.is_dir() => Err(bad("is a folder: name a file in it".into())),
             Ok(md) if md.file_type().is_fifo() => Ok(Output::WriteThrough(path)),
             Ok(md) if md.file_type().is_char_device() => {
-                OpenOptions::new()
-                    .write(true)
-                    .open(&path)
-                    .map_err(|e| bad(format!("cannot be written: {e}")))?;
+                check_writable(&path).map_err(&bad)?;
                 Ok(Output::WriteThrough(path))
             }
             Ok(_) => Err(bad(
@@ -116,6 +110,15 @@ pub fn print_stdout(bytes: &[u8]) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// Opens an existing file or device for writing, without truncating or changing it.
+fn check_writable(path: &Path) -> Result<(), String> {
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map(drop)
+        .map_err(|e| format!("cannot be written: {e}"))
 }
 
 /// The path a chain of symlinks ends at (which may not exist yet).

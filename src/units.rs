@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+/// `count` over `secs` seconds; 0 when no time has passed.
+pub fn per_second(count: u64, secs: f64) -> f64 {
+    if secs > 0.0 { count as f64 / secs } else { 0.0 }
+}
+
 /// A count with an optional k/m/g suffix (powers of 1000): `500`, `10k`, `1m`, `1_000`.
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let t = text.trim().replace('_', "").to_ascii_lowercase();

@@ -25,6 +25,13 @@ pub struct Snapshot {
     pub peak_open_files: u64,
 }
 
+impl Snapshot {
+    /// Responses a second over the run so far: failures are not throughput.
+    pub fn average_rps(&self) -> f64 {
+        crate::units::per_second(self.counts.ok, self.elapsed.as_secs_f64())
+    }
+}
+
 impl Default for Snapshot {
     fn default() -> Self {
         Snapshot {

@@ -83,8 +83,7 @@ impl Summary {
                 failed: c.failed,
                 aborted: c.aborted,
             },
-            // Responses only: failures are not throughput.
-            throughput_rps: if secs > 0.0 { c.ok as f64 / secs } else { 0.0 },
+            throughput_rps: last.average_rps(),
             bytes_received: c.bytes,
             latency_ms: (last.cumulative.count > 0).then(|| LatencyMs::from(&last.cumulative)),
             status_codes: c

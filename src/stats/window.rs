@@ -182,11 +182,7 @@ impl Window {
             end: now,
             ok: self.tick_ok,
             failed: self.tick_failed,
-            rps: if secs > 0.0 {
-                self.tick_ok as f64 / secs
-            } else {
-                0.0
-            },
+            rps: crate::units::per_second(self.tick_ok, secs),
             latency: LatencySummary::of(&self.tick, self.tick_sum_us),
         };
         self.tick.reset();

@@ -293,11 +293,7 @@ fn on_snapshot(app: &mut App, s: Snapshot) {
 }
 
 fn per_second(now: u64, before: u64, secs: f64) -> f64 {
-    if secs > 0.0 {
-        now.saturating_sub(before) as f64 / secs
-    } else {
-        0.0
-    }
+    crate::units::per_second(now.saturating_sub(before), secs)
 }
 
 fn status_rows(now: &Counts, before: &Counts, secs: f64) -> Vec<RateRow<u16>> {

@@ -16,12 +16,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let inner = super::panel(frame, area, "Throughput");
     let [numbers, chart] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-    let secs = s.elapsed.as_secs_f64();
-    let avg = if secs > 0.0 {
-        s.counts.ok as f64 / secs
-    } else {
-        0.0
-    };
+    let avg = s.average_rps();
     let now = match s.state {
         RunState::Done => vec![Span::raw("run over").bold().cyan(), Span::raw("   ")],
         _ => vec![
