@@ -12,7 +12,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -116,9 +116,7 @@ async fn answer(
 
 /// `sluice demo`: serves the demo target until Ctrl-C or SIGTERM.
 pub fn run_demo(args: DemoArgs) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::runtime::current_thread()?;
     let delays = Delays {
         max: args.max_delay,
         whole_seconds: args.whole_seconds,
@@ -147,6 +145,21 @@ pub fn run_demo(args: DemoArgs) -> Result<(), Error> {
         let _ = server.await;
         Ok(())
     })
+}
+
+/// Starts the demo target on 127.0.0.1:0 inside this process, until `shutdown`; returns its
+/// URL. Each of its connections holds two descriptors here (client and server side).
+pub async fn start_in_process(shutdown: &CancellationToken) -> Result<http::Uri, Error> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let demo = Demo::bind(addr, Delays::up_to(DEMO_MAX_DELAY)).await?;
+    let url = format!("http://{}/", demo.local_addr()?);
+    eprintln!(
+        "sluice: no URL given, testing the demo target at {url} (answers after 0-{} s)",
+        DEMO_MAX_DELAY.as_secs()
+    );
+    tokio::spawn(demo.serve(shutdown.clone()));
+    url.parse()
+        .map_err(|e| Error::Runtime(format!("demo URL {url}: {e}")))
 }
 
 #[cfg(test)]

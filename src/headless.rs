@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 /// Prints a line for every snapshot (none is skipped), and the final line at the end.
 pub async fn print_progress(mut snapshots: mpsc::UnboundedReceiver<Snapshot>, plan: Plan) {
     while let Some(s) = snapshots.recv().await {
-        let done = s.state == RunState::Done;
+        let done = s.gauges.state == RunState::Done;
         let line = match done {
             true => final_line(&s, &plan),
             false => progress_line(&s, &plan),
@@ -63,11 +63,11 @@ pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
 /// One line: elapsed (and progress), req/s, in-flight/limit, p50/p99, errors, open files.
 pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
     let progress = progress(s, plan);
-    let state = match s.state {
+    let state = match s.gauges.state {
         RunState::Running => String::new(),
         other => format!(" [{}]", other.as_str()),
     };
-    let mut capped = match s.capped {
+    let mut capped = match s.gauges.capped {
         Some(cap) => format!("  capped by open files ({cap})"),
         None => String::new(),
     };
@@ -79,8 +79,8 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
     format!(
         "{progress}{state}  {:.0} req/s  in-flight {}/{}  {}  errors {}  open files {}/{}{capped}",
         s.last_tick.rps,
-        s.in_flight,
-        s.limit,
+        s.gauges.in_flight,
+        s.gauges.limit,
         percentiles(&s.last_tick.latency),
         s.counts.failed,
         s.open_files.open,
@@ -91,14 +91,18 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generator::Gauges;
     use std::time::Duration;
 
     #[test]
     fn the_line_shows_rate_gauges_latency_and_files() {
         let mut s = Snapshot {
             elapsed: Duration::from_millis(3000),
-            limit: 50,
-            in_flight: 42,
+            gauges: Gauges {
+                limit: 50,
+                in_flight: 42,
+                ..Gauges::default()
+            },
             ..Snapshot::default()
         };
         s.last_tick.rps = 812.4;
@@ -125,13 +129,13 @@ mod tests {
             assert!(line.contains(part), "{part:?} missing from {line:?}");
         }
         assert!(!line.contains("capped"));
-        s.capped = Some(230);
+        s.gauges.capped = Some(230);
         assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
     }
 
     #[test]
     fn port_exhaustion_comes_with_a_hint() {
-        use crate::generator::outcome::{ErrorKind, Outcome, Verdict};
+        use crate::outcome::{ErrorKind, Outcome, Verdict};
         use crate::stats::window::Window;
         let mut w = Window::new(2);
         w.record(&Outcome {

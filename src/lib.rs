@@ -1,22 +1,37 @@
 //! sluicegate: a live HTTP load tester. `run::run` wires the pieces:
-//! generator (permits → requests) → outcomes channel → aggregator (HDR) → snapshots → a view.
+//! generator (permits → requests through the client) → outcomes channel → aggregator (HDR)
+//! → snapshots → a view (dashboard or progress lines) → the report.
+//!
+//! The engine (`generator`, `client`, `stats`, `outcome`) knows nothing of the views, the
+//! panic hook or the signals; `run` hands it what it needs.
 
+// The engine.
+pub mod client;
+pub mod generator;
+pub mod outcome;
+pub mod stats;
+
+// Input, output and the wiring of a run.
 pub mod cli;
 pub mod config;
-pub mod demo;
 pub mod error;
-pub mod generator;
-pub mod headless;
 pub mod output;
-pub mod panics;
-pub mod probe;
 pub mod report;
 pub mod run;
-pub mod signals;
-pub mod stats;
-pub mod target;
-pub mod tui;
+pub(crate) mod target;
 pub mod units;
+
+// The views.
+pub(crate) mod headless;
+pub mod tui;
+
+// The process: its resources, its signals and panics, its runtime, the demo target.
+pub mod demo;
+pub(crate) mod fault;
+pub(crate) mod panics;
+pub mod probe;
+pub(crate) mod runtime;
+pub(crate) mod signals;
 
 pub use demo::run_demo;
 pub use run::run;

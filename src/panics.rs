@@ -35,12 +35,3 @@ pub fn install(stop: CancellationToken, restore: fn()) {
 pub fn first() -> Option<&'static str> {
     FIRST_PANIC.get().map(String::as_str)
 }
-
-/// Whether the SLUICE_INJECT_PANIC variable names `site` ("request", "aggregator",
-/// "dashboard" or "generator"): how the tests make each part panic on purpose.
-pub fn injected(site: &str) -> bool {
-    static SITE: OnceLock<Option<String>> = OnceLock::new();
-    SITE.get_or_init(|| std::env::var("SLUICE_INJECT_PANIC").ok())
-        .as_deref()
-        == Some(site)
-}

@@ -1,23 +1,22 @@
 //! Wiring one run: check where the summary goes, resolve the target, start the pipeline
 //! (generator → outcomes → aggregator → snapshots), show it, and finish with the summary.
 
+use crate::client::{self, Client, Pool, RequestTemplate};
 use crate::config::Config;
-use crate::demo::{self, DEMO_MAX_DELAY};
 use crate::error::Error;
-use crate::generator::connect;
-use crate::generator::pool::Pool;
-use crate::generator::request::{Client, RequestTemplate};
+use crate::generator::{Gauges, Handle};
 use crate::output::{self, Output};
-use crate::stats::aggregator::{self, Schedule};
+use crate::probe::fd::FdUsage;
+use crate::report::{self, Summary};
+use crate::stats::aggregator::{self, Readings, Schedule};
 use crate::stats::snapshot::Snapshot;
-use crate::stats::summary::Summary;
 use crate::target::Target;
-use crate::{generator, headless, panics, probe, report, signals, tui};
+use crate::{demo, generator, headless, panics, probe, signals, tui};
 use futures_util::FutureExt;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -31,9 +30,7 @@ const OUTCOME_QUEUE: usize = 256;
 pub fn run(config: Config) -> Result<Summary, Error> {
     // Checked first: a summary that cannot be written is bad input, before any load.
     let output = Output::prepare(config.output.as_deref())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::runtime::current_thread()?;
     runtime.block_on(run_on_runtime(config, output))
 }
 
@@ -50,7 +47,8 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
     let demo_shutdown = CancellationToken::new();
     let resolved = resolve(&config, &demo_shutdown).await?;
     let client = client_for(&config, &resolved.target)?;
-    let cap = concurrency_cap(open_before, resolved.demo);
+    // The in-process demo target holds the server side of every connection too.
+    let cap = probe::fd::concurrency_cap(open_before, if resolved.demo { 2 } else { 1 });
     if config.concurrency > cap {
         eprintln!(
             "sluice: -c {} capped by open files ({cap}): raise the limit with ulimit -n",
@@ -59,7 +57,13 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
     }
     let last = pipeline(&config, &resolved, client, cap).await?;
     demo_shutdown.cancel();
-    let summary = Summary::new(resolved.target.shown.clone(), config.concurrency, &last);
+    let peak_rss_kib = probe::memory::peak_rss_kib().unwrap_or(0);
+    let summary = Summary::new(
+        resolved.target.shown.clone(),
+        config.concurrency,
+        &last,
+        peak_rss_kib,
+    );
     finish(&summary, &config, output)?;
     match panics::first() {
         Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
@@ -78,7 +82,7 @@ async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<R
             })
         }
         None => Ok(Resolved {
-            target: Target::local(start_demo(demo_shutdown).await?),
+            target: Target::local(demo::start_in_process(demo_shutdown).await?),
             demo: true,
         }),
     }
@@ -99,36 +103,7 @@ async fn pipeline(
     let started = Instant::now();
     let generator = generator::start(client, config.plan, config.concurrency, cap, outcome_tx)?;
     let terminate = CancellationToken::new();
-    let stop_and_leave = || {
-        let (generator, terminate) = (generator.clone(), terminate.clone());
-        move || {
-            generator.stop();
-            terminate.cancel();
-        }
-    };
-    let mut background = vec![
-        tokio::spawn(signals::stop_on_signal(
-            signals,
-            stop_and_leave(),
-            tui::restore_terminal,
-        )),
-        tokio::spawn({
-            let stop = stop_and_leave();
-            async move {
-                panicked.cancelled().await;
-                stop();
-            }
-        }),
-    ];
-    // The -z deadline is kept on this thread: a generator thread busy in the kernel (slow
-    // connects at thousands of connections) cannot delay the end of the run.
-    if let Some(deadline) = config.plan.deadline(started) {
-        let generator = generator.clone();
-        background.push(tokio::spawn(async move {
-            tokio::time::sleep_until(deadline).await;
-            generator.stop();
-        }));
-    }
+    let background = watchers(config, &generator, started, signals, panicked, &terminate);
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
     let last_published = snapshot_rx.clone();
     let (progress_tx, progress_rx) = mpsc::unbounded_channel();
@@ -139,22 +114,12 @@ async fn pipeline(
     };
     let aggregator = tokio::spawn(aggregator::run(
         outcome_rx,
-        generator.clone(),
+        LiveReadings(generator.clone()),
         schedule,
         snapshot_tx,
         config.headless.then_some(progress_tx),
     ));
-    let view = match config.headless {
-        true => View::Headless(progress_rx),
-        false => View::Dashboard(Box::new(tui::app::App::new(
-            resolved.target.shown.clone(),
-            resolved.demo,
-            config.plan,
-            config.concurrency,
-            config.step,
-            config.exit_on_done,
-        ))),
-    };
+    let view = view_for(config, resolved, progress_rx);
     show(view, config, &generator, snapshot_rx, started, terminate).await;
     // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
     let last = match aggregator.await {
@@ -163,6 +128,79 @@ async fn pipeline(
     };
     background.iter().for_each(|task| task.abort());
     Ok(last)
+}
+
+/// The tasks that end the run from outside: an ending signal or a panic stops it and
+/// makes the view leave (`terminate`); the -z deadline stops it.
+fn watchers(
+    config: &Config,
+    generator: &Handle,
+    started: Instant,
+    signals: signals::Signals,
+    panicked: CancellationToken,
+    terminate: &CancellationToken,
+) -> Vec<JoinHandle<()>> {
+    let stop_and_leave = || {
+        let (generator, terminate) = (generator.clone(), terminate.clone());
+        move || {
+            generator.stop();
+            terminate.cancel();
+        }
+    };
+    let on_panic = stop_and_leave();
+    let mut tasks = vec![
+        tokio::spawn(signals::stop_on_signal(
+            signals,
+            stop_and_leave(),
+            tui::restore_terminal,
+        )),
+        tokio::spawn(async move {
+            panicked.cancelled().await;
+            on_panic();
+        }),
+    ];
+    // The -z deadline is kept on this thread: a generator thread busy in the kernel (slow
+    // connects at thousands of connections) cannot delay the end of the run.
+    if let Some(deadline) = config.plan.deadline(started) {
+        let generator = generator.clone();
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(deadline).await;
+            generator.stop();
+        }));
+    }
+    tasks
+}
+
+/// What the aggregator reads each tick: the generator's gauges and the open files.
+struct LiveReadings(Handle);
+
+impl Readings for LiveReadings {
+    fn gauges(&self) -> Gauges {
+        self.0.gauges()
+    }
+
+    fn open_files(&self) -> FdUsage {
+        FdUsage::read()
+    }
+}
+
+/// The dashboard, or progress lines fed every tick when headless.
+fn view_for(
+    config: &Config,
+    resolved: &Resolved,
+    progress: mpsc::UnboundedReceiver<Snapshot>,
+) -> View {
+    if config.headless {
+        return View::Headless(progress);
+    }
+    View::Dashboard(Box::new(tui::app::App::new(
+        resolved.target.shown.clone(),
+        resolved.demo,
+        config.plan,
+        config.concurrency,
+        config.step,
+        config.exit_on_done,
+    )))
 }
 
 /// Writes the summary where it was asked for. If that fails after all, it is printed on
@@ -188,7 +226,7 @@ fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Erro
 
 /// The client for the run: the request template, a pool, the connector with its timeouts.
 fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
-    let connector = connect::connector(config.connect_timeout, config.insecure)
+    let connector = client::connector(config.connect_timeout, config.insecure)
         .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
     let template = RequestTemplate::new(
         config.method.clone(),
@@ -211,7 +249,7 @@ enum View {
 async fn show(
     view: View,
     config: &Config,
-    generator: &generator::Handle,
+    generator: &Handle,
     snapshots: watch::Receiver<Snapshot>,
     started: Instant,
     terminate: CancellationToken,
@@ -235,26 +273,4 @@ async fn show(
             eprintln!("sluice: dashboard failed: {e}");
         }
     }
-}
-
-/// The highest limit the open-file budget allows; the in-process demo target holds the
-/// server side of every connection too.
-fn concurrency_cap(open_before: u64, demo_in_process: bool) -> usize {
-    let (soft, _) = probe::fd::limits().unwrap_or((u64::MAX, u64::MAX));
-    let per_connection = if demo_in_process { 2 } else { 1 };
-    probe::fd::connection_budget(soft, open_before, per_connection)
-}
-
-/// Starts the demo target on 127.0.0.1:0 and returns its URL.
-async fn start_demo(shutdown: &CancellationToken) -> Result<http::Uri, Error> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-    let demo = demo::Demo::bind(addr, demo::Delays::up_to(DEMO_MAX_DELAY)).await?;
-    let url = format!("http://{}/", demo.local_addr()?);
-    eprintln!(
-        "sluice: no URL given, testing the demo target at {url} (answers after 0-{} s)",
-        DEMO_MAX_DELAY.as_secs()
-    );
-    tokio::spawn(demo.serve(shutdown.clone()));
-    url.parse()
-        .map_err(|e| Error::Runtime(format!("demo URL {url}: {e}")))
 }

@@ -3,11 +3,11 @@
 
 use crossterm::event::KeyEvent;
 use crossterm::event::{KeyCode, KeyModifiers};
-use sluicegate::generator::RunState;
-use sluicegate::generator::outcome::ErrorKind;
 use sluicegate::generator::plan::Plan;
+use sluicegate::generator::{Gauges, MAX_LIMIT, RunState};
+use sluicegate::outcome::ErrorKind;
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::tui::app::{App, Command, Live, MAX_LIMIT, Msg, Overlay, Phase, RateRow, update};
+use sluicegate::tui::app::{App, Command, Live, Msg, Overlay, Phase, RateRow, update};
 use std::time::Duration;
 
 fn app() -> App {
@@ -38,7 +38,7 @@ fn plus_and_minus_step_the_limit_and_show_it_at_once() {
         press(&mut a, KeyCode::Char('+')),
         Some(Command::SetLimit(60))
     );
-    assert_eq!(a.live.limit, 60);
+    assert_eq!(a.live.gauges.limit, 60);
     assert_eq!(press(&mut a, KeyCode::Up), Some(Command::SetLimit(70)));
     assert_eq!(
         press(&mut a, KeyCode::Char('-')),
@@ -58,29 +58,29 @@ fn lowering_never_goes_below_one() {
     );
     assert_eq!(press(&mut a, KeyCode::Char('-')), None);
     assert_eq!(press(&mut a, KeyCode::Char('[')), None);
-    assert_eq!(a.live.limit, 1);
+    assert_eq!(a.live.gauges.limit, 1);
 }
 
 #[test]
 fn a_limit_above_the_cap_is_capped_and_says_so() {
     let mut a = app();
-    a.live.cap = 80;
+    a.live.gauges.cap = 80;
     assert_eq!(
         press(&mut a, KeyCode::Char(']')),
         Some(Command::SetLimit(100))
     );
-    assert_eq!(a.live.limit, 80);
-    assert_eq!(a.live.capped, Some(80));
+    assert_eq!(a.live.gauges.limit, 80);
+    assert_eq!(a.live.gauges.capped, Some(80));
     assert_eq!(
         press(&mut a, KeyCode::Char('+')),
         Some(Command::SetLimit(90))
     );
-    assert_eq!(a.live.limit, 80);
+    assert_eq!(a.live.gauges.limit, 80);
     assert_eq!(
         press(&mut a, KeyCode::Char('[')),
         Some(Command::SetLimit(40))
     );
-    assert_eq!(a.live.capped, None);
+    assert_eq!(a.live.gauges.capped, None);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn digits_then_enter_set_an_exact_limit_and_esc_cancels() {
         None,
         "Enter without an entry does nothing"
     );
-    assert_eq!(a.live.limit, 12);
+    assert_eq!(a.live.gauges.limit, 12);
 }
 
 #[test]
@@ -143,9 +143,9 @@ fn an_entry_ignores_leading_zeros_and_caps_its_length() {
 fn p_and_space_toggle_pause() {
     let mut a = app();
     assert_eq!(press(&mut a, KeyCode::Char('p')), Some(Command::Pause));
-    assert_eq!(a.live.state, RunState::Paused);
+    assert_eq!(a.live.gauges.state, RunState::Paused);
     assert_eq!(press(&mut a, KeyCode::Char(' ')), Some(Command::Resume));
-    assert_eq!(a.live.state, RunState::Running);
+    assert_eq!(a.live.gauges.state, RunState::Running);
 }
 
 #[test]
@@ -160,7 +160,10 @@ fn q_esc_and_ctrl_c_stop_then_the_final_snapshot_exits() {
         assert_eq!(a.phase, Phase::Quitting);
         assert_eq!(update(&mut a, Msg::Key(key)), None, "stop is asked once");
         let last = Snapshot {
-            state: RunState::Done,
+            gauges: Gauges {
+                state: RunState::Done,
+                ..Gauges::default()
+            },
             ..Snapshot::default()
         };
         update(&mut a, Msg::Snapshot(Box::new(last)));
@@ -172,7 +175,10 @@ fn q_esc_and_ctrl_c_stop_then_the_final_snapshot_exits() {
 fn a_run_that_ends_by_itself_waits_for_a_key_unless_told_not_to() {
     let done = || {
         Msg::Snapshot(Box::new(Snapshot {
-            state: RunState::Done,
+            gauges: Gauges {
+                state: RunState::Done,
+                ..Gauges::default()
+            },
             ..Snapshot::default()
         }))
     };
@@ -198,7 +204,7 @@ fn help_opens_with_question_mark_and_any_key_closes_it() {
         "keys do not leak through"
     );
     assert_eq!(a.overlay, Overlay::None);
-    assert_eq!(a.live.limit, 50);
+    assert_eq!(a.live.gauges.limit, 50);
 }
 
 #[test]
@@ -224,15 +230,18 @@ fn keys_after_q_change_nothing() {
     ] {
         assert_eq!(press(&mut a, code), None, "{code:?} after q");
     }
-    assert_eq!(a.live.limit, 50);
-    assert_eq!(a.live.state, RunState::Running);
+    assert_eq!(a.live.gauges.limit, 50);
+    assert_eq!(a.live.gauges.state, RunState::Running);
 }
 
 #[test]
 fn at_done_the_clock_stops_at_the_run_duration() {
     let mut a = app();
     let last = Snapshot {
-        state: RunState::Done,
+        gauges: Gauges {
+            state: RunState::Done,
+            ..Gauges::default()
+        },
         elapsed: Duration::from_millis(3_004),
         ..Snapshot::default()
     };
@@ -242,17 +251,19 @@ fn at_done_the_clock_stops_at_the_run_duration() {
         &mut a,
         Msg::Frame(Live {
             elapsed: Duration::from_secs(8),
-            limit: 50,
-            cap: usize::MAX,
-            capped: None,
-            in_flight: 3,
-            peak_in_flight: 50,
-            state: RunState::Stopping,
+            gauges: Gauges {
+                limit: 50,
+                cap: usize::MAX,
+                capped: None,
+                in_flight: 3,
+                peak_in_flight: 50,
+                state: RunState::Stopping,
+            },
         }),
     );
     assert_eq!(a.live.elapsed, Duration::from_millis(3_004));
-    assert_eq!(a.live.state, RunState::Done);
-    assert_eq!(a.live.in_flight, 0);
+    assert_eq!(a.live.gauges.state, RunState::Done);
+    assert_eq!(a.live.gauges.in_flight, 0);
 }
 
 #[test]
@@ -261,12 +272,14 @@ fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
     let frame = |limit, in_flight, secs| {
         Msg::Frame(Live {
             elapsed: Duration::from_secs(secs),
-            limit,
-            cap: 1000,
-            capped: None,
-            in_flight,
-            peak_in_flight: 50,
-            state: RunState::Running,
+            gauges: Gauges {
+                limit,
+                cap: 1000,
+                capped: None,
+                in_flight,
+                peak_in_flight: 50,
+                state: RunState::Running,
+            },
         })
     };
     update(&mut a, frame(50, 50, 1));
@@ -282,7 +295,7 @@ fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
 
 #[test]
 fn snapshots_give_per_second_rates_of_statuses_and_errors() {
-    use sluicegate::generator::outcome::{Outcome, Verdict};
+    use sluicegate::outcome::{Outcome, Verdict};
     use sluicegate::stats::window::Window;
     let mut w = Window::new(4);
     let mut a = app();

@@ -3,9 +3,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sluicegate::generator::RunState;
-use sluicegate::generator::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
+use sluicegate::generator::{Gauges, RunState};
+use sluicegate::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::probe::fd::FdUsage;
 use sluicegate::stats::snapshot::Snapshot;
 use sluicegate::stats::window::Window;
@@ -41,15 +41,17 @@ fn snapshot_after(ticks: u64) -> Snapshot {
     let last_tick = *w.recent().back().expect("a tick");
     Snapshot {
         elapsed: Duration::from_secs(ticks),
-        state: RunState::Running,
         counts: w.counts().clone(),
         last_tick,
         recent: w.recent().iter().copied().collect(),
         cumulative: w.cumulative(),
-        limit: 50,
-        capped: None,
-        in_flight: 42,
-        peak_in_flight: 50,
+        gauges: Gauges {
+            state: RunState::Running,
+            limit: 50,
+            in_flight: 42,
+            peak_in_flight: 50,
+            ..Gauges::default()
+        },
         open_files: FdUsage {
             open: 800,
             soft_limit: 1024,
@@ -71,12 +73,14 @@ fn app_with_data() -> App {
         &mut app,
         Msg::Frame(Live {
             elapsed: Duration::from_millis(90_400),
-            limit: 50,
-            cap: 10_000,
-            capped: None,
-            in_flight: 42,
-            peak_in_flight: 50,
-            state: RunState::Running,
+            gauges: Gauges {
+                limit: 50,
+                cap: 10_000,
+                capped: None,
+                in_flight: 42,
+                peak_in_flight: 50,
+                state: RunState::Running,
+            },
         }),
     );
     app
@@ -133,7 +137,7 @@ fn paused_shows_in_the_header_and_the_in_flight_panel() {
 #[test]
 fn a_limit_above_the_open_file_cap_says_so() {
     let mut app = app_with_data();
-    app.live.cap = 60;
+    app.live.gauges.cap = 60;
     press(&mut app, KeyCode::Char(']'));
     let s = screen(&app, 100, 30);
     assert!(s.contains("limit 60"), "{s}");
@@ -151,7 +155,7 @@ fn the_help_overlay_lists_the_keys() {
 fn a_finished_run_says_done_and_asks_for_a_key() {
     let mut app = app_with_data();
     let mut last = snapshot_after(90);
-    last.state = RunState::Done;
+    last.gauges.state = RunState::Done;
     update(&mut app, Msg::Snapshot(Box::new(last)));
     let s = screen(&app, 100, 30);
     assert!(s.contains("DONE"), "{s}");
@@ -208,7 +212,7 @@ fn charts_span_what_has_elapsed_up_to_two_minutes() {
 fn paused_with_nothing_in_flight_does_not_say_draining() {
     let mut app = app_with_data();
     press(&mut app, KeyCode::Char('p'));
-    app.live.in_flight = 0;
+    app.live.gauges.in_flight = 0;
     let s = screen(&app, 100, 30);
     assert!(s.contains("paused: nothing in flight"), "{s}");
     assert!(!s.contains("draining"), "{s}");
@@ -218,7 +222,7 @@ fn paused_with_nothing_in_flight_does_not_say_draining() {
 fn after_done_the_now_figures_say_the_run_is_over() {
     let mut app = app_with_data();
     let mut last = snapshot_after(90);
-    last.state = RunState::Done;
+    last.gauges.state = RunState::Done;
     update(&mut app, Msg::Snapshot(Box::new(last)));
     let s = screen(&app, 100, 30);
     assert!(s.contains("run over"), "{s}");

@@ -6,9 +6,9 @@ mod common;
 
 use common::{get_client, wait_until};
 use rlimit::Resource;
-use sluicegate::generator::outcome::{Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, RunState};
+use sluicegate::outcome::{Outcome, Verdict};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

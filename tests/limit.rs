@@ -4,9 +4,9 @@
 mod common;
 
 use common::{Behaviour, TestServer, get_client, wait_until};
-use sluicegate::generator::outcome::{Outcome, Verdict};
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, Handle, RunState};
+use sluicegate::outcome::{Outcome, Verdict};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! fewer instructions a request over the two threads, callgrind). A flush every `FLUSH_MS`
 //! keeps a slow run's outcomes from waiting for a batch to fill.
 
-use super::outcome::Outcome;
+use crate::outcome::Outcome;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -90,7 +90,7 @@ fn take(pending: &mut Batch) -> Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generator::outcome::Verdict;
+    use crate::outcome::Verdict;
 
     fn ok() -> Outcome {
         Outcome {

@@ -34,6 +34,14 @@ pub fn connection_budget(soft_limit: u64, open_now: u64, fds_per_connection: u64
         .max(1)
 }
 
+/// The highest concurrency the open-file budget allows now, for connections that take
+/// `fds_per_connection` descriptors each; `open_before` is what was open before the run
+/// opened anything of its own.
+pub fn concurrency_cap(open_before: u64, fds_per_connection: u64) -> usize {
+    let (soft, _) = limits().unwrap_or((u64::MAX, u64::MAX));
+    connection_budget(soft, open_before, fds_per_connection)
+}
+
 /// Raises the soft limit to the hard limit; returns the (soft, hard) now in force.
 pub fn raise_soft_limit() -> io::Result<(u64, u64)> {
     let (_, hard) = limits()?;

@@ -3,7 +3,7 @@
 use super::snapshot::Snapshot;
 use super::window::Window;
 use crate::generator::outbox::Batch;
-use crate::generator::{Handle, RunState};
+use crate::generator::{Gauges, RunState};
 use crate::probe::fd::FdUsage;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -36,6 +36,15 @@ impl Schedule {
     }
 }
 
+/// Where the aggregator reads what it records beside the outcomes each tick, so stats
+/// itself does no I/O and holds no generator handle.
+pub trait Readings: Send + 'static {
+    /// The generator's gauges now.
+    fn gauges(&self) -> Gauges;
+    /// The process's open files now.
+    fn open_files(&self) -> FdUsage;
+}
+
 /// Once stopping, how long the generator gets to hand in its last outcomes; after that,
 /// what is still in flight is counted aborted and the run ends without it.
 pub const STOP_GRACE: Duration = Duration::from_millis(200);
@@ -45,7 +54,7 @@ pub const STOP_GRACE: Duration = Duration::from_millis(200);
 /// (which misses none); returns the final snapshot.
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
-    generator: Handle,
+    readings: impl Readings,
     schedule: Schedule,
     publish: watch::Sender<Snapshot>,
     every: Option<mpsc::UnboundedSender<Snapshot>>,
@@ -57,7 +66,7 @@ pub async fn run(
         }
         publish.send_replace(snapshot);
     };
-    let mut agg = Aggregator::new(generator);
+    let mut agg = Aggregator::new(readings);
     let mut ticks = tokio::time::interval_at(started + schedule.tick, schedule.tick);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_tick = schedule.tick;
@@ -70,7 +79,7 @@ pub async fn run(
             _ = ticks.tick(), if schedule.ticks_at(next_tick) => {
                 send(agg.snapshot(started.elapsed()));
                 next_tick += schedule.tick;
-                if crate::panics::injected("aggregator") {
+                if crate::fault::injected("aggregator") {
                     panic!("injected panic in the aggregator");
                 }
             }
@@ -85,15 +94,15 @@ pub async fn run(
         }
     }
     let mut last = agg.snapshot(started.elapsed());
-    last.state = RunState::Done;
+    last.gauges.state = RunState::Done;
     send(last.clone());
     last
 }
 
 /// The window plus the gauges read at each tick.
-struct Aggregator {
+struct Aggregator<R> {
     window: Window,
-    generator: Handle,
+    readings: R,
     peak_open_files: u64,
 }
 
@@ -104,7 +113,7 @@ enum Drained {
     Closed,
 }
 
-impl Aggregator {
+impl<R: Readings> Aggregator<R> {
     /// Records what is waiting in the channel, without waiting for more.
     fn drain(&mut self, outcomes: &mut mpsc::Receiver<Batch>) -> Drained {
         for _ in 0..DRAIN_MAX {
@@ -120,21 +129,22 @@ impl Aggregator {
     /// Whether the generator has been stopping for longer than `STOP_GRACE`; if so, what it
     /// still has in flight is counted aborted.
     fn overstayed(&mut self, stopping_since: &mut Option<Instant>) -> bool {
-        if self.generator.state() != RunState::Stopping {
+        let gauges = self.readings.gauges();
+        if gauges.state != RunState::Stopping {
             return false;
         }
         let since = *stopping_since.get_or_insert_with(Instant::now);
         if since.elapsed() < STOP_GRACE {
             return false;
         }
-        self.window.add_aborted(self.generator.in_flight() as u64);
+        self.window.add_aborted(gauges.in_flight as u64);
         true
     }
 
-    fn new(generator: Handle) -> Aggregator {
+    fn new(readings: R) -> Aggregator<R> {
         Aggregator {
             window: Window::new(RING_TICKS),
-            generator,
+            readings,
             peak_open_files: 0,
         }
     }
@@ -142,19 +152,15 @@ impl Aggregator {
     /// Closes the tick at `elapsed` and gathers everything a view needs.
     fn snapshot(&mut self, elapsed: Duration) -> Snapshot {
         let last_tick = self.window.rotate(elapsed);
-        let open_files = FdUsage::read();
+        let open_files = self.readings.open_files();
         self.peak_open_files = self.peak_open_files.max(open_files.open);
         Snapshot {
             elapsed,
-            state: self.generator.state(),
             counts: self.window.counts().clone(),
             last_tick,
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
-            limit: self.generator.limit(),
-            capped: self.generator.capped(),
-            in_flight: self.generator.in_flight(),
-            peak_in_flight: self.generator.peak_in_flight(),
+            gauges: self.readings.gauges(),
             open_files,
             peak_open_files: self.peak_open_files,
         }

@@ -1,7 +1,7 @@
 //! Counting outcomes: HDR histograms for the current tick and the whole run, a ring of tick
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
-use crate::generator::outcome::{ErrorKind, Outcome, Verdict};
+use crate::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;

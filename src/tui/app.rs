@@ -1,31 +1,23 @@
 //! What the dashboard shows, and the one function that changes it: `update(&mut App, Msg)`.
 
 use super::keys::{self, Action};
-use crate::generator::RunState;
-use crate::generator::outcome::ErrorKind;
 use crate::generator::plan::Plan;
+use crate::generator::{Gauges, LimitPolicy, MAX_LIMIT, RunState};
+use crate::outcome::ErrorKind;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::Counts;
 use crossterm::event::KeyEvent;
 use std::time::Duration;
 
-/// The highest limit the keys can set.
-pub const MAX_LIMIT: usize = 1_000_000;
 /// Digits an entry may hold (enough for `MAX_LIMIT`).
 const MAX_ENTRY_DIGITS: usize = 7;
+const _: () = assert!(MAX_LIMIT < 10usize.pow(MAX_ENTRY_DIGITS as u32));
 
-/// Gauges read from the generator every frame, so key presses show at once.
+/// The generator's gauges read every frame, so key presses show at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Live {
     pub elapsed: Duration,
-    pub limit: usize,
-    /// The highest limit the open-file budget allows.
-    pub cap: usize,
-    /// Set when the limit asked for was above `cap`.
-    pub capped: Option<usize>,
-    pub in_flight: usize,
-    pub peak_in_flight: usize,
-    pub state: RunState,
+    pub gauges: Gauges,
 }
 
 /// Something that happened; the loop turns terminal events, snapshots and frames into these.
@@ -122,12 +114,11 @@ impl App {
             snapshot: Snapshot::default(),
             live: Live {
                 elapsed: Duration::ZERO,
-                limit,
-                cap: usize::MAX,
-                capped: None,
-                in_flight: 0,
-                peak_in_flight: 0,
-                state: RunState::Running,
+                gauges: Gauges {
+                    limit,
+                    cap: usize::MAX,
+                    ..Gauges::default()
+                },
             },
             statuses: Vec::new(),
             errors: Vec::new(),
@@ -174,10 +165,10 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
         return None;
     }
     match action? {
-        Action::Raise => set_limit(app, app.live.limit.saturating_add(app.step)),
-        Action::Lower => set_limit(app, app.live.limit.saturating_sub(app.step)),
-        Action::Double => set_limit(app, app.live.limit.saturating_mul(2)),
-        Action::Halve => set_limit(app, app.live.limit / 2),
+        Action::Raise => set_limit(app, app.live.gauges.limit.saturating_add(app.step)),
+        Action::Lower => set_limit(app, app.live.gauges.limit.saturating_sub(app.step)),
+        Action::Double => set_limit(app, app.live.gauges.limit.saturating_mul(2)),
+        Action::Halve => set_limit(app, app.live.gauges.limit / 2),
         Action::Digit(d) => {
             let entry = app.entry.get_or_insert_with(String::new);
             if entry.len() < MAX_ENTRY_DIGITS && !(entry.is_empty() && d == 0) {
@@ -200,13 +191,13 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
             None
         }
         Action::Escape | Action::Quit => quit(app),
-        Action::TogglePause => match app.live.state {
+        Action::TogglePause => match app.live.gauges.state {
             RunState::Running => {
-                app.live.state = RunState::Paused;
+                app.live.gauges.state = RunState::Paused;
                 Some(Command::Pause)
             }
             RunState::Paused => {
-                app.live.state = RunState::Running;
+                app.live.gauges.state = RunState::Running;
                 Some(Command::Resume)
             }
             RunState::Stopping | RunState::Done => None,
@@ -218,24 +209,25 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
     }
 }
 
-/// Shows the new limit at once (capped as the generator will cap it) and asks for it.
+/// Shows the new limit at once (by the policy the generator applies) and asks for it.
 fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
-    let wanted = wanted.clamp(1, MAX_LIMIT);
-    let to = wanted.min(app.live.cap);
-    let from = app.live.limit;
-    app.live.capped = (wanted > app.live.cap).then_some(app.live.cap);
+    let policy = LimitPolicy::new(app.live.gauges.cap);
+    let asked = LimitPolicy::asked(wanted);
+    let to = policy.applied(wanted);
+    let from = app.live.gauges.limit;
+    app.live.gauges.capped = policy.capped(wanted);
     if to == from {
         // Nothing changes, but asking records that more was wanted (the cap shows).
-        return (wanted != from).then_some(Command::SetLimit(wanted));
+        return (asked != from).then_some(Command::SetLimit(asked));
     }
-    app.live.limit = to;
+    app.live.gauges.limit = to;
     app.last_change = Some(LimitChange {
         from,
         to,
         at: app.live.elapsed,
         drained_at: (to > from).then_some(app.live.elapsed),
     });
-    Some(Command::SetLimit(wanted))
+    Some(Command::SetLimit(asked))
 }
 
 fn quit(app: &mut App) -> Option<Command> {
@@ -255,20 +247,22 @@ fn quit(app: &mut App) -> Option<Command> {
 }
 
 fn on_frame(app: &mut App, live: Live) {
-    if app.snapshot.state == RunState::Done {
+    if app.snapshot.gauges.state == RunState::Done {
         // The run is over: its clock stopped at its duration, nothing is in flight.
         app.live = Live {
             elapsed: app.snapshot.elapsed,
-            state: RunState::Done,
-            in_flight: 0,
-            ..live
+            gauges: Gauges {
+                state: RunState::Done,
+                in_flight: 0,
+                ..live.gauges
+            },
         };
         return;
     }
     app.live = live;
     if let Some(change) = &mut app.last_change
         && change.drained_at.is_none()
-        && live.in_flight <= change.to
+        && live.gauges.in_flight <= change.to
     {
         change.drained_at = Some(live.elapsed);
     }
@@ -278,11 +272,11 @@ fn on_snapshot(app: &mut App, s: Snapshot) {
     let secs = s.elapsed.saturating_sub(app.snapshot.elapsed).as_secs_f64();
     app.statuses = status_rows(&s.counts, &app.snapshot.counts, secs);
     app.errors = error_rows(&s.counts, &app.snapshot.counts, secs);
-    let done = s.state == RunState::Done;
+    let done = s.gauges.state == RunState::Done;
     app.snapshot = s;
     if done {
-        app.live.state = RunState::Done;
-        app.live.in_flight = 0;
+        app.live.gauges.state = RunState::Done;
+        app.live.gauges.in_flight = 0;
         app.live.elapsed = app.snapshot.elapsed;
         app.phase = match app.phase {
             Phase::Quitting | Phase::Exit => Phase::Exit,

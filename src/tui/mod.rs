@@ -4,8 +4,8 @@
 //! `TestBackend` and scripted keys; only `run` touches the real terminal.
 
 pub mod app;
+pub mod fixed_width;
 pub mod keys;
-pub mod text;
 pub mod ui;
 pub mod widgets;
 
@@ -112,7 +112,7 @@ where
                 Msg::Terminate
             }
         };
-        if matches!(msg, Msg::Snapshot(_)) && crate::panics::injected("dashboard") {
+        if matches!(msg, Msg::Snapshot(_)) && crate::fault::injected("dashboard") {
             panic!("injected panic in the dashboard");
         }
         let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
@@ -133,12 +133,7 @@ where
 fn read_live(generator: &Handle, started: Instant) -> Live {
     Live {
         elapsed: started.elapsed(),
-        limit: generator.limit(),
-        cap: generator.cap(),
-        capped: generator.capped(),
-        in_flight: generator.in_flight(),
-        peak_in_flight: generator.peak_in_flight(),
-        state: generator.state(),
+        gauges: generator.gauges(),
     }
 }
 

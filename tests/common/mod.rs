@@ -294,17 +294,17 @@ fn self_signed_acceptor() -> TlsAcceptor {
 }
 
 /// A client for GET `url`, as the binary would build it (5 s connect timeout).
-pub fn get_client(url: &str, timeout: Duration) -> sluicegate::generator::request::Client {
-    use sluicegate::generator::{connect, pool::Pool, request};
+pub fn get_client(url: &str, timeout: Duration) -> sluicegate::client::Client {
+    use sluicegate::client::{Client, Pool, RequestTemplate, connector};
     let uri: http::Uri = url.parse().expect("url");
-    let connector = connect::connector(Duration::from_secs(5), false).expect("connector");
-    let template = request::RequestTemplate::new(
+    let connector = connector(Duration::from_secs(5), false).expect("connector");
+    let template = RequestTemplate::new(
         http::Method::GET,
         uri.clone(),
         http::HeaderMap::new(),
         Bytes::new(),
     );
-    request::Client::new(template, Pool::new(connector, uri), timeout)
+    Client::new(template, Pool::new(connector, uri), timeout)
 }
 
 /// Runs the real binary with `args`, stdin closed.

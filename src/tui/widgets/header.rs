@@ -2,7 +2,7 @@
 
 use crate::generator::RunState;
 use crate::tui::app::{App, Phase};
-use crate::tui::text;
+use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -26,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         state_badge(app),
         sep(),
         Span::raw("limit "),
-        Span::raw(app.live.limit.to_string()).bold(),
+        Span::raw(app.live.gauges.limit.to_string()).bold(),
     ]);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -34,9 +34,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// Elapsed time, plus how far through -z or -n the run is.
 fn progress(app: &App) -> String {
     let live = &app.live;
-    let mut out = text::elapsed(live.elapsed);
+    let mut out = fixed_width::elapsed(live.elapsed);
     if let Some(d) = app.plan.duration {
-        out.push_str(&format!(" / {}", text::elapsed(d)));
+        out.push_str(&format!(" / {}", fixed_width::elapsed(d)));
     }
     if let Some(n) = app.plan.max_requests {
         let ended = app.snapshot.counts.total() + app.snapshot.counts.aborted;
@@ -50,7 +50,7 @@ fn progress(app: &App) -> String {
 }
 
 fn state_badge(app: &App) -> Span<'static> {
-    let (word, color) = match (app.phase, app.live.state) {
+    let (word, color) = match (app.phase, app.live.gauges.state) {
         (_, RunState::Done) | (Phase::Finished | Phase::Exit, _) => ("DONE", Color::Cyan),
         (Phase::Quitting, _) | (_, RunState::Stopping) => ("STOPPING", Color::Magenta),
         (_, RunState::Paused) => ("PAUSED", Color::Yellow),

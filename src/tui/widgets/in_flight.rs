@@ -2,7 +2,7 @@
 
 use crate::generator::RunState;
 use crate::tui::app::App;
-use crate::tui::text;
+use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -13,17 +13,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let live = &app.live;
     let inner = super::panel(frame, area, "In-flight");
     let [gauge, peak, note] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
-    let ratio = (live.in_flight as f64 / live.limit.max(1) as f64).clamp(0.0, 1.0);
+    let ratio = (live.gauges.in_flight as f64 / live.gauges.limit.max(1) as f64).clamp(0.0, 1.0);
     let g = Gauge::default()
         .gauge_style(Style::new().fg(Color::Blue).bg(Color::Black))
         .ratio(ratio)
-        .label(format!("{} / {}", live.in_flight, live.limit));
+        .label(format!("{} / {}", live.gauges.in_flight, live.gauges.limit));
     frame.render_widget(g, gauge);
     let peak_line = Line::from(vec![
         Span::raw("peak "),
-        Span::raw(live.peak_in_flight.to_string()).bold(),
+        Span::raw(live.gauges.peak_in_flight.to_string()).bold(),
         Span::raw("   limit "),
-        Span::raw(live.limit.to_string()).bold(),
+        Span::raw(live.gauges.limit.to_string()).bold(),
         Span::raw(format!("   step {}", app.step)).dark_gray(),
     ]);
     frame.render_widget(Paragraph::new(peak_line), peak);
@@ -40,14 +40,14 @@ fn note_line(app: &App) -> Line<'static> {
             Span::raw(" ⏎ set, Esc cancel").dark_gray(),
         ]);
     }
-    match app.live.state {
+    match app.live.gauges.state {
         RunState::Done => return Line::from("the run is over".dark_gray()),
-        RunState::Paused if app.live.in_flight == 0 => {
+        RunState::Paused if app.live.gauges.in_flight == 0 => {
             return Line::from("paused: nothing in flight".yellow());
         }
         RunState::Paused => {
             return Line::from(
-                format!("paused: draining {} in flight", app.live.in_flight).yellow(),
+                format!("paused: draining {} in flight", app.live.gauges.in_flight).yellow(),
             );
         }
         RunState::Running | RunState::Stopping => {}
@@ -57,11 +57,13 @@ fn note_line(app: &App) -> Line<'static> {
         Some(c) => {
             let mut spans = vec![
                 Span::raw(format!("{} → {}", c.from, c.to)).bold(),
-                Span::raw(format!(" at {}", text::elapsed(c.at))),
+                Span::raw(format!(" at {}", fixed_width::elapsed(c.at))),
             ];
             match c.drained_at {
                 Some(t) if c.to < c.from => {
-                    spans.push(Span::raw(format!(", in effect {}", text::elapsed(t))).dark_gray());
+                    spans.push(
+                        Span::raw(format!(", in effect {}", fixed_width::elapsed(t))).dark_gray(),
+                    );
                 }
                 None => spans.push(Span::raw(", draining…").yellow()),
                 Some(_) => {}

@@ -4,7 +4,7 @@ use super::trend::{self, Series};
 use crate::generator::RunState;
 use crate::stats::window::LatencySummary;
 use crate::tui::app::App;
-use crate::tui::text;
+use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Stylize};
@@ -24,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .map(|(i, h)| Span::raw(cell(h, i, width)).dark_gray())
             .collect::<Vec<_>>(),
     );
-    let last = match s.state {
+    let last = match s.gauges.state {
         RunState::Done => Line::from(vec![
             Span::raw(cell("last 1s", 0, width)),
             Span::raw("the run is over").dark_gray(),
@@ -46,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         },
     ];
     trend::render(frame, chart, &s.recent, s.elapsed, &series, |us| {
-        text::latency(us as u64)
+        fixed_width::latency(us as u64)
     });
 }
 
@@ -75,7 +75,7 @@ fn row(label: &str, l: &LatencySummary, width: usize) -> Line<'static> {
         let t = if l.count == 0 {
             "-".to_string()
         } else {
-            text::latency(*us)
+            fixed_width::latency(*us)
         };
         let span = Span::raw(cell(&t, i + 1, width));
         match i {

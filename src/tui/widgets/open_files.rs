@@ -40,7 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     ))
     .dark_gray();
     frame.render_widget(Paragraph::new(line), limits);
-    if let Some(n) = app.live.capped {
+    if let Some(n) = app.live.gauges.capped {
         let warning = Line::from(format!("limit capped by open files ({n})")).yellow();
         frame.render_widget(Paragraph::new(warning), cap);
     }

@@ -1,7 +1,7 @@
 //! Status codes and error kinds: totals and the rate over the last tick.
 
 use crate::tui::app::{App, RateRow};
-use crate::tui::text;
+use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style, Stylize};
@@ -33,7 +33,12 @@ fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> L
     Line::from(vec![
         Span::styled(format!("{label:<label_width$}"), Style::new().fg(color)),
         Span::raw(format!("{r_total:>COUNT_WIDTH$}")).bold(),
-        Span::raw(format!(" {:>w$}/s", text::rate(per_s), w = RATE_WIDTH - 3)).dark_gray(),
+        Span::raw(format!(
+            " {:>w$}/s",
+            fixed_width::rate(per_s),
+            w = RATE_WIDTH - 3
+        ))
+        .dark_gray(),
     ])
 }
 

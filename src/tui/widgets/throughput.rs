@@ -4,7 +4,7 @@
 use super::trend::{self, Series};
 use crate::generator::RunState;
 use crate::tui::app::App;
-use crate::tui::text;
+use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Stylize};
@@ -17,10 +17,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [numbers, chart] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     let avg = s.average_rps();
-    let now = match s.state {
+    let now = match s.gauges.state {
         RunState::Done => vec![Span::raw("run over").bold().cyan(), Span::raw("   ")],
         _ => vec![
-            Span::raw(text::rate(s.last_tick.rps)).bold().green(),
+            Span::raw(fixed_width::rate(s.last_tick.rps)).bold().green(),
             Span::raw(" req/s now   "),
         ],
     };
@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         [
             now,
             vec![
-                Span::raw(text::rate(avg)).bold(),
+                Span::raw(fixed_width::rate(avg)).bold(),
                 Span::raw(" avg   "),
                 Span::raw(s.counts.total().to_string()).bold(),
                 Span::raw(" done"),
@@ -42,5 +42,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         color: Color::Green,
         value: |t| t.rps,
     }];
-    trend::render(frame, chart, &s.recent, s.elapsed, &series, text::rate);
+    trend::render(
+        frame,
+        chart,
+        &s.recent,
+        s.elapsed,
+        &series,
+        fixed_width::rate,
+    );
 }

@@ -1,7 +1,8 @@
 //! Opening connections: hyper-util's TCP connector (nodelay) wrapped in rustls, the whole of
 //! it (TCP connect and TLS handshake) bounded by the connect timeout.
 
-use super::outcome::ErrorKind;
+use super::classify;
+use crate::outcome::ErrorKind;
 use http::Uri;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder, MaybeHttpsStream};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -32,7 +33,7 @@ impl Connector {
         let opening = self.inner.clone().call(origin.clone());
         match tokio::time::timeout(self.timeout, opening).await {
             Ok(Ok(stream)) => Ok(stream),
-            Ok(Err(e)) => Err(ErrorKind::of_connect(&*e)),
+            Ok(Err(e)) => Err(classify::connect_error(&*e)),
             Err(_) => Err(ErrorKind::ConnectTimeout),
         }
     }

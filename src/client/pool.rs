@@ -3,8 +3,9 @@
 //! hyper-util's pooled `Client` costs a third of the throughput in bookkeeping (DESIGN.md,
 //! "Speed facts"); a load tester talks to one origin, so a stack is all the pool it needs.
 
+use super::classify;
 use super::connect::Connector;
-use super::outcome::ErrorKind;
+use crate::outcome::ErrorKind;
 use bytes::Bytes;
 use http::Uri;
 use http_body_util::Full;
@@ -102,7 +103,7 @@ impl Pool {
             .writev(!self.flat_writes)
             .handshake(io)
             .await
-            .map_err(|e| ErrorKind::of_request(&e))?;
+            .map_err(|e| classify::request_error(&e))?;
         tokio::spawn(async move {
             // Errors surface on the request that was using the connection.
             let _ = connection.await;

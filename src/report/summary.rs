@@ -1,8 +1,8 @@
 //! The end-of-run summary; its JSON field names are a contract that scripts read.
 
-use super::snapshot::Snapshot;
-use super::window::LatencySummary;
-use crate::generator::outcome::ErrorKind;
+use crate::outcome::ErrorKind;
+use crate::stats::snapshot::Snapshot;
+use crate::stats::window::LatencySummary;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -70,8 +70,13 @@ pub struct Memory {
 }
 
 impl Summary {
-    /// Builds the summary from the final snapshot.
-    pub fn new(target: String, initial_limit: usize, last: &Snapshot) -> Summary {
+    /// Builds the summary from the final snapshot and the process's peak RSS.
+    pub fn new(
+        target: String,
+        initial_limit: usize,
+        last: &Snapshot,
+        peak_rss_kib: u64,
+    ) -> Summary {
         let c = &last.counts;
         let secs = last.elapsed.as_secs_f64();
         Summary {
@@ -97,18 +102,16 @@ impl Summary {
                 .collect(),
             concurrency: Concurrency {
                 initial: initial_limit,
-                last: last.limit,
-                peak_in_flight: last.peak_in_flight,
-                capped_by_open_files: last.capped,
+                last: last.gauges.limit,
+                peak_in_flight: last.gauges.peak_in_flight,
+                capped_by_open_files: last.gauges.capped,
             },
             open_files: OpenFiles {
                 peak: last.peak_open_files,
                 soft_limit: last.open_files.soft_limit,
                 hard_limit: last.open_files.hard_limit,
             },
-            memory: Memory {
-                peak_rss_kib: crate::probe::memory::peak_rss_kib().unwrap_or(0),
-            },
+            memory: Memory { peak_rss_kib },
             hints: c.hints().map(String::from).collect(),
         }
     }

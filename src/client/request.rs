@@ -2,8 +2,9 @@
 
 use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
-use super::outcome::{ErrorKind, Outcome, Verdict};
+use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
+use crate::outcome::{ErrorKind, Outcome, Verdict};
 use bytes::Bytes;
 use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
@@ -217,7 +218,7 @@ impl Client {
                     retried = true;
                     continue;
                 }
-                Err(e) => return Err(ErrorKind::of_request(&e)),
+                Err(e) => return Err(classify::request_error(&e)),
             };
             let status = response.status().as_u16();
             let mut body = response.into_body();
@@ -226,7 +227,7 @@ impl Client {
             while !body.is_end_stream()
                 && let Some(frame) = body.frame().await
             {
-                let frame = frame.map_err(|e| ErrorKind::of_request(&e))?;
+                let frame = frame.map_err(|e| classify::request_error(&e))?;
                 if let Some(data) = frame.data_ref() {
                     bytes += data.len() as u64;
                 }

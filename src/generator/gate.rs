@@ -10,7 +10,7 @@ use tokio::sync::{Notify, Semaphore};
 
 /// Adjustable permits plus the gauges the dashboard reads (in-flight, peak).
 #[derive(Debug)]
-pub struct Limit {
+pub struct Gate {
     sem: Semaphore,
     limit: AtomicUsize,
     debt: AtomicUsize,
@@ -24,13 +24,13 @@ pub struct Limit {
 /// A taken permit; dropping it gives the slot back (or pays debt).
 #[derive(Debug)]
 pub struct Permit {
-    limit: Arc<Limit>,
+    gate: Arc<Gate>,
 }
 
-impl Limit {
+impl Gate {
     /// A gate that lets `n` requests be in flight at once.
-    pub fn new(n: usize) -> Arc<Limit> {
-        Arc::new(Limit {
+    pub fn new(n: usize) -> Arc<Gate> {
+        Arc::new(Gate {
             sem: Semaphore::new(n),
             limit: AtomicUsize::new(n),
             debt: AtomicUsize::new(0),
@@ -47,7 +47,7 @@ impl Limit {
         let now = self.in_flight.fetch_add(1, SeqCst) + 1;
         self.peak_in_flight.fetch_max(now, SeqCst);
         Some(Permit {
-            limit: Arc::clone(self),
+            gate: Arc::clone(self),
         })
     }
 
@@ -76,6 +76,7 @@ impl Limit {
     }
 
     /// The limit now in force.
+    #[cfg(test)]
     pub fn get(&self) -> usize {
         self.limit.load(SeqCst)
     }
@@ -145,7 +146,7 @@ impl Limit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.limit.release();
+        self.gate.release();
     }
 }
 
@@ -156,91 +157,91 @@ mod tests {
 
     #[tokio::test]
     async fn lowering_while_permits_are_out_drains_to_the_new_limit() {
-        let limit = Limit::new(4);
-        let held: Vec<Permit> = futures_take(&limit, 4).await;
-        assert_eq!(limit.in_flight(), 4);
-        limit.set(2);
-        assert_eq!(limit.available(), 0);
+        let gate = Gate::new(4);
+        let held: Vec<Permit> = futures_take(&gate, 4).await;
+        assert_eq!(gate.in_flight(), 4);
+        gate.set(2);
+        assert_eq!(gate.available(), 0);
         let mut held = held;
         held.pop();
         held.pop();
         // Two returned permits paid the debt: none is free, two are still out.
-        assert_eq!(limit.available(), 0);
-        assert_eq!(limit.in_flight(), 2);
+        assert_eq!(gate.available(), 0);
+        assert_eq!(gate.in_flight(), 2);
         held.pop();
-        assert_eq!(limit.available(), 1);
+        assert_eq!(gate.available(), 1);
     }
 
     #[tokio::test]
     async fn raising_pays_debt_before_adding_permits() {
-        let limit = Limit::new(4);
-        let held = futures_take(&limit, 4).await;
-        limit.set(1); // debt 3
-        limit.set(3); // pays 2 of the debt, adds none
-        assert_eq!(limit.available(), 0);
+        let gate = Gate::new(4);
+        let held = futures_take(&gate, 4).await;
+        gate.set(1); // debt 3
+        gate.set(3); // pays 2 of the debt, adds none
+        assert_eq!(gate.available(), 0);
         drop(held);
-        assert_eq!(limit.available(), 3);
-        assert_eq!(limit.get(), 3);
+        assert_eq!(gate.available(), 3);
+        assert_eq!(gate.get(), 3);
     }
 
     #[tokio::test]
     async fn raising_lets_waiters_through_at_once() {
-        let limit = Limit::new(1);
-        let _first = limit.acquire().await;
-        let l2 = Arc::clone(&limit);
-        let waiter = tokio::spawn(async move { l2.acquire().await.is_some() });
+        let gate = Gate::new(1);
+        let _first = gate.acquire().await;
+        let g2 = Arc::clone(&gate);
+        let waiter = tokio::spawn(async move { g2.acquire().await.is_some() });
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished());
-        limit.set(2);
+        gate.set(2);
         let second = tokio::time::timeout(Duration::from_secs(5), waiter).await;
         assert!(
             matches!(second, Ok(Ok(true))),
             "the waiter did not get the added permit"
         );
-        assert_eq!(limit.peak_in_flight(), 2);
+        assert_eq!(gate.peak_in_flight(), 2);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_churn_keeps_the_books_balanced() {
-        let limit = Limit::new(8);
+        let gate = Gate::new(8);
         let mut workers = Vec::new();
         for _ in 0..32 {
-            let l = Arc::clone(&limit);
+            let g = Arc::clone(&gate);
             workers.push(tokio::spawn(async move {
                 for _ in 0..500 {
-                    let p = l.acquire().await.expect("open gate");
+                    let p = g.acquire().await.expect("open gate");
                     tokio::task::yield_now().await;
                     drop(p);
                 }
             }));
         }
         for step in 0..200 {
-            limit.set(1 + (step * 7) % 20);
+            gate.set(1 + (step * 7) % 20);
             tokio::task::yield_now().await;
         }
-        limit.set(5);
+        gate.set(5);
         for w in workers {
             w.await.expect("worker panicked");
         }
-        assert_eq!(limit.in_flight(), 0);
-        assert_eq!(limit.available(), 5, "permits leaked or were lost");
+        assert_eq!(gate.in_flight(), 0);
+        assert_eq!(gate.available(), 5, "permits leaked or were lost");
     }
 
     #[tokio::test]
     async fn closing_wakes_waiters_and_drained_waits_for_the_last_permit() {
-        let limit = Limit::new(1);
-        let held = limit.acquire().await.expect("open gate");
-        let l2 = Arc::clone(&limit);
-        let waiter = tokio::spawn(async move { l2.acquire().await.is_none() });
+        let gate = Gate::new(1);
+        let held = gate.acquire().await.expect("open gate");
+        let g2 = Arc::clone(&gate);
+        let waiter = tokio::spawn(async move { g2.acquire().await.is_none() });
         tokio::task::yield_now().await;
-        limit.close();
+        gate.close();
         let woke = tokio::time::timeout(Duration::from_secs(5), waiter).await;
         assert!(
             matches!(woke, Ok(Ok(true))),
             "a closed gate still let a waiter through"
         );
-        let l3 = Arc::clone(&limit);
-        let drained = tokio::spawn(async move { l3.drained().await });
+        let g3 = Arc::clone(&gate);
+        let drained = tokio::spawn(async move { g3.drained().await });
         tokio::task::yield_now().await;
         assert!(
             !drained.is_finished(),
@@ -254,10 +255,10 @@ mod tests {
         );
     }
 
-    async fn futures_take(limit: &Arc<Limit>, n: usize) -> Vec<Permit> {
+    async fn futures_take(gate: &Arc<Gate>, n: usize) -> Vec<Permit> {
         let mut out = Vec::new();
         for _ in 0..n {
-            out.push(limit.acquire().await.expect("open gate"));
+            out.push(gate.acquire().await.expect("open gate"));
         }
         out
     }

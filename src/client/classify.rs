@@ -1,0 +1,97 @@
+//! Failures into kinds: what a connect or request error is, from its chain of causes, with
+//! errno values from libc (they differ between Linux and macOS).
+
+use crate::outcome::ErrorKind;
+use std::error::Error as StdError;
+use std::io;
+
+/// Classifies a failure while opening a connection (DNS, TCP connect, TLS handshake).
+pub fn connect_error(err: &(dyn StdError + 'static)) -> ErrorKind {
+    if err.to_string().starts_with("dns error") {
+        return ErrorKind::Dns;
+    }
+    match first_named_cause(err) {
+        ErrorKind::Timeout => ErrorKind::ConnectTimeout,
+        kind => kind,
+    }
+}
+
+/// Classifies a failure on an open connection (send, response head, body).
+pub fn request_error(err: &hyper::Error) -> ErrorKind {
+    match first_named_cause(err) {
+        ErrorKind::Other if err.is_incomplete_message() || err.is_canceled() => {
+            ErrorKind::ConnectionClosed
+        }
+        kind => kind,
+    }
+}
+
+/// Walks an error's source chain for the first cause we can name.
+fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return ErrorKind::Tls;
+        }
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            if let Some(kind) = io_error(io) {
+                return kind;
+            }
+            // io::Error's own source() skips its inner error, so step into it here.
+            if let Some(inner) = io.get_ref() {
+                cur = Some(inner);
+                continue;
+            }
+        }
+        cur = e.source();
+    }
+    ErrorKind::Other
+}
+
+/// Maps an I/O error to a kind, or None when its own cause may say more.
+pub fn io_error(err: &io::Error) -> Option<ErrorKind> {
+    match err.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE) => return Some(ErrorKind::TooManyOpenFiles),
+        Some(libc::EADDRNOTAVAIL) => return Some(ErrorKind::AddressUnavailable),
+        _ => {}
+    }
+    match err.kind() {
+        io::ErrorKind::ConnectionRefused => Some(ErrorKind::ConnectRefused),
+        io::ErrorKind::TimedOut => Some(ErrorKind::Timeout),
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => Some(ErrorKind::ConnectionReset),
+        io::ErrorKind::AddrNotAvailable => Some(ErrorKind::AddressUnavailable),
+        io::ErrorKind::UnexpectedEof => Some(ErrorKind::ConnectionClosed),
+        _ if err.get_ref().is_some() => None,
+        _ => Some(ErrorKind::Other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_errors_map_to_their_kinds() {
+        let emfile = io::Error::from_raw_os_error(libc::EMFILE);
+        assert_eq!(io_error(&emfile), Some(ErrorKind::TooManyOpenFiles));
+        let eaddr = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
+        assert_eq!(io_error(&eaddr), Some(ErrorKind::AddressUnavailable));
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(io_error(&refused), Some(ErrorKind::ConnectRefused));
+    }
+
+    #[test]
+    fn a_timeout_while_connecting_is_a_connect_timeout() {
+        let timed_out = io::Error::new(io::ErrorKind::TimedOut, "connect timeout");
+        assert_eq!(connect_error(&timed_out), ErrorKind::ConnectTimeout);
+    }
+
+    #[test]
+    fn a_nested_cause_is_found_through_the_chain() {
+        let inner = io::Error::from(io::ErrorKind::ConnectionReset);
+        let outer = io::Error::other(inner);
+        assert_eq!(connect_error(&outer), ErrorKind::ConnectionReset);
+    }
+}

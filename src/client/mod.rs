@@ -1,0 +1,14 @@
+//! The HTTP/1 client the generator drives: connections (TCP, TLS, connect timeout and
+//! backoff), a pool of idle ones, the request template, a session per request task, the
+//! deadline alarm, and the classification of failures into kinds.
+
+mod alarm;
+mod backoff;
+pub mod classify;
+pub mod connect;
+pub mod pool;
+pub mod request;
+
+pub use connect::{Connector, connector};
+pub use pool::Pool;
+pub use request::{Client, RequestTemplate, Session};

@@ -1,0 +1,116 @@
+//! One `Outcome` per request: the only thing the engine tells the stats side, and the
+//! kinds of failure it counts.
+
+/// How one request ended, as the stats count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// An HTTP response arrived (any status) and its body was read to the end.
+    Status(u16),
+    /// The request failed; the kind says how.
+    Error(ErrorKind),
+    /// The run ended (stop, or `-z` ran out) while the request was in flight.
+    Aborted,
+}
+
+/// One finished request: latency from its start to the last body byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub latency_us: u64,
+    pub verdict: Verdict,
+    pub bytes: u64,
+}
+
+impl Outcome {
+    /// A request that was in flight when the run ended.
+    pub fn aborted() -> Outcome {
+        Outcome {
+            latency_us: 0,
+            verdict: Verdict::Aborted,
+            bytes: 0,
+        }
+    }
+}
+
+/// Why a request failed, coarse enough to count and to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorKind {
+    ConnectRefused,
+    ConnectTimeout,
+    Timeout,
+    TooManyOpenFiles,
+    AddressUnavailable,
+    ConnectionReset,
+    ConnectionClosed,
+    Dns,
+    Tls,
+    Other,
+}
+
+impl ErrorKind {
+    /// Every kind, in the order summaries list them.
+    pub const ALL: [ErrorKind; 10] = [
+        ErrorKind::ConnectRefused,
+        ErrorKind::ConnectTimeout,
+        ErrorKind::Timeout,
+        ErrorKind::TooManyOpenFiles,
+        ErrorKind::AddressUnavailable,
+        ErrorKind::ConnectionReset,
+        ErrorKind::ConnectionClosed,
+        ErrorKind::Dns,
+        ErrorKind::Tls,
+        ErrorKind::Other,
+    ];
+
+    /// The snake_case name used in the JSON summary and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::ConnectRefused => "connect_refused",
+            ErrorKind::ConnectTimeout => "connect_timeout",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::TooManyOpenFiles => "too_many_open_files",
+            ErrorKind::AddressUnavailable => "address_unavailable",
+            ErrorKind::ConnectionReset => "connection_reset",
+            ErrorKind::ConnectionClosed => "connection_closed",
+            ErrorKind::Dns => "dns",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Other => "other",
+        }
+    }
+
+    /// A one-line hint for kinds whose cause is on this side, not the target's.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            ErrorKind::AddressUnavailable => Some(
+                "ephemeral ports exhausted: connections are not being reused (does the server close them?)",
+            ),
+            ErrorKind::TooManyOpenFiles => {
+                Some("out of file descriptors: raise ulimit -n or lower the limit")
+            }
+            ErrorKind::Tls => Some(
+                "TLS handshake failed: for a self-signed or private-CA certificate use --insecure",
+            ),
+            _ => None,
+        }
+    }
+
+    /// Position in `ALL`, for counting in a fixed array.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_indexes_match_all() {
+        for (i, kind) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), i);
+        }
+        let mut names: Vec<_> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+    }
+}

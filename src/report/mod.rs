@@ -1,0 +1,47 @@
+//! The end-of-run report: the summary's fields (a contract for scripts) and its writers,
+//! text for people and JSON for scripts.
+
+pub mod summary;
+mod text;
+
+pub use summary::Summary;
+pub use text::render_text;
+
+use crate::cli::OutputFormat;
+
+/// The summary in the chosen format, newline-terminated.
+pub fn render(summary: &Summary, format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json => {
+            let mut s = serde_json::to_string_pretty(summary).unwrap_or_else(|e| {
+                format!("{{\"error\": \"summary could not be serialised: {e}\"}}")
+            });
+            s.push('\n');
+            s
+        }
+        OutputFormat::Text => render_text(summary),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::snapshot::Snapshot;
+    use std::time::Duration;
+
+    #[test]
+    fn no_responses_means_no_latency_and_no_throughput() {
+        let mut last = Snapshot {
+            elapsed: Duration::from_secs(2),
+            ..Snapshot::default()
+        };
+        last.counts.failed = 20;
+        let summary = Summary::new("http://127.0.0.1:1/".into(), 5, &last, 0);
+        let text = render_text(&summary);
+        assert!(text.contains("Latency (ms):\n  no responses"), "{text}");
+        assert!(text.contains("Throughput:   0.0 req/s"), "{text}");
+        let json = render(&summary, OutputFormat::Json);
+        let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert!(v["latency_ms"].is_null(), "{json}");
+    }
+}
