@@ -19,7 +19,7 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub(crate) mod target;
-pub mod units;
+pub(crate) mod units;
 
 // The views.
 pub(crate) mod headless;

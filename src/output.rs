@@ -128,9 +128,9 @@ fn follow_links(path: &Path) -> io::Result<PathBuf> {
         match fs::symlink_metadata(&path) {
             Ok(md) if md.file_type().is_symlink() => {
                 let to = fs::read_link(&path)?;
-                path = match path.parent() {
-                    Some(dir) if to.is_relative() => dir.join(to),
-                    _ => to,
+                path = match to.is_relative() {
+                    true => folder_of(&path).join(to),
+                    false => to,
                 };
             }
             _ => return Ok(path),
@@ -139,12 +139,17 @@ fn follow_links(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
-/// A temporary file in `path`'s folder, created with `mode` (less the umask).
-fn temp_beside(path: &Path, mode: Permissions) -> Result<NamedTempFile, String> {
-    let dir = match path.parent() {
+/// The folder `path` is in: its parent, or "." for a bare file name.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// A temporary file in `path`'s folder, created with `mode` (less the umask).
+fn temp_beside(path: &Path, mode: Permissions) -> Result<NamedTempFile, String> {
+    let dir = folder_of(path);
     if !dir.is_dir() {
         return Err(format!(
             "is in folder '{}', which does not exist",

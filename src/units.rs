@@ -1,6 +1,7 @@
 //! Parsing the numbers people type: counts like `10k`, durations like `30s`. Each error
 //! message says what was wrong and what would be right.
 
+use crate::generator::MAX_LIMIT;
 use std::time::Duration;
 
 /// `count` over `secs` seconds; 0 when no time has passed.
@@ -36,10 +37,14 @@ pub fn parse_positive_count(text: &str) -> Result<u64, String> {
     }
 }
 
-/// The concurrency limit: a positive count that fits in memory's index type.
+/// The concurrency limit (or a step of it): 1 to `MAX_LIMIT`, the bounds the keys and the
+/// generator keep too.
 pub fn parse_concurrency(text: &str) -> Result<usize, String> {
     let n = parse_positive_count(text)?;
-    usize::try_from(n).map_err(|_| format!("'{text}' is too large a concurrency"))
+    match usize::try_from(n) {
+        Ok(n) if n <= MAX_LIMIT => Ok(n),
+        _ => Err(format!("'{text}' is above the highest limit, {MAX_LIMIT}")),
+    }
 }
 
 /// A duration that must be longer than zero (run length, timeouts).
@@ -97,6 +102,13 @@ mod tests {
                 .unwrap_err()
                 .contains("at least 1")
         );
+    }
+
+    #[test]
+    fn a_concurrency_above_the_highest_limit_is_refused() {
+        assert_eq!(parse_concurrency("1M"), Ok(MAX_LIMIT));
+        let err = parse_concurrency("2M").unwrap_err();
+        assert!(err.contains("above the highest limit, 1000000"), "{err}");
     }
 
     #[test]

@@ -4,15 +4,13 @@
 
 mod common;
 
-use common::{get_client, wait_until};
+use common::{Tally, get_client, wait_until};
 use rlimit::Resource;
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, RunState};
-use sluicegate::outcome::{Outcome, Verdict};
-use std::collections::HashMap;
+use sluicegate::outcome::Outcome;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -53,19 +51,8 @@ fn start_demo() -> (DemoProcess, String) {
 fn requests_that_hit_emfile_are_retried_not_lost() {
     let (_demo, url) = start_demo();
     let client = get_client(&url, Duration::from_secs(20));
-    let (tx, mut rx) = mpsc::channel::<Vec<Outcome>>(64);
-    let counts = Arc::new(Mutex::new(HashMap::<String, u64>::new()));
-    let sink = Arc::clone(&counts);
-    std::thread::spawn(move || {
-        for o in std::iter::from_fn(|| rx.blocking_recv()).flatten() {
-            let key = match o.verdict {
-                Verdict::Status(code) => code.to_string(),
-                Verdict::Error(kind) => kind.as_str().to_string(),
-                Verdict::Aborted => "aborted".to_string(),
-            };
-            *sink.lock().expect("lock").entry(key).or_default() += 1;
-        }
-    });
+    let (tx, rx) = mpsc::channel::<Vec<Outcome>>(64);
+    let tally = Tally::drain(rx);
 
     // Room for about 15 connections, with a limit of 60.
     let (_, hard) = rlimit::getrlimit(Resource::NOFILE).expect("getrlimit");
@@ -81,9 +68,9 @@ fn requests_that_hit_emfile_are_retried_not_lost() {
         handle.state() == RunState::Done
     });
     wait_until("every outcome", Duration::from_secs(5), || {
-        counts.lock().expect("lock").values().sum::<u64>() == 2_000
+        tally.total() == 2_000
     });
-    let counts = counts.lock().expect("lock").clone();
+    let counts = tally.counts();
     assert_eq!(counts.get("200"), Some(&2_000), "{counts:?}");
     assert!(
         handle.peak_in_flight() > 15,

@@ -3,42 +3,21 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, get_client, wait_until};
+use common::{Behaviour, Tally, TestServer, get_client, wait_until};
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, Handle, RunState};
-use sluicegate::outcome::{Outcome, Verdict};
+use sluicegate::outcome::Outcome;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Counts of outcomes drained by a background thread.
-#[derive(Default)]
-struct Drained {
-    ok: AtomicU64,
-    aborted: AtomicU64,
-    other: AtomicU64,
-}
-
-fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Arc<Drained>) {
+fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Tally) {
     let client = get_client(url, Duration::from_secs(30));
-    let (tx, mut rx) = mpsc::channel::<Vec<Outcome>>(64);
+    let (tx, rx) = mpsc::channel::<Vec<Outcome>>(64);
     let handle = generator::start(client, plan, limit, usize::MAX, tx).expect("generator starts");
-    let drained = Arc::new(Drained::default());
-    let d = Arc::clone(&drained);
-    std::thread::spawn(move || {
-        for o in std::iter::from_fn(|| rx.blocking_recv()).flatten() {
-            let counter = match o.verdict {
-                Verdict::Status(200) => &d.ok,
-                Verdict::Aborted => &d.aborted,
-                _ => &d.other,
-            };
-            counter.fetch_add(1, SeqCst);
-        }
-    });
-    (handle, drained)
+    (handle, Tally::drain(rx))
 }
 
 #[test]
@@ -81,9 +60,13 @@ fn the_server_sees_exactly_the_limit_and_follows_each_change() {
     });
     assert_eq!(gen_handle.in_flight(), 0);
     assert_eq!(gen_handle.peak_in_flight(), 35);
-    assert_eq!(drained.other.load(SeqCst), 0, "unexpected failures");
+    assert_eq!(
+        drained.except(&["200", "aborted"]),
+        0,
+        "unexpected failures"
+    );
     wait_until("every outcome to be drained", WAIT, || {
-        drained.ok.load(SeqCst) + drained.aborted.load(SeqCst) == gen_handle.started()
+        drained.of("200") + drained.of("aborted") == gen_handle.started()
     });
 }
 
@@ -138,10 +121,8 @@ fn stop_aborts_what_is_in_flight_and_counts_it_apart() {
         seen.current() == 5
     });
     gen_handle.stop();
-    wait_until("5 aborted outcomes", WAIT, || {
-        drained.aborted.load(SeqCst) == 5
-    });
-    assert_eq!(drained.ok.load(SeqCst) + drained.other.load(SeqCst), 0);
+    wait_until("5 aborted outcomes", WAIT, || drained.of("aborted") == 5);
+    assert_eq!(drained.of("200") + drained.except(&["200", "aborted"]), 0);
     wait_until("the generator to finish", WAIT, || {
         gen_handle.state() == RunState::Done
     });
@@ -158,7 +139,7 @@ fn a_count_plan_starts_exactly_n_and_reuses_connections() {
     wait_until("the generator to finish", WAIT, || {
         gen_handle.state() == RunState::Done
     });
-    wait_until("3000 outcomes", WAIT, || drained.ok.load(SeqCst) == 3_000);
+    wait_until("3000 outcomes", WAIT, || drained.of("200") == 3_000);
     assert_eq!(gen_handle.started(), 3_000);
     assert_eq!(server.seen.requests(), 3_000);
     let conns = server.seen.connections();

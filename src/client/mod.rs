@@ -4,10 +4,10 @@
 
 mod alarm;
 mod backoff;
-pub mod classify;
-pub mod connect;
-pub mod pool;
-pub mod request;
+mod classify;
+mod connect;
+mod pool;
+mod request;
 
 pub use connect::{Connector, connector};
 pub use pool::Pool;

@@ -84,9 +84,9 @@ pub struct Session {
     alarm: Alarm,
 }
 
-/// What went wrong on the way, for classifying a request that ran out of time.
+/// The connect failures met on the way, for classifying a request that ran out of time.
 #[derive(Default)]
-struct Trouble {
+struct ConnectFailures {
     /// A connection could not be opened (the failure is the request's error).
     connect_failed: AtomicBool,
     /// EMFILE/ENFILE was hit and retried.
@@ -118,11 +118,11 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     pub async fn send_one(&self, session: &mut Session, max_idle: usize) -> Outcome {
         let start = Instant::now();
-        let trouble = Trouble::default();
+        let failures = ConnectFailures::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(held, max_idle, &trouble));
+        let exchange = pin!(self.exchange(held, max_idle, &failures));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
         let (verdict, bytes) = match result {
@@ -136,7 +136,7 @@ impl Client {
                 (Verdict::Status(status), bytes)
             }
             Some(Err(kind)) => (Verdict::Error(kind), 0),
-            None if trouble.out_of_files.load(Relaxed) => {
+            None if failures.out_of_files.load(Relaxed) => {
                 (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
             }
             None => (Verdict::Error(ErrorKind::Timeout), 0),
@@ -146,7 +146,7 @@ impl Client {
             verdict,
             bytes,
         };
-        if trouble.connect_failed.load(Relaxed) {
+        if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
@@ -166,7 +166,7 @@ impl Client {
         &self,
         held: Option<Sender>,
         max_idle: usize,
-        trouble: &Trouble,
+        failures: &ConnectFailures,
     ) -> Result<Checkout, ErrorKind> {
         if let Some(mut sender) = held
             && pool::usable(&mut sender).await
@@ -184,12 +184,12 @@ impl Client {
                     return Ok(conn);
                 }
                 Err(ErrorKind::TooManyOpenFiles) => {
-                    trouble.out_of_files.store(true, Relaxed);
+                    failures.out_of_files.store(true, Relaxed);
                     attempt += 1;
                     tokio::time::sleep(backoff::out_of_files(attempt)).await;
                 }
                 Err(kind) => {
-                    trouble.connect_failed.store(true, Relaxed);
+                    failures.connect_failed.store(true, Relaxed);
                     return Err(kind);
                 }
             }
@@ -202,11 +202,11 @@ impl Client {
         &self,
         mut held: Option<Sender>,
         max_idle: usize,
-        trouble: &Trouble,
+        failures: &ConnectFailures,
     ) -> Result<(u16, u64, Option<Sender>), ErrorKind> {
         let mut retried = false;
         loop {
-            let mut conn = self.connection(held.take(), max_idle, trouble).await?;
+            let mut conn = self.connection(held.take(), max_idle, failures).await?;
             let response = match conn.sender.send_request(self.request.clone()).await {
                 Ok(r) => r,
                 Err(e)

@@ -1,6 +1,6 @@
 //! From outcomes to numbers: the pure window, the aggregating task, the snapshot it publishes;
 //! no I/O: the gauges and open files come in through `aggregator::Readings`.
 
-pub mod aggregator;
+pub(crate) mod aggregator;
 pub mod snapshot;
 pub mod window;

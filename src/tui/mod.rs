@@ -4,10 +4,10 @@
 //! `TestBackend` and scripted keys; only `run` touches the real terminal.
 
 pub mod app;
-pub mod fixed_width;
-pub mod keys;
+mod fixed_width;
+pub(crate) mod keys;
 pub mod ui;
-pub mod widgets;
+mod widgets;
 
 use crate::generator::Handle;
 use crate::stats::snapshot::Snapshot;

@@ -293,6 +293,58 @@ fn self_signed_acceptor() -> TlsAcceptor {
     TlsAcceptor::from(Arc::new(config))
 }
 
+/// Outcomes counted by what they were ("200", "aborted", an error kind's name), drained by
+/// a thread of their own until the generator closes the channel.
+#[derive(Clone, Default)]
+pub struct Tally(Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>);
+
+impl Tally {
+    /// Starts draining `outcomes` into a new tally.
+    pub fn drain(
+        mut outcomes: tokio::sync::mpsc::Receiver<Vec<sluicegate::outcome::Outcome>>,
+    ) -> Tally {
+        use sluicegate::outcome::Verdict;
+        let tally = Tally::default();
+        let sink = tally.clone();
+        std::thread::spawn(move || {
+            for o in std::iter::from_fn(|| outcomes.blocking_recv()).flatten() {
+                let key = match o.verdict {
+                    Verdict::Status(code) => code.to_string(),
+                    Verdict::Error(kind) => kind.as_str().to_string(),
+                    Verdict::Aborted => "aborted".to_string(),
+                };
+                *sink.0.lock().expect("tally").entry(key).or_default() += 1;
+            }
+        });
+        tally
+    }
+
+    /// How many outcomes were `key`.
+    pub fn of(&self, key: &str) -> u64 {
+        self.0.lock().expect("tally").get(key).copied().unwrap_or(0)
+    }
+
+    /// How many outcomes were none of `keys`.
+    pub fn except(&self, keys: &[&str]) -> u64 {
+        let counts = self.0.lock().expect("tally");
+        counts
+            .iter()
+            .filter(|(k, _)| !keys.contains(&k.as_str()))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// How many outcomes there were.
+    pub fn total(&self) -> u64 {
+        self.except(&[])
+    }
+
+    /// Every count so far, by key.
+    pub fn counts(&self) -> std::collections::HashMap<String, u64> {
+        self.0.lock().expect("tally").clone()
+    }
+}
+
 /// A client for GET `url`, as the binary would build it (5 s connect timeout).
 pub fn get_client(url: &str, timeout: Duration) -> sluicegate::client::Client {
     use sluicegate::client::{Client, Pool, RequestTemplate, connector};
