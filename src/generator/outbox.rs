@@ -142,8 +142,7 @@ mod tests {
     fn finish_sends_pending_and_aborted_outcomes() {
         let (tx, mut rx) = mpsc::channel(16);
         let outbox = Outbox::new(tx);
-        tokio::runtime::Builder::new_current_thread()
-            .build()
+        crate::runtime::current_thread()
             .expect("runtime")
             .block_on(outbox.post(ok()));
         outbox.finish(BATCH_MAX + 1);
