@@ -24,6 +24,7 @@ fn outcome(i: u64) -> Outcome {
     };
     Outcome {
         latency_us: 200 + (i * 7919) % 50_000,
+        late_us: 0,
         verdict,
         bytes: 13,
     }

@@ -74,8 +74,13 @@ pub struct RunArgs {
     #[arg(short = 'z', long = "duration", allow_hyphen_values = true, value_name = "DURATION", value_parser = units::parse_duration)]
     pub duration: Option<Duration>,
     /// Requests in flight at once, at the start (the limit can be changed while running).
-    #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", default_value = "50", value_parser = units::parse_concurrency)]
-    pub concurrency: usize,
+    /// Default 50, or 1000 with -q (the most in flight while keeping up a rate).
+    #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_concurrency)]
+    pub concurrency: Option<usize>,
+    /// Requests a second (500, 2k, 1.5k): rate mode, requests due at evenly spaced times and
+    /// latency measured from when each was due. Without it: concurrency mode.
+    #[arg(short = 'q', long = "rate", allow_negative_numbers = true, value_name = "RATE", value_parser = units::parse_rate)]
+    pub rate: Option<f64>,
     /// HTTP method.
     #[arg(short = 'm', long = "method", default_value = "GET")]
     pub method: String,
@@ -108,6 +113,9 @@ pub struct RunArgs {
     /// How much + and - (and the arrow keys) change the limit on the dashboard.
     #[arg(long = "step", value_name = "N", default_value = "10", allow_negative_numbers = true, value_parser = units::parse_concurrency)]
     pub step: usize,
+    /// How much + and - change the rate on the dashboard (default: 10% of it).
+    #[arg(long = "rate-step", value_name = "RATE", allow_negative_numbers = true, value_parser = units::parse_rate)]
+    pub rate_step: Option<f64>,
     /// Leave the dashboard as soon as the run ends, instead of waiting for a key.
     #[arg(long = "exit-on-done")]
     pub exit_on_done: bool,

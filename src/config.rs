@@ -20,17 +20,27 @@ pub struct Config {
     pub body: Bytes,
     pub plan: Plan,
     pub concurrency: usize,
+    /// Requests a second at the start (rate mode); None: concurrency mode.
+    pub rate: Option<f64>,
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub insecure: bool,
     pub headless: bool,
     /// Dashboard: what + and - add or take from the limit.
     pub step: usize,
+    /// Dashboard: what + and - add or take from the rate; None: 10% of it.
+    pub rate_step: Option<f64>,
     /// Dashboard: leave when the run ends instead of waiting for a key.
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
     pub output: Option<PathBuf>,
 }
+
+/// The default limit in concurrency mode.
+pub const CONCURRENCY: usize = 50;
+/// The default limit in rate mode: room for 10k requests a second at 100 ms each. Only
+/// what the rate needs is used (connections are opened as requests need them).
+pub const RATE_MODE_CONCURRENCY: usize = 1000;
 
 /// Whether the dashboard can be drawn: stdout is a terminal, and one that can take a
 /// full-screen colour view (not `TERM=dumb`, nor no TERM at all).
@@ -72,12 +82,17 @@ impl Config {
                 max_requests: args.requests,
                 duration: args.duration,
             },
-            concurrency: args.concurrency,
+            concurrency: args.concurrency.unwrap_or(match args.rate {
+                Some(_) => RATE_MODE_CONCURRENCY,
+                None => CONCURRENCY,
+            }),
+            rate: args.rate,
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
             insecure: args.insecure,
             headless: args.no_tui || !can_draw,
             step: args.step,
+            rate_step: args.rate_step,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,

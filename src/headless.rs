@@ -140,6 +140,7 @@ mod tests {
         let mut w = Window::new(2);
         w.record(&Outcome {
             latency_us: 1,
+            late_us: 0,
             verdict: Verdict::Error(ErrorKind::AddressUnavailable),
             bytes: 0,
         });

@@ -12,19 +12,29 @@ pub enum Verdict {
     Aborted,
 }
 
-/// One finished request: latency from its start to the last body byte.
+/// One finished request: latency from when it was due (its start, in concurrency mode) to
+/// the last body byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     pub latency_us: u64,
+    /// How long after it was due the request started (0 when it started on time, and always
+    /// in concurrency mode); the server's part, the service time, is `latency_us - late_us`.
+    pub late_us: u64,
     pub verdict: Verdict,
     pub bytes: u64,
 }
 
 impl Outcome {
+    /// The service time: from the actual send to the last body byte.
+    pub fn service_us(&self) -> u64 {
+        self.latency_us.saturating_sub(self.late_us)
+    }
+
     /// A request that was in flight when the run ended.
     pub fn aborted() -> Outcome {
         Outcome {
             latency_us: 0,
+            late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
         }

@@ -4,10 +4,11 @@
 use crate::client::{self, Client, Pool, RequestTemplate};
 use crate::config::Config;
 use crate::error::Error;
+use crate::generator::timeline::Entry;
 use crate::generator::{Gauges, Handle};
 use crate::output::{self, Output};
 use crate::probe::fd::FdUsage;
-use crate::report::{self, Summary};
+use crate::report::{self, RunFacts, Summary};
 use crate::stats::aggregator::{self, Readings, Schedule};
 use crate::stats::snapshot::Snapshot;
 use crate::target::Target;
@@ -55,15 +56,17 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
             config.concurrency
         );
     }
-    let last = pipeline(&config, &resolved, client, cap).await?;
+    let ended = pipeline(&config, &resolved, client, cap).await?;
     demo_shutdown.cancel();
-    let peak_rss_kib = probe::memory::peak_rss_kib().unwrap_or(0);
-    let summary = Summary::new(
-        resolved.target.shown.clone(),
-        config.concurrency,
-        &last,
-        peak_rss_kib,
-    );
+    let facts = RunFacts {
+        target: resolved.target.shown.clone(),
+        initial_limit: config.concurrency,
+        initial_rate: config.rate,
+        timeline: ended.timeline,
+        until: None,
+        peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
+    };
+    let summary = Summary::new(facts, &ended.last);
     finish(&summary, &config, output)?;
     match panics::first() {
         Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
@@ -88,20 +91,31 @@ async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<R
     }
 }
 
-/// Generator, aggregator, signals, the -z deadline and the view, until the run is over;
-/// returns the final snapshot.
+/// How a run ended: its final snapshot and how it was steered.
+struct Ended {
+    last: Snapshot,
+    timeline: Vec<Entry>,
+}
+
+/// Generator, aggregator, signals, the -z deadline and the view, until the run is over.
 async fn pipeline(
     config: &Config,
     resolved: &Resolved,
     client: Client,
     cap: usize,
-) -> Result<Snapshot, Error> {
+) -> Result<Ended, Error> {
     let panicked = CancellationToken::new();
     panics::install(panicked.clone(), tui::restore_terminal);
     let signals = signals::Signals::listen();
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
     let started = Instant::now();
-    let generator = generator::start(client, config.plan, config.concurrency, cap, outcome_tx)?;
+    let setup = generator::Setup {
+        plan: config.plan,
+        limit: config.concurrency,
+        cap,
+        rate: config.rate,
+    };
+    let generator = generator::start(client, setup, outcome_tx)?;
     let terminate = CancellationToken::new();
     let background = watchers(config, &generator, started, signals, panicked, &terminate);
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
@@ -127,7 +141,10 @@ async fn pipeline(
         Err(_) => last_published.borrow().clone(),
     };
     background.iter().for_each(|task| task.abort());
-    Ok(last)
+    Ok(Ended {
+        last,
+        timeline: generator.timeline(),
+    })
 }
 
 /// The tasks that end the run from outside: an ending signal or a panic stops it and

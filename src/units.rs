@@ -2,6 +2,7 @@
 //! message says what was wrong and what would be right.
 
 use crate::generator::MAX_LIMIT;
+use crate::generator::pacer::{MAX_RATE, MIN_RATE};
 use std::time::Duration;
 
 /// `count` over `secs` seconds; 0 when no time has passed.
@@ -34,6 +35,29 @@ pub fn parse_positive_count(text: &str) -> Result<u64, String> {
     match parse_count(text)? {
         0 => Err(format!("'{text}' must be at least 1")),
         n => Ok(n),
+    }
+}
+
+/// A rate in requests a second, with an optional k/m suffix: `500`, `2k`, `1.5k`, `0.5`.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let t = text.trim().replace('_', "").to_ascii_lowercase();
+    let (number, scale) = match t.char_indices().last() {
+        Some((i, 'k')) => (&t[..i], 1e3),
+        Some((i, 'm')) => (&t[..i], 1e6),
+        _ => (t.as_str(), 1.0),
+    };
+    let bad = || format!("'{text}' is not a rate: use requests a second like 500, 2k or 1.5k");
+    let plain = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let rate = number
+        .parse::<f64>()
+        .ok()
+        .filter(|_| plain)
+        .ok_or_else(bad)?
+        * scale;
+    match rate {
+        r if r < MIN_RATE => Err(format!("'{text}' must be at least {MIN_RATE} a second")),
+        r if r > MAX_RATE => Err(format!("'{text}' is above the highest rate, {MAX_RATE}")),
+        r => Ok(r),
     }
 }
 
@@ -109,6 +133,20 @@ mod tests {
         assert_eq!(parse_concurrency("1M"), Ok(MAX_LIMIT));
         let err = parse_concurrency("2M").unwrap_err();
         assert!(err.contains("above the highest limit, 1000000"), "{err}");
+    }
+
+    #[test]
+    fn rates_with_suffixes_and_fractions() {
+        assert_eq!(parse_rate("500"), Ok(500.0));
+        assert_eq!(parse_rate("2k"), Ok(2000.0));
+        assert_eq!(parse_rate("1.5k"), Ok(1500.0));
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        for bad in ["", "k", "-5", "fast", "1e3", "1.5x"] {
+            let err = parse_rate(bad).expect_err(bad);
+            assert!(err.contains("is not a rate"), "{bad}: {err}");
+        }
+        assert!(parse_rate("0").unwrap_err().contains("at least"));
+        assert!(parse_rate("20m").unwrap_err().contains("highest rate"));
     }
 
     #[test]

@@ -258,6 +258,7 @@ fn at_done_the_clock_stops_at_the_run_duration() {
                 in_flight: 3,
                 peak_in_flight: 50,
                 state: RunState::Stopping,
+                ..Gauges::default()
             },
         }),
     );
@@ -279,6 +280,7 @@ fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
                 in_flight,
                 peak_in_flight: 50,
                 state: RunState::Running,
+                ..Gauges::default()
             },
         })
     };
@@ -303,6 +305,7 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
         for _ in 0..n {
             w.record(&Outcome {
                 latency_us: 10,
+                late_us: 0,
                 verdict,
                 bytes: 0,
             });

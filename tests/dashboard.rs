@@ -25,6 +25,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
             };
             w.record(&Outcome {
                 latency_us: 2_000 + (i % 50) * 200 + t * 30,
+                late_us: 0,
                 verdict,
                 bytes: 13,
             });
@@ -32,6 +33,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         if t % 10 == 0 {
             w.record(&Outcome {
                 latency_us: 30_000_000,
+                late_us: 0,
                 verdict: Verdict::Error(ErrorKind::Timeout),
                 bytes: 0,
             });
@@ -45,6 +47,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         last_tick,
         recent: w.recent().iter().copied().collect(),
         cumulative: w.cumulative(),
+        cumulative_service: w.cumulative_service(),
         gauges: Gauges {
             state: RunState::Running,
             limit: 50,
@@ -80,6 +83,7 @@ fn app_with_data() -> App {
                 in_flight: 42,
                 peak_in_flight: 50,
                 state: RunState::Running,
+                ..Gauges::default()
             },
         }),
     );
@@ -171,6 +175,7 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
     let mut w = Window::new(4);
     w.record(&Outcome {
         latency_us: 1,
+        late_us: 0,
         verdict: Verdict::Error(ErrorKind::AddressUnavailable),
         bytes: 0,
     });

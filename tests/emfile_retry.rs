@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Tally, get_client, wait_until};
+use common::{Tally, get_client, setup, wait_until};
 use rlimit::Resource;
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, RunState};
@@ -63,7 +63,7 @@ fn requests_that_hit_emfile_are_retried_not_lost() {
         max_requests: Some(2_000),
         duration: None,
     };
-    let handle = generator::start(client, plan, 60, usize::MAX, tx).expect("generator");
+    let handle = generator::start(client, setup(plan, 60), tx).expect("generator");
     wait_until("the run to finish", Duration::from_secs(60), || {
         handle.state() == RunState::Done
     });

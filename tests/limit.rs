@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Behaviour, Tally, TestServer, get_client, wait_until};
+use common::{Behaviour, Tally, TestServer, get_client, setup, wait_until};
 use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{self, Handle, RunState};
 use sluicegate::outcome::Outcome;
@@ -16,7 +16,7 @@ const WAIT: Duration = Duration::from_secs(10);
 fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Tally) {
     let client = get_client(url, Duration::from_secs(30));
     let (tx, rx) = mpsc::channel::<Vec<Outcome>>(64);
-    let handle = generator::start(client, plan, limit, usize::MAX, tx).expect("generator starts");
+    let handle = generator::start(client, setup(plan, limit), tx).expect("generator starts");
     (handle, Tally::drain(rx))
 }
 

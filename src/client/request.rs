@@ -78,6 +78,11 @@ pub struct Client {
     backoff: ConnectBackoff,
 }
 
+/// A request that starts within this of when it was due is on time: the timer that wakes
+/// the spawn loop ticks in milliseconds, and its wake-up is the client's delay, not the
+/// server's. Past it, the whole delay counts as latency.
+pub const ON_TIME_SLACK: Duration = Duration::from_millis(2);
+
 /// A request task's connection and deadline timer, kept from one request to the next.
 pub struct Session {
     conn: Option<Sender>,
@@ -116,7 +121,14 @@ impl Client {
     /// keeps at most `max_idle` idle connections (the operator's limit, also while paused).
     /// After a connect failure the request keeps its slot a while (shared backoff), so a
     /// target that is down is not hammered in a tight loop.
-    pub async fn send_one(&self, session: &mut Session, max_idle: usize) -> Outcome {
+    /// `due` is when the request was due (rate mode): its latency is measured from then, so a
+    /// late start is counted against the server, not hidden; the timeout runs from the send.
+    pub async fn send_one(
+        &self,
+        session: &mut Session,
+        max_idle: usize,
+        due: Option<Instant>,
+    ) -> Outcome {
         let start = Instant::now();
         let failures = ConnectFailures::default();
         // The deadline comes from the start already read: one clock read fewer per request.
@@ -141,8 +153,13 @@ impl Client {
             }
             None => (Verdict::Error(ErrorKind::Timeout), 0),
         };
+        let from = match due {
+            Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
+            _ => start,
+        };
         let outcome = Outcome {
-            latency_us: end.duration_since(start).as_micros() as u64,
+            latency_us: end.duration_since(from).as_micros() as u64,
+            late_us: start.duration_since(from).as_micros() as u64,
             verdict,
             bytes,
         };

@@ -3,10 +3,14 @@
 
 use super::gate::Gate;
 use super::limit_policy::LimitPolicy;
+use super::pacer::Pacer;
 use super::plan::Plan;
+use super::timeline::{Change, Entry, Source, Timeline};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::time::Duration;
 use tokio::sync::watch;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// What the generator is doing, as the operator sees it.
@@ -34,7 +38,7 @@ impl RunState {
 
 /// The generator's gauges at one moment: what the snapshot records each tick and the
 /// dashboard reads each frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gauges {
     pub state: RunState,
     /// The operator's limit in force (kept while paused).
@@ -45,6 +49,12 @@ pub struct Gauges {
     pub capped: Option<usize>,
     pub in_flight: usize,
     pub peak_in_flight: usize,
+    /// The target rate, requests a second; None in concurrency mode (closed loop).
+    pub rate: Option<f64>,
+    /// How long the oldest request not yet started has been due (rate mode; else zero).
+    pub lag: Duration,
+    /// Requests started so far.
+    pub started: u64,
 }
 
 impl Default for Gauges {
@@ -56,6 +66,9 @@ impl Default for Gauges {
             capped: None,
             in_flight: 0,
             peak_in_flight: 0,
+            rate: None,
+            lag: Duration::ZERO,
+            started: 0,
         }
     }
 }
@@ -73,6 +86,9 @@ pub(super) struct Shared {
     /// The operator's limit (after the policy), kept while the gate is at 0 for a pause.
     pub(super) operator_limit: AtomicUsize,
     pub(super) policy: LimitPolicy,
+    /// When requests are due, in rate mode.
+    pub(super) pacer: Pacer,
+    timeline: Timeline,
     /// The limit last asked for, which may be above the cap.
     asked: AtomicUsize,
     pub(super) state: watch::Sender<RunState>,
@@ -81,13 +97,22 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// The shared state of a run that starts at `initial_limit` under `policy`.
-    pub(super) fn new(initial_limit: usize, policy: LimitPolicy) -> Shared {
+    /// The shared state of a run that starts at `initial_limit` under `policy`, and at
+    /// `rate` requests a second if given.
+    pub(super) fn new(initial_limit: usize, policy: LimitPolicy, rate: Option<f64>) -> Shared {
         let applied = policy.applied(initial_limit);
+        let started = Instant::now();
+        let timeline = Timeline::new(started);
+        timeline.record(Change::Limit(applied), Source::Start);
+        if let Some(rate) = rate {
+            timeline.record(Change::Rate(Some(rate)), Source::Start);
+        }
         Shared {
             gate: Gate::new(applied),
             operator_limit: AtomicUsize::new(applied),
             policy,
+            pacer: Pacer::new(rate, started),
+            timeline,
             asked: AtomicUsize::new(LimitPolicy::asked(initial_limit)),
             state: watch::Sender::new(RunState::Running),
             stop: CancellationToken::new(),
@@ -175,29 +200,76 @@ impl Handle {
             capped: self.capped(),
             in_flight: self.in_flight(),
             peak_in_flight: self.peak_in_flight(),
+            rate: self.rate(),
+            lag: self.shared.pacer.lag(Instant::now()),
+            started: self.started(),
         }
     }
 
+    /// Sets the rate in requests a second (rate mode, open loop), or None for concurrency
+    /// mode (closed loop); after a stop nothing changes.
+    pub fn set_rate(&self, rate: Option<f64>) {
+        if !self.ended() {
+            self.shared.pacer.set_rate(rate, Instant::now());
+        }
+    }
+
+    /// The target rate; None in concurrency mode.
+    pub fn rate(&self) -> Option<f64> {
+        self.shared.pacer.rate()
+    }
+
     /// Stops starting requests (the gate goes to 0); those in flight finish normally.
-    pub fn pause(&self) {
+    /// Returns whether the run was running (and is now paused).
+    pub fn pause(&self) -> bool {
         let paused = self
             .shared
             .state
             .send_if_modified(|s| replace_if(s, RunState::Running, RunState::Paused));
         if paused {
             self.shared.gate.set(0);
+            self.shared.pacer.pause(Instant::now());
         }
+        paused
     }
 
-    /// Starts requests again after `pause`, at the limit in force.
-    pub fn resume(&self) {
+    /// Starts requests again after `pause`, at the limit (and rate) in force. Returns
+    /// whether the run was paused.
+    pub fn resume(&self) -> bool {
         let resumed = self
             .shared
             .state
             .send_if_modified(|s| replace_if(s, RunState::Paused, RunState::Running));
         if resumed {
+            self.shared.pacer.resume(Instant::now());
             self.shared.gate.set(self.limit());
         }
+        resumed
+    }
+
+    /// Makes `change` and, when `record` names a source, enters it in the timeline (a
+    /// schedule's small steps between entries pass None). After a stop nothing changes.
+    pub fn steer(&self, change: Change, record: Option<Source>) {
+        if self.ended() {
+            return;
+        }
+        let entry = match change {
+            Change::Limit(n) => Some(Change::Limit(self.set_limit(n))),
+            Change::Rate(rate) => {
+                self.set_rate(rate);
+                Some(Change::Rate(self.rate()))
+            }
+            Change::Pause => self.pause().then_some(change),
+            Change::Resume => self.resume().then_some(change),
+        };
+        if let (Some(entry), Some(source)) = (entry, record) {
+            self.shared.timeline.record(entry, source);
+        }
+    }
+
+    /// Every recorded change so far, the start values first.
+    pub fn timeline(&self) -> Vec<Entry> {
+        self.shared.timeline.entries()
     }
 
     /// Ends the run: nothing new starts, requests in flight are aborted.

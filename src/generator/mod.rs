@@ -7,7 +7,9 @@ mod gate;
 mod handle;
 pub mod limit_policy;
 pub mod outbox;
+pub mod pacer;
 pub mod plan;
+pub mod timeline;
 
 pub use handle::{Gauges, Handle, RunState};
 pub use limit_policy::{LimitPolicy, MAX_LIMIT};
@@ -23,20 +25,26 @@ use std::sync::atomic::Ordering::Relaxed;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+/// How a run starts: how long it goes on, its two knobs, and the open-file cap.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    pub plan: Plan,
+    /// The concurrency limit to start at (kept within the `LimitPolicy`).
+    pub limit: usize,
+    /// The highest limit the open-file budget allows.
+    pub cap: usize,
+    /// Requests a second to start at (rate mode); None for concurrency mode.
+    pub rate: Option<f64>,
+}
+
 /// Starts the generator on its own thread; outcomes go to `outcomes` in batches, one
 /// outcome per request.
-/// The limit starts at `initial_limit` and is always kept as the `LimitPolicy` for an
-/// open-file budget of `cap` connections allows.
 ///
 /// The channel closes when the run is over and every outcome has been sent.
-pub fn start(
-    client: Client,
-    plan: Plan,
-    initial_limit: usize,
-    cap: usize,
-    outcomes: mpsc::Sender<Batch>,
-) -> io::Result<Handle> {
-    let shared = Arc::new(Shared::new(initial_limit, LimitPolicy::new(cap)));
+pub fn start(client: Client, setup: Setup, outcomes: mpsc::Sender<Batch>) -> io::Result<Handle> {
+    let policy = LimitPolicy::new(setup.cap);
+    let shared = Arc::new(Shared::new(setup.limit, policy, setup.rate));
+    let plan = setup.plan;
     let handle = Handle {
         shared: Arc::clone(&shared),
     };
@@ -70,12 +78,19 @@ struct Task {
     panic_at: Option<u64>,
 }
 
-/// One request task: sends request `first` under `permit`, then, while the gate owes nothing
-/// and is open, sends further requests on the same permit and the same connection: a task
-/// per connection for as long as the limit stands, with no spawn and no pool round trip per
-/// request. Each outcome is handed over before the next request starts, so a slow consumer
-/// slows the generator instead of piling up tasks.
-async fn send_while_permitted(permit: Permit, task: Arc<Task>, first: u64) {
+/// One request task: sends request `first` (due at `first_due` in rate mode) under
+/// `permit`, then, while the gate owes nothing and is open, sends further requests on the
+/// same permit and the same connection: a task per connection for as long as the limit
+/// stands, with no spawn and no pool round trip per request. In rate mode it goes on only
+/// while requests are already due (a backlog); otherwise the spawn loop paces the next one.
+/// Each outcome is handed over before the next request starts, so a slow consumer slows
+/// the generator instead of piling up tasks.
+async fn send_while_permitted(
+    permit: Permit,
+    task: Arc<Task>,
+    first: u64,
+    first_due: Option<Instant>,
+) {
     let Task {
         client,
         shared,
@@ -84,17 +99,24 @@ async fn send_while_permitted(permit: Permit, task: Arc<Task>, first: u64) {
         panic_at,
     } = &*task;
     let mut session = client.session(Instant::now());
-    let mut n = first;
+    let (mut n, mut due) = (first, first_due);
     loop {
         if *panic_at == Some(n) {
             panic!("injected panic in a request task");
         }
         let max_idle = shared.operator_limit.load(Relaxed);
-        let outcome = client.send_one(&mut session, max_idle).await;
+        let outcome = client.send_one(&mut session, max_idle, due).await;
         outbox.post(outcome).await;
         if !shared.gate.may_keep() {
             break;
         }
+        due = match shared.pacer.is_open() {
+            false => None,
+            true => match shared.pacer.claim_due(Instant::now()) {
+                Some(slot) => Some(shared.pacer.due_of(slot)),
+                None => break,
+            },
+        };
         match shared.claim(plan) {
             Some(next) => n = next,
             None => break,
@@ -112,6 +134,54 @@ async fn panic_once_started(shared: &Shared, n: u64) -> ! {
     }
     panic!("injected panic in the generator loop");
 }
+
+/// What the spawn loop does next.
+enum Next {
+    /// Start a request under this permit (due then, in rate mode).
+    Go(Permit, Option<Instant>),
+    /// The mode changed: look again.
+    Again,
+    Stop,
+}
+
+/// Concurrency mode: the next free permit.
+async fn gated_permit(shared: &Shared) -> Next {
+    match shared.gate.acquire().await {
+        // The rate was switched on while waiting: this permit was not paced.
+        Some(_) if shared.pacer.is_open() => Next::Again,
+        Some(permit) => Next::Go(permit, None),
+        None => Next::Stop,
+    }
+}
+
+/// Rate mode: waits until the next request is due, claims it, then takes a permit (late,
+/// if the gate is full: its latency still counts from when it was due).
+async fn paced_permit(shared: &Shared) -> Next {
+    let changed = shared.pacer.changed();
+    tokio::pin!(changed);
+    changed.as_mut().enable();
+    if !shared.pacer.is_open() {
+        return Next::Again;
+    }
+    let now = Instant::now();
+    let Some(slot) = shared.pacer.claim_due(now) else {
+        let next = shared.pacer.next_due();
+        tokio::select! {
+            _ = tokio::time::sleep_until(next.unwrap_or(now + PACER_IDLE)) => {}
+            _ = changed => {}
+            _ = shared.stop.cancelled() => return Next::Stop,
+        }
+        return Next::Again;
+    };
+    match shared.gate.acquire().await {
+        Some(permit) => Next::Go(permit, Some(shared.pacer.due_of(slot))),
+        None => Next::Stop,
+    }
+}
+
+/// How long the spawn loop sleeps when nothing is due (rate 0, paused) before looking again;
+/// a change wakes it sooner.
+const PACER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The spawn loop: permit first, then the request task that owns it. Returns how many
 /// requests are still in flight when it ends (none when all finished; some after a stop).
@@ -142,16 +212,22 @@ async fn drive(
         if !plan.may_start(shared.started.load(Relaxed)) {
             break;
         }
-        // Stop, pause and the deadline all act on the gate, so this is the only wait.
-        let Some(permit) = shared.gate.acquire().await else {
-            break;
+        // Stop, pause and the deadline all act on the gate (and the pacer).
+        let next = match shared.pacer.is_open() {
+            true => paced_permit(shared).await,
+            false => gated_permit(shared).await,
+        };
+        let (permit, due) = match next {
+            Next::Go(permit, due) => (permit, due),
+            Next::Again => continue,
+            Next::Stop => break,
         };
         let Some(n) = shared.claim(&plan) else {
             break;
         };
         // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
         let task = Arc::clone(&task);
-        tokio::spawn(Box::pin(send_while_permitted(permit, task, n)));
+        tokio::spawn(Box::pin(send_while_permitted(permit, task, n, due)));
     }
     // Every request has started: wait for them, unless the run is stopped first.
     tokio::select! {

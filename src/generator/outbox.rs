@@ -95,6 +95,7 @@ mod tests {
     fn ok() -> Outcome {
         Outcome {
             latency_us: 1,
+            late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 0,
         }

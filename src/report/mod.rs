@@ -4,7 +4,7 @@
 pub mod summary;
 mod text;
 
-pub use summary::Summary;
+pub use summary::{RunFacts, Summary};
 pub use text::render_text;
 
 use crate::cli::OutputFormat;
@@ -36,7 +36,15 @@ mod tests {
             ..Snapshot::default()
         };
         last.counts.failed = 20;
-        let summary = Summary::new("http://127.0.0.1:1/".into(), 5, &last, 0);
+        let facts = RunFacts {
+            target: "http://127.0.0.1:1/".into(),
+            initial_limit: 5,
+            initial_rate: None,
+            timeline: Vec::new(),
+            until: None,
+            peak_rss_kib: 0,
+        };
+        let summary = Summary::new(facts, &last);
         let text = render_text(&summary);
         assert!(text.contains("Latency (ms):\n  no responses"), "{text}");
         assert!(text.contains("Throughput:   0.0 req/s"), "{text}");

@@ -1,5 +1,6 @@
 //! The end-of-run summary; its JSON field names are a contract that scripts read.
 
+use crate::generator::timeline::{Change, Entry};
 use crate::outcome::ErrorKind;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
@@ -14,8 +15,15 @@ pub struct Summary {
     pub requests: Requests,
     pub throughput_rps: f64,
     pub bytes_received: u64,
-    /// None (JSON null) when no response arrived: no responses, no latency.
+    /// "concurrency" or "rate": the mode at the end of the run.
+    pub mode: &'static str,
+    pub rate: Rate,
+    /// From when each request was due (rate mode) or sent (concurrency mode) to its last
+    /// byte; None (JSON null) when no response arrived.
     pub latency_ms: Option<LatencyMs>,
+    /// From each actual send to its last byte: the server's part. The same as `latency_ms`
+    /// when every request started on time.
+    pub service_ms: Option<LatencyMs>,
     pub status_codes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
     pub concurrency: Concurrency,
@@ -23,6 +31,86 @@ pub struct Summary {
     pub memory: Memory,
     /// One-line hints for failures whose cause is on this side (ports, descriptors).
     pub hints: Vec<String>,
+    /// Every change of the knobs, the start values first.
+    pub timeline: Vec<TimelineEntry>,
+    /// The `--until` condition and where it was met; None (null) without one.
+    pub until: Option<Until>,
+}
+
+/// The rate asked for and what came of it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Rate {
+    /// Requests a second at the start; None (null) in concurrency mode.
+    pub initial: Option<f64>,
+    /// At the end; None (null) in concurrency mode.
+    #[serde(rename = "final")]
+    pub last: Option<f64>,
+    /// Requests started a second over the run.
+    pub achieved: f64,
+    /// Requests that started later than they were due (past the timer's 2 ms slack).
+    pub late_starts: u64,
+    /// The latest a request started after it was due.
+    pub max_lag_ms: f64,
+}
+
+/// One change of a knob, as the JSON timeline lists it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TimelineEntry {
+    pub t_s: f64,
+    /// "limit", "rate", "pause" or "resume".
+    pub knob: &'static str,
+    /// The new value; null for pause, resume and a rate switched off.
+    pub value: Option<f64>,
+    /// "start", "stage", "key" or "replay".
+    pub source: &'static str,
+}
+
+impl From<&Entry> for TimelineEntry {
+    fn from(e: &Entry) -> Self {
+        let (knob, value) = match e.change {
+            Change::Limit(n) => ("limit", Some(n as f64)),
+            Change::Rate(rate) => ("rate", rate),
+            Change::Pause => ("pause", None),
+            Change::Resume => ("resume", None),
+        };
+        TimelineEntry {
+            t_s: e.at.as_secs_f64(),
+            knob,
+            value,
+            source: e.source.as_str(),
+        }
+    }
+}
+
+/// Where an `--until` condition was met, and the knee: the last knob value at which it
+/// did not hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Until {
+    pub condition: String,
+    /// Run time of the tick at which it held; None (null) when it never did.
+    pub met_at_s: Option<f64>,
+    pub knee: Option<Knee>,
+}
+
+/// A knob and its value.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Knee {
+    /// "limit" or "rate".
+    pub knob: &'static str,
+    pub value: f64,
+}
+
+/// What the run was asked to do and how it was steered, beside what it measured.
+#[derive(Debug, Clone)]
+pub struct RunFacts {
+    /// The target as shown (a password never is).
+    pub target: String,
+    pub initial_limit: usize,
+    pub initial_rate: Option<f64>,
+    pub timeline: Vec<Entry>,
+    pub until: Option<Until>,
+    /// Peak resident set size of the process, in KiB (0 where it cannot be read).
+    pub peak_rss_kib: u64,
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
@@ -70,18 +158,25 @@ pub struct Memory {
 }
 
 impl Summary {
-    /// Builds the summary from the final snapshot and the process's peak RSS.
-    pub fn new(
-        target: String,
-        initial_limit: usize,
-        last: &Snapshot,
-        peak_rss_kib: u64,
-    ) -> Summary {
+    /// Builds the summary from the run's facts and its final snapshot.
+    pub fn new(facts: RunFacts, last: &Snapshot) -> Summary {
         let c = &last.counts;
         let secs = last.elapsed.as_secs_f64();
+        let latency = |l: &LatencySummary| (l.count > 0).then(|| LatencyMs::from(l));
         Summary {
-            target,
+            target: facts.target,
             duration_s: secs,
+            mode: match last.gauges.rate {
+                Some(_) => "rate",
+                None => "concurrency",
+            },
+            rate: Rate {
+                initial: facts.initial_rate,
+                last: last.gauges.rate,
+                achieved: crate::units::per_second(last.gauges.started, secs),
+                late_starts: c.late_starts,
+                max_lag_ms: c.max_late_us as f64 / 1000.0,
+            },
             requests: Requests {
                 total: c.total(),
                 ok: c.ok,
@@ -90,7 +185,8 @@ impl Summary {
             },
             throughput_rps: last.average_rps(),
             bytes_received: c.bytes,
-            latency_ms: (last.cumulative.count > 0).then(|| LatencyMs::from(&last.cumulative)),
+            latency_ms: latency(&last.cumulative),
+            service_ms: latency(&last.cumulative_service),
             status_codes: c
                 .status_codes()
                 .into_iter()
@@ -101,7 +197,7 @@ impl Summary {
                 .map(|k| (k.as_str().to_string(), c.errors_of(*k)))
                 .collect(),
             concurrency: Concurrency {
-                initial: initial_limit,
+                initial: facts.initial_limit,
                 last: last.gauges.limit,
                 peak_in_flight: last.gauges.peak_in_flight,
                 capped_by_open_files: last.gauges.capped,
@@ -111,8 +207,12 @@ impl Summary {
                 soft_limit: last.open_files.soft_limit,
                 hard_limit: last.open_files.hard_limit,
             },
-            memory: Memory { peak_rss_kib },
+            memory: Memory {
+                peak_rss_kib: facts.peak_rss_kib,
+            },
             hints: c.hints().map(String::from).collect(),
+            timeline: facts.timeline.iter().map(TimelineEntry::from).collect(),
+            until: facts.until,
         }
     }
 }

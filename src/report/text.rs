@@ -1,6 +1,6 @@
 //! The summary as text for people, in the spirit of hey's and oha's.
 
-use super::summary::Summary;
+use super::summary::{LatencyMs, Summary};
 use std::fmt::Write as _;
 
 /// A human-readable summary: counts, latency, responses and errors, then resources.
@@ -8,10 +8,68 @@ pub fn render_text(s: &Summary) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = write_counts(&mut out, s)
+        .and_then(|()| write_rate(&mut out, s))
         .and_then(|()| write_latency(&mut out, s))
         .and_then(|()| write_responses(&mut out, s))
-        .and_then(|()| write_resources(&mut out, s));
+        .and_then(|()| write_resources(&mut out, s))
+        .and_then(|()| write_steering(&mut out, s));
     out
+}
+
+/// Rate mode: the target against what was achieved, and how late starts were.
+fn write_rate(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let r = &s.rate;
+    if r.initial.is_none() && r.last.is_none() {
+        return Ok(());
+    }
+    let rate = |v: Option<f64>| v.map_or("off".to_string(), |v| format!("{v}/s"));
+    writeln!(
+        out,
+        "  Rate:         target {} (at start {}), achieved {:.1}/s",
+        rate(r.last),
+        rate(r.initial),
+        r.achieved
+    )?;
+    writeln!(
+        out,
+        "  Late starts:  {} (max lag {:.1} ms)",
+        r.late_starts, r.max_lag_ms
+    )
+}
+
+/// One line of percentiles.
+fn percentiles(l: &LatencyMs) -> String {
+    format!(
+        "  min {:.2}  mean {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
+        l.min, l.mean, l.p50, l.p90, l.p99, l.p99_9, l.max
+    )
+}
+
+/// The timeline, when the knobs were changed during the run.
+fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let changes: Vec<_> = s.timeline.iter().filter(|e| e.source != "start").collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Steering:       {} changes", changes.len())?;
+    for e in changes {
+        let value = e.value.map(|v| format!(" {v}")).unwrap_or_default();
+        writeln!(out, "  {:>8.1}s  {}{value} ({})", e.t_s, e.knob, e.source)?;
+    }
+    if let Some(until) = &s.until {
+        match (until.met_at_s, &until.knee) {
+            (Some(at), Some(knee)) => writeln!(
+                out,
+                "Until:          {} met at {at:.1}s; knee at {} {}",
+                until.condition, knee.knob, knee.value
+            )?,
+            (Some(at), None) => {
+                writeln!(out, "Until:          {} met at {at:.1}s", until.condition)?
+            }
+            _ => writeln!(out, "Until:          {} never met", until.condition)?,
+        }
+    }
+    Ok(())
 }
 
 fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
@@ -28,14 +86,22 @@ fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
 }
 
 fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
-    writeln!(out, "Latency (ms):")?;
+    let due = if s.mode == "rate" || s.rate.late_starts > 0 {
+        " (from when each request was due)"
+    } else {
+        ""
+    };
+    writeln!(out, "Latency (ms){due}:")?;
     match &s.latency_ms {
-        Some(l) => writeln!(
-            out,
-            "  min {:.2}  mean {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
-            l.min, l.mean, l.p50, l.p90, l.p99, l.p99_9, l.max
-        ),
-        None => writeln!(out, "  no responses"),
+        Some(l) => writeln!(out, "{}", percentiles(l))?,
+        None => writeln!(out, "  no responses")?,
+    }
+    match &s.service_ms {
+        Some(l) if !due.is_empty() => {
+            writeln!(out, "Service time (ms) (from each send):")?;
+            writeln!(out, "{}", percentiles(l))
+        }
+        _ => Ok(()),
     }
 }
 

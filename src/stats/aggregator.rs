@@ -160,6 +160,7 @@ impl<R: Readings> Aggregator<R> {
             last_tick,
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
+            cumulative_service: self.window.cumulative_service(),
             gauges: self.readings.gauges(),
             open_files,
             peak_open_files: self.peak_open_files,

@@ -14,7 +14,10 @@ pub struct Snapshot {
     pub last_tick: TickSummary,
     /// Recent ticks, oldest first, for charts.
     pub recent: Vec<TickSummary>,
+    /// Latency over the run so far, from when each request was due.
     pub cumulative: LatencySummary,
+    /// Service time over the run so far, from each actual send.
+    pub cumulative_service: LatencySummary,
     /// The generator's gauges at the tick.
     pub gauges: Gauges,
     pub open_files: FdUsage,

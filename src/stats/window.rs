@@ -56,7 +56,10 @@ pub struct TickSummary {
     pub failed: u64,
     /// Responses (any status) per second over the tick; failures are not throughput.
     pub rps: f64,
+    /// From when each request was due (its start, in concurrency mode).
     pub latency: LatencySummary,
+    /// From each actual send: the server's part.
+    pub service: LatencySummary,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -66,6 +69,10 @@ pub struct Counts {
     pub failed: u64,
     pub aborted: u64,
     pub bytes: u64,
+    /// Requests that started late (rate mode: after they were due, past the timer's slack).
+    pub late_starts: u64,
+    /// The latest any request started after it was due, in microseconds.
+    pub max_late_us: u64,
     status: Box<[u64; STATUS_SLOTS]>,
     errors: [u64; ErrorKind::ALL.len()],
 }
@@ -77,6 +84,8 @@ impl Default for Counts {
             failed: 0,
             aborted: 0,
             bytes: 0,
+            late_starts: 0,
+            max_late_us: 0,
             status: Box::new([0; STATUS_SLOTS]),
             errors: [0; ErrorKind::ALL.len()],
         }
@@ -113,13 +122,52 @@ impl Counts {
     }
 }
 
-/// The histograms, counters and tick ring of a run.
-pub struct Window {
+/// One clock's histograms: the current tick and the whole run.
+struct Recorder {
     tick: Histogram<u64>,
     total: Histogram<u64>,
-    /// Sums of the latencies in `tick` and `total`, for their means.
+    /// Sums of what is in `tick` and `total`, for their means.
     tick_sum_us: u64,
     total_sum_us: u64,
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        let histogram =
+            || Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("static histogram bounds");
+        Recorder {
+            tick: histogram(),
+            total: histogram(),
+            tick_sum_us: 0,
+            total_sum_us: 0,
+        }
+    }
+
+    fn record(&mut self, us: u64) {
+        let us = us.clamp(1, MAX_LATENCY_US);
+        self.tick.saturating_record(us);
+        self.total.saturating_record(us);
+        self.tick_sum_us += us;
+        self.total_sum_us += us;
+    }
+
+    /// The tick's summary; the tick starts again empty.
+    fn close_tick(&mut self) -> LatencySummary {
+        let summary = LatencySummary::of(&self.tick, self.tick_sum_us);
+        self.tick.reset();
+        self.tick_sum_us = 0;
+        summary
+    }
+
+    fn cumulative(&self) -> LatencySummary {
+        LatencySummary::of(&self.total, self.total_sum_us)
+    }
+}
+
+/// The histograms, counters and tick ring of a run.
+pub struct Window {
+    latency: Recorder,
+    service: Recorder,
     tick_ok: u64,
     tick_failed: u64,
     tick_start: Duration,
@@ -131,13 +179,9 @@ pub struct Window {
 impl Window {
     /// An empty window that keeps the last `ring_len` tick summaries.
     pub fn new(ring_len: usize) -> Window {
-        let histogram =
-            || Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("static histogram bounds");
         Window {
-            tick: histogram(),
-            total: histogram(),
-            tick_sum_us: 0,
-            total_sum_us: 0,
+            latency: Recorder::new(),
+            service: Recorder::new(),
             tick_ok: 0,
             tick_failed: 0,
             tick_start: Duration::ZERO,
@@ -149,17 +193,18 @@ impl Window {
 
     /// Counts one outcome; only responses go into the latency histograms.
     pub fn record(&mut self, o: &Outcome) {
+        if o.late_us > 0 {
+            self.counts.late_starts += 1;
+            self.counts.max_late_us = self.counts.max_late_us.max(o.late_us);
+        }
         match o.verdict {
             Verdict::Status(code) => {
                 self.counts.ok += 1;
                 self.counts.bytes += o.bytes;
                 self.counts.status[usize::from(code).min(STATUS_SLOTS - 1)] += 1;
                 self.tick_ok += 1;
-                let us = o.latency_us.clamp(1, MAX_LATENCY_US);
-                self.tick.saturating_record(us);
-                self.total.saturating_record(us);
-                self.tick_sum_us += us;
-                self.total_sum_us += us;
+                self.latency.record(o.latency_us);
+                self.service.record(o.service_us());
             }
             Verdict::Error(kind) => {
                 self.counts.failed += 1;
@@ -183,10 +228,9 @@ impl Window {
             ok: self.tick_ok,
             failed: self.tick_failed,
             rps: crate::units::per_second(self.tick_ok, secs),
-            latency: LatencySummary::of(&self.tick, self.tick_sum_us),
+            latency: self.latency.close_tick(),
+            service: self.service.close_tick(),
         };
-        self.tick.reset();
-        self.tick_sum_us = 0;
         self.tick_ok = 0;
         self.tick_failed = 0;
         self.tick_start = now;
@@ -197,9 +241,14 @@ impl Window {
         summary
     }
 
-    /// Percentiles over the whole run so far.
+    /// Latency percentiles over the whole run so far.
     pub fn cumulative(&self) -> LatencySummary {
-        LatencySummary::of(&self.total, self.total_sum_us)
+        self.latency.cumulative()
+    }
+
+    /// Service-time percentiles over the whole run so far.
+    pub fn cumulative_service(&self) -> LatencySummary {
+        self.service.cumulative()
     }
 
     /// The last tick summaries, oldest first.
@@ -220,6 +269,7 @@ mod tests {
     fn ok(latency_us: u64) -> Outcome {
         Outcome {
             latency_us,
+            late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 13,
         }
@@ -285,21 +335,43 @@ mod tests {
     }
 
     #[test]
+    fn a_late_start_counts_in_latency_but_not_in_service_time() {
+        let mut w = Window::new(2);
+        w.record(&Outcome {
+            latency_us: 900_000,
+            late_us: 899_000,
+            verdict: Verdict::Status(200),
+            bytes: 0,
+        });
+        w.record(&ok(1_000));
+        let tick = w.rotate(Duration::from_secs(1));
+        assert!(tick.latency.max_us.abs_diff(900_000) < 1_000, "{tick:?}");
+        assert!(tick.service.max_us.abs_diff(1_000) <= 2, "{tick:?}");
+        assert_eq!(w.cumulative_service().count, 2);
+        assert_eq!(w.counts().late_starts, 1);
+        assert_eq!(w.counts().max_late_us, 899_000);
+        assert!(w.cumulative().p99_us > 800_000);
+    }
+
+    #[test]
     fn errors_and_aborts_are_counted_apart_from_responses() {
         let mut w = Window::new(2);
         w.record(&ok(100));
         w.record(&Outcome {
             latency_us: 5,
+            late_us: 0,
             verdict: Verdict::Status(503),
             bytes: 0,
         });
         w.record(&Outcome {
             latency_us: 30_000_000,
+            late_us: 0,
             verdict: Verdict::Error(ErrorKind::Timeout),
             bytes: 0,
         });
         w.record(&Outcome {
             latency_us: 1,
+            late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
         });

@@ -14,7 +14,7 @@ const MAX_ENTRY_DIGITS: usize = 7;
 const _: () = assert!(MAX_LIMIT < 10usize.pow(MAX_ENTRY_DIGITS as u32));
 
 /// The generator's gauges read every frame, so key presses show at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Live {
     pub elapsed: Duration,
     pub gauges: Gauges,
@@ -31,9 +31,11 @@ pub enum Msg {
 }
 
 /// What the loop must do to the generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Command {
     SetLimit(usize),
+    /// Requests a second; None switches rate mode off.
+    SetRate(Option<f64>),
     Pause,
     Resume,
     Stop,

@@ -10,6 +10,7 @@ pub mod ui;
 mod widgets;
 
 use crate::generator::Handle;
+use crate::generator::timeline::{Change, Source};
 use crate::stats::snapshot::Snapshot;
 use app::{App, Command, Live, Msg, Phase};
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -137,13 +138,14 @@ fn read_live(generator: &Handle, started: Instant) -> Live {
     }
 }
 
+/// Carries out what a key asked for; every change goes into the run's timeline.
 fn apply(command: Command, generator: &Handle) {
-    match command {
-        Command::SetLimit(n) => {
-            generator.set_limit(n);
-        }
-        Command::Pause => generator.pause(),
-        Command::Resume => generator.resume(),
-        Command::Stop => generator.stop(),
-    }
+    let change = match command {
+        Command::SetLimit(n) => Change::Limit(n),
+        Command::SetRate(rate) => Change::Rate(rate),
+        Command::Pause => Change::Pause,
+        Command::Resume => Change::Resume,
+        Command::Stop => return generator.stop(),
+    };
+    generator.steer(change, Some(Source::Key));
 }

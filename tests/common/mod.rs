@@ -29,6 +29,12 @@ pub enum Behaviour {
     Reset,
     /// Reads the request body to its end, then answers "ok".
     ReadBody,
+    /// Answers at once, except that once, `after` the first request, every request (new or
+    /// waiting) is held until `length` has passed: a server that freezes for a while.
+    FreezeOnce { after: Duration, length: Duration },
+    /// Answers at once while it sees fewer than `rps` requests in the last second, and after
+    /// `delay` when it sees more: a server with a knee.
+    SlowAbove { rps: usize, delay: Duration },
 }
 
 /// What the server has seen; all counters are live.
@@ -48,6 +54,12 @@ pub struct Seen {
     pub last_authorization: std::sync::Mutex<String>,
     /// Request body bytes read (ReadBody).
     pub body_bytes: AtomicU64,
+    /// When the first request came.
+    pub first_at: std::sync::OnceLock<Instant>,
+    /// Arrival times of the requests in the last second (SlowAbove).
+    pub last_second: std::sync::Mutex<std::collections::VecDeque<Instant>>,
+    /// Requests by whole second since the first one.
+    pub per_second: std::sync::Mutex<Vec<u64>>,
 }
 
 impl Seen {
@@ -70,6 +82,31 @@ impl Seen {
     pub fn last_headers(&self) -> (String, String) {
         let get = |m: &std::sync::Mutex<String>| m.lock().expect("lock").clone();
         (get(&self.last_host), get(&self.last_authorization))
+    }
+    /// Requests in each whole second since the first request.
+    pub fn per_second(&self) -> Vec<u64> {
+        self.per_second.lock().expect("lock").clone()
+    }
+    /// Notes a request arriving now: its second, and the last second's arrivals; returns
+    /// how many came in the last second, this one included.
+    fn arrival(&self) -> usize {
+        let now = Instant::now();
+        let first = *self.first_at.get_or_init(|| now);
+        let second = (now - first).as_secs() as usize;
+        let mut counts = self.per_second.lock().expect("lock");
+        if counts.len() <= second {
+            counts.resize(second + 1, 0);
+        }
+        counts[second] += 1;
+        let mut recent = self.last_second.lock().expect("lock");
+        while recent
+            .front()
+            .is_some_and(|t| now - *t > Duration::from_secs(1))
+        {
+            recent.pop_front();
+        }
+        recent.push_back(now);
+        recent.len()
     }
     /// Starts a new peak measurement from the current count.
     pub fn reset_max(&self) {
@@ -240,10 +277,23 @@ async fn handle(
     *seen.last_host.lock().expect("lock") = header(http::header::HOST);
     *seen.last_authorization.lock().expect("lock") = header(http::header::AUTHORIZATION);
     seen.requests.fetch_add(1, SeqCst);
+    let in_last_second = seen.arrival();
     let now = seen.current.fetch_add(1, SeqCst) + 1;
     seen.max.fetch_max(now, SeqCst);
     let _guard = InFlight(Arc::clone(&seen));
     match behaviour {
+        Behaviour::FreezeOnce { after, length } => {
+            let from = *seen.first_at.get().expect("first request") + after;
+            let now = Instant::now();
+            if now >= from && now < from + length {
+                tokio::time::sleep_until((from + length).into()).await;
+            }
+        }
+        Behaviour::SlowAbove { rps, delay } => {
+            if in_last_second > rps {
+                tokio::time::sleep(delay).await;
+            }
+        }
         Behaviour::ReadBody => {
             use http_body_util::BodyExt;
             let mut body = req.into_body();
@@ -291,6 +341,19 @@ fn self_signed_acceptor() -> TlsAcceptor {
         .with_single_cert(vec![cert.cert.der().clone()], key)
         .expect("server config");
     TlsAcceptor::from(Arc::new(config))
+}
+
+/// A concurrency-mode setup for `generator::start`: `plan`, starting at `limit`, no cap.
+pub fn setup(
+    plan: sluicegate::generator::plan::Plan,
+    limit: usize,
+) -> sluicegate::generator::Setup {
+    sluicegate::generator::Setup {
+        plan,
+        limit,
+        cap: usize::MAX,
+        rate: None,
+    }
 }
 
 /// Outcomes counted by what they were ("200", "aborted", an error kind's name), drained by

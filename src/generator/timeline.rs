@@ -1,0 +1,91 @@
+//! Every change of the knobs, when and by what: the summary's timeline, and what `--replay`
+//! plays back.
+
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A change the operator (or a schedule) can make.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// The concurrency limit.
+    Limit(usize),
+    /// The rate in requests a second; None switches rate mode off (closed loop).
+    Rate(Option<f64>),
+    Pause,
+    Resume,
+}
+
+/// What made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The values the run started with.
+    Start,
+    /// A `--stages` schedule.
+    Stage,
+    /// A key on the dashboard.
+    Key,
+    /// A `--replay` of another run's timeline.
+    Replay,
+}
+
+impl Source {
+    /// The word in the JSON timeline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Start => "start",
+            Source::Stage => "stage",
+            Source::Key => "key",
+            Source::Replay => "replay",
+        }
+    }
+
+    /// The source a JSON word names.
+    pub fn parse(word: &str) -> Option<Source> {
+        [Source::Start, Source::Stage, Source::Key, Source::Replay]
+            .into_iter()
+            .find(|s| s.as_str() == word)
+    }
+}
+
+/// One change, at run time `at`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    pub at: Duration,
+    pub change: Change,
+    pub source: Source,
+}
+
+/// The changes of one run, in order.
+#[derive(Debug)]
+pub struct Timeline {
+    started: Instant,
+    entries: Mutex<Vec<Entry>>,
+}
+
+impl Timeline {
+    /// An empty timeline for a run that started at `started`.
+    pub fn new(started: Instant) -> Timeline {
+        Timeline {
+            started,
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records `change` by `source`, now.
+    pub fn record(&self, change: Change, source: Source) {
+        let at = self.started.elapsed();
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Entry { at, change, source });
+    }
+
+    /// Every change so far.
+    pub fn entries(&self) -> Vec<Entry> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
