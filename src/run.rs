@@ -210,14 +210,15 @@ fn view_for(
     if config.headless {
         return View::Headless(progress);
     }
-    View::Dashboard(Box::new(tui::app::App::new(
+    let app = tui::app::App::new(
         resolved.target.shown.clone(),
         resolved.demo,
         config.plan,
         config.concurrency,
         config.step,
         config.exit_on_done,
-    )))
+    );
+    View::Dashboard(Box::new(app.with_rate(config.rate, config.rate_step)))
 }
 
 /// Writes the summary where it was asked for. If that fails after all, it is printed on

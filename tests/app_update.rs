@@ -7,7 +7,7 @@ use sluicegate::generator::plan::Plan;
 use sluicegate::generator::{Gauges, MAX_LIMIT, RunState};
 use sluicegate::outcome::ErrorKind;
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::tui::app::{App, Command, Live, Msg, Overlay, Phase, RateRow, update};
+use sluicegate::tui::app::{App, Command, Knob, Live, Msg, Overlay, Phase, RateRow, update};
 use std::time::Duration;
 
 fn app() -> App {
@@ -337,4 +337,74 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
             per_s: 2.0
         }]
     );
+}
+
+#[test]
+fn tab_switches_the_knob_and_the_keys_steer_the_rate() {
+    let mut a = app().with_rate(Some(1000.0), None);
+    assert_eq!(a.knob, Knob::Rate, "a run with -q steers the rate first");
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        Some(Command::SetRate(Some(1100.0)))
+    );
+    assert_eq!(
+        press(&mut a, KeyCode::Char(']')),
+        Some(Command::SetRate(Some(2200.0)))
+    );
+    assert_eq!(
+        press(&mut a, KeyCode::Char('-')),
+        Some(Command::SetRate(Some(1980.0)))
+    );
+    typed(&mut a, "250");
+    assert_eq!(
+        press(&mut a, KeyCode::Enter),
+        Some(Command::SetRate(Some(250.0)))
+    );
+    assert_eq!(a.live.gauges.rate, Some(250.0));
+    assert_eq!(a.live.gauges.limit, 50, "the limit did not move");
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.knob, Knob::Limit);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('[')),
+        Some(Command::SetLimit(25))
+    );
+    assert_eq!(a.live.gauges.rate, Some(250.0), "the rate did not move");
+}
+
+#[test]
+fn a_rate_is_switched_on_at_the_current_throughput_and_off_with_zero() {
+    let mut a = app();
+    let mut s = Snapshot::default();
+    s.last_tick.rps = 812.4;
+    update(&mut a, Msg::Snapshot(Box::new(s)));
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('-')),
+        None,
+        "lowering a rate that is off does nothing"
+    );
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        Some(Command::SetRate(Some(812.0)))
+    );
+    typed(&mut a, "00");
+    assert_eq!(a.entry.as_deref(), Some("0"), "only one zero");
+    assert_eq!(press(&mut a, KeyCode::Enter), Some(Command::SetRate(None)));
+    assert_eq!(a.live.gauges.rate, None);
+}
+
+#[test]
+fn a_rate_step_replaces_the_ten_percent() {
+    let mut a = app().with_rate(Some(1000.0), Some(5.0));
+    assert_eq!(
+        press(&mut a, KeyCode::Char('+')),
+        Some(Command::SetRate(Some(1005.0)))
+    );
+    let mut low = app().with_rate(Some(2.0), None);
+    assert_eq!(
+        press(&mut low, KeyCode::Char('-')),
+        Some(Command::SetRate(Some(1.0))),
+        "10% of 2 is less than 1: the step is at least 1"
+    );
+    assert_eq!(press(&mut low, KeyCode::Char('-')), None, "never below 1");
 }

@@ -252,3 +252,75 @@ fn at_80x24_every_column_and_the_whole_key_bar_fit() {
     assert!(s.contains("quit"), "the key bar's quit: {s}");
     assert!(s.contains("841/s"), "a status rate on its row: {s}");
 }
+
+/// A rate-mode run: the target at 500/s, a freeze two-thirds in that made starts late.
+fn rate_mode_app() -> App {
+    let mut w = Window::new(300);
+    for t in 1..=60u64 {
+        w.note_target_rate(Some(500.0));
+        let frozen = (40..42).contains(&t);
+        let answered = if frozen { 20 } else { 500 };
+        for i in 0..answered {
+            let late_us = if t == 42 { 1_000_000 - i * 900 } else { 0 };
+            w.record(&Outcome {
+                latency_us: 1_500 + (i % 20) * 100 + late_us,
+                late_us,
+                verdict: Verdict::Status(200),
+                bytes: 13,
+            });
+        }
+        w.rotate(Duration::from_secs(t));
+    }
+    let snapshot = Snapshot {
+        elapsed: Duration::from_secs(60),
+        counts: w.counts().clone(),
+        last_tick: *w.recent().back().expect("a tick"),
+        recent: w.recent().iter().copied().collect(),
+        cumulative: w.cumulative(),
+        cumulative_service: w.cumulative_service(),
+        ..Snapshot::default()
+    };
+    let plan = Plan {
+        max_requests: None,
+        duration: Some(Duration::from_secs(120)),
+    };
+    let app = App::new(
+        "http://127.0.0.1:8080/".into(),
+        false,
+        plan,
+        1000,
+        10,
+        false,
+    );
+    let mut app = app.with_rate(Some(500.0), None);
+    update(&mut app, Msg::Snapshot(Box::new(snapshot)));
+    let gauges = Gauges {
+        limit: 1000,
+        cap: 10_000,
+        in_flight: 3,
+        peak_in_flight: 180,
+        rate: Some(500.0),
+        lag: Duration::from_micros(2_500),
+        ..Gauges::default()
+    };
+    update(
+        &mut app,
+        Msg::Frame(Live {
+            elapsed: Duration::from_millis(60_300),
+            gauges,
+        }),
+    );
+    app
+}
+
+#[test]
+fn rate_mode_shows_target_late_starts_lag_and_service_time() {
+    let app = rate_mode_app();
+    let s = screen(&app, 120, 36);
+    assert!(s.contains("▸rate 500/s"), "the rate knob is marked: {s}");
+    assert!(s.contains("target 500/s"), "{s}");
+    assert!(s.contains("late starts 500"), "{s}");
+    assert!(s.contains("lag 2.50ms"), "{s}");
+    assert!(s.contains("service"), "{s}");
+    insta::assert_snapshot!(s);
+}

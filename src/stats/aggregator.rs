@@ -151,6 +151,8 @@ impl<R: Readings> Aggregator<R> {
 
     /// Closes the tick at `elapsed` and gathers everything a view needs.
     fn snapshot(&mut self, elapsed: Duration) -> Snapshot {
+        let gauges = self.readings.gauges();
+        self.window.note_target_rate(gauges.rate);
         let last_tick = self.window.rotate(elapsed);
         let open_files = self.readings.open_files();
         self.peak_open_files = self.peak_open_files.max(open_files.open);
@@ -161,7 +163,7 @@ impl<R: Readings> Aggregator<R> {
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
-            gauges: self.readings.gauges(),
+            gauges,
             open_files,
             peak_open_files: self.peak_open_files,
         }

@@ -60,6 +60,8 @@ pub struct TickSummary {
     pub latency: LatencySummary,
     /// From each actual send: the server's part.
     pub service: LatencySummary,
+    /// The target rate at the end of the tick (rate mode), requests a second.
+    pub target_rps: Option<f64>,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -171,6 +173,7 @@ pub struct Window {
     tick_ok: u64,
     tick_failed: u64,
     tick_start: Duration,
+    target_rps: Option<f64>,
     ring: VecDeque<TickSummary>,
     ring_len: usize,
     counts: Counts,
@@ -185,6 +188,7 @@ impl Window {
             tick_ok: 0,
             tick_failed: 0,
             tick_start: Duration::ZERO,
+            target_rps: None,
             ring: VecDeque::with_capacity(ring_len),
             ring_len: ring_len.max(1),
             counts: Counts::default(),
@@ -220,6 +224,11 @@ impl Window {
         self.counts.aborted += n;
     }
 
+    /// Notes the target rate in force (None: concurrency mode) for the ticks that close next.
+    pub fn note_target_rate(&mut self, rate: Option<f64>) {
+        self.target_rps = rate;
+    }
+
     /// Closes the current tick at run time `now`, pushes its summary on the ring and returns it.
     pub fn rotate(&mut self, now: Duration) -> TickSummary {
         let secs = now.saturating_sub(self.tick_start).as_secs_f64();
@@ -230,6 +239,7 @@ impl Window {
             rps: crate::units::per_second(self.tick_ok, secs),
             latency: self.latency.close_tick(),
             service: self.service.close_tick(),
+            target_rps: self.target_rps,
         };
         self.tick_ok = 0;
         self.tick_failed = 0;

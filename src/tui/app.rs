@@ -1,6 +1,7 @@
 //! What the dashboard shows, and the one function that changes it: `update(&mut App, Msg)`.
 
 use super::keys::{self, Action};
+use crate::generator::pacer::MAX_RATE;
 use crate::generator::plan::Plan;
 use crate::generator::{Gauges, LimitPolicy, MAX_LIMIT, RunState};
 use crate::outcome::ErrorKind;
@@ -52,6 +53,13 @@ pub enum Phase {
     Exit,
 }
 
+/// Which knob the keys steer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knob {
+    Limit,
+    Rate,
+}
+
 /// A popup over the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
@@ -86,6 +94,10 @@ pub struct App {
     pub demo: bool,
     pub plan: Plan,
     pub step: usize,
+    /// What + and - add to or take from the rate; None: 10% of it.
+    pub rate_step: Option<f64>,
+    /// The knob the keys steer (Tab switches).
+    pub knob: Knob,
     pub exit_on_done: bool,
     pub snapshot: Snapshot,
     pub live: Live,
@@ -112,6 +124,8 @@ impl App {
             demo,
             plan,
             step: step.max(1),
+            rate_step: None,
+            knob: Knob::Limit,
             exit_on_done,
             snapshot: Snapshot::default(),
             live: Live {
@@ -129,6 +143,19 @@ impl App {
             last_change: None,
             phase: Phase::Watching,
         }
+    }
+}
+
+impl App {
+    /// The same dashboard for a run that starts at `rate` requests a second (the keys then
+    /// steer the rate first), with + and - stepping the rate by `rate_step`.
+    pub fn with_rate(mut self, rate: Option<f64>, rate_step: Option<f64>) -> App {
+        self.live.gauges.rate = rate;
+        self.rate_step = rate_step;
+        if rate.is_some() {
+            self.knob = Knob::Rate;
+        }
+        self
     }
 }
 
@@ -166,16 +193,26 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
         app.overlay = Overlay::None;
         return None;
     }
-    match action? {
-        Action::Raise => set_limit(app, app.live.gauges.limit.saturating_add(app.step)),
-        Action::Lower => set_limit(app, app.live.gauges.limit.saturating_sub(app.step)),
-        Action::Double => set_limit(app, app.live.gauges.limit.saturating_mul(2)),
-        Action::Halve => set_limit(app, app.live.gauges.limit / 2),
+    act(app, action?)
+}
+
+/// What a key's action does while the run is watched.
+fn act(app: &mut App, action: Action) -> Option<Command> {
+    if let Some(step) = Step::of(action) {
+        return step_knob(app, step);
+    }
+    match action {
+        Action::Raise | Action::Lower | Action::Double | Action::Halve => None,
+        Action::SwitchKnob => {
+            app.entry = None;
+            app.knob = match app.knob {
+                Knob::Limit => Knob::Rate,
+                Knob::Rate => Knob::Limit,
+            };
+            None
+        }
         Action::Digit(d) => {
-            let entry = app.entry.get_or_insert_with(String::new);
-            if entry.len() < MAX_ENTRY_DIGITS && !(entry.is_empty() && d == 0) {
-                entry.push(char::from(b'0' + d));
-            }
+            type_digit(app, d);
             None
         }
         Action::Backspace => {
@@ -186,24 +223,17 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
         }
         Action::Enter => {
             let typed = app.entry.take()?.parse::<usize>().ok()?;
-            set_limit(app, typed)
+            match app.knob {
+                Knob::Limit => set_limit(app, typed),
+                Knob::Rate => set_rate(app, (typed > 0).then_some(typed as f64)),
+            }
         }
         Action::Escape if app.entry.is_some() => {
             app.entry = None;
             None
         }
         Action::Escape | Action::Quit => quit(app),
-        Action::TogglePause => match app.live.gauges.state {
-            RunState::Running => {
-                app.live.gauges.state = RunState::Paused;
-                Some(Command::Pause)
-            }
-            RunState::Paused => {
-                app.live.gauges.state = RunState::Running;
-                Some(Command::Resume)
-            }
-            RunState::Stopping | RunState::Done => None,
-        },
+        Action::TogglePause => toggle_pause(app),
         Action::Help => {
             app.overlay = Overlay::Help;
             None
@@ -230,6 +260,112 @@ fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
         drained_at: (to > from).then_some(app.live.elapsed),
     });
     Some(Command::SetLimit(asked))
+}
+
+/// Moves the knob the keys steer; a step up on a rate that is off switches it on at the
+/// throughput of the moment.
+fn step_knob(app: &mut App, step: Step) -> Option<Command> {
+    match app.knob {
+        Knob::Limit => set_limit(app, step.limit(app.live.gauges.limit, app.step)),
+        Knob::Rate => {
+            let from = app.live.gauges.rate;
+            let started = from.or_else(|| step.starts_rate().then(|| current_rps(app)));
+            let to = started.map(|r| step.rate(r, app.rate_step, from.is_none()));
+            set_rate(app, to)
+        }
+    }
+}
+
+fn toggle_pause(app: &mut App) -> Option<Command> {
+    match app.live.gauges.state {
+        RunState::Running => {
+            app.live.gauges.state = RunState::Paused;
+            Some(Command::Pause)
+        }
+        RunState::Paused => {
+            app.live.gauges.state = RunState::Running;
+            Some(Command::Resume)
+        }
+        RunState::Stopping | RunState::Done => None,
+    }
+}
+
+/// Adds a digit to the entry: at most `MAX_ENTRY_DIGITS`, no leading zero, except that a
+/// rate entry may be just 0 (which switches the rate off).
+fn type_digit(app: &mut App, d: u8) {
+    let rate = app.knob == Knob::Rate;
+    let entry = app.entry.get_or_insert_with(String::new);
+    let refused = entry.starts_with('0') || (d == 0 && entry.is_empty() && !rate);
+    if entry.len() < MAX_ENTRY_DIGITS && !refused {
+        entry.push(char::from(b'0' + d));
+    }
+}
+
+/// A key that moves a knob up or down.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Up,
+    Down,
+    Double,
+    Halve,
+}
+
+impl Step {
+    fn of(action: Action) -> Option<Step> {
+        match action {
+            Action::Raise => Some(Step::Up),
+            Action::Lower => Some(Step::Down),
+            Action::Double => Some(Step::Double),
+            Action::Halve => Some(Step::Halve),
+            _ => None,
+        }
+    }
+
+    /// The limit after this step from `limit` (`step` for + and -).
+    fn limit(self, limit: usize, step: usize) -> usize {
+        match self {
+            Step::Up => limit.saturating_add(step),
+            Step::Down => limit.saturating_sub(step),
+            Step::Double => limit.saturating_mul(2),
+            Step::Halve => limit / 2,
+        }
+    }
+
+    /// Whether this step gives a run without a rate one (at the throughput of the moment).
+    fn starts_rate(self) -> bool {
+        matches!(self, Step::Up | Step::Double)
+    }
+
+    /// The rate after this step from `rate`, in whole requests a second, at least 1; a rate
+    /// just switched on stays where it starts.
+    fn rate(self, rate: f64, step: Option<f64>, just_started: bool) -> f64 {
+        let step = step.unwrap_or((rate * RATE_STEP_SHARE).max(1.0));
+        let next = match self {
+            _ if just_started => rate,
+            Step::Up => rate + step,
+            Step::Down => rate - step,
+            Step::Double => rate * 2.0,
+            Step::Halve => rate / 2.0,
+        };
+        next.round().clamp(1.0, MAX_RATE)
+    }
+}
+
+/// What + and - change the rate by, as a share of it, without --rate-step.
+const RATE_STEP_SHARE: f64 = 0.1;
+
+/// Requests a second now, for a rate switched on by a key: at least 1.
+fn current_rps(app: &App) -> f64 {
+    app.snapshot.last_tick.rps.max(1.0)
+}
+
+/// Shows the new rate at once and asks for it (None: rate mode off).
+fn set_rate(app: &mut App, rate: Option<f64>) -> Option<Command> {
+    if rate == app.live.gauges.rate {
+        return None;
+    }
+    app.live.gauges.rate = rate;
+    Some(Command::SetRate(rate))
 }
 
 fn quit(app: &mut App) -> Option<Command> {

@@ -16,6 +16,8 @@ pub enum Action {
     TogglePause,
     Quit,
     Help,
+    /// Tab: the keys steer the other knob (limit or rate).
+    SwitchKnob,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -38,13 +40,18 @@ const BINDINGS: &[(KeyCode, KeyModifiers, Action)] = &[
     (KeyCode::Char('q'), NONE, Action::Quit),
     (KeyCode::Char('c'), CTRL, Action::Quit),
     (KeyCode::Char('?'), NONE, Action::Help),
+    (KeyCode::Tab, NONE, Action::SwitchKnob),
 ];
 
 /// What the help overlay lists, in order: keys, then what they do.
 pub const HELP: &[(&str, &str)] = &[
-    ("+ - ↑ ↓", "raise / lower the limit by the step"),
-    ("] [", "double / halve the limit (never below 1)"),
-    ("0-9 then ⏎", "set the limit to the number typed"),
+    ("Tab", "steer the limit or the rate (the marked knob)"),
+    ("+ - ↑ ↓", "raise / lower the knob by its step"),
+    ("] [", "double / halve the knob (never below 1)"),
+    (
+        "0-9 then ⏎",
+        "set the knob to the number typed (rate 0: off)",
+    ),
     ("Esc", "cancel a typed number"),
     ("p  space", "pause / resume"),
     ("?", "this help"),
@@ -53,9 +60,10 @@ pub const HELP: &[(&str, &str)] = &[
 
 /// The key bar's short form of the same keys.
 pub const KEY_BAR: &[(&str, &str)] = &[
-    ("+/-", "limit ±step"),
+    ("Tab", "limit/rate"),
+    ("+/-", "±step"),
     ("]/[", "×2 ÷2"),
-    ("0-9 ⏎", "set limit"),
+    ("0-9 ⏎", "set"),
     ("p", "pause"),
     ("?", "help"),
     ("q", "quit"),

@@ -1,7 +1,8 @@
-//! The top line: target (marked when it is the demo target), progress, state and the limit.
+//! The top line: target (marked when it is the demo target), progress, state and the two
+//! knobs, the one the keys steer marked.
 
 use crate::generator::RunState;
-use crate::tui::app::{App, Phase};
+use crate::tui::app::{App, Knob, Phase};
 use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +11,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let sep = || Span::raw("  │  ").dark_gray();
+    // Wide separators where they fit, narrow ones where the terminal is narrow (80).
+    let wide = line(app, "  │  ", "  ");
+    let fits = wide.width() <= usize::from(area.width);
+    let chosen = if fits { wide } else { line(app, " │ ", " ") };
+    frame.render_widget(Paragraph::new(chosen), area);
+}
+
+/// The whole line, with `sep` between its parts and `gap` between the knobs.
+fn line(app: &App, sep: &'static str, gap: &'static str) -> Line<'static> {
+    let sep = || Span::raw(sep).dark_gray();
     let mut spans = vec![
         Span::raw(" sluice ").bold().black().on_cyan(),
         Span::raw(" "),
@@ -25,10 +35,29 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         sep(),
         state_badge(app),
         sep(),
-        Span::raw("limit "),
-        Span::raw(app.live.gauges.limit.to_string()).bold(),
     ]);
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let limit = app.live.gauges.limit.to_string();
+    let rate = app
+        .live
+        .gauges
+        .rate
+        .map_or("off".to_string(), |r| format!("{}/s", fixed_width::rate(r)));
+    spans.extend(knob(app, Knob::Limit, "limit", limit));
+    spans.push(Span::raw(gap));
+    spans.extend(knob(app, Knob::Rate, "rate", rate));
+    Line::from(spans)
+}
+
+/// A knob's name and value; the one the keys steer is marked ▸ and reversed.
+fn knob(app: &App, which: Knob, name: &'static str, value: String) -> [Span<'static>; 2] {
+    if app.knob == which {
+        [
+            Span::raw(format!("▸{name} ")).bold().yellow(),
+            Span::raw(value).bold().black().on_yellow(),
+        ]
+    } else {
+        [Span::raw(format!(" {name} ")), Span::raw(value).bold()]
+    }
 }
 
 /// Elapsed time, plus how far through -z or -n the run is.

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let popup = area.centered(
         Constraint::Length(64),
-        Constraint::Length(HELP.len() as u16 + 8),
+        Constraint::Length(HELP.len() as u16 + 9),
     );
     let mut lines: Vec<Line> = HELP
         .iter()
@@ -23,12 +23,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     lines.push(Line::from(""));
+    let rate_step = app
+        .rate_step
+        .map_or("10%".to_string(), |r| format!("{r}/s"));
     lines.push(Line::from(format!(
-        "  The step is {} (--step). Lowering lets in-flight",
+        "  Steps: limit {} (--step), rate {rate_step} (--rate-step).",
         app.step
     )));
     lines.push(Line::from(
-        "  drain to the new limit; it never climbs over it.",
+        "  Lowering the limit lets in-flight drain to it.",
+    ));
+    lines.push(Line::from(
+        "  A rate counts latency from when each request was due.",
     ));
     lines.push(Line::from(
         "  Pause: in-flight drains to 0 and nothing new starts.",

@@ -1,7 +1,7 @@
 //! In-flight against the limit: a gauge, the peak, the last change of the limit or the entry.
 
 use crate::generator::RunState;
-use crate::tui::app::App;
+use crate::tui::app::{App, Knob};
 use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -34,8 +34,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// limit (or how to steer).
 fn note_line(app: &App) -> Line<'static> {
     if let Some(entry) = &app.entry {
+        let knob = match app.knob {
+            Knob::Limit => "set limit: ",
+            Knob::Rate => "set rate/s: ",
+        };
         return Line::from(vec![
-            Span::raw("set limit: ").yellow(),
+            Span::raw(knob).yellow(),
             Span::raw(format!("{entry}▏")).bold().yellow(),
             Span::raw(" ⏎ set, Esc cancel").dark_gray(),
         ]);

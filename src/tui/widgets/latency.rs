@@ -1,4 +1,6 @@
-//! Latency: percentiles for the last tick and the whole run, and p50/p99 over time.
+//! Latency: percentiles for the last tick and the whole run, and p50/p99 over time. In
+//! rate mode latency counts from when each request was due, and the service time (from
+//! each send) is shown beside it.
 
 use super::trend::{self, Series};
 use crate::generator::RunState;
@@ -14,8 +16,10 @@ use ratatui::widgets::Paragraph;
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.snapshot;
     let inner = super::panel(frame, area, "Latency");
+    let with_service = app.live.gauges.rate.is_some() || s.counts.late_starts > 0;
+    let rows_needed = if with_service { 4 } else { 3 };
     let [table, chart] =
-        Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
+        Layout::vertical([Constraint::Length(rows_needed), Constraint::Fill(1)]).areas(inner);
     let width = column_width(table.width);
     let header = Line::from(
         ["", "p50", "p90", "p99", "p99.9", "max"]
@@ -31,7 +35,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ]),
         _ => row("last 1s", &s.last_tick.latency, width),
     };
-    let rows = vec![header, last, row("whole run", &s.cumulative, width)];
+    let mut rows = vec![header, last, row("whole run", &s.cumulative, width)];
+    if with_service {
+        rows.push(row("service", &s.cumulative_service, width).dark_gray());
+    }
     frame.render_widget(Paragraph::new(rows), table);
     let series = [
         Series {

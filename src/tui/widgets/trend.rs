@@ -36,7 +36,8 @@ pub struct Series {
     pub value: fn(&TickSummary) -> f64,
 }
 
-/// Points (seconds before `now`, value) for the ticks within the chart's span.
+/// Points (seconds before `now`, value) for the ticks within the chart's span; a tick
+/// without a value (NaN) is left out.
 pub fn points(
     ticks: &[TickSummary],
     now: Duration,
@@ -45,7 +46,7 @@ pub fn points(
     ticks
         .iter()
         .map(|t| (t.end.as_secs_f64() - now.as_secs_f64(), value(t)))
-        .filter(|(x, _)| *x >= -span_secs(now))
+        .filter(|(x, y)| *x >= -span_secs(now) && y.is_finite())
         .collect()
 }
 
