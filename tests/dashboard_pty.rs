@@ -22,11 +22,11 @@ fn contents(screen: &Screen) -> String {
 /// sees exactly `to` at once and never more (after a lower, once the dashboard says it is in
 /// effect: in-flight has drained to it).
 fn expect_limit(seen: &Seen, screen: &Screen, from: usize, to: usize) {
-    let header = format!("limit {to}");
+    let header = format!("limit {to} ");
     wait_until(&format!("the header to show {header:?}"), WAIT, || {
         let c = contents(screen);
         let first = c.lines().next().unwrap_or_default();
-        first.trim_end().ends_with(&header)
+        first.contains(&header)
     });
     if to < from {
         let note = format!("{from} → {to} at");
@@ -180,6 +180,46 @@ fn keys_steer_the_limit_the_server_sees_and_q_prints_the_summary() {
     assert!(summary.contains("Summary: http://127.0.0.1:"), "{summary}");
     assert!(summary.contains("200: "), "{summary}");
     assert!(summary.contains("final 12"), "{summary}");
+}
+
+/// Requests a second the server counts over the next `secs` seconds.
+fn server_rate(seen: &Seen, secs: u64) -> f64 {
+    let (from, start) = (seen.requests(), std::time::Instant::now());
+    let window = Duration::from_secs(secs);
+    wait_until("the counting window", window * 2, || {
+        start.elapsed() >= window
+    });
+    (seen.requests() - from) as f64 / start.elapsed().as_secs_f64()
+}
+
+#[test]
+fn keys_steer_the_rate_then_tab_and_the_limit() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(200)));
+    let seen = Arc::clone(&server.seen);
+    let mut run = PtyRun::spawn(&[&server.url(), "-q", "100", "-c", "60"]);
+    let screen = Arc::clone(&run.screen);
+    run.wait_for_text("▸rate 100/s");
+    run.press(b"]");
+    run.wait_for_text("▸rate 200/s");
+    // The first second after the change is still settling: count over the next three.
+    server_rate(&seen, 1);
+    let rate = server_rate(&seen, 3);
+    assert!(
+        (180.0..=220.0).contains(&rate),
+        "after ] the server saw {rate:.0}/s, not about 200"
+    );
+    // 200/s at 200 ms each needs 40 in flight: halving the limit to 30 binds.
+    run.press(b"\t");
+    run.wait_for_text("▸limit 60");
+    run.press(b"[");
+    expect_limit(&seen, &screen, 60, 30);
+
+    run.press(b"q");
+    let (ok, out) = run.finish();
+    assert!(ok, "sluice did not exit 0");
+    let summary = after_restore(&out);
+    assert!(summary.contains("Rate:         target 200/s"), "{summary}");
+    assert!(summary.contains("rate 200 (key)"), "{summary}");
 }
 
 #[test]
