@@ -1,5 +1,7 @@
 //! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
 
+use crate::schedule::stages::Stages;
+use crate::schedule::until::Condition;
 use crate::units;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -113,6 +115,17 @@ pub struct RunArgs {
     /// How much + and - (and the arrow keys) change the limit on the dashboard.
     #[arg(long = "step", value_name = "N", default_value = "10", allow_negative_numbers = true, value_parser = units::parse_concurrency)]
     pub step: usize,
+    /// A schedule for the steered knob (the rate with -q, else the limit): "30s:1000,1m:1000,30s:0"
+    /// ramps linearly to each value over each duration; 0s:N jumps. The run ends with it.
+    #[arg(long = "stages", value_name = "STAGES", conflicts_with = "replay", value_parser = Stages::parse)]
+    pub stages: Option<Stages>,
+    /// Stop at the first second where this holds, and name the knee: p99>200ms (also p50,
+    /// p90, p99.9), errors>1%, rps<N.
+    #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
+    pub until: Option<Condition>,
+    /// Play another run's timeline (its JSON summary) as this run's schedule.
+    #[arg(long = "replay", value_name = "FILE")]
+    pub replay: Option<PathBuf>,
     /// How much + and - change the rate on the dashboard (default: 10% of it).
     #[arg(long = "rate-step", value_name = "RATE", allow_negative_numbers = true, value_parser = units::parse_rate)]
     pub rate_step: Option<f64>,

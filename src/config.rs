@@ -3,6 +3,9 @@
 use crate::cli::{OutputFormat, RunArgs};
 use crate::error::Error;
 use crate::generator::plan::Plan;
+use crate::schedule::replay::Replay;
+use crate::schedule::stages::Stages;
+use crate::schedule::until::Condition;
 use crate::target::Target;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, TRANSFER_ENCODING};
@@ -30,6 +33,12 @@ pub struct Config {
     pub step: usize,
     /// Dashboard: what + and - add or take from the rate; None: 10% of it.
     pub rate_step: Option<f64>,
+    /// A ramp of the steered knob.
+    pub stages: Option<Stages>,
+    /// Another run's timeline to play.
+    pub replay: Option<Replay>,
+    /// Where to stop, and name the knee.
+    pub until: Option<Condition>,
     /// Dashboard: leave when the run ends instead of waiting for a key.
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
@@ -73,6 +82,21 @@ impl Config {
         {
             headers.insert(AUTHORIZATION, auth);
         }
+        let replay = args
+            .replay
+            .as_deref()
+            .map(Replay::read)
+            .transpose()
+            .map_err(Error::Input)?;
+        // A replay starts where the recorded run started, unless -c or -q say otherwise.
+        let rate = args.rate.or(replay.as_ref().and_then(|r| r.start_rate));
+        let concurrency = args
+            .concurrency
+            .or(replay.as_ref().and_then(|r| r.start_limit))
+            .unwrap_or(match rate {
+                Some(_) => RATE_MODE_CONCURRENCY,
+                None => CONCURRENCY,
+            });
         Ok(Config {
             target,
             method,
@@ -82,17 +106,17 @@ impl Config {
                 max_requests: args.requests,
                 duration: args.duration,
             },
-            concurrency: args.concurrency.unwrap_or(match args.rate {
-                Some(_) => RATE_MODE_CONCURRENCY,
-                None => CONCURRENCY,
-            }),
-            rate: args.rate,
+            concurrency,
+            rate,
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
             insecure: args.insecure,
             headless: args.no_tui || !can_draw,
             step: args.step,
             rate_step: args.rate_step,
+            stages: args.stages,
+            replay,
+            until: args.until,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,

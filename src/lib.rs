@@ -18,6 +18,7 @@ pub mod error;
 pub mod output;
 pub mod report;
 pub mod run;
+pub mod schedule;
 pub(crate) mod target;
 pub(crate) mod units;
 

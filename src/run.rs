@@ -4,11 +4,15 @@
 use crate::client::{self, Client, Pool, RequestTemplate};
 use crate::config::Config;
 use crate::error::Error;
-use crate::generator::timeline::Entry;
+use crate::generator::timeline::{Entry, Source};
 use crate::generator::{Gauges, Handle};
 use crate::output::{self, Output};
 use crate::probe::fd::FdUsage;
+use crate::report::summary::Until;
 use crate::report::{self, RunFacts, Summary};
+use crate::schedule::replay::ReplayScript;
+use crate::schedule::stages::StagesScript;
+use crate::schedule::{Knob, driver, until};
 use crate::stats::aggregator::{self, Readings, Schedule};
 use crate::stats::snapshot::Snapshot;
 use crate::target::Target;
@@ -63,7 +67,7 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
         initial_limit: config.concurrency,
         initial_rate: config.rate,
         timeline: ended.timeline,
-        until: None,
+        until: ended.until,
         peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
     };
     let summary = Summary::new(facts, &ended.last);
@@ -95,6 +99,7 @@ async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<R
 struct Ended {
     last: Snapshot,
     timeline: Vec<Entry>,
+    until: Option<Until>,
 }
 
 /// Generator, aggregator, signals, the -z deadline and the view, until the run is over.
@@ -117,10 +122,20 @@ async fn pipeline(
     };
     let generator = generator::start(client, setup, outcome_tx)?;
     let terminate = CancellationToken::new();
-    let background = watchers(config, &generator, started, signals, panicked, &terminate);
+    let mut background = watchers(config, &generator, started, signals, panicked, &terminate);
+    background.extend(start_schedule(config, &generator, started));
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
     let last_published = snapshot_rx.clone();
     let (progress_tx, progress_rx) = mpsc::unbounded_channel();
+    let mut every = Vec::new();
+    if config.headless {
+        every.push(progress_tx);
+    }
+    let until = config.until.clone().map(|condition| {
+        let (tx, rx) = mpsc::unbounded_channel();
+        every.push(tx);
+        tokio::spawn(until::watch(condition, rx, generator.clone()))
+    });
     let schedule = Schedule {
         tick: Duration::from_millis(TICK_MS),
         started,
@@ -131,7 +146,7 @@ async fn pipeline(
         LiveReadings(generator.clone()),
         schedule,
         snapshot_tx,
-        config.headless.then_some(progress_tx),
+        every,
     ));
     let view = view_for(config, resolved, progress_rx);
     show(view, config, &generator, snapshot_rx, started, terminate).await;
@@ -141,10 +156,41 @@ async fn pipeline(
         Err(_) => last_published.borrow().clone(),
     };
     background.iter().for_each(|task| task.abort());
+    // The aggregator is done: the watcher has seen every snapshot and returns.
+    let until = match until {
+        Some(task) => task.await.ok(),
+        None => None,
+    };
     Ok(Ended {
         last,
         timeline: generator.timeline(),
+        until,
     })
+}
+
+/// Plays `--stages` (on the rate with -q, else the limit) or `--replay`, if given.
+fn start_schedule(config: &Config, generator: &Handle, started: Instant) -> Option<JoinHandle<()>> {
+    let generator = generator.clone();
+    if let Some(stages) = config.stages.clone() {
+        let (knob, start) = match config.rate {
+            Some(rate) => (Knob::Rate, rate),
+            None => (Knob::Limit, config.concurrency as f64),
+        };
+        let script = StagesScript::new(stages, knob, start);
+        return Some(tokio::spawn(driver::play(
+            script,
+            generator,
+            started,
+            Source::Stage,
+        )));
+    }
+    let script = ReplayScript::new(config.replay.clone()?);
+    Some(tokio::spawn(driver::play(
+        script,
+        generator,
+        started,
+        Source::Replay,
+    )))
 }
 
 /// The tasks that end the run from outside: an ending signal or a panic stops it and
@@ -218,7 +264,15 @@ fn view_for(
         config.step,
         config.exit_on_done,
     );
-    View::Dashboard(Box::new(app.with_rate(config.rate, config.rate_step)))
+    let schedule = match (&config.stages, &config.replay) {
+        (Some(_), _) => Some("stage"),
+        (None, Some(_)) => Some("replay"),
+        (None, None) => None,
+    };
+    let app = app
+        .with_rate(config.rate, config.rate_step)
+        .with_schedule(schedule);
+    View::Dashboard(Box::new(app))
 }
 
 /// Writes the summary where it was asked for. If that fails after all, it is printed on

@@ -223,6 +223,27 @@ fn keys_steer_the_rate_then_tab_and_the_limit() {
 }
 
 #[test]
+fn a_key_during_stages_takes_over_from_the_schedule() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let mut run = PtyRun::spawn(&[&server.url(), "-q", "100", "--stages", "20s:1000"]);
+    run.wait_for_text("stage 1/1");
+    let screen = Arc::clone(&run.screen);
+    wait_until("the ramp to move the rate", WAIT, || {
+        let c = contents(&screen);
+        c.contains("▸rate") && !c.contains("▸rate 100/s")
+    });
+    run.press(b"5000\r");
+    run.wait_for_text("manual");
+    run.wait_for_text("▸rate 5000/s");
+    run.press(b"q");
+    let (ok, out) = run.finish();
+    assert!(ok, "sluice did not exit 0");
+    let summary = after_restore(&out);
+    assert!(summary.contains("rate 5000 (key)"), "{summary}");
+    assert!(summary.contains("(stage)"), "{summary}");
+}
+
+#[test]
 fn a_run_that_ends_by_itself_waits_for_a_key_then_prints_the_summary() {
     let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
     let mut run = PtyRun::spawn(&[&server.url(), "-n", "500", "-c", "5"]);

@@ -36,6 +36,20 @@ impl RunState {
     }
 }
 
+/// Where a schedule (`--stages`, `--replay`) stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScheduleState {
+    /// No schedule: the operator steers.
+    #[default]
+    None,
+    /// Step `step` (from 1) of `of` is playing.
+    Playing { step: u16, of: u16 },
+    /// A key changed a knob: the schedule stopped, the operator steers.
+    Manual,
+    /// The schedule played to its end.
+    Ended,
+}
+
 /// The generator's gauges at one moment: what the snapshot records each tick and the
 /// dashboard reads each frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +69,7 @@ pub struct Gauges {
     pub lag: Duration,
     /// Requests started so far.
     pub started: u64,
+    pub schedule: ScheduleState,
 }
 
 impl Default for Gauges {
@@ -69,6 +84,7 @@ impl Default for Gauges {
             rate: None,
             lag: Duration::ZERO,
             started: 0,
+            schedule: ScheduleState::None,
         }
     }
 }
@@ -89,6 +105,7 @@ pub(super) struct Shared {
     /// When requests are due, in rate mode.
     pub(super) pacer: Pacer,
     timeline: Timeline,
+    schedule: std::sync::Mutex<ScheduleState>,
     /// The limit last asked for, which may be above the cap.
     asked: AtomicUsize,
     pub(super) state: watch::Sender<RunState>,
@@ -113,6 +130,7 @@ impl Shared {
             policy,
             pacer: Pacer::new(rate, started),
             timeline,
+            schedule: std::sync::Mutex::new(ScheduleState::None),
             asked: AtomicUsize::new(LimitPolicy::asked(initial_limit)),
             state: watch::Sender::new(RunState::Running),
             stop: CancellationToken::new(),
@@ -203,6 +221,28 @@ impl Handle {
             rate: self.rate(),
             lag: self.shared.pacer.lag(Instant::now()),
             started: self.started(),
+            schedule: self.schedule(),
+        }
+    }
+
+    /// Where the schedule stands.
+    pub fn schedule(&self) -> ScheduleState {
+        *self
+            .shared
+            .schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes where the schedule stands; once a key has taken over, it stays `Manual`.
+    pub fn note_schedule(&self, state: ScheduleState) {
+        let mut current = self
+            .shared
+            .schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if *current != ScheduleState::Manual {
+            *current = state;
         }
     }
 
@@ -264,6 +304,18 @@ impl Handle {
         };
         if let (Some(entry), Some(source)) = (entry, record) {
             self.shared.timeline.record(entry, source);
+        }
+        // A key that moves a knob while a schedule plays takes over from it.
+        let knob = matches!(change, Change::Limit(_) | Change::Rate(_));
+        if knob && record == Some(Source::Key) {
+            let mut schedule = self
+                .shared
+                .schedule
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if matches!(*schedule, ScheduleState::Playing { .. }) {
+                *schedule = ScheduleState::Manual;
+            }
         }
     }
 

@@ -11,7 +11,7 @@ pub mod pacer;
 pub mod plan;
 pub mod timeline;
 
-pub use handle::{Gauges, Handle, RunState};
+pub use handle::{Gauges, Handle, RunState, ScheduleState};
 pub use limit_policy::{LimitPolicy, MAX_LIMIT};
 
 use crate::client::Client;

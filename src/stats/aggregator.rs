@@ -50,19 +50,19 @@ pub trait Readings: Send + 'static {
 pub const STOP_GRACE: Duration = Duration::from_millis(200);
 
 /// Counts outcomes until the channel closes (or the generator overstays `STOP_GRACE` once
-/// stopping); publishes a snapshot every tick, on `publish` and, when given, on `every`
+/// stopping); publishes a snapshot every tick, on `publish` and on each of `every`
 /// (which misses none); returns the final snapshot.
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
     readings: impl Readings,
     schedule: Schedule,
     publish: watch::Sender<Snapshot>,
-    every: Option<mpsc::UnboundedSender<Snapshot>>,
+    every: Vec<mpsc::UnboundedSender<Snapshot>>,
 ) -> Snapshot {
     let started = schedule.started;
     let send = |snapshot: Snapshot| {
-        if let Some(every) = &every {
-            let _ = every.send(snapshot.clone());
+        for each in &every {
+            let _ = each.send(snapshot.clone());
         }
         publish.send_replace(snapshot);
     };

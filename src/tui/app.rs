@@ -98,6 +98,8 @@ pub struct App {
     pub rate_step: Option<f64>,
     /// The knob the keys steer (Tab switches).
     pub knob: Knob,
+    /// What the run's schedule is called ("stage", "replay"), if it has one.
+    pub schedule: Option<&'static str>,
     pub exit_on_done: bool,
     pub snapshot: Snapshot,
     pub live: Live,
@@ -126,6 +128,7 @@ impl App {
             step: step.max(1),
             rate_step: None,
             knob: Knob::Limit,
+            schedule: None,
             exit_on_done,
             snapshot: Snapshot::default(),
             live: Live {
@@ -155,6 +158,14 @@ impl App {
         if rate.is_some() {
             self.knob = Knob::Rate;
         }
+        self
+    }
+}
+
+impl App {
+    /// The same dashboard for a run that a schedule (`name`: "stage", "replay") steers.
+    pub fn with_schedule(mut self, name: Option<&'static str>) -> App {
+        self.schedule = name;
         self
     }
 }

@@ -1,7 +1,7 @@
 //! The top line: target (marked when it is the demo target), progress, state and the two
 //! knobs, the one the keys steer marked.
 
-use crate::generator::RunState;
+use crate::generator::{RunState, ScheduleState};
 use crate::tui::app::{App, Knob, Phase};
 use crate::tui::fixed_width;
 use ratatui::Frame;
@@ -72,8 +72,17 @@ fn progress(app: &App) -> String {
         let pct = 100.0 * ended as f64 / n.max(1) as f64;
         out.push_str(&format!("  {ended}/{n} req ({pct:.0}%)"));
     }
-    if app.plan.duration.is_none() && app.plan.max_requests.is_none() {
-        out.push_str("  (until stopped)");
+    match (app.schedule, app.live.gauges.schedule) {
+        (Some(name), ScheduleState::Playing { step, of }) => {
+            out.push_str(&format!("  {name} {step}/{of}"));
+        }
+        (Some(_), ScheduleState::Manual) => out.push_str("  manual"),
+        (Some(name), ScheduleState::Ended) => out.push_str(&format!("  {name}s done")),
+        (None, _) | (Some(_), ScheduleState::None) => {
+            if app.plan.duration.is_none() && app.plan.max_requests.is_none() {
+                out.push_str("  (until stopped)");
+            }
+        }
     }
     out
 }

@@ -1,0 +1,51 @@
+//! Schedules that steer a run the operator could steer by hand: `--stages` ramps a knob,
+//! `--replay` plays another run's timeline, `--until` stops at a condition and names the
+//! knee. A key that moves a knob takes over from a schedule.
+
+pub mod driver;
+pub mod replay;
+pub mod stages;
+pub mod until;
+
+use crate::generator::timeline::Change;
+use std::time::Duration;
+
+/// Which knob a schedule moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knob {
+    Limit,
+    Rate,
+}
+
+impl Knob {
+    /// The change that sets this knob to `value`.
+    pub fn change(self, value: f64) -> Change {
+        match self {
+            Knob::Limit => Change::Limit(value.round().max(1.0) as usize),
+            Knob::Rate => Change::Rate(Some(value.max(0.0))),
+        }
+    }
+
+    /// The word in the JSON summary.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Knob::Limit => "limit",
+            Knob::Rate => "rate",
+        }
+    }
+}
+
+/// What a schedule does at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Played {
+    /// Changes now due, each with whether it goes into the timeline.
+    pub changes: Vec<(Change, bool)>,
+    /// The step playing (from 1), of how many.
+    pub step: u16,
+    pub of: u16,
+}
+
+/// A schedule: what to change by run time `t`; None once it has ended.
+pub trait Script: Send + 'static {
+    fn at(&mut self, t: Duration) -> Option<Played>;
+}
