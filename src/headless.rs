@@ -60,7 +60,8 @@ pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
     )
 }
 
-/// One line: elapsed (and progress), req/s, in-flight/limit, p50/p99, errors, open files.
+/// One line: elapsed (and progress), req/s (and the target rate, late starts and lag in
+/// rate mode), in-flight/limit, p50/p99, errors, open files.
 pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
     let progress = progress(s, plan);
     let state = match s.gauges.state {
@@ -76,8 +77,16 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         capped.push_str(hint);
         capped.push(']');
     }
+    let rate = match s.gauges.rate {
+        Some(target) => format!(
+            " (target {target}/s, {} late, lag {:.1}ms)",
+            s.counts.late_starts,
+            s.gauges.lag.as_secs_f64() * 1000.0
+        ),
+        None => String::new(),
+    };
     format!(
-        "{progress}{state}  {:.0} req/s  in-flight {}/{}  {}  errors {}  open files {}/{}{capped}",
+        "{progress}{state}  {:.0} req/s{rate}  in-flight {}/{}  {}  errors {}  open files {}/{}{capped}",
         s.last_tick.rps,
         s.gauges.in_flight,
         s.gauges.limit,
@@ -129,6 +138,15 @@ mod tests {
             assert!(line.contains(part), "{part:?} missing from {line:?}");
         }
         assert!(!line.contains("capped"));
+        assert!(!line.contains("target"), "no rate in concurrency mode");
+        s.gauges.rate = Some(1000.0);
+        s.gauges.lag = Duration::from_micros(3_200);
+        s.counts.late_starts = 7;
+        let line = progress_line(&s, &plan);
+        assert!(
+            line.contains("812 req/s (target 1000/s, 7 late, lag 3.2ms)"),
+            "{line}"
+        );
         s.gauges.capped = Some(230);
         assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
     }
