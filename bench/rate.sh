@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rate mode against nginx on 127.0.0.1, two measurements in one run:
-#  1. pacing cost: the closed loop (-c N) against a rate above what the machine reaches
+#  1. pacing cost (skipped when ROUNDS is 0): the closed loop (-c N) against a rate above what the machine reaches
 #     (-q 10M -c N), alternating for several rounds; prints the median ratio of requests.
 #  2. a stalled server: -q RATE for STALL+20 s with nginx stopped (SIGSTOP) from 10 s for
 #     STALL s, against the same run unstalled; prints both peak RSS figures.
@@ -21,15 +21,22 @@ cargo build --release --quiet
 sluice=$PWD/target/release/sluice
 work=$(mktemp -d)
 cleanup() {
-  kill -CONT "${nginx_pid:-}" 2>/dev/null || true
+  nginx_signal CONT 2>/dev/null || true
   kill "${nginx_pid:-}" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 start_nginx "$work"
 
+# nginx_signal SIG: sends SIG to nginx's master and its worker (stopping the master alone
+# leaves the worker answering).
+nginx_signal() {
+  pkill "-$1" -P "$nginx_pid"
+  kill "-$1" "$nginx_pid"
+}
 requests() { python3 -c "import json; print(json.load(open('$1'))['requests']['total'])"; }
 
+if [ "$rounds" -gt 0 ]; then
 echo "== pacing cost: -c $conns closed loop vs -q 10M -c $conns, ${secs}s x $rounds rounds" >&2
 : >"$work/pacing.tsv"
 for r in $(seq "$rounds"); do
@@ -48,6 +55,7 @@ ratio = statistics.median(q / c for c, q in rows)
 print(f"closed loop  {closed:>9.0f} req/s")
 print(f"rate 10M/s   {paced:>9.0f} req/s   ratio {ratio:.3f} (median of per-round ratios)")
 PY
+fi
 
 run_for=$((stall + 20))
 stalled_run() {
@@ -56,9 +64,9 @@ stalled_run() {
   local pid=$!
   if [ "$1" = stall ]; then
     sleep 10
-    kill -STOP "$nginx_pid"
+    nginx_signal STOP
     sleep "$stall"
-    kill -CONT "$nginx_pid"
+    nginx_signal CONT
   fi
   wait "$pid"
   python3 -c "

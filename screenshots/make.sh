@@ -62,3 +62,15 @@ sleep 8
 shot dashboard-fast
 keys q
 sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+
+# 3. Rate mode on the demo target: 100 requests a second need about 150 in flight (answers
+#    take 0-3 s), but the limit is 100: starts fall behind, and latency (from when each request
+#    was due) pulls away from the service time. Then Tab, ] doubles the limit: it catches up.
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin -q 100 -c 100 -z 5m"
+sleep 25
+keys Tab ']'
+sleep 10
+shot dashboard-rate
+keys q
+sleep 1
