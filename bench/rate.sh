@@ -3,7 +3,10 @@
 #  1. pacing cost (skipped when ROUNDS is 0): the closed loop (-c N) against a rate above what the machine reaches
 #     (-q 10M -c N), alternating for several rounds; prints the median ratio of requests.
 #  2. a stalled server: -q RATE for STALL+20 s with nginx stopped (SIGSTOP) from 10 s for
-#     STALL s, against the same run unstalled; prints both peak RSS figures.
+#     STALL s, the same run with a 5 s stall, and the same run unstalled; prints the peak RSS
+#     of each. A stall fills the gate (-c: 1000 connections by default in rate mode), so the
+#     stalled runs hold more connections than the unstalled one; what the backlog itself costs
+#     is the difference between the long and the short stall.
 #   usage: bench/rate.sh [SECONDS=5] [CONNECTIONS=50] [ROUNDS=3] [RATE=20k] [STALL=60]
 # Installs nginx and GNU time from Debian's packages when they are missing.
 set -euo pipefail
@@ -58,14 +61,15 @@ PY
 fi
 
 run_for=$((stall + 20))
+# stalled_run LABEL STALL_SECONDS
 stalled_run() {
   /usr/bin/time -f '%M' -o "$work/rss" "$sluice" "$url" -q "$rate" -z "${run_for}s" \
     --no-tui --output-format json -o "$work/s.json" 2>/dev/null &
   local pid=$!
-  if [ "$1" = stall ]; then
+  if [ "$2" -gt 0 ]; then
     sleep 10
     nginx_signal STOP
-    sleep "$stall"
+    sleep "$2"
     nginx_signal CONT
   fi
   wait "$pid"
@@ -74,5 +78,6 @@ import json; s = json.load(open('$work/s.json'))
 print(f\"{'$1':<10} peak RSS $(cat "$work/rss") KiB  requests {s['requests']['total']}  late {s['rate']['late_starts']}  aborted {s['requests']['aborted']}  p99 {(s['latency_ms'] or {}).get('p99')} ms\")"
 }
 echo "== -q $rate for ${run_for}s: nginx stopped for ${stall}s from 10s, then the same unstalled" >&2
-stalled_run stall
-stalled_run steady
+stalled_run "stall ${stall}s" "$stall"
+stalled_run "stall 5s" 5
+stalled_run steady 0
