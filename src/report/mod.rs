@@ -51,5 +51,27 @@ mod tests {
         let json = render(&summary, OutputFormat::Json);
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert!(v["latency_ms"].is_null(), "{json}");
+        assert!(!text.contains("Until:"), "no --until, no line: {text}");
+    }
+
+    #[test]
+    fn an_until_that_never_held_says_so_without_any_steering() {
+        let facts = RunFacts {
+            target: "http://127.0.0.1:1/".into(),
+            initial_limit: 5,
+            initial_rate: Some(100.0),
+            timeline: Vec::new(),
+            until: Some(summary::Until {
+                condition: "p99>200ms".into(),
+                met_at_s: None,
+                knee: None,
+            }),
+            peak_rss_kib: 0,
+        };
+        let text = render_text(&Summary::new(facts, &Snapshot::default()));
+        assert!(
+            text.contains("Until:          p99>200ms never met"),
+            "{text}"
+        );
     }
 }

@@ -48,10 +48,9 @@ fn percentiles(l: &LatencyMs) -> String {
 /// The timeline, when the knobs were changed during the run.
 fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
     let changes: Vec<_> = s.timeline.iter().filter(|e| e.source != "start").collect();
-    if changes.is_empty() {
-        return Ok(());
+    if !changes.is_empty() {
+        writeln!(out, "Steering:       {} changes", changes.len())?;
     }
-    writeln!(out, "Steering:       {} changes", changes.len())?;
     for e in changes {
         let value = e.value.map(|v| format!(" {v}")).unwrap_or_default();
         writeln!(out, "  {:>8.1}s  {}{value} ({})", e.t_s, e.knob, e.source)?;
