@@ -11,7 +11,8 @@ install_missing() {
   if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
 }
 
-# start_nginx DIR writes an nginx config into DIR (1 worker,
+# start_nginx DIR writes an nginx config into DIR (1 worker, NGINX_CONNECTIONS connections
+# (default 4096),
 # keep-alive, a 13-byte body, no access log) for 127.0.0.1 on a free port, starts nginx in the
 # background and sets nginx_pid and url. Exits the calling script if nginx does not answer.
 start_nginx() {
@@ -24,7 +25,8 @@ worker_processes 1;
 daemon off;
 pid $dir/nginx.pid;
 error_log $dir/error.log;
-events { worker_connections 4096; }
+worker_rlimit_nofile $((${NGINX_CONNECTIONS:-4096} + 64));
+events { worker_connections ${NGINX_CONNECTIONS:-4096}; }
 http {
   access_log off;
   keepalive_requests 100000000;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless against nginx on
+# 127.0.0.1 at 50, 1,000 and 10,000 connections, SECONDS each, in turn. Prints per cell the
+# req/s, the ratio to wrk in the same cell, the client's CPU per request and its peak RSS
+# (total, and per connection above the 50-connection run's).
+#   usage: bench/matrix.sh [SECONDS=8] [CONNECTION COUNTS="50 1000 10000"]
+# Installs nginx, wrk and GNU time from Debian's packages when they are missing; raises the
+# open-files limit to what 10,000 connections need (both ends run here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-8}
+counts=${2:-"50 1000 10000"}
+
+. bench/nginx.sh
+install_missing nginx=nginx-light wrk=wrk /usr/bin/time=time
+ulimit -n "$(ulimit -Hn)"
+export NGINX_CONNECTIONS=20000
+
+cargo build --release --quiet
+sluice=$PWD/target/release/sluice
+work=$(mktemp -d)
+cleanup() {
+  kill "${nginx_pid:-}" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+start_nginx "$work"
+
+timed() { /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@"; }
+# Each runner prints: requests user_s sys_s peak_rss_kib
+run_wrk() {
+  timed wrk -t1 -c"$1" -d"${secs}s" "$url" >"$work/wrk.out"
+  read -r _ u s m <"$work/t"
+  echo "$(awk '/requests in/ {print $1}' "$work/wrk.out") $u $s $m"
+}
+run_oha() {
+  timed oha -z "${secs}s" -c "$1" --no-tui --output-format json "$url" >"$work/oha.json"
+  read -r _ u s m <"$work/t"
+  echo "$(python3 -c "import json; print(sum(json.load(open('$work/oha.json'))['statusCodeDistribution'].values()))") $u $s $m"
+}
+run_sluice() {
+  timed "$sluice" "$url" -z "${secs}s" -c "$1" --no-tui --output-format json -o "$work/s.json" 2>/dev/null
+  read -r _ u s m <"$work/t"
+  echo "$(python3 -c "import json; print(json.load(open('$work/s.json'))['requests']['total'])") $u $s $m"
+}
+
+tools=(wrk)
+command -v oha >/dev/null && tools+=(oha)
+tools+=(sluice)
+results=$work/results.tsv
+for c in $counts; do
+  for tool in "${tools[@]}"; do
+    read -r n u s m < <("run_$tool" "$c")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$tool" "$n" "$u" "$s" "$m" >>"$results"
+    echo "c=$c $tool: $n requests" >&2
+  done
+done
+
+python3 - "$results" "$secs" <<'PY'
+import sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+secs = float(sys.argv[2])
+cells = {(int(c), t): (int(n), float(u), float(s), int(m)) for c, t, n, u, s, m in rows}
+counts = sorted({c for c, _ in cells})
+print(f"{'conns':>6} {'tool':<7} {'req/s':>9} {'x wrk':>6} {'µs CPU/req':>11} {'peak RSS':>9} {'KB/conn':>8}")
+for c in counts:
+    wrk = cells[(c, "wrk")][0]
+    for (cc, tool), (n, u, s, m) in cells.items():
+        if cc != c:
+            continue
+        base = cells.get((counts[0], tool), (0, 0, 0, m))[3]
+        per_conn = (m - base) / (c - counts[0]) if c > counts[0] else float("nan")
+        cpu = (u + s) / max(n, 1) * 1e6
+        print(f"{c:>6} {tool:<7} {n / secs:>9.0f} {n / wrk:>6.2f} {cpu:>11.2f} {m / 1024:>7.1f}MB {per_conn:>8.1f}")
+PY
