@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// Default 50, or 1000 with -q (the most in flight while keeping up a rate).
     #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_concurrency)]
     pub concurrency: Option<usize>,
+    /// Generator threads (shards), each with its own connections; the limit and the rate
+    /// are split between them. Default: the cores available to sluice.
+    #[arg(long = "threads", value_name = "N", value_parser = units::parse_threads)]
+    pub threads: Option<usize>,
     /// Requests a second (500, 2k, 1.5k): rate mode, requests due at evenly spaced times and
     /// latency measured from when each was due. Without it: concurrency mode.
     #[arg(short = 'q', long = "rate", allow_negative_numbers = true, value_name = "RATE", value_parser = units::parse_rate)]

@@ -25,6 +25,8 @@ pub struct Config {
     pub concurrency: usize,
     /// Requests a second at the start (rate mode); None: concurrency mode.
     pub rate: Option<f64>,
+    /// Generator threads.
+    pub threads: usize,
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub insecure: bool,
@@ -50,6 +52,11 @@ pub const CONCURRENCY: usize = 50;
 /// The default limit in rate mode: room for 10k requests a second at 100 ms each. Only
 /// what the rate needs is used (connections are opened as requests need them).
 pub const RATE_MODE_CONCURRENCY: usize = 1000;
+
+/// The cores available to the process (its CPU affinity and cgroup quota included).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
 
 /// Whether the dashboard can be drawn: stdout is a terminal, and one that can take a
 /// full-screen colour view (not `TERM=dumb`, nor no TERM at all).
@@ -108,6 +115,7 @@ impl Config {
             },
             concurrency,
             rate,
+            threads: args.threads.unwrap_or_else(default_threads),
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
             insecure: args.insecure,

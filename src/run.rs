@@ -119,6 +119,7 @@ async fn pipeline(
         limit: config.concurrency,
         cap,
         rate: config.rate,
+        threads: config.threads,
     };
     let generator = generator::start(client, setup, outcome_tx)?;
     let terminate = CancellationToken::new();

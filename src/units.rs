@@ -71,6 +71,14 @@ pub fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A thread count: 1 to 1024.
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    match parse_positive_count(text)? {
+        n if n <= 1024 => Ok(n as usize),
+        _ => Err(format!("'{text}' is more threads than sluice runs (1024)")),
+    }
+}
+
 /// A duration that must be longer than zero (run length, timeouts).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     match parse_duration_or_zero(text)? {

@@ -14,17 +14,35 @@ use tokio::sync::mpsc;
 const WAIT: Duration = Duration::from_secs(10);
 
 fn start_generator(url: &str, limit: usize, plan: Plan) -> (Handle, Tally) {
+    start_sharded(url, limit, plan, 1)
+}
+
+/// The generator on `threads` shards: the limit is split between them.
+fn start_sharded(url: &str, limit: usize, plan: Plan, threads: usize) -> (Handle, Tally) {
     let client = get_client(url, Duration::from_secs(30));
     let (tx, rx) = mpsc::channel::<Vec<Outcome>>(64);
-    let handle = generator::start(client, setup(plan, limit), tx).expect("generator starts");
+    let setup = generator::Setup {
+        threads,
+        ..setup(plan, limit)
+    };
+    let handle = generator::start(client, setup, tx).expect("generator starts");
     (handle, Tally::drain(rx))
 }
 
 #[test]
 fn the_server_sees_exactly_the_limit_and_follows_each_change() {
+    limit_followed_on(1);
+}
+
+#[test]
+fn three_shards_keep_the_total_exact_through_every_change() {
+    limit_followed_on(3);
+}
+
+fn limit_followed_on(threads: usize) {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(40)));
     let seen = Arc::clone(&server.seen);
-    let (gen_handle, drained) = start_generator(&server.url(), 20, Plan::default());
+    let (gen_handle, drained) = start_sharded(&server.url(), 20, Plan::default(), threads);
 
     wait_until("the server to see 20 at once", WAIT, || {
         seen.current() == 20
@@ -130,12 +148,50 @@ fn stop_aborts_what_is_in_flight_and_counts_it_apart() {
 
 #[test]
 fn a_count_plan_starts_exactly_n_and_reuses_connections() {
+    count_plan_on(1);
+}
+
+#[test]
+fn a_count_plan_is_exact_across_shards() {
+    count_plan_on(3);
+}
+
+#[test]
+fn shards_pause_to_zero_and_resume_to_the_limit() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(20)));
+    let seen = Arc::clone(&server.seen);
+    let (gen_handle, _drained) = start_sharded(&server.url(), 8, Plan::default(), 3);
+    wait_until("the server to see 8 at once", WAIT, || seen.current() == 8);
+    gen_handle.pause();
+    wait_until("in-flight to drain while paused", WAIT, || {
+        gen_handle.in_flight() == 0 && seen.current() == 0
+    });
+    gen_handle.set_limit(5);
+    seen.reset_max();
+    gen_handle.resume();
+    wait_until("the server to see 5 at once", WAIT, || seen.current() == 5);
+    let served = seen.requests();
+    wait_until("100 more requests", WAIT, || {
+        seen.requests() >= served + 100
+    });
+    assert!(
+        seen.max() <= 5,
+        "limit 5, but the server saw {}",
+        seen.max()
+    );
+    gen_handle.stop();
+    wait_until("the generator to finish", WAIT, || {
+        gen_handle.state() == RunState::Done
+    });
+}
+
+fn count_plan_on(threads: usize) {
     let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
     let plan = Plan {
         max_requests: Some(3_000),
         duration: None,
     };
-    let (gen_handle, drained) = start_generator(&server.url(), 16, plan);
+    let (gen_handle, drained) = start_sharded(&server.url(), 16, plan, threads);
     wait_until("the generator to finish", WAIT, || {
         gen_handle.state() == RunState::Done
     });

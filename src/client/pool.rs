@@ -47,6 +47,17 @@ impl Pool {
         }
     }
 
+    /// An empty pool to the same origin, written the same way: for another generator shard,
+    /// which keeps connections of its own.
+    pub fn empty_copy(&self) -> Pool {
+        Pool {
+            idle: Mutex::new(Vec::new()),
+            connector: self.connector.clone(),
+            origin: self.origin.clone(),
+            flat_writes: self.flat_writes,
+        }
+    }
+
     /// Sets how requests are written, by the size of the body every request carries.
     pub fn for_body_of(mut self, body_len: usize) -> Pool {
         self.flat_writes = body_len <= FLAT_BODY_MAX;

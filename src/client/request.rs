@@ -109,6 +109,17 @@ impl Client {
         }
     }
 
+    /// The same client with an empty pool of its own: for another generator shard, so no
+    /// connection is ever shared between threads.
+    pub fn for_another_shard(&self) -> Client {
+        Client {
+            request: self.request.clone(),
+            pool: self.pool.empty_copy(),
+            timeout: self.timeout,
+            backoff: ConnectBackoff::default(),
+        }
+    }
+
     /// What a request task keeps between the requests it carries, first deadline `start`.
     pub fn session(&self, start: Instant) -> Session {
         Session {

@@ -8,17 +8,37 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, Semaphore};
 
-/// Adjustable permits plus the gauges the dashboard reads (in-flight, peak).
+/// Requests in flight across every gate of a run (one gate per shard), and the most ever.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl InFlight {
+    /// Requests holding a permit of any gate right now.
+    pub fn now(&self) -> usize {
+        self.now.load(SeqCst)
+    }
+
+    /// The most requests ever in flight at once, across every gate.
+    pub fn peak(&self) -> usize {
+        self.peak.load(SeqCst)
+    }
+}
+
+/// Adjustable permits and the requests holding them; the run's peak is in `InFlight`.
 #[derive(Debug)]
 pub struct Gate {
     sem: Semaphore,
     limit: AtomicUsize,
     debt: AtomicUsize,
     in_flight: AtomicUsize,
-    peak_in_flight: AtomicUsize,
     resize: Mutex<()>,
     /// Woken when in-flight falls to zero.
     drained: Notify,
+    /// The run's count across all gates.
+    run: Arc<InFlight>,
 }
 
 /// A taken permit; dropping it gives the slot back (or pays debt).
@@ -28,24 +48,31 @@ pub struct Permit {
 }
 
 impl Gate {
-    /// A gate that lets `n` requests be in flight at once.
+    /// A gate that lets `n` requests be in flight at once, on its own.
+    #[cfg(test)]
     pub fn new(n: usize) -> Arc<Gate> {
+        Gate::counted_in(n, Arc::default())
+    }
+
+    /// A gate that lets `n` requests be in flight at once, counted also in `run`.
+    pub fn counted_in(n: usize, run: Arc<InFlight>) -> Arc<Gate> {
         Arc::new(Gate {
             sem: Semaphore::new(n),
             limit: AtomicUsize::new(n),
             debt: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
-            peak_in_flight: AtomicUsize::new(0),
             resize: Mutex::new(()),
             drained: Notify::new(),
+            run,
         })
     }
 
     /// Waits for a free slot; None once the gate is closed (the run is stopping).
     pub async fn acquire(self: &Arc<Self>) -> Option<Permit> {
         self.sem.acquire().await.ok()?.forget();
-        let now = self.in_flight.fetch_add(1, SeqCst) + 1;
-        self.peak_in_flight.fetch_max(now, SeqCst);
+        self.in_flight.fetch_add(1, SeqCst);
+        let in_run = self.run.now.fetch_add(1, SeqCst) + 1;
+        self.run.peak.fetch_max(in_run, SeqCst);
         Some(Permit {
             gate: Arc::clone(self),
         })
@@ -86,9 +113,10 @@ impl Gate {
         self.in_flight.load(SeqCst)
     }
 
-    /// The most requests ever in flight at once.
+    /// The most requests ever in flight at once (in the run it counts in).
+    #[cfg(test)]
     pub fn peak_in_flight(&self) -> usize {
-        self.peak_in_flight.load(SeqCst)
+        self.run.peak()
     }
 
     /// Changes the limit; takes effect for new requests at once, for in-flight ones as they end.
@@ -120,6 +148,7 @@ impl Gate {
 
     /// Gives one slot back: pays a unit of debt if there is any, else releases a permit.
     fn release(&self) {
+        self.run.now.fetch_sub(1, SeqCst);
         if self.in_flight.fetch_sub(1, SeqCst) == 1 {
             self.drained.notify_waiters();
         }

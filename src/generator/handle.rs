@@ -1,10 +1,9 @@
 //! Steering a running generator (limit, pause, resume, stop) and reading its gauges, from
 //! any thread or runtime.
 
-use super::gate::Gate;
 use super::limit_policy::LimitPolicy;
-use super::pacer::Pacer;
 use super::plan::Plan;
+use super::shards::Shards;
 use super::timeline::{Change, Entry, Source, Timeline};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -97,13 +96,12 @@ pub struct Handle {
 
 /// What the handle and the request tasks share.
 pub(super) struct Shared {
-    /// The gate requests pass: the operator's limit, or 0 while paused; closed on stop.
-    pub(super) gate: Arc<Gate>,
-    /// The operator's limit (after the policy), kept while the gate is at 0 for a pause.
+    /// Each generator thread's gate and pacer: between them the operator's limit (0 while
+    /// paused; closed on stop) and rate.
+    pub(super) shards: Shards,
+    /// The operator's limit (after the policy), kept while the gates are at 0 for a pause.
     pub(super) operator_limit: AtomicUsize,
     pub(super) policy: LimitPolicy,
-    /// When requests are due, in rate mode.
-    pub(super) pacer: Pacer,
     timeline: Timeline,
     schedule: std::sync::Mutex<ScheduleState>,
     /// The limit last asked for, which may be above the cap.
@@ -114,9 +112,14 @@ pub(super) struct Shared {
 }
 
 impl Shared {
-    /// The shared state of a run that starts at `initial_limit` under `policy`, and at
-    /// `rate` requests a second if given.
-    pub(super) fn new(initial_limit: usize, policy: LimitPolicy, rate: Option<f64>) -> Shared {
+    /// The shared state of a run on `threads` shards that starts at `initial_limit` under
+    /// `policy`, and at `rate` requests a second if given.
+    pub(super) fn new(
+        threads: usize,
+        initial_limit: usize,
+        policy: LimitPolicy,
+        rate: Option<f64>,
+    ) -> Shared {
         let applied = policy.applied(initial_limit);
         let started = Instant::now();
         let timeline = Timeline::new(started);
@@ -125,10 +128,9 @@ impl Shared {
             timeline.record(Change::Rate(Some(rate)), Source::Start);
         }
         Shared {
-            gate: Gate::new(applied),
+            shards: Shards::new(threads, applied, rate, started),
             operator_limit: AtomicUsize::new(applied),
             policy,
-            pacer: Pacer::new(rate, started),
             timeline,
             schedule: std::sync::Mutex::new(ScheduleState::None),
             asked: AtomicUsize::new(LimitPolicy::asked(initial_limit)),
@@ -138,12 +140,19 @@ impl Shared {
         }
     }
 
-    /// Counts one more request started, if the plan allows it; returns its number.
+    /// Counts one more request started, if the plan allows it; returns its number. Once
+    /// the plan is used up, every gate closes, so no shard waits for a permit it will never
+    /// need (another shard may have started the last request).
     pub(super) fn claim(&self, plan: &Plan) -> Option<u64> {
-        self.started
+        let claimed = self
+            .started
             .fetch_update(Relaxed, Relaxed, |s| plan.may_start(s).then_some(s + 1))
             .ok()
-            .map(|s| s + 1)
+            .map(|s| s + 1);
+        if claimed.is_none_or(|n| !plan.may_start(n)) {
+            self.shards.close();
+        }
+        claimed
     }
 
     /// Ends the run: no new request starts, and the generator aborts what is in flight.
@@ -152,7 +161,7 @@ impl Shared {
             replace_if(s, RunState::Running, RunState::Stopping)
                 || replace_if(s, RunState::Paused, RunState::Stopping)
         });
-        self.gate.close();
+        self.shards.close();
         self.stop.cancel();
     }
 }
@@ -174,7 +183,7 @@ impl Handle {
         let applied = policy.applied(n);
         self.shared.operator_limit.store(applied, Relaxed);
         if self.state() != RunState::Paused {
-            self.shared.gate.set(applied);
+            self.shared.shards.set_limit(applied);
         }
         applied
     }
@@ -196,12 +205,12 @@ impl Handle {
 
     /// Requests in flight now.
     pub fn in_flight(&self) -> usize {
-        self.shared.gate.in_flight()
+        self.shared.shards.in_flight()
     }
 
     /// The most requests that were ever in flight at once.
     pub fn peak_in_flight(&self) -> usize {
-        self.shared.gate.peak_in_flight()
+        self.shared.shards.peak_in_flight()
     }
 
     /// Requests started so far.
@@ -219,7 +228,7 @@ impl Handle {
             in_flight: self.in_flight(),
             peak_in_flight: self.peak_in_flight(),
             rate: self.rate(),
-            lag: self.shared.pacer.lag(Instant::now()),
+            lag: self.shared.shards.lag(Instant::now()),
             started: self.started(),
             schedule: self.schedule(),
         }
@@ -250,13 +259,13 @@ impl Handle {
     /// mode (closed loop); after a stop nothing changes.
     pub fn set_rate(&self, rate: Option<f64>) {
         if !self.ended() {
-            self.shared.pacer.set_rate(rate, Instant::now());
+            self.shared.shards.set_rate(rate, Instant::now());
         }
     }
 
     /// The target rate; None in concurrency mode.
     pub fn rate(&self) -> Option<f64> {
-        self.shared.pacer.rate()
+        self.shared.shards.rate()
     }
 
     /// Stops starting requests (the gate goes to 0); those in flight finish normally.
@@ -267,8 +276,7 @@ impl Handle {
             .state
             .send_if_modified(|s| replace_if(s, RunState::Running, RunState::Paused));
         if paused {
-            self.shared.gate.set(0);
-            self.shared.pacer.pause(Instant::now());
+            self.shared.shards.pause(Instant::now());
         }
         paused
     }
@@ -281,8 +289,7 @@ impl Handle {
             .state
             .send_if_modified(|s| replace_if(s, RunState::Paused, RunState::Running));
         if resumed {
-            self.shared.pacer.resume(Instant::now());
-            self.shared.gate.set(self.limit());
+            self.shared.shards.resume(Instant::now(), self.limit());
         }
         resumed
     }

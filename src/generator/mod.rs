@@ -1,7 +1,8 @@
 //! The load generator: take a permit, then spawn one request; repeat until the plan says stop.
 //!
-//! It runs on its own current-thread runtime in its own thread, so the dashboard and the
-//! aggregator never steal time from the hot path; the `Handle` steers it from anywhere.
+//! It runs as one or more shards, each a current-thread runtime on a thread of its own with
+//! its own connections, gate and pacer, so the hot path never wakes another thread and the
+//! dashboard and the aggregator never steal its time; the `Handle` steers them all.
 
 mod gate;
 mod handle;
@@ -9,6 +10,7 @@ pub mod limit_policy;
 pub mod outbox;
 pub mod pacer;
 pub mod plan;
+mod shards;
 pub mod timeline;
 
 pub use handle::{Gauges, Handle, RunState, ScheduleState};
@@ -19,9 +21,10 @@ use gate::Permit;
 use handle::Shared;
 use outbox::{Batch, Outbox};
 use plan::Plan;
+use shards::Shard;
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -35,37 +38,59 @@ pub struct Setup {
     pub cap: usize,
     /// Requests a second to start at (rate mode); None for concurrency mode.
     pub rate: Option<f64>,
+    /// Generator threads (shards), at least 1.
+    pub threads: usize,
 }
 
-/// Starts the generator on its own thread; outcomes go to `outcomes` in batches, one
-/// outcome per request.
+/// Starts the generator's shards, each on its own thread; outcomes go to `outcomes` in
+/// batches, one outcome per request.
 ///
 /// The channel closes when the run is over and every outcome has been sent.
 pub fn start(client: Client, setup: Setup, outcomes: mpsc::Sender<Batch>) -> io::Result<Handle> {
     let policy = LimitPolicy::new(setup.cap);
-    let shared = Arc::new(Shared::new(setup.limit, policy, setup.rate));
-    let plan = setup.plan;
-    let handle = Handle {
-        shared: Arc::clone(&shared),
-    };
-    let runtime = crate::runtime::current_thread()?;
-    std::thread::Builder::new()
-        .name("sluice-generator".into())
-        .spawn(move || {
-            let client = Arc::new(client);
-            let outbox = Arc::new(Outbox::new(outcomes));
-            let run = || runtime.block_on(drive(&shared, client, plan, Arc::clone(&outbox)));
-            // Even if the loop panics, what is in flight is counted and the run ends.
-            let in_flight = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
-                .unwrap_or_else(|_| shared.gate.in_flight());
-            // The tasks still in flight never run again: they are dropped with the runtime
-            // (which closes their connections) and counted as aborted in the last batch.
-            drop(runtime);
-            outbox.finish(in_flight);
-            drop(outbox);
-            shared.state.send_replace(RunState::Done);
-        })?;
-    Ok(handle)
+    let threads = setup.threads.max(1);
+    let shared = Arc::new(Shared::new(threads, setup.limit, policy, setup.rate));
+    let running = Arc::new(AtomicUsize::new(threads));
+    let mut clients = vec![client];
+    while clients.len() < threads {
+        clients.push(clients[0].for_another_shard());
+    }
+    for (shard, client) in clients.into_iter().enumerate() {
+        let runtime = crate::runtime::current_thread()?;
+        let (shared, running) = (Arc::clone(&shared), Arc::clone(&running));
+        let outbox = Arc::new(Outbox::new(outcomes.clone()));
+        let task = Task {
+            client: Arc::new(client),
+            shared: Arc::clone(&shared),
+            plan: setup.plan,
+            outbox,
+            shard,
+            panic_at: None,
+        };
+        std::thread::Builder::new()
+            .name(format!("sluice-generator-{shard}"))
+            .spawn(move || run_shard(runtime, task, &running))?;
+    }
+    Ok(Handle { shared })
+}
+
+/// One shard's thread: the spawn loop until the run ends, then the last batch; the last
+/// shard to finish marks the run done.
+fn run_shard(runtime: tokio::runtime::Runtime, task: Task, running: &AtomicUsize) {
+    let (shared, outbox) = (Arc::clone(&task.shared), Arc::clone(&task.outbox));
+    let gate = Arc::clone(&shared.shards.get(task.shard).gate);
+    let run = || runtime.block_on(drive(task));
+    // Even if the loop panics, what is in flight is counted and the shard ends.
+    let in_flight = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| gate.in_flight());
+    // The tasks still in flight never run again: they are dropped with the runtime (which
+    // closes their connections) and counted as aborted in the last batch.
+    drop(runtime);
+    outbox.finish(in_flight);
+    drop(outbox);
+    if running.fetch_sub(1, Relaxed) == 1 {
+        shared.state.send_replace(RunState::Done);
+    }
 }
 
 /// What one request task needs besides its permit.
@@ -74,6 +99,8 @@ struct Task {
     shared: Arc<Shared>,
     plan: Plan,
     outbox: Arc<Outbox>,
+    /// Which shard's gate and pacer the task uses.
+    shard: usize,
     /// Test hook: the request number that panics.
     panic_at: Option<u64>,
 }
@@ -96,8 +123,10 @@ async fn send_while_permitted(
         shared,
         plan,
         outbox,
+        shard,
         panic_at,
     } = &*task;
+    let shard = shared.shards.get(*shard);
     let mut session = client.session(Instant::now());
     let (mut n, mut due) = (first, first_due);
     loop {
@@ -107,13 +136,13 @@ async fn send_while_permitted(
         let max_idle = shared.operator_limit.load(Relaxed);
         let outcome = client.send_one(&mut session, max_idle, due).await;
         outbox.post(outcome).await;
-        if !shared.gate.may_keep() {
+        if !shard.gate.may_keep() {
             break;
         }
-        due = match shared.pacer.is_open() {
+        due = match shard.pacer.is_open() {
             false => None,
-            true => match shared.pacer.claim_due(Instant::now()) {
-                Some(slot) => Some(shared.pacer.due_of(slot)),
+            true => match shard.pacer.claim_due(Instant::now()) {
+                Some(slot) => Some(shard.pacer.due_of(slot)),
                 None => break,
             },
         };
@@ -145,10 +174,10 @@ enum Next {
 }
 
 /// Concurrency mode: the next free permit.
-async fn gated_permit(shared: &Shared) -> Next {
-    match shared.gate.acquire().await {
+async fn gated_permit(shard: &Shard) -> Next {
+    match shard.gate.acquire().await {
         // The rate was switched on while waiting: this permit was not paced.
-        Some(_) if shared.pacer.is_open() => Next::Again,
+        Some(_) if shard.pacer.is_open() => Next::Again,
         Some(permit) => Next::Go(permit, None),
         None => Next::Stop,
     }
@@ -156,16 +185,16 @@ async fn gated_permit(shared: &Shared) -> Next {
 
 /// Rate mode: waits until the next request is due, claims it, then takes a permit (late,
 /// if the gate is full: its latency still counts from when it was due).
-async fn paced_permit(shared: &Shared) -> Next {
-    let changed = shared.pacer.changed();
+async fn paced_permit(shared: &Shared, shard: &Shard) -> Next {
+    let changed = shard.pacer.changed();
     tokio::pin!(changed);
     changed.as_mut().enable();
-    if !shared.pacer.is_open() {
+    if !shard.pacer.is_open() {
         return Next::Again;
     }
     let now = Instant::now();
-    let Some(slot) = shared.pacer.claim_due(now) else {
-        let next = shared.pacer.next_due();
+    let Some(slot) = shard.pacer.claim_due(now) else {
+        let next = shard.pacer.next_due();
         tokio::select! {
             _ = tokio::time::sleep_until(next.unwrap_or(now + PACER_IDLE)) => {}
             _ = changed => {}
@@ -173,8 +202,8 @@ async fn paced_permit(shared: &Shared) -> Next {
         }
         return Next::Again;
     };
-    match shared.gate.acquire().await {
-        Some(permit) => Next::Go(permit, Some(shared.pacer.due_of(slot))),
+    match shard.gate.acquire().await {
+        Some(permit) => Next::Go(permit, Some(shard.pacer.due_of(slot))),
         None => Next::Stop,
     }
 }
@@ -183,28 +212,22 @@ async fn paced_permit(shared: &Shared) -> Next {
 /// a change wakes it sooner.
 const PACER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The spawn loop: permit first, then the request task that owns it. Returns how many
-/// requests are still in flight when it ends (none when all finished; some after a stop).
-async fn drive(
-    shared: &Arc<Shared>,
-    client: Arc<Client>,
-    plan: Plan,
-    outbox: Arc<Outbox>,
-) -> usize {
+/// One shard's spawn loop: permit first, then the request task that owns it. Returns how
+/// many requests are still in flight when it ends (none when all finished; some after a stop).
+async fn drive(task: Task) -> usize {
     tokio::spawn({
-        let outbox = Arc::clone(&outbox);
+        let outbox = Arc::clone(&task.outbox);
         async move { outbox.flush_often().await }
     });
-    // Test hooks (fault injection): the 100th request panics, or this loop does once 100
-    // requests have started.
-    let panic_in_loop = crate::fault::injected("generator");
+    // Test hooks (fault injection): the 100th request panics, or the first shard's loop does
+    // once 100 requests have started.
+    let panic_in_loop = crate::fault::injected("generator") && task.shard == 0;
     let task = Arc::new(Task {
-        client,
-        shared: Arc::clone(shared),
-        plan,
-        outbox,
         panic_at: crate::fault::injected("request").then_some(100),
+        ..task
     });
+    let (shared, plan) = (&task.shared, task.plan);
+    let shard = shared.shards.get(task.shard);
     loop {
         if panic_in_loop && shared.started.load(Relaxed) > 0 {
             panic_once_started(shared, 100).await;
@@ -213,9 +236,9 @@ async fn drive(
             break;
         }
         // Stop, pause and the deadline all act on the gate (and the pacer).
-        let next = match shared.pacer.is_open() {
-            true => paced_permit(shared).await,
-            false => gated_permit(shared).await,
+        let next = match shard.pacer.is_open() {
+            true => paced_permit(shared, shard).await,
+            false => gated_permit(shard).await,
         };
         let (permit, due) = match next {
             Next::Go(permit, due) => (permit, due),
@@ -231,8 +254,8 @@ async fn drive(
     }
     // Every request has started: wait for them, unless the run is stopped first.
     tokio::select! {
-        _ = shared.gate.drained() => {}
+        _ = shard.gate.drained() => {}
         _ = shared.stop.cancelled() => {}
     }
-    shared.gate.in_flight()
+    shard.gate.in_flight()
 }

@@ -353,6 +353,7 @@ pub fn setup(
         limit,
         cap: usize::MAX,
         rate: None,
+        threads: 1,
     }
 }
 
