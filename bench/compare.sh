@@ -4,6 +4,7 @@
 # tool the median req/s, client CPU per request (user and system, from /usr/bin/time), peak
 # RSS, and the median of the per-round ratios to wrk (each ratio from the same round).
 #   usage: bench/compare.sh [SECONDS=8] [CONNECTIONS=50] [ROUNDS=3]
+# THREADS=N runs sluice with --threads N (default 1, like wrk -t1).
 # BASELINE=path/to/another/sluice adds that build, headless, to every round ("baseline"), so
 # a change can be measured against the build before it in the same run.
 # Installs nginx, wrk, tmux and GNU time from Debian's packages when they are missing.
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 secs=${1:-8}
 conns=${2:-50}
 rounds=${3:-3}
+# sluice's generator threads (THREADS=1 by default: the comparison is with wrk -t1; the
+# baseline build runs with its own default).
+threads=${THREADS:-1}
 
 . bench/nginx.sh
 install_missing nginx=nginx-light wrk=wrk tmux=tmux /usr/bin/time=time
@@ -48,16 +52,16 @@ sluice_requests() {
   python3 -c "import json; print(json.load(open('$1'))['requests']['total'])"
 }
 headless_of() {
-  timed "$work/t" "$1" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/h.json" 2>/dev/null
+  timed "$work/t" "$1" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/h.json" "${@:2}" 2>/dev/null
   read -r _ u s m <"$work/t"
   echo "$(sluice_requests "$work/h.json") $u $s $m"
 }
-run_headless() { headless_of "$sluice"; }
+run_headless() { headless_of "$sluice" --threads "$threads"; }
 run_baseline() { headless_of "$BASELINE"; }
 run_dashboard() {
   rm -f "$work/d.json" "$work/t"
   tmux new-session -d -s sluice-bench -x 110 -y 32 \
-    "/usr/bin/time -f '%e %U %S %M' -o $work/t $sluice $url -z ${secs}s -c $conns --exit-on-done --output-format json -o $work/d.json"
+    "/usr/bin/time -f '%e %U %S %M' -o $work/t $sluice $url -z ${secs}s -c $conns --threads $threads --exit-on-done --output-format json -o $work/d.json"
   while tmux has-session -t sluice-bench 2>/dev/null; do sleep 0.2; done
   read -r _ u s m <"$work/t"
   echo "$(sluice_requests "$work/d.json") $u $s $m"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless against nginx on
+# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless (--threads 1) against nginx on
 # 127.0.0.1 at 50, 1,000 and 10,000 connections, SECONDS each, in turn. Prints per cell the
 # req/s, the ratio to wrk in the same cell, the client's CPU per request and its peak RSS
 # (total, and per connection above the 50-connection run's).
@@ -39,7 +39,7 @@ run_oha() {
   echo "$(python3 -c "import json; print(sum(json.load(open('$work/oha.json'))['statusCodeDistribution'].values()))") $u $s $m"
 }
 run_sluice() {
-  timed "$sluice" "$url" -z "${secs}s" -c "$1" --no-tui --output-format json -o "$work/s.json" 2>/dev/null
+  timed "$sluice" "$url" -z "${secs}s" -c "$1" --threads 1 --no-tui --output-format json -o "$work/s.json" 2>/dev/null
   read -r _ u s m <"$work/t"
   echo "$(python3 -c "import json; print(json.load(open('$work/s.json'))['requests']['total'])") $u $s $m"
 }

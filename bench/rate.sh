@@ -43,8 +43,8 @@ if [ "$rounds" -gt 0 ]; then
 echo "== pacing cost: -c $conns closed loop vs -q 10M -c $conns, ${secs}s x $rounds rounds" >&2
 : >"$work/pacing.tsv"
 for r in $(seq "$rounds"); do
-  "$sluice" "$url" -z "${secs}s" -c "$conns" --no-tui --output-format json -o "$work/c.json" 2>/dev/null
-  "$sluice" "$url" -z "${secs}s" -c "$conns" -q 10M --no-tui --output-format json -o "$work/q.json" 2>/dev/null
+  "$sluice" "$url" -z "${secs}s" -c "$conns" --threads 1 --no-tui --output-format json -o "$work/c.json" 2>/dev/null
+  "$sluice" "$url" -z "${secs}s" -c "$conns" -q 10M --threads 1 --no-tui --output-format json -o "$work/q.json" 2>/dev/null
   printf '%s\t%s\n' "$(requests "$work/c.json")" "$(requests "$work/q.json")" >>"$work/pacing.tsv"
   echo "round $r: $(tail -1 "$work/pacing.tsv")" >&2
 done
@@ -63,7 +63,7 @@ fi
 run_for=$((stall + 20))
 # stalled_run LABEL STALL_SECONDS
 stalled_run() {
-  /usr/bin/time -f '%M' -o "$work/rss" "$sluice" "$url" -q "$rate" -z "${run_for}s" \
+  /usr/bin/time -f '%M' -o "$work/rss" "$sluice" "$url" -q "$rate" -z "${run_for}s" --threads 1 \
     --no-tui --output-format json -o "$work/s.json" 2>/dev/null &
   local pid=$!
   if [ "$2" -gt 0 ]; then
