@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless (--threads 1) against nginx on
+# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless (--threads 1, and
+# "sluice_all" with its default, one thread per core) against nginx on
 # 127.0.0.1 at 50, 1,000 and 10,000 connections, SECONDS each, in turn. Prints per cell the
 # req/s, the ratio to wrk in the same cell, the client's CPU per request and its peak RSS
 # (total, and per connection above the 50-connection run's).
@@ -38,15 +39,18 @@ run_oha() {
   read -r _ u s m <"$work/t"
   echo "$(python3 -c "import json; print(sum(json.load(open('$work/oha.json'))['statusCodeDistribution'].values()))") $u $s $m"
 }
-run_sluice() {
-  timed "$sluice" "$url" -z "${secs}s" -c "$1" --threads 1 --no-tui --output-format json -o "$work/s.json" 2>/dev/null
+run_sluice() { sluice_with "$1" --threads 1; }
+# sluice with its default --threads (the cores available).
+run_sluice_all() { sluice_with "$1"; }
+sluice_with() {
+  timed "$sluice" "$url" -z "${secs}s" -c "$1" "${@:2}" --no-tui --output-format json -o "$work/s.json" 2>/dev/null
   read -r _ u s m <"$work/t"
   echo "$(python3 -c "import json; print(json.load(open('$work/s.json'))['requests']['total'])") $u $s $m"
 }
 
 tools=(wrk)
 command -v oha >/dev/null && tools+=(oha)
-tools+=(sluice)
+tools+=(sluice sluice_all)
 results=$work/results.tsv
 for c in $counts; do
   for tool in "${tools[@]}"; do
@@ -62,7 +66,7 @@ rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
 secs = float(sys.argv[2])
 cells = {(int(c), t): (int(n), float(u), float(s), int(m)) for c, t, n, u, s, m in rows}
 counts = sorted({c for c, _ in cells})
-print(f"{'conns':>6} {'tool':<7} {'req/s':>9} {'x wrk':>6} {'µs CPU/req':>11} {'peak RSS':>9} {'KB/conn':>8}")
+print(f"{'conns':>6} {'tool':<10} {'req/s':>9} {'x wrk':>6} {'µs CPU/req':>11} {'peak RSS':>9} {'KB/conn':>8}")
 for c in counts:
     wrk = cells[(c, "wrk")][0]
     for (cc, tool), (n, u, s, m) in cells.items():
@@ -71,5 +75,5 @@ for c in counts:
         base = cells.get((counts[0], tool), (0, 0, 0, m))[3]
         per_conn = (m - base) / (c - counts[0]) if c > counts[0] else float("nan")
         cpu = (u + s) / max(n, 1) * 1e6
-        print(f"{c:>6} {tool:<7} {n / secs:>9.0f} {n / wrk:>6.2f} {cpu:>11.2f} {m / 1024:>7.1f}MB {per_conn:>8.1f}")
+        print(f"{c:>6} {tool:<10} {n / secs:>9.0f} {n / wrk:>6.2f} {cpu:>11.2f} {m / 1024:>7.1f}MB {per_conn:>8.1f}")
 PY
