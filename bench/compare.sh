@@ -20,16 +20,8 @@ threads=${THREADS:-1}
 . bench/nginx.sh
 install_missing nginx=nginx-light wrk=wrk tmux=tmux /usr/bin/time=time
 
-cargo build --release --quiet
-sluice=$PWD/target/release/sluice
-work=$(mktemp -d)
-cleanup() {
-  kill "${nginx_pid:-}" 2>/dev/null || true
-  tmux kill-session -t sluice-bench 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_nginx "$work"
+bench_extra_cleanup() { tmux kill-session -t sluice-bench 2>/dev/null || true; }
+bench_start
 
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$1" "${@:2}"; }
 

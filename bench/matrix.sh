@@ -17,15 +17,7 @@ install_missing nginx=nginx-light wrk=wrk /usr/bin/time=time
 ulimit -n "$(ulimit -Hn)"
 export NGINX_CONNECTIONS=20000
 
-cargo build --release --quiet
-sluice=$PWD/target/release/sluice
-work=$(mktemp -d)
-cleanup() {
-  kill "${nginx_pid:-}" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_nginx "$work"
+bench_start
 
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@"; }
 # Each runner prints: requests user_s sys_s peak_rss_kib

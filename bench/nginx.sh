@@ -47,3 +47,19 @@ CONF
   echo "nginx did not start" >&2
   exit 1
 }
+
+# bench_start builds sluice for release (sets sluice), makes a work folder (sets work), starts
+# nginx in it (sets url and nginx_pid), and at exit runs bench_extra_cleanup (if the script
+# defines one), stops nginx and removes the folder.
+bench_start() {
+  cargo build --release --quiet
+  sluice=$PWD/target/release/sluice
+  work=$(mktemp -d)
+  trap bench_cleanup EXIT
+  start_nginx "$work"
+}
+bench_cleanup() {
+  if declare -F bench_extra_cleanup >/dev/null; then bench_extra_cleanup; fi
+  kill "${nginx_pid:-}" 2>/dev/null || true
+  rm -rf "$work"
+}

@@ -20,16 +20,8 @@ stall=${5:-60}
 . bench/nginx.sh
 install_missing nginx=nginx-light /usr/bin/time=time
 
-cargo build --release --quiet
-sluice=$PWD/target/release/sluice
-work=$(mktemp -d)
-cleanup() {
-  nginx_signal CONT 2>/dev/null || true
-  kill "${nginx_pid:-}" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_nginx "$work"
+bench_extra_cleanup() { nginx_signal CONT 2>/dev/null || true; }
+bench_start
 
 # nginx_signal SIG: sends SIG to nginx's master and its worker (stopping the master alone
 # leaves the worker answering).

@@ -13,15 +13,7 @@ counts=${4:-"1 2"}
 
 . bench/nginx.sh
 install_missing nginx=nginx-light wrk=wrk
-cargo build --release --quiet
-sluice=$PWD/target/release/sluice
-work=$(mktemp -d)
-cleanup() {
-  kill "${nginx_pid:-}" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-start_nginx "$work"
+bench_start
 
 : >"$work/results.tsv"
 for r in $(seq "$rounds"); do
