@@ -173,10 +173,8 @@ async fn pipeline(
 fn start_schedule(config: &Config, generator: &Handle, started: Instant) -> Option<JoinHandle<()>> {
     let generator = generator.clone();
     if let Some(stages) = config.stages.clone() {
-        let (knob, start) = match config.rate {
-            Some(rate) => (Knob::Rate, rate),
-            None => (Knob::Limit, config.concurrency as f64),
-        };
+        let start = config.rate.unwrap_or(config.concurrency as f64);
+        let knob = Knob::steered(config.rate);
         let script = StagesScript::new(stages, knob, start);
         return Some(tokio::spawn(driver::play(
             script,

@@ -16,6 +16,49 @@ pub enum Change {
     Resume,
 }
 
+/// The two knobs an operator (or a schedule) steers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knob {
+    /// The concurrency limit.
+    Limit,
+    /// The rate, in requests a second.
+    Rate,
+}
+
+impl Knob {
+    /// The knob a run steers by default: the rate in rate mode, else the limit.
+    pub fn steered(rate: Option<f64>) -> Knob {
+        match rate {
+            Some(_) => Knob::Rate,
+            None => Knob::Limit,
+        }
+    }
+
+    /// The other knob (Tab on the dashboard).
+    pub fn other(self) -> Knob {
+        match self {
+            Knob::Limit => Knob::Rate,
+            Knob::Rate => Knob::Limit,
+        }
+    }
+
+    /// The change that sets this knob to `value` (a limit is whole and at least 1).
+    pub fn change(self, value: f64) -> Change {
+        match self {
+            Knob::Limit => Change::Limit(value.round().max(1.0) as usize),
+            Knob::Rate => Change::Rate(Some(value.max(0.0))),
+        }
+    }
+
+    /// The word in the JSON summary and on the dashboard.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Knob::Limit => "limit",
+            Knob::Rate => "rate",
+        }
+    }
+}
+
 /// What made a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

@@ -1,6 +1,6 @@
 //! The end-of-run summary; its JSON field names are a contract that scripts read.
 
-use crate::generator::timeline::{Change, Entry};
+use crate::generator::timeline::{Change, Entry, Knob};
 use crate::outcome::ErrorKind;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
@@ -68,8 +68,8 @@ pub struct TimelineEntry {
 impl From<&Entry> for TimelineEntry {
     fn from(e: &Entry) -> Self {
         let (knob, value) = match e.change {
-            Change::Limit(n) => ("limit", Some(n as f64)),
-            Change::Rate(rate) => ("rate", rate),
+            Change::Limit(n) => (Knob::Limit.as_str(), Some(n as f64)),
+            Change::Rate(rate) => (Knob::Rate.as_str(), rate),
             Change::Pause => ("pause", None),
             Change::Resume => ("resume", None),
         };

@@ -7,33 +7,10 @@ pub mod replay;
 pub mod stages;
 pub mod until;
 
+pub use crate::generator::timeline::Knob;
+
 use crate::generator::timeline::Change;
 use std::time::Duration;
-
-/// Which knob a schedule moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Knob {
-    Limit,
-    Rate,
-}
-
-impl Knob {
-    /// The change that sets this knob to `value`.
-    pub fn change(self, value: f64) -> Change {
-        match self {
-            Knob::Limit => Change::Limit(value.round().max(1.0) as usize),
-            Knob::Rate => Change::Rate(Some(value.max(0.0))),
-        }
-    }
-
-    /// The word in the JSON summary.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Knob::Limit => "limit",
-            Knob::Rate => "rate",
-        }
-    }
-}
 
 /// What a schedule does at one moment.
 #[derive(Debug, Clone, PartialEq)]

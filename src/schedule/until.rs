@@ -100,10 +100,8 @@ impl Condition {
 
 /// The steered knob and its value at a snapshot: the rate in rate mode, else the limit.
 fn knob_at(s: &Snapshot) -> (Knob, f64) {
-    match s.gauges.rate {
-        Some(rate) => (Knob::Rate, rate),
-        None => (Knob::Limit, s.gauges.limit as f64),
-    }
+    let value = s.gauges.rate.unwrap_or(s.gauges.limit as f64);
+    (Knob::steered(s.gauges.rate), value)
 }
 
 /// Reads every snapshot until the condition holds (then stops the run) or the run ends;

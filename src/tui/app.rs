@@ -3,6 +3,8 @@
 use super::keys::{self, Action};
 use crate::generator::pacer::MAX_RATE;
 use crate::generator::plan::Plan;
+/// Which knob the keys steer.
+pub use crate::generator::timeline::Knob;
 use crate::generator::{Gauges, LimitPolicy, MAX_LIMIT, RunState};
 use crate::outcome::ErrorKind;
 use crate::stats::snapshot::Snapshot;
@@ -51,13 +53,6 @@ pub enum Phase {
     /// The run ended by itself; waiting for a key.
     Finished,
     Exit,
-}
-
-/// Which knob the keys steer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Knob {
-    Limit,
-    Rate,
 }
 
 /// A popup over the dashboard.
@@ -155,9 +150,7 @@ impl App {
     pub fn with_rate(mut self, rate: Option<f64>, rate_step: Option<f64>) -> App {
         self.live.gauges.rate = rate;
         self.rate_step = rate_step;
-        if rate.is_some() {
-            self.knob = Knob::Rate;
-        }
+        self.knob = Knob::steered(rate);
         self
     }
 }
@@ -216,10 +209,7 @@ fn act(app: &mut App, action: Action) -> Option<Command> {
         Action::Raise | Action::Lower | Action::Double | Action::Halve => None,
         Action::SwitchKnob => {
             app.entry = None;
-            app.knob = match app.knob {
-                Knob::Limit => Knob::Rate,
-                Knob::Rate => Knob::Limit,
-            };
+            app.knob = app.knob.other();
             None
         }
         Action::Digit(d) => {

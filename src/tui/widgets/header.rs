@@ -42,14 +42,15 @@ fn line(app: &App, sep: &'static str, gap: &'static str) -> Line<'static> {
         .gauges
         .rate
         .map_or("off".to_string(), |r| format!("{}/s", fixed_width::rate(r)));
-    spans.extend(knob(app, Knob::Limit, "limit", limit));
+    spans.extend(knob(app, Knob::Limit, limit));
     spans.push(Span::raw(gap));
-    spans.extend(knob(app, Knob::Rate, "rate", rate));
+    spans.extend(knob(app, Knob::Rate, rate));
     Line::from(spans)
 }
 
 /// A knob's name and value; the one the keys steer is marked ▸ and reversed.
-fn knob(app: &App, which: Knob, name: &'static str, value: String) -> [Span<'static>; 2] {
+fn knob(app: &App, which: Knob, value: String) -> [Span<'static>; 2] {
+    let name = which.as_str();
     if app.knob == which {
         [
             Span::raw(format!("▸{name} ")).bold().yellow(),
