@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The concurrency matrix: wrk -t1, oha (if installed) and sluice headless (--threads 1, and
-# "sluice_all" with its default, one thread per core) against nginx on
+# The concurrency matrix: wrk -t1, oha (if installed), "hyper" (examples/hyper_floor.rs: bare
+# hyper connections on one thread and nothing else, the floor under sluice's engine) and sluice
+# headless (--threads 1, and "sluice_all" with its default, one thread per core) against nginx on
 # 127.0.0.1 at 50, 1,000 and 10,000 connections, SECONDS each, in turn. Prints per cell the
 # req/s, the ratio to wrk in the same cell, the client's CPU per request and its peak RSS
 # (total, and per connection above the 50-connection run's).
-#   usage: bench/matrix.sh [SECONDS=8] [CONNECTION COUNTS="50 1000 10000"]
+#   usage: [BASELINE=path/to/older/sluice] bench/matrix.sh [SECONDS=8] [CONNECTION COUNTS="50 1000 10000"]
+# BASELINE adds a row for another sluice build (--threads 1), measured in the same run.
 # Installs nginx, wrk and GNU time from Debian's packages when they are missing; raises the
 # open-files limit to what 10,000 connections need (both ends run here).
 set -euo pipefail
@@ -18,6 +20,7 @@ ulimit -n "$(ulimit -Hn)"
 export NGINX_CONNECTIONS=20000
 
 bench_start
+cargo build --release --quiet --example hyper_floor
 
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@"; }
 # Each runner prints: requests user_s sys_s peak_rss_kib
@@ -31,7 +34,13 @@ run_oha() {
   read -r _ u s m <"$work/t"
   echo "$(python3 -c "import json; print(sum(json.load(open('$work/oha.json'))['statusCodeDistribution'].values()))") $u $s $m"
 }
+run_hyper() {
+  timed target/release/examples/hyper_floor "$url" "$1" "$secs" >"$work/hyper.out"
+  read -r _ u s m <"$work/t"
+  echo "$(cat "$work/hyper.out") $u $s $m"
+}
 run_sluice() { sluice_with "$1" --threads 1; }
+run_baseline() { sluice="$BASELINE" sluice_with "$1" --threads 1; }
 # sluice with its default --threads (the cores available).
 run_sluice_all() { sluice_with "$1"; }
 sluice_with() {
@@ -42,6 +51,8 @@ sluice_with() {
 
 tools=(wrk)
 command -v oha >/dev/null && tools+=(oha)
+tools+=(hyper)
+[ -n "${BASELINE:-}" ] && tools+=(baseline)
 tools+=(sluice sluice_all)
 results=$work/results.tsv
 for c in $counts; do

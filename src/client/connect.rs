@@ -2,22 +2,18 @@
 //! it (TCP connect and TLS handshake) bounded by the connect timeout.
 
 use super::classify;
+use super::stream::Stream;
 use crate::outcome::ErrorKind;
 use http::Uri;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder, MaybeHttpsStream};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tower_service::Service;
-
-/// An open connection, plain or TLS.
-pub type Stream = MaybeHttpsStream<TokioIo<TcpStream>>;
 
 /// Opens every new connection (http:// or https://) within the connect timeout.
 #[derive(Clone)]
@@ -32,7 +28,7 @@ impl Connector {
     pub async fn connect(&self, origin: &Uri) -> Result<Stream, ErrorKind> {
         let opening = self.inner.clone().call(origin.clone());
         match tokio::time::timeout(self.timeout, opening).await {
-            Ok(Ok(stream)) => Ok(stream),
+            Ok(Ok(stream)) => Ok(Stream::from(stream)),
             Ok(Err(e)) => Err(classify::connect_error(&*e)),
             Err(_) => Err(ErrorKind::ConnectTimeout),
         }

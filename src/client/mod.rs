@@ -8,6 +8,7 @@ mod classify;
 mod connect;
 mod pool;
 mod request;
+mod stream;
 
 pub use connect::{Connector, connector};
 pub use pool::Pool;

@@ -204,6 +204,17 @@ impl Client {
                 reused: true,
             });
         }
+        // Boxed: the cold path (pool, connect, TLS and handshake futures) would otherwise
+        // be part of every request task's future, touched on every request.
+        Box::pin(self.checkout(max_idle, failures)).await
+    }
+
+    /// A pooled or new connection; out of descriptors, waits and tries again (until `-t`).
+    async fn checkout(
+        &self,
+        max_idle: usize,
+        failures: &ConnectFailures,
+    ) -> Result<Checkout, ErrorKind> {
         let mut attempt = 0;
         loop {
             match self.pool.checkout(max_idle).await {

@@ -54,9 +54,19 @@ pub fn limits() -> io::Result<(u64, u64)> {
     rlimit::getrlimit(Resource::NOFILE)
 }
 
-/// Counts entries of /proc/self/fd (Linux), else /dev/fd; the listing's own descriptor
-/// is left out.
+/// The number of open descriptors. Linux 6.2 and later give it as the size of
+/// /proc/self/fd, one `stat`; listing the folder instead took about a millisecond a tick at
+/// 10,000 connections (strace), on a core the generator or the server could use.
 pub fn count_open() -> io::Result<u64> {
+    match std::fs::metadata("/proc/self/fd") {
+        Ok(meta) if meta.len() > 0 => Ok(meta.len()),
+        _ => count_by_listing(),
+    }
+}
+
+/// Counts entries of /proc/self/fd (older Linux), else /dev/fd; the listing's own
+/// descriptor is left out.
+fn count_by_listing() -> io::Result<u64> {
     let dir = std::fs::read_dir("/proc/self/fd").or_else(|_| std::fs::read_dir("/dev/fd"))?;
     Ok((dir.count() as u64).saturating_sub(1))
 }
@@ -64,6 +74,18 @@ pub fn count_open() -> io::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-`stat` count agrees with the listing (where the kernel offers it).
+    #[test]
+    fn the_quick_count_agrees_with_the_listing() {
+        let quick = count_open().expect("count descriptors");
+        let listed = count_by_listing().expect("list descriptors");
+        // Other test threads may open or close files between the two reads.
+        assert!(
+            quick.abs_diff(listed) <= 8,
+            "stat {quick}, listing {listed}"
+        );
+    }
 
     #[test]
     fn opening_a_file_shows_up_in_the_count() {
