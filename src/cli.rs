@@ -1,5 +1,6 @@
 //! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
 
+use crate::connect_to::ConnectTo;
 use crate::schedule::stages::Stages;
 use crate::schedule::until::Condition;
 use crate::units;
@@ -113,6 +114,29 @@ pub struct RunArgs {
     /// Skip TLS certificate verification.
     #[arg(long)]
     pub insecure: bool,
+    /// Trust the certificates in this PEM file too (a private CA, a self-signed server);
+    /// repeat for more files.
+    #[arg(long = "cacert", value_name = "FILE")]
+    pub cacert: Vec<PathBuf>,
+    /// Client certificate (PEM chain), for servers that ask for one; needs --key.
+    #[arg(long = "cert", value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM); needs --cert.
+    #[arg(long = "key", value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// Connect to TARGET_HOST:TARGET_PORT when the URL says HOST:PORT; the Host header and
+    /// TLS still use the URL's name. Repeatable.
+    #[arg(long = "connect-to", value_name = "HOST:PORT:TARGET_HOST:TARGET_PORT", value_parser = ConnectTo::parse)]
+    pub connect_to: Vec<ConnectTo>,
+    /// Basic auth, "user:password" (the same as -H "Authorization: Basic …"; never printed).
+    #[arg(short = 'a', long = "basic-auth", value_name = "USER:PASSWORD")]
+    pub basic_auth: Option<String>,
+    /// Accept header (the same as -H "Accept: VALUE").
+    #[arg(short = 'A', long = "accept", value_name = "VALUE")]
+    pub accept: Option<String>,
+    /// Content-Type header (the same as -H "Content-Type: VALUE").
+    #[arg(short = 'T', long = "content-type", value_name = "VALUE")]
+    pub content_type: Option<String>,
     /// No dashboard: progress lines on stderr, summary at the end (also when stdout is not a terminal).
     #[arg(long = "no-tui")]
     pub no_tui: bool,

@@ -1,6 +1,8 @@
 //! A validated run configuration: every bad input is caught here, as one `Error::Input` line.
 
 use crate::cli::{OutputFormat, RunArgs};
+use crate::client::{self, TlsOptions};
+use crate::connect_to::ConnectTo;
 use crate::error::Error;
 use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
@@ -8,9 +10,13 @@ use crate::schedule::stages::Stages;
 use crate::schedule::until::Condition;
 use crate::target::Target;
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderName, HeaderValue, TRANSFER_ENCODING};
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, TRANSFER_ENCODING,
+};
+use http::uri::Authority;
 use http::{HeaderMap, Method};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything a run needs, checked and in its final units.
@@ -29,7 +35,10 @@ pub struct Config {
     pub threads: usize,
     pub timeout: Duration,
     pub connect_timeout: Duration,
-    pub insecure: bool,
+    /// TLS: the roots to trust (or none checked), the client certificate.
+    pub tls: Arc<rustls::ClientConfig>,
+    /// Where connections go instead of the URL's address (`--connect-to`).
+    pub dial: Option<Authority>,
     pub headless: bool,
     /// Dashboard: what + and - add or take from the limit.
     pub step: usize,
@@ -74,21 +83,15 @@ impl Config {
                 args.method
             ))
         })?;
-        let mut headers = parse_headers(&args.headers)?;
-        let body = match (args.body, args.body_file) {
+        let body = match (args.body.clone(), args.body_file.clone()) {
             (Some(text), _) => Bytes::from(text),
             (None, Some(path)) => std::fs::read(&path)
                 .map(Bytes::from)
                 .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
             (None, None) => Bytes::new(),
         };
-        check_framing(&headers, body.len())?;
-        // The URL's user:pass@ is Basic auth, unless -H Authorization says otherwise.
-        if let Some(auth) = target.as_ref().and_then(|t| t.basic_auth.clone())
-            && !headers.contains_key(AUTHORIZATION)
-        {
-            headers.insert(AUTHORIZATION, auth);
-        }
+        let headers = headers_of(&args, target.as_ref(), body.len())?;
+        let (tls, dial) = connection_of(&args, target.as_ref())?;
         let replay = args
             .replay
             .as_deref()
@@ -118,7 +121,8 @@ impl Config {
             threads: args.threads.unwrap_or_else(default_threads),
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
-            insecure: args.insecure,
+            tls,
+            dial,
             headless: args.no_tui || !can_draw,
             step: args.step,
             rate_step: args.rate_step,
@@ -132,17 +136,22 @@ impl Config {
     }
 }
 
-/// Refuses a host that does not resolve, before any dashboard or load starts.
-pub async fn check_host_resolves(url: &http::Uri) -> Result<(), Error> {
-    let host = url.host().unwrap_or_default();
+/// Refuses a host that does not resolve, before any dashboard or load starts: the URL's, or
+/// the one `--connect-to` sends its connections to (`dial`).
+pub async fn check_host_resolves(url: &http::Uri, dial: Option<&Authority>) -> Result<(), Error> {
+    let default_port = if url.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    let (host, port) = match dial {
+        Some(to) => (to.host(), to.port_u16().unwrap_or(default_port)),
+        None => (
+            url.host().unwrap_or_default(),
+            url.port_u16().unwrap_or(default_port),
+        ),
+    };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url
-        .port_u16()
-        .unwrap_or(if url.scheme_str() == Some("https") {
-            443
-        } else {
-            80
-        });
     let lookup = tokio::net::lookup_host((host, port));
     match tokio::time::timeout(Duration::from_secs(10), lookup).await {
         Ok(Ok(mut addrs)) => match addrs.next() {
@@ -160,6 +169,91 @@ pub async fn check_host_resolves(url: &http::Uri) -> Result<(), Error> {
 
 /// sluice frames the body itself (Content-Length from its size): a Content-Length that
 /// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
+/// The request's headers: `-H`, the shortcuts, and the URL's `user:password@` as Basic auth
+/// (unless `-H Authorization` says otherwise).
+fn headers_of(
+    args: &RunArgs,
+    target: Option<&Target>,
+    body_len: usize,
+) -> Result<HeaderMap, Error> {
+    let mut headers = parse_headers(&args.headers)?;
+    add_shortcuts(&mut headers, args)?;
+    check_framing(&headers, body_len)?;
+    if let Some(auth) = target.and_then(|t| t.basic_auth.clone()) {
+        if args.basic_auth.is_some() {
+            return Err(Error::Input(
+                "-a and the URL's user:password@ both give credentials: give one".into(),
+            ));
+        }
+        if !headers.contains_key(AUTHORIZATION) {
+            headers.insert(AUTHORIZATION, auth);
+        }
+    }
+    Ok(headers)
+}
+
+/// How connections are made: TLS as the flags say (its files read and checked now, before
+/// any load), and where sockets go (`--connect-to`).
+fn connection_of(
+    args: &RunArgs,
+    target: Option<&Target>,
+) -> Result<(Arc<rustls::ClientConfig>, Option<Authority>), Error> {
+    let tls = TlsOptions {
+        insecure: args.insecure,
+        cacert: args.cacert.clone(),
+        identity: args.cert.clone().zip(args.key.clone()),
+    };
+    let tls = Arc::new(client::client_config(&tls).map_err(Error::Input)?);
+    let dial = match target {
+        Some(target) => ConnectTo::route(&args.connect_to, &target.url)?,
+        None if !args.connect_to.is_empty() => {
+            return Err(Error::Input("--connect-to needs a URL to apply to".into()));
+        }
+        None => None,
+    };
+    Ok((tls, dial))
+}
+
+/// `-a`, `-A` and `-T`, each the `-H` it stands for; refused beside an `-H` of the same name,
+/// since which one the operator meant cannot be told.
+fn add_shortcuts(headers: &mut HeaderMap, args: &RunArgs) -> Result<(), Error> {
+    let basic = match &args.basic_auth {
+        Some(text) => {
+            let (user, password) = text.split_once(':').ok_or_else(|| {
+                Error::Input("-a: give USER:PASSWORD (the colon is missing)".into())
+            })?;
+            Some(crate::target::basic_credentials(user, password))
+        }
+        None => None,
+    };
+    let value = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|v| {
+                HeaderValue::from_str(v.trim()).map_err(|_| {
+                    Error::Input(format!(
+                        "{flag}: the value has characters a header cannot hold"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let shortcuts = [
+        ("-a", AUTHORIZATION, basic),
+        ("-A", ACCEPT, value("-A", &args.accept)?),
+        ("-T", CONTENT_TYPE, value("-T", &args.content_type)?),
+    ];
+    for (flag, name, value) in shortcuts {
+        let Some(value) = value else { continue };
+        if headers.contains_key(&name) {
+            return Err(Error::Input(format!(
+                "{flag} and -H '{name}: …' both set {name}: give one"
+            )));
+        }
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
 fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
     if headers.contains_key(TRANSFER_ENCODING) {
         return Err(Error::Input(

@@ -14,6 +14,7 @@ pub mod stats;
 // Input, output and the wiring of a run.
 pub mod cli;
 pub mod config;
+pub mod connect_to;
 pub mod error;
 pub mod output;
 pub mod report;

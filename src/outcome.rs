@@ -97,7 +97,7 @@ impl ErrorKind {
                 Some("out of file descriptors: raise ulimit -n or lower the limit")
             }
             ErrorKind::Tls => Some(
-                "TLS handshake failed: for a self-signed or private-CA certificate use --insecure",
+                "TLS handshake failed: a private CA or self-signed server needs --cacert FILE (or --insecure); a server that asks for a client certificate needs --cert and --key",
             ),
             _ => None,
         }

@@ -82,7 +82,7 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
 async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
     match &config.target {
         Some(target) => {
-            crate::config::check_host_resolves(&target.url).await?;
+            crate::config::check_host_resolves(&target.url, config.dial.as_ref()).await?;
             Ok(Resolved {
                 target: target.clone(),
                 demo: false,
@@ -297,8 +297,12 @@ fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Erro
 
 /// The client for the run: the request template, a pool, the connector with its timeouts.
 fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
-    let connector = client::connector(config.connect_timeout, config.insecure)
-        .map_err(|e| Error::Runtime(format!("TLS set-up failed: {e}")))?;
+    let connector = client::connector(
+        config.connect_timeout,
+        (*config.tls).clone(),
+        &target.url,
+        config.dial.clone(),
+    );
     let template = RequestTemplate::new(
         config.method.clone(),
         target.url.clone(),

@@ -127,11 +127,16 @@ fn basic_auth(userinfo: &str) -> Result<HeaderValue, String> {
         Some((u, p)) => (decode(u)?, decode(p)?),
         None => (decode(userinfo)?, String::new()),
     };
+    Ok(basic_credentials(&user, &password))
+}
+
+/// `Basic base64(user:password)`, marked sensitive so that it is never shown.
+pub fn basic_credentials(user: &str, password: &str) -> HeaderValue {
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    let mut value = HeaderValue::from_str(&format!("Basic {token}"))
-        .map_err(|_| "has userinfo a header cannot hold".to_string())?;
+    let mut value = HeaderValue::try_from(format!("Basic {token}"))
+        .expect("base64 is always a valid header value");
     value.set_sensitive(true);
-    Ok(value)
+    value
 }
 
 /// The text with the password of any `user:password@` replaced by `***`, for messages.

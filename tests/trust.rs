@@ -3,20 +3,11 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, json_run, sluice, spawn_json_run, wait_until};
+use common::{Behaviour, TestServer, json_run, refused, sluice, spawn_json_run, wait_until};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Asserts a run was refused as bad input: exit 2 and one line on stderr.
-fn refused(out: &std::process::Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(out.stdout.is_empty(), "nothing on stdout");
-    err
-}
 
 #[test]
 fn a_url_sluice_cannot_take_as_written_is_refused() {

@@ -1,17 +1,16 @@
 //! Opening connections: hyper-util's TCP connector (nodelay) wrapped in rustls, the whole of
-//! it (TCP connect and TLS handshake) bounded by the connect timeout.
+//! it (TCP connect and TLS handshake) bounded by the connect timeout, optionally to another
+//! address than the URL's (`--connect-to`).
 
 use super::classify;
 use super::stream::Stream;
 use crate::outcome::ErrorKind;
 use http::Uri;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use http::uri::Authority;
+use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use std::sync::Arc;
+use rustls::ClientConfig;
+use rustls::pki_types::ServerName;
 use std::time::Duration;
 use tower_service::Service;
 
@@ -20,13 +19,18 @@ use tower_service::Service;
 pub struct Connector {
     inner: HttpsConnector<HttpConnector>,
     timeout: Duration,
+    /// Where sockets go instead of the origin's address (`--connect-to`).
+    dial: Option<Uri>,
 }
 
 impl Connector {
     /// Connects to `origin`: TCP, then TLS for https; past the timeout (a silent server
     /// that never finishes the handshake included) it is a `connect_timeout`.
     pub async fn connect(&self, origin: &Uri) -> Result<Stream, ErrorKind> {
-        let opening = self.inner.clone().call(origin.clone());
+        let opening = self
+            .inner
+            .clone()
+            .call(self.dial.as_ref().unwrap_or(origin).clone());
         match tokio::time::timeout(self.timeout, opening).await {
             Ok(Ok(stream)) => Ok(Stream::from(stream)),
             Ok(Err(e)) => Err(classify::connect_error(&*e)),
@@ -35,83 +39,45 @@ impl Connector {
     }
 }
 
-/// Builds the connector: TCP_NODELAY, a connect timeout, HTTP/1.1 over TLS when the URL says so.
-pub fn connector(connect_timeout: Duration, insecure: bool) -> Result<Connector, rustls::Error> {
+/// Builds the connector for `origin`: TCP_NODELAY, a connect timeout, HTTP/1.1 over TLS when
+/// the URL says so. With `dial` (from `--connect-to`) the socket goes there, while TLS still
+/// names and checks `origin`'s host.
+pub fn connector(
+    connect_timeout: Duration,
+    tls: ClientConfig,
+    origin: &Uri,
+    dial: Option<Authority>,
+) -> Connector {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
     tcp.set_connect_timeout(Some(connect_timeout));
-    let tls = tls_config(insecure)?;
-    let inner = HttpsConnectorBuilder::new()
+    let builder = HttpsConnectorBuilder::new()
         .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(tcp);
-    Ok(Connector {
+        .https_or_http();
+    let builder = match server_name(origin) {
+        Some(name) if dial.is_some() => {
+            builder.with_server_name_resolver(FixedServerNameResolver::new(name))
+        }
+        _ => builder,
+    };
+    let inner = builder.enable_http1().wrap_connector(tcp);
+    let dial = dial.map(|to| {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = origin.scheme().cloned();
+        parts.authority = Some(to);
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+        Uri::from_parts(parts).expect("scheme and authority make a URI")
+    });
+    Connector {
         inner,
         timeout: connect_timeout,
-    })
+        dial,
+    }
 }
 
-/// rustls with the ring provider: Mozilla's roots, or no verification with `--insecure`.
-fn tls_config(insecure: bool) -> Result<ClientConfig, rustls::Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()?;
-    let config = if insecure {
-        let verifier = AcceptAnyCert {
-            algorithms: provider.signature_verification_algorithms,
-        };
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth()
-    } else {
-        let roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    Ok(config)
-}
-
-/// `--insecure`: accepts any certificate, but still checks the handshake signatures.
-#[derive(Debug)]
-struct AcceptAnyCert {
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for AcceptAnyCert {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
+/// The name TLS checks for `origin`: its host (a DNS name or an IP address).
+fn server_name(origin: &Uri) -> Option<ServerName<'static>> {
+    let host = origin.host()?.trim_start_matches('[').trim_end_matches(']');
+    ServerName::try_from(host.to_string()).ok()
 }

@@ -9,7 +9,9 @@ mod connect;
 mod pool;
 mod request;
 mod stream;
+mod tls;
 
 pub use connect::{Connector, connector};
 pub use pool::Pool;
 pub use request::{Client, RequestTemplate, Session};
+pub use tls::{TlsOptions, client_config};

@@ -49,9 +49,8 @@ pub struct Seen {
     pub connections: AtomicU64,
     /// Connections open now.
     pub open: AtomicUsize,
-    /// The Host and Authorization headers of the last request ("" when absent).
-    pub last_host: std::sync::Mutex<String>,
-    pub last_authorization: std::sync::Mutex<String>,
+    /// The last request's headers.
+    pub last_request: std::sync::Mutex<http::HeaderMap>,
     /// Request body bytes read (ReadBody).
     pub body_bytes: AtomicU64,
     /// When the first request came.
@@ -80,8 +79,17 @@ impl Seen {
     }
     /// The last request's (Host, Authorization) headers.
     pub fn last_headers(&self) -> (String, String) {
-        let get = |m: &std::sync::Mutex<String>| m.lock().expect("lock").clone();
-        (get(&self.last_host), get(&self.last_authorization))
+        (self.header("host"), self.header("authorization"))
+    }
+    /// A header of the last request, "" when absent (several values joined by ", ").
+    pub fn header(&self, name: &str) -> String {
+        let last = self.last_request.lock().expect("lock");
+        let values: Vec<_> = last
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or("<not text>").to_string())
+            .collect();
+        values.join(", ")
     }
     /// Requests in each whole second since the first request.
     pub fn per_second(&self) -> Vec<u64> {
@@ -136,6 +144,13 @@ impl TestServer {
     pub fn start_tls(behaviour: Behaviour) -> TestServer {
         let any_port = "127.0.0.1:0".parse().expect("addr");
         TestServer::start_with(behaviour, Some(self_signed_acceptor()), any_port)
+    }
+
+    /// A TLS server whose certificate `pki`'s CA signed for `pki.names`; with
+    /// `client_certs`, it refuses clients without a certificate from that CA.
+    pub fn start_tls_pki(behaviour: Behaviour, pki: &Pki, client_certs: bool) -> TestServer {
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        TestServer::start_with(behaviour, Some(pki.acceptor(client_certs)), any_port)
     }
 
     fn start_with(behaviour: Behaviour, tls: Option<TlsAcceptor>, addr: SocketAddr) -> TestServer {
@@ -267,15 +282,7 @@ async fn handle(
     behaviour: Behaviour,
     seen: Arc<Seen>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v: &http::HeaderValue| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
-    *seen.last_host.lock().expect("lock") = header(http::header::HOST);
-    *seen.last_authorization.lock().expect("lock") = header(http::header::AUTHORIZATION);
+    *seen.last_request.lock().expect("lock") = req.headers().clone();
     seen.requests.fetch_add(1, SeqCst);
     let in_last_second = seen.arrival();
     let now = seen.current.fetch_add(1, SeqCst) + 1;
@@ -411,9 +418,10 @@ impl Tally {
 
 /// A client for GET `url`, as the binary would build it (5 s connect timeout).
 pub fn get_client(url: &str, timeout: Duration) -> sluicegate::client::Client {
-    use sluicegate::client::{Client, Pool, RequestTemplate, connector};
+    use sluicegate::client::{Client, Pool, RequestTemplate, TlsOptions, client_config, connector};
     let uri: http::Uri = url.parse().expect("url");
-    let connector = connector(Duration::from_secs(5), false).expect("connector");
+    let tls = client_config(&TlsOptions::default()).expect("TLS config");
+    let connector = connector(Duration::from_secs(5), tls, &uri, None);
     let template = RequestTemplate::new(
         http::Method::GET,
         uri.clone(),
@@ -430,6 +438,15 @@ pub fn sluice(args: &[&str]) -> std::process::Output {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run sluice")
+}
+
+/// Asserts a run was refused as bad input: exit 2 and one line on stderr.
+pub fn refused(out: &std::process::Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    err
 }
 
 /// Runs the binary headless with a JSON summary on stdout; asserts success, returns the summary.
@@ -461,4 +478,74 @@ pub fn spawn_json_run(args: &[&str]) -> std::process::Child {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn sluice")
+}
+
+/// A private CA, a server certificate it signed, and a client certificate it signed, each
+/// written as PEM into a temporary folder (for --cacert, --cert and --key).
+pub struct Pki {
+    pub dir: tempfile::TempDir,
+    ca: rustls::pki_types::CertificateDer<'static>,
+    server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    server_key: Vec<u8>,
+}
+
+impl Pki {
+    /// A fresh CA, with a server certificate for `names` (DNS names or IP addresses).
+    pub fn new(names: &[&str]) -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ca_key = KeyPair::generate().expect("CA key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let leaf = |names: Vec<String>| {
+            let key = KeyPair::generate().expect("key");
+            let params = CertificateParams::new(names).expect("params");
+            let cert = params.signed_by(&key, &issuer).expect("signed");
+            (cert, key)
+        };
+        let (server, server_key) = leaf(names.iter().map(|n| n.to_string()).collect());
+        let (client, client_key) = leaf(vec!["sluice-client".to_string()]);
+        let write =
+            |name: &str, text: String| std::fs::write(dir.path().join(name), text).expect("write");
+        write("ca.pem", ca_cert.pem());
+        write("client.pem", client.pem());
+        write("client.key", client_key.serialize_pem());
+        Pki {
+            ca: ca_cert.der().clone(),
+            server_chain: vec![server.der().clone()],
+            server_key: server_key.serialize_der(),
+            dir,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    fn acceptor(&self, client_certs: bool) -> TlsAcceptor {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions");
+        let builder = if client_certs {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(self.ca.clone()).expect("CA as root");
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("client verifier");
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(self.server_key.clone().into());
+        let config = builder
+            .with_single_cert(self.server_chain.clone(), key)
+            .expect("server config");
+        TlsAcceptor::from(Arc::new(config))
+    }
 }

@@ -1,0 +1,170 @@
+//! The TLS side of a connection: which servers to trust (Mozilla's roots, plus `--cacert`, or
+//! anything with `--insecure`) and the client certificate to show (`--cert`/`--key`).
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What the command line says about TLS.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// Accept any server certificate (the handshake signatures are still checked).
+    pub insecure: bool,
+    /// PEM files of certificates to trust besides Mozilla's roots.
+    pub cacert: Vec<PathBuf>,
+    /// A client certificate chain and its private key, both PEM.
+    pub identity: Option<(PathBuf, PathBuf)>,
+}
+
+/// rustls with the ring provider, set up as `options` say. Errors are one line naming the
+/// file and the flag, for the operator (exit 2, before any load).
+pub fn client_config(options: &TlsOptions) -> Result<ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS set-up failed: {e}"))?;
+    let builder = if options.insecure {
+        let verifier = AcceptAnyCert {
+            algorithms: provider.signature_verification_algorithms,
+        };
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+    } else {
+        builder.with_root_certificates(roots(&options.cacert)?)
+    };
+    match &options.identity {
+        None => Ok(builder.with_no_client_auth()),
+        Some((cert, key)) => {
+            let chain = certificates(cert, "--cert")?;
+            let key = PrivateKeyDer::from_pem_file(key)
+                .map_err(|e| format!("--key: no private key read from '{}': {e}", key.display()))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("--cert/--key: not a usable pair: {e}"))
+        }
+    }
+}
+
+/// Mozilla's roots, and every certificate in the `--cacert` files.
+fn roots(cacert: &[PathBuf]) -> Result<RootCertStore, String> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for file in cacert {
+        for cert in certificates(file, "--cacert")? {
+            roots.add(cert).map_err(|e| {
+                format!(
+                    "--cacert: '{}' holds a certificate that cannot be a root: {e}",
+                    file.display()
+                )
+            })?;
+        }
+    }
+    Ok(roots)
+}
+
+/// The certificates of a PEM file: at least one, or an error naming `flag` and the file.
+fn certificates(file: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let cannot = |why: String| format!("{flag}: cannot read '{}': {why}", file.display());
+    let certs = CertificateDer::pem_file_iter(file)
+        .map_err(|e| cannot(e.to_string()))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| cannot(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(cannot("no PEM certificate in it".into()));
+    }
+    Ok(certs)
+}
+
+/// `--insecure`: accepts any certificate, but still checks the handshake signatures.
+#[derive(Debug)]
+struct AcceptAnyCert {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnyCert {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn input_error(options: &TlsOptions) -> String {
+        client_config(options).expect_err("refused")
+    }
+
+    #[test]
+    fn a_missing_or_empty_cacert_names_the_flag_and_the_file() {
+        let missing = TlsOptions {
+            cacert: vec!["/nonexistent/ca.pem".into()],
+            ..TlsOptions::default()
+        };
+        let e = input_error(&missing);
+        assert!(
+            e.starts_with("--cacert: cannot read '/nonexistent/ca.pem'"),
+            "{e}"
+        );
+        let mut empty = tempfile::NamedTempFile::new().expect("temp file");
+        writeln!(empty, "not a certificate").expect("write");
+        let e = input_error(&TlsOptions {
+            cacert: vec![empty.path().into()],
+            ..TlsOptions::default()
+        });
+        assert!(e.contains("no PEM certificate"), "{e}");
+    }
+
+    #[test]
+    fn a_key_file_without_a_key_is_refused() {
+        let mut cert = tempfile::NamedTempFile::new().expect("temp file");
+        let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        cert.write_all(pem.as_bytes()).expect("write");
+        let e = input_error(&TlsOptions {
+            identity: Some((cert.path().into(), cert.path().into())),
+            ..TlsOptions::default()
+        });
+        assert!(e.starts_with("--key: no private key"), "{e}");
+    }
+
+    #[test]
+    fn defaults_build() {
+        assert!(client_config(&TlsOptions::default()).is_ok());
+    }
+}
