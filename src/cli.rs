@@ -111,6 +111,14 @@ pub struct RunArgs {
     /// Time limit for opening a connection.
     #[arg(long = "connect-timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "5s", value_parser = units::parse_duration)]
     pub connect_timeout: Duration,
+    /// HTTP/2: h2 over TLS (ALPN) for https://, prior knowledge (h2c) for http://. Requests
+    /// share connections, one stream each; -c still counts requests in flight.
+    #[arg(long = "http2")]
+    pub http2: bool,
+    /// HTTP/2: streams per connection at most (default: as many as the server allows, its
+    /// SETTINGS_MAX_CONCURRENT_STREAMS); more connections open as the limit needs them.
+    #[arg(short = 'p', long = "streams-per-connection", value_name = "N", requires = "http2", value_parser = units::parse_streams)]
+    pub streams_per_connection: Option<usize>,
     /// Skip TLS certificate verification.
     #[arg(long)]
     pub insecure: bool,

@@ -39,6 +39,10 @@ pub struct Config {
     pub tls: Arc<rustls::ClientConfig>,
     /// Where connections go instead of the URL's address (`--connect-to`).
     pub dial: Option<Authority>,
+    /// HTTP/2 instead of HTTP/1.1.
+    pub http2: bool,
+    /// HTTP/2: streams per connection at most (`-p`); None: as the server allows.
+    pub streams_per_connection: Option<usize>,
     pub headless: bool,
     /// Dashboard: what + and - add or take from the limit.
     pub step: usize,
@@ -123,6 +127,8 @@ impl Config {
             connect_timeout: args.connect_timeout,
             tls,
             dial,
+            http2: args.http2,
+            streams_per_connection: args.streams_per_connection,
             headless: args.no_tui || !can_draw,
             step: args.step,
             rate_step: args.rate_step,

@@ -53,12 +53,19 @@ pub enum ErrorKind {
     ConnectionClosed,
     Dns,
     Tls,
+    /// HTTP/2: the server sent GOAWAY (the connection ends; requests past its last stream
+    /// were not processed).
+    H2GoAway,
+    /// HTTP/2: this request's stream was reset (RST_STREAM, e.g. REFUSED_STREAM).
+    H2StreamReset,
+    /// HTTP/2: a flow-control window was broken (FLOW_CONTROL_ERROR).
+    H2FlowControl,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 10] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -68,6 +75,9 @@ impl ErrorKind {
         ErrorKind::ConnectionClosed,
         ErrorKind::Dns,
         ErrorKind::Tls,
+        ErrorKind::H2GoAway,
+        ErrorKind::H2StreamReset,
+        ErrorKind::H2FlowControl,
         ErrorKind::Other,
     ];
 
@@ -83,6 +93,9 @@ impl ErrorKind {
             ErrorKind::ConnectionClosed => "connection_closed",
             ErrorKind::Dns => "dns",
             ErrorKind::Tls => "tls",
+            ErrorKind::H2GoAway => "h2_goaway",
+            ErrorKind::H2StreamReset => "h2_stream_reset",
+            ErrorKind::H2FlowControl => "h2_flow_control",
             ErrorKind::Other => "other",
         }
     }

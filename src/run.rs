@@ -302,6 +302,7 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         (*config.tls).clone(),
         &target.url,
         config.dial.clone(),
+        config.http2,
     );
     let template = RequestTemplate::new(
         config.method.clone(),
@@ -310,6 +311,10 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         config.body.clone(),
     );
     let pool = Pool::new(connector, target.url.clone());
+    let pool = match config.http2 {
+        true => pool.http2(config.streams_per_connection),
+        false => pool,
+    };
     Ok(Client::new(template, pool, config.timeout))
 }
 

@@ -71,6 +71,16 @@ pub fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
+/// HTTP/2 streams per connection: 1 to 1000000 (no server allows more in flight on one).
+pub fn parse_streams(text: &str) -> Result<usize, String> {
+    match parse_positive_count(text)? {
+        n if n <= 1_000_000 => Ok(n as usize),
+        _ => Err(format!(
+            "'{text}' is more streams than a connection carries (1000000)"
+        )),
+    }
+}
+
 /// A thread count: 1 to 1024.
 pub fn parse_threads(text: &str) -> Result<usize, String> {
     match parse_positive_count(text)? {

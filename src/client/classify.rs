@@ -33,6 +33,11 @@ fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
         if e.downcast_ref::<rustls::Error>().is_some() {
             return ErrorKind::Tls;
         }
+        if let Some(h2) = e.downcast_ref::<h2::Error>()
+            && let Some(kind) = h2_error(h2)
+        {
+            return kind;
+        }
         if let Some(io) = e.downcast_ref::<io::Error>() {
             if let Some(kind) = io_error(io) {
                 return kind;
@@ -46,6 +51,38 @@ fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
         cur = e.source();
     }
     ErrorKind::Other
+}
+
+/// Whether a request failed before the server processed it, so it may be sent again: an
+/// HTTP/2 GOAWAY without error (a server ending a connection after so many requests, as
+/// nginx does) or a stream refused with REFUSED_STREAM (RFC 9113, 8.7).
+pub fn unprocessed(err: &hyper::Error) -> bool {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            return match h2.reason() {
+                Some(h2::Reason::NO_ERROR) => h2.is_go_away(),
+                Some(h2::Reason::REFUSED_STREAM) => true,
+                _ => false,
+            };
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// Maps an HTTP/2 error to its kind: a broken flow-control window, then GOAWAY, then a reset
+/// stream; None for the rest (an I/O error under it may say more).
+fn h2_error(err: &h2::Error) -> Option<ErrorKind> {
+    if err.reason() == Some(h2::Reason::FLOW_CONTROL_ERROR) {
+        Some(ErrorKind::H2FlowControl)
+    } else if err.is_go_away() {
+        Some(ErrorKind::H2GoAway)
+    } else if err.is_reset() {
+        Some(ErrorKind::H2StreamReset)
+    } else {
+        None
+    }
 }
 
 /// Maps an I/O error to a kind, or None when its own cause may say more.

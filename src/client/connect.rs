@@ -39,14 +39,15 @@ impl Connector {
     }
 }
 
-/// Builds the connector for `origin`: TCP_NODELAY, a connect timeout, HTTP/1.1 over TLS when
-/// the URL says so. With `dial` (from `--connect-to`) the socket goes there, while TLS still
+/// Builds the connector for `origin`: TCP_NODELAY, a connect timeout, TLS when the URL says
+/// so, offering HTTP/1.1 or (`http2`) h2 by ALPN. With `dial` (from `--connect-to`) the socket goes there, while TLS still
 /// names and checks `origin`'s host.
 pub fn connector(
     connect_timeout: Duration,
     tls: ClientConfig,
     origin: &Uri,
     dial: Option<Authority>,
+    http2: bool,
 ) -> Connector {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
@@ -61,7 +62,12 @@ pub fn connector(
         }
         _ => builder,
     };
-    let inner = builder.enable_http1().wrap_connector(tcp);
+    // ALPN offers exactly the one protocol asked for: h2 with --http2, else http/1.1 (so a
+    // server is never switched to h2 by itself).
+    let inner = match http2 {
+        true => builder.enable_http2().wrap_connector(tcp),
+        false => builder.enable_http1().wrap_connector(tcp),
+    };
     let dial = dial.map(|to| {
         let mut parts = http::uri::Parts::default();
         parts.scheme = origin.scheme().cloned();

@@ -1,11 +1,12 @@
-//! The HTTP/1 client the generator drives: connections (TCP, TLS, connect timeout and
-//! backoff), a pool of idle ones, the request template, a session per request task, the
-//! deadline alarm, and the classification of failures into kinds.
+//! The HTTP client the generator drives: connections (TCP, TLS, connect timeout and backoff),
+//! a pool of idle HTTP/1 ones or of shared HTTP/2 ones, the request template, a session per
+//! request task, the deadline alarm, and the classification of failures into kinds.
 
 mod alarm;
 mod backoff;
 mod classify;
 mod connect;
+mod multiplex;
 mod pool;
 mod request;
 mod stream;

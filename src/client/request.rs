@@ -54,6 +54,18 @@ impl RequestTemplate {
         }
     }
 
+    /// The request as HTTP/2 sends it: the full URL (its scheme and authority become the
+    /// `:scheme` and `:authority` pseudo-headers), and no Host header beside `:authority`.
+    fn request_h2(&self) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(self.body.clone()));
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = self.url.clone();
+        *req.headers_mut() = self.headers.clone();
+        req.headers_mut().remove(HOST);
+        *req.version_mut() = http::Version::HTTP_2;
+        req
+    }
+
     /// The request in origin form (`/path?query`), as HTTP/1.1 servers expect it.
     fn request(&self) -> Request<Full<Bytes>> {
         let path = self
@@ -83,6 +95,11 @@ pub struct Client {
 /// server's. Past it, the whole delay counts as latency.
 pub const ON_TIME_SLACK: Duration = Duration::from_millis(2);
 
+/// How often a request the server did not process (HTTP/2 GOAWAY, REFUSED_STREAM) is sent
+/// again: servers that end connections after N requests (nginx: 1000) end many at once, and
+/// a resend can meet a second connection going away.
+const UNPROCESSED_RESENDS: u32 = 3;
+
 /// A request task's connection and deadline timer, kept from one request to the next.
 pub struct Session {
     conn: Option<Sender>,
@@ -101,9 +118,13 @@ struct ConnectFailures {
 impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
+        let request = match pool.is_http2() {
+            true => template.request_h2(),
+            false => template.request(),
+        };
         Client {
             pool: pool.for_body_of(template.body.len()),
-            request: template.request(),
+            request,
             timeout,
             backoff: ConnectBackoff::default(),
         }
@@ -243,7 +264,7 @@ impl Client {
         max_idle: usize,
         failures: &ConnectFailures,
     ) -> Result<(u16, u64, Option<Sender>), ErrorKind> {
-        let mut retried = false;
+        let (mut retried, mut resent) = (false, 0);
         loop {
             let mut conn = self.connection(held.take(), max_idle, failures).await?;
             let response = match conn.sender.send_request(self.request.clone()).await {
@@ -255,6 +276,13 @@ impl Client {
                 {
                     // The server closed the idle connection before our request reached it.
                     retried = true;
+                    continue;
+                }
+                Err(e) if resent < UNPROCESSED_RESENDS && classify::unprocessed(&e) => {
+                    // HTTP/2: the server is closing this connection (GOAWAY) or refused the
+                    // stream, and did not process the request: send it on another one.
+                    conn.sender.retire();
+                    resent += 1;
                     continue;
                 }
                 Err(e) => return Err(classify::request_error(&e)),

@@ -135,6 +135,12 @@ impl TestServer {
         TestServer::start_with(behaviour, None, "127.0.0.1:0".parse().expect("addr"))
     }
 
+    /// The same server speaking HTTP/2 with prior knowledge (h2c) instead of HTTP/1.1.
+    pub fn start_h2c(behaviour: Behaviour) -> TestServer {
+        let any_port = "127.0.0.1:0".parse().expect("addr");
+        TestServer::start_serving(behaviour, None, any_port, true)
+    }
+
     /// A server on a given address: to bring one back where an earlier one was.
     pub fn start_on(behaviour: Behaviour, addr: SocketAddr) -> TestServer {
         TestServer::start_with(behaviour, None, addr)
@@ -154,6 +160,17 @@ impl TestServer {
     }
 
     fn start_with(behaviour: Behaviour, tls: Option<TlsAcceptor>, addr: SocketAddr) -> TestServer {
+        TestServer::start_serving(behaviour, tls, addr, false)
+    }
+
+    /// A server on `addr`; plain connections speak HTTP/2 when `h2c`, TLS ones what ALPN
+    /// agreed (HTTP/1.1 without ALPN).
+    fn start_serving(
+        behaviour: Behaviour,
+        tls: Option<TlsAcceptor>,
+        addr: SocketAddr,
+        h2c: bool,
+    ) -> TestServer {
         let std_listener = std::net::TcpListener::bind(addr).expect("bind on 127.0.0.1");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("local addr");
@@ -167,7 +184,7 @@ impl TestServer {
                 .expect("server runtime");
             rt.block_on(async move {
                 let listener = TcpListener::from_std(std_listener).expect("tokio listener");
-                serve(listener, behaviour, tls, seen2, shutdown2).await;
+                serve(listener, behaviour, tls, h2c, seen2, shutdown2).await;
             });
         });
         TestServer {
@@ -200,6 +217,7 @@ async fn serve(
     listener: TcpListener,
     behaviour: Behaviour,
     tls: Option<TlsAcceptor>,
+    h2c: bool,
     seen: Arc<Seen>,
     shutdown: CancellationToken,
 ) {
@@ -226,16 +244,14 @@ async fn serve(
         tokio::spawn(async move {
             let _open = OpenConnection(Arc::clone(&seen));
             let svc = service_fn(move |req| handle(req, behaviour, Arc::clone(&seen)));
-            let http = http1::Builder::new();
             tokio::select! {
                 _ = async {
                     match tls {
-                        None => {
-                            let _ = http.serve_connection(TokioIo::new(stream), svc).await;
-                        }
+                        None => serve_connection(TokioIo::new(stream), svc, h2c).await,
                         Some(acceptor) => {
                             if let Ok(stream) = acceptor.accept(stream).await {
-                                let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                                serve_connection(TokioIo::new(stream), svc, h2).await;
                             }
                         }
                     }
@@ -243,6 +259,25 @@ async fn serve(
                 _ = shutdown.cancelled() => {}
             }
         });
+    }
+}
+
+/// Serves one connection, HTTP/2 or HTTP/1.1, until the client closes it.
+async fn serve_connection<I, S>(io: I, svc: S, h2: bool)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<Incoming> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::ResBody: Send + 'static,
+    <S::ResBody as hyper::body::Body>::Data: Send,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if h2 {
+        let http = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+        let _ = http.serve_connection(io, svc).await;
+    } else {
+        let _ = http1::Builder::new().serve_connection(io, svc).await;
     }
 }
 
@@ -418,17 +453,40 @@ impl Tally {
 
 /// A client for GET `url`, as the binary would build it (5 s connect timeout).
 pub fn get_client(url: &str, timeout: Duration) -> sluicegate::client::Client {
+    client_for(url, timeout, None)
+}
+
+/// The same over HTTP/2 (`--http2`), up to `streams` on a connection (`-p`).
+pub fn get_h2_client(
+    url: &str,
+    timeout: Duration,
+    streams: Option<usize>,
+) -> sluicegate::client::Client {
+    client_for(url, timeout, Some(streams))
+}
+
+/// A GET client; `h2`: HTTP/2 with that `-p`.
+fn client_for(
+    url: &str,
+    timeout: Duration,
+    h2: Option<Option<usize>>,
+) -> sluicegate::client::Client {
     use sluicegate::client::{Client, Pool, RequestTemplate, TlsOptions, client_config, connector};
     let uri: http::Uri = url.parse().expect("url");
     let tls = client_config(&TlsOptions::default()).expect("TLS config");
-    let connector = connector(Duration::from_secs(5), tls, &uri, None);
+    let connector = connector(Duration::from_secs(5), tls, &uri, None, h2.is_some());
     let template = RequestTemplate::new(
         http::Method::GET,
         uri.clone(),
         http::HeaderMap::new(),
         Bytes::new(),
     );
-    Client::new(template, Pool::new(connector, uri), timeout)
+    let pool = Pool::new(connector, uri);
+    let pool = match h2 {
+        Some(streams) => pool.http2(streams),
+        None => pool,
+    };
+    Client::new(template, pool, timeout)
 }
 
 /// Runs the real binary with `args`, stdin closed.
@@ -543,9 +601,10 @@ impl Pki {
             builder.with_no_client_auth()
         };
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(self.server_key.clone().into());
-        let config = builder
+        let mut config = builder
             .with_single_cert(self.server_chain.clone(), key)
             .expect("server config");
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         TlsAcceptor::from(Arc::new(config))
     }
 }
