@@ -23,6 +23,41 @@ fn cacert_makes_a_private_ca_pass_without_insecure() {
 }
 
 #[test]
+fn cacert_trusts_a_self_signed_certificate_marked_ca_as_openssl_makes_them() {
+    let pki = Pki::openssl_style_self_signed(&["127.0.0.1"]);
+    let server = TestServer::start_tls_pki(ok(), &pki, false);
+    let cert = pki.path("cert.pem");
+    let s = json_run(&[
+        &server.https_url(),
+        "-n",
+        "20",
+        "-c",
+        "2",
+        "--cacert",
+        &cert,
+    ]);
+    assert_eq!(s["status_codes"]["200"], 20, "errors: {}", s["errors"]);
+    // Pinned, not blindly trusted: under a name the certificate does not hold, it fails.
+    let rule = format!("localhost:{0}:127.0.0.1:{0}", server.addr.port());
+    let url = format!("https://localhost:{}/", server.addr.port());
+    let other = json_run(&[
+        &url,
+        "-n",
+        "2",
+        "-c",
+        "1",
+        "--cacert",
+        &cert,
+        "--connect-to",
+        &rule,
+    ]);
+    assert_eq!(
+        other["errors"]["tls"], 2,
+        "a certificate for 127.0.0.1 passed for localhost"
+    );
+}
+
+#[test]
 fn a_server_that_asks_for_a_client_certificate_gets_one_with_cert_and_key() {
     let pki = Pki::new(&["127.0.0.1"]);
     let server = TestServer::start_tls_pki(ok(), &pki, true);

@@ -1,10 +1,12 @@
 //! The TLS side of a connection: which servers to trust (Mozilla's roots, plus `--cacert`, or
 //! anything with `--insecure`) and the client certificate to show (`--cert`/`--key`).
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -34,8 +36,13 @@ pub fn client_config(options: &TlsOptions) -> Result<ClientConfig, String> {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
+    } else if options.cacert.is_empty() {
+        builder.with_root_certificates(roots(&[])?)
     } else {
-        builder.with_root_certificates(roots(&options.cacert)?)
+        let verifier = PinnedOrRoots::new(&options.cacert, provider)?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
     };
     match &options.identity {
         None => Ok(builder.with_no_client_auth()),
@@ -79,6 +86,83 @@ fn certificates(file: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>,
         return Err(cannot("no PEM certificate in it".into()));
     }
     Ok(certs)
+}
+
+/// `--cacert`: the usual checks against Mozilla's roots and the given certificates; and a
+/// server certificate that is itself one of the given ones (a self-signed certificate made
+/// with `openssl req -x509`, which marks it CA:TRUE and so fails as a server certificate in
+/// webpki) is accepted for the names it holds, as curl accepts it.
+#[derive(Debug)]
+struct PinnedOrRoots {
+    roots: Arc<WebPkiServerVerifier>,
+    pinned: Vec<CertificateDer<'static>>,
+}
+
+impl PinnedOrRoots {
+    fn new(cacert: &[PathBuf], provider: Arc<CryptoProvider>) -> Result<PinnedOrRoots, String> {
+        let mut pinned = Vec::new();
+        for file in cacert {
+            pinned.extend(certificates(file, "--cacert")?);
+        }
+        let roots = WebPkiServerVerifier::builder_with_provider(Arc::new(roots(cacert)?), provider)
+            .build()
+            .map_err(|e| format!("--cacert: {e}"))?;
+        Ok(PinnedOrRoots { roots, pinned })
+    }
+}
+
+impl ServerCertVerifier for PinnedOrRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let checked = self.roots.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        match checked {
+            Err(_)
+                if self
+                    .pinned
+                    .iter()
+                    .any(|p| p.as_ref() == end_entity.as_ref()) =>
+            {
+                let parsed = ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.roots.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.roots.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.roots.supported_verify_schemes()
+    }
 }
 
 /// `--insecure`: accepts any certificate, but still checks the handshake signatures.

@@ -578,6 +578,26 @@ impl Pki {
         }
     }
 
+    /// No CA: one self-signed certificate for `names`, marked CA:TRUE as `openssl req -x509`
+    /// makes them, served by the server and written as ca.pem (and cert.pem).
+    pub fn openssl_style_self_signed(names: &[&str]) -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = KeyPair::generate().expect("key");
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).expect("self-signed");
+        std::fs::write(dir.path().join("ca.pem"), cert.pem()).expect("write");
+        std::fs::write(dir.path().join("cert.pem"), cert.pem()).expect("write");
+        Pki {
+            ca: cert.der().clone(),
+            server_chain: vec![cert.der().clone()],
+            server_key: key.serialize_der(),
+            dir,
+        }
+    }
+
     pub fn path(&self, name: &str) -> String {
         self.dir.path().join(name).display().to_string()
     }
