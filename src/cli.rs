@@ -119,6 +119,10 @@ pub struct RunArgs {
     /// SETTINGS_MAX_CONCURRENT_STREAMS); more connections open as the limit needs them.
     #[arg(short = 'p', long = "streams-per-connection", value_name = "N", requires = "http2", value_parser = units::parse_streams)]
     pub streams_per_connection: Option<usize>,
+    /// A new connection for every request (HTTP/1.1, with "Connection: close"): measures
+    /// connection set-up too, and spends an ephemeral port a request.
+    #[arg(long = "disable-keepalive", conflicts_with = "http2")]
+    pub disable_keepalive: bool,
     /// Skip TLS certificate verification.
     #[arg(long)]
     pub insecure: bool,

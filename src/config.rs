@@ -41,6 +41,8 @@ pub struct Config {
     pub dial: Option<Authority>,
     /// HTTP/2 instead of HTTP/1.1.
     pub http2: bool,
+    /// A new connection for every request.
+    pub disable_keepalive: bool,
     /// HTTP/2: streams per connection at most (`-p`); None: as the server allows.
     pub streams_per_connection: Option<usize>,
     pub headless: bool,
@@ -128,6 +130,7 @@ impl Config {
             tls,
             dial,
             http2: args.http2,
+            disable_keepalive: args.disable_keepalive,
             streams_per_connection: args.streams_per_connection,
             headless: args.no_tui || !can_draw,
             step: args.step,

@@ -311,9 +311,10 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         config.body.clone(),
     );
     let pool = Pool::new(connector, target.url.clone());
-    let pool = match config.http2 {
-        true => pool.http2(config.streams_per_connection),
-        false => pool,
+    let pool = match (config.http2, config.disable_keepalive) {
+        (true, _) => pool.http2(config.streams_per_connection),
+        (false, true) => pool.without_keepalive(),
+        (false, false) => pool,
     };
     Ok(Client::new(template, pool, config.timeout))
 }

@@ -78,6 +78,8 @@ pub struct Pool {
     flat_writes: bool,
     /// HTTP/2: the shared connections; None for HTTP/1.
     multiplex: Option<Multiplex>,
+    /// Whether a connection serves more than one request (`--disable-keepalive`: no).
+    keepalive: bool,
 }
 
 /// A connection taken from the pool; `reused` says whether it had served a request before.
@@ -95,7 +97,19 @@ impl Pool {
             origin,
             flat_writes: true,
             multiplex: None,
+            keepalive: true,
         }
+    }
+
+    /// A new connection for every request (`--disable-keepalive`, HTTP/1.1).
+    pub fn without_keepalive(mut self) -> Pool {
+        self.keepalive = false;
+        self
+    }
+
+    /// Whether connections are kept for further requests.
+    pub fn keeps_alive(&self) -> bool {
+        self.keepalive
     }
 
     /// HTTP/2 instead: requests share connections, up to `per_connection` streams on each
@@ -119,6 +133,7 @@ impl Pool {
             origin: self.origin.clone(),
             flat_writes: self.flat_writes,
             multiplex: self.multiplex.as_ref().map(Multiplex::empty_copy),
+            keepalive: self.keepalive,
         }
     }
 

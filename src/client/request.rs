@@ -6,7 +6,7 @@ use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
 use crate::outcome::{ErrorKind, Outcome, Verdict};
 use bytes::Bytes;
-use http::header::{ACCEPT, HOST, HeaderValue, USER_AGENT};
+use http::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
@@ -118,10 +118,16 @@ struct ConnectFailures {
 impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
-        let request = match pool.is_http2() {
+        let mut request = match pool.is_http2() {
             true => template.request_h2(),
             false => template.request(),
         };
+        if !pool.keeps_alive() {
+            // The server closes after the response, and so does hyper.
+            request
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
         Client {
             pool: pool.for_body_of(template.body.len()),
             request,
@@ -299,7 +305,8 @@ impl Client {
                     bytes += data.len() as u64;
                 }
             }
-            let open = (!conn.sender.is_closed()).then_some(conn.sender);
+            let reusable = self.pool.keeps_alive() && !conn.sender.is_closed();
+            let open = reusable.then_some(conn.sender);
             return Ok((status, bytes, open));
         }
     }
