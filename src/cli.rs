@@ -119,6 +119,19 @@ pub struct RunArgs {
     /// SETTINGS_MAX_CONCURRENT_STREAMS); more connections open as the limit needs them.
     #[arg(short = 'p', long = "streams-per-connection", value_name = "N", requires = "http2", value_parser = units::parse_streams)]
     pub streams_per_connection: Option<usize>,
+    /// Through this HTTP proxy (http://[user:pass@]host:port): http:// URLs are sent to it in
+    /// absolute form, https:// ones through a CONNECT tunnel. The environment's http_proxy
+    /// and NO_PROXY are not read.
+    #[arg(short = 'x', long = "proxy", value_name = "URL", conflicts_with_all = ["connect_to", "unix_socket"])]
+    pub proxy: Option<String>,
+    /// Connect over this unix socket instead of TCP (http:// URLs; the URL gives the path
+    /// and the Host header).
+    #[arg(
+        long = "unix-socket",
+        value_name = "PATH",
+        conflicts_with = "connect_to"
+    )]
+    pub unix_socket: Option<PathBuf>,
     /// A new connection for every request (HTTP/1.1, with "Connection: close"): measures
     /// connection set-up too, and spends an ephemeral port a request.
     #[arg(long = "disable-keepalive", conflicts_with = "http2")]

@@ -1,7 +1,7 @@
 //! A validated run configuration: every bad input is caught here, as one `Error::Input` line.
 
 use crate::cli::{OutputFormat, RunArgs};
-use crate::client::{self, TlsOptions};
+use crate::client::{self, Route, TlsOptions};
 use crate::connect_to::ConnectTo;
 use crate::error::Error;
 use crate::generator::plan::Plan;
@@ -11,9 +11,9 @@ use crate::schedule::until::Condition;
 use crate::target::Target;
 use bytes::Bytes;
 use http::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue, TRANSFER_ENCODING,
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue,
+    PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
-use http::uri::Authority;
 use http::{HeaderMap, Method};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,8 +37,9 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// TLS: the roots to trust (or none checked), the client certificate.
     pub tls: Arc<rustls::ClientConfig>,
-    /// Where connections go instead of the URL's address (`--connect-to`).
-    pub dial: Option<Authority>,
+    /// Where connections go instead of the URL's address: `--connect-to`, `-x`,
+    /// `--unix-socket`.
+    pub route: Route,
     /// HTTP/2 instead of HTTP/1.1.
     pub http2: bool,
     /// A new connection for every request.
@@ -96,8 +97,9 @@ impl Config {
                 .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
             (None, None) => Bytes::new(),
         };
-        let headers = headers_of(&args, target.as_ref(), body.len())?;
-        let (tls, dial) = connection_of(&args, target.as_ref())?;
+        let (tls, route) = connection_of(&args, target.as_ref())?;
+        let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
+
         let replay = args
             .replay
             .as_deref()
@@ -128,7 +130,7 @@ impl Config {
             timeout: args.timeout,
             connect_timeout: args.connect_timeout,
             tls,
-            dial,
+            route,
             http2: args.http2,
             disable_keepalive: args.disable_keepalive,
             streams_per_connection: args.streams_per_connection,
@@ -145,17 +147,21 @@ impl Config {
     }
 }
 
-/// Refuses a host that does not resolve, before any dashboard or load starts: the URL's, or
-/// the one `--connect-to` sends its connections to (`dial`).
-pub async fn check_host_resolves(url: &http::Uri, dial: Option<&Authority>) -> Result<(), Error> {
+/// Refuses a host that does not resolve, before any dashboard or load starts: the one
+/// connections go to (the URL's, `--connect-to`'s or the proxy's; none for a unix socket).
+pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), Error> {
     let default_port = if url.scheme_str() == Some("https") {
         443
     } else {
         80
     };
-    let (host, port) = match dial {
-        Some(to) => (to.host(), to.port_u16().unwrap_or(default_port)),
-        None => (
+    let proxy = route.proxy.as_ref().and_then(|(p, _)| p.authority());
+    let (host, port) = match (&route.unix, proxy, &route.dial) {
+        (Some(_), _, _) => return Ok(()),
+        (None, Some(to), _) | (None, None, Some(to)) => {
+            (to.host(), to.port_u16().unwrap_or(default_port))
+        }
+        (None, None, None) => (
             url.host().unwrap_or_default(),
             url.port_u16().unwrap_or(default_port),
         ),
@@ -176,14 +182,14 @@ pub async fn check_host_resolves(url: &http::Uri, dial: Option<&Authority>) -> R
     }
 }
 
-/// sluice frames the body itself (Content-Length from its size): a Content-Length that
-/// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
-/// The request's headers: `-H`, the shortcuts, and the URL's `user:password@` as Basic auth
-/// (unless `-H Authorization` says otherwise).
+/// The request's headers: `-H`, the shortcuts, the URL's `user:password@` as Basic auth
+/// (unless `-H Authorization` says otherwise), and a proxy's credentials for plain http
+/// through it (the proxy reads them from each request).
 fn headers_of(
     args: &RunArgs,
     target: Option<&Target>,
     body_len: usize,
+    route: &Route,
 ) -> Result<HeaderMap, Error> {
     let mut headers = parse_headers(&args.headers)?;
     add_shortcuts(&mut headers, args)?;
@@ -198,29 +204,58 @@ fn headers_of(
             headers.insert(AUTHORIZATION, auth);
         }
     }
+    if let (Some(target), Some((_, Some(auth)))) = (target, &route.proxy)
+        && target.url.scheme_str() == Some("http")
+    {
+        headers.insert(PROXY_AUTHORIZATION, auth.clone());
+    }
     Ok(headers)
 }
 
 /// How connections are made: TLS as the flags say (its files read and checked now, before
-/// any load), and where sockets go (`--connect-to`).
+/// any load), and where sockets go (`--connect-to`, `-x`, `--unix-socket`).
 fn connection_of(
     args: &RunArgs,
     target: Option<&Target>,
-) -> Result<(Arc<rustls::ClientConfig>, Option<Authority>), Error> {
+) -> Result<(Arc<rustls::ClientConfig>, Route), Error> {
     let tls = TlsOptions {
         insecure: args.insecure,
         cacert: args.cacert.clone(),
         identity: args.cert.clone().zip(args.key.clone()),
     };
     let tls = Arc::new(client::client_config(&tls).map_err(Error::Input)?);
-    let dial = match target {
-        Some(target) => ConnectTo::route(&args.connect_to, &target.url)?,
-        None if !args.connect_to.is_empty() => {
-            return Err(Error::Input("--connect-to needs a URL to apply to".into()));
+    let Some(target) = target else {
+        if !args.connect_to.is_empty() || args.proxy.is_some() || args.unix_socket.is_some() {
+            return Err(Error::Input(
+                "--connect-to, -x and --unix-socket need a URL to apply to".into(),
+            ));
+        }
+        return Ok((tls, Route::default()));
+    };
+    let proxy = match &args.proxy {
+        Some(text) => {
+            let proxy = Target::parse(text).map_err(|e| Error::Input(format!("-x: {e}")))?;
+            if proxy.url.scheme_str() != Some("http") {
+                return Err(Error::Input(format!(
+                    "-x: '{}': only http:// proxies are supported (https:// targets go through them by CONNECT)",
+                    proxy.shown
+                )));
+            }
+            Some((proxy.url, proxy.basic_auth))
         }
         None => None,
     };
-    Ok((tls, dial))
+    if args.unix_socket.is_some() && target.url.scheme_str() != Some("http") {
+        return Err(Error::Input(
+            "--unix-socket takes an http:// URL (its host is only the Host header)".into(),
+        ));
+    }
+    let route = Route {
+        dial: ConnectTo::route(&args.connect_to, &target.url)?,
+        proxy,
+        unix: args.unix_socket.clone(),
+    };
+    Ok((tls, route))
 }
 
 /// `-a`, `-A` and `-T`, each the `-H` it stands for; refused beside an `-H` of the same name,
@@ -263,6 +298,8 @@ fn add_shortcuts(headers: &mut HeaderMap, args: &RunArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// sluice frames the body itself (Content-Length from its size): a Content-Length that
+/// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
 fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
     if headers.contains_key(TRANSFER_ENCODING) {
         return Err(Error::Input(

@@ -82,7 +82,7 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
 async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
     match &config.target {
         Some(target) => {
-            crate::config::check_host_resolves(&target.url, config.dial.as_ref()).await?;
+            crate::config::check_host_resolves(&target.url, &config.route).await?;
             Ok(Resolved {
                 target: target.clone(),
                 demo: false,
@@ -301,7 +301,7 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         config.connect_timeout,
         (*config.tls).clone(),
         &target.url,
-        config.dial.clone(),
+        config.route.clone(),
         config.http2,
     );
     let template = RequestTemplate::new(

@@ -12,7 +12,7 @@ mod request;
 mod stream;
 mod tls;
 
-pub use connect::{Connector, connector};
+pub use connect::{Connector, Route, connector};
 pub use pool::Pool;
 pub use request::{Client, RequestTemplate, Session};
 pub use tls::{TlsOptions, client_config};

@@ -107,6 +107,11 @@ impl Pool {
         self
     }
 
+    /// Whether requests carry the whole URL (plain http through a proxy).
+    pub fn absolute_form(&self) -> bool {
+        self.connector.absolute_form()
+    }
+
     /// Whether connections are kept for further requests.
     pub fn keeps_alive(&self) -> bool {
         self.keepalive

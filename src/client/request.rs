@@ -66,6 +66,13 @@ impl RequestTemplate {
         req
     }
 
+    /// The request in absolute form (the whole URL), as a proxy expects it; Host stays.
+    fn request_absolute(&self) -> Request<Full<Bytes>> {
+        let mut req = self.request();
+        *req.uri_mut() = self.url.clone();
+        req
+    }
+
     /// The request in origin form (`/path?query`), as HTTP/1.1 servers expect it.
     fn request(&self) -> Request<Full<Bytes>> {
         let path = self
@@ -118,9 +125,10 @@ struct ConnectFailures {
 impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
-        let mut request = match pool.is_http2() {
-            true => template.request_h2(),
-            false => template.request(),
+        let mut request = match (pool.is_http2(), pool.absolute_form()) {
+            (true, _) => template.request_h2(),
+            (false, true) => template.request_absolute(),
+            (false, false) => template.request(),
         };
         if !pool.keeps_alive() {
             // The server closes after the response, and so does hyper.

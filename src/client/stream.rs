@@ -1,4 +1,4 @@
-//! An open connection, plain or TLS, sized for the plain case.
+//! An open connection, plain, TLS or over a unix socket, sized for the plain case.
 //!
 //! hyper-rustls' `MaybeHttpsStream` holds the TLS state inline (1,104 bytes), and hyper's
 //! connection task holds the stream inline: every plain connection carried a kilobyte it
@@ -19,6 +19,8 @@ type Tls = TokioIo<tokio_rustls::client::TlsStream<TokioIo<TokioIo<TcpStream>>>>
 pub enum Stream {
     Plain(TokioIo<TcpStream>),
     Tls(Box<Tls>),
+    /// `--unix-socket`.
+    Unix(TokioIo<tokio::net::UnixStream>),
 }
 
 impl From<MaybeHttpsStream<TokioIo<TcpStream>>> for Stream {
@@ -39,6 +41,7 @@ impl Read for Stream {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+            Stream::Unix(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -52,6 +55,7 @@ impl Write for Stream {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+            Stream::Unix(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -63,6 +67,7 @@ impl Write for Stream {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+            Stream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
         }
     }
 
@@ -70,6 +75,7 @@ impl Write for Stream {
         match self {
             Stream::Plain(s) => s.is_write_vectored(),
             Stream::Tls(s) => s.is_write_vectored(),
+            Stream::Unix(s) => s.is_write_vectored(),
         }
     }
 
@@ -77,6 +83,7 @@ impl Write for Stream {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+            Stream::Unix(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -84,6 +91,7 @@ impl Write for Stream {
         match self.get_mut() {
             Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+            Stream::Unix(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }

@@ -471,10 +471,18 @@ fn client_for(
     timeout: Duration,
     h2: Option<Option<usize>>,
 ) -> sluicegate::client::Client {
-    use sluicegate::client::{Client, Pool, RequestTemplate, TlsOptions, client_config, connector};
+    use sluicegate::client::{
+        Client, Pool, RequestTemplate, Route, TlsOptions, client_config, connector,
+    };
     let uri: http::Uri = url.parse().expect("url");
     let tls = client_config(&TlsOptions::default()).expect("TLS config");
-    let connector = connector(Duration::from_secs(5), tls, &uri, None, h2.is_some());
+    let connector = connector(
+        Duration::from_secs(5),
+        tls,
+        &uri,
+        Route::default(),
+        h2.is_some(),
+    );
     let template = RequestTemplate::new(
         http::Method::GET,
         uri.clone(),
