@@ -152,44 +152,37 @@ fn goaway_server(
     let addr = listener.local_addr().expect("addr");
     let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)]);
     let seen = Arc::clone(&counts);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            // Ends with the test process; bounded by the test's request count.
-            while let Ok((socket, _)) = listener.accept().await {
-                seen[1].fetch_add(1, SeqCst);
-                let seen = Arc::clone(&seen);
-                tokio::spawn(async move {
-                    let Ok(mut conn) = h2::server::handshake(socket).await else {
-                        return;
-                    };
-                    let mut served = 0;
-                    while let Some(Ok((_request, mut respond))) = conn.accept().await {
-                        if served >= per_connection {
-                            // Past its quota the connection refuses new streams: the
-                            // client's requests were not processed and may be sent again.
-                            respond.send_reset(h2::Reason::REFUSED_STREAM);
-                            seen[2].fetch_add(1, SeqCst);
-                            continue;
-                        }
-                        let Ok(mut body) = respond.send_response(http::Response::new(()), false)
-                        else {
-                            continue;
-                        };
-                        let _ = body.send_data(bytes::Bytes::from_static(b"ok"), true);
-                        seen[0].fetch_add(1, SeqCst);
-                        served += 1;
-                        if served == per_connection {
-                            conn.graceful_shutdown();
-                        }
+    common::in_background(move || async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        // Ends with the test process; bounded by the test's request count.
+        while let Ok((socket, _)) = listener.accept().await {
+            seen[1].fetch_add(1, SeqCst);
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let Ok(mut conn) = h2::server::handshake(socket).await else {
+                    return;
+                };
+                let mut served = 0;
+                while let Some(Ok((_request, mut respond))) = conn.accept().await {
+                    if served >= per_connection {
+                        // Past its quota the connection refuses new streams: the
+                        // client's requests were not processed and may be sent again.
+                        respond.send_reset(h2::Reason::REFUSED_STREAM);
+                        seen[2].fetch_add(1, SeqCst);
+                        continue;
                     }
-                });
-            }
-        });
+                    let Ok(mut body) = respond.send_response(http::Response::new(()), false) else {
+                        continue;
+                    };
+                    let _ = body.send_data(bytes::Bytes::from_static(b"ok"), true);
+                    seen[0].fetch_add(1, SeqCst);
+                    served += 1;
+                    if served == per_connection {
+                        conn.graceful_shutdown();
+                    }
+                }
+            });
+        }
     });
     (addr, counts)
 }

@@ -24,17 +24,11 @@ fn start_proxy() -> (String, Arc<ProxyLog>) {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let log = Arc::new(ProxyLog::default());
     let seen = Arc::clone(&log);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            while let Ok((client, _)) = listener.accept().await {
-                tokio::spawn(relay(client, Arc::clone(&seen)));
-            }
-        });
+    common::in_background(move || async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(relay(client, Arc::clone(&seen)));
+        }
     });
     (url, log)
 }
@@ -218,40 +212,33 @@ fn unix_server(path: &std::path::Path) -> Arc<Mutex<Vec<String>>> {
     listener.set_nonblocking(true).expect("nonblocking");
     let paths = Arc::new(Mutex::new(Vec::<String>::new()));
     let seen = Arc::clone(&paths);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(async move {
-            let listener = tokio::net::UnixListener::from_std(listener).expect("listener");
-            while let Ok((stream, _)) = listener.accept().await {
-                let seen = Arc::clone(&seen);
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(
-                        move |req: http::Request<hyper::body::Incoming>| {
-                            let host = req
-                                .headers()
-                                .get("host")
-                                .and_then(|h| h.to_str().ok())
-                                .unwrap_or("");
-                            seen.lock()
-                                .expect("lock")
-                                .push(format!("{host}{}", req.uri()));
-                            async {
-                                Ok::<_, std::convert::Infallible>(http::Response::new(
-                                    http_body_util::Full::new(bytes::Bytes::from_static(b"ok")),
-                                ))
-                            }
-                        },
-                    );
-                    let io = hyper_util::rt::TokioIo::new(stream);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(io, svc)
-                        .await;
-                });
-            }
-        });
+    common::in_background(move || async move {
+        let listener = tokio::net::UnixListener::from_std(listener).expect("listener");
+        while let Ok((stream, _)) = listener.accept().await {
+            let seen = Arc::clone(&seen);
+            tokio::spawn(async move {
+                let svc =
+                    hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                        let host = req
+                            .headers()
+                            .get("host")
+                            .and_then(|h| h.to_str().ok())
+                            .unwrap_or("");
+                        seen.lock()
+                            .expect("lock")
+                            .push(format!("{host}{}", req.uri()));
+                        async {
+                            Ok::<_, std::convert::Infallible>(http::Response::new(
+                                http_body_util::Full::new(bytes::Bytes::from_static(b"ok")),
+                            ))
+                        }
+                    });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, svc)
+                    .await;
+            });
+        }
     });
     paths
 }
