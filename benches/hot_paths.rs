@@ -27,6 +27,7 @@ fn outcome(i: u64) -> Outcome {
         late_us: 0,
         verdict,
         bytes: 13,
+        target: 0,
     }
 }
 

@@ -70,6 +70,10 @@ pub struct DemoArgs {
 pub struct RunArgs {
     /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
     pub url: Option<String>,
+    /// URLs from FILE, one a line (blank lines and # comments skipped), sent in turn: request
+    /// n goes to URL n modulo their number. The summary breaks the run down by URL.
+    #[arg(long = "urls-from-file", value_name = "FILE", conflicts_with_all = ["url", "connect_to", "unix_socket"])]
+    pub urls_from_file: Option<PathBuf>,
     /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
     #[arg(short = 'n', long = "requests", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_positive_count)]
     pub requests: Option<u64>,

@@ -22,8 +22,11 @@ use std::time::Duration;
 /// Everything a run needs, checked and in its final units.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The URL to load; None means: start the demo target and load that.
+    /// The URL to load (the first, with `--urls-from-file`); None means: start the demo
+    /// target and load that.
     pub target: Option<Target>,
+    /// `--urls-from-file`: the URLs after the first, sent in turn with it.
+    pub more_targets: Vec<Target>,
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -83,7 +86,7 @@ pub fn can_draw(stdout_is_terminal: bool, term: Option<&str>) -> bool {
 impl Config {
     /// Checks the parsed arguments; headless when the dashboard cannot be drawn (`can_draw`).
     pub fn from_args(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
-        let target = args.url.as_deref().map(Target::parse).transpose()?;
+        let (target, more_targets) = targets_of(&args)?;
         let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
             Error::Input(format!(
                 "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
@@ -117,6 +120,7 @@ impl Config {
             });
         Ok(Config {
             target,
+            more_targets,
             method,
             headers,
             body,
@@ -182,9 +186,9 @@ pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), E
     }
 }
 
-/// The request's headers: `-H`, the shortcuts, the URL's `user:password@` as Basic auth
-/// (unless `-H Authorization` says otherwise), and a proxy's credentials for plain http
-/// through it (the proxy reads them from each request).
+/// The request's headers: `-H`, the shortcuts, and a proxy's credentials for plain http
+/// through it (the proxy reads them from each request). A URL's own `user:password@` is
+/// added per URL when the client is built (`Target::basic_auth`).
 fn headers_of(
     args: &RunArgs,
     target: Option<&Target>,
@@ -194,15 +198,10 @@ fn headers_of(
     let mut headers = parse_headers(&args.headers)?;
     add_shortcuts(&mut headers, args)?;
     check_framing(&headers, body_len)?;
-    if let Some(auth) = target.and_then(|t| t.basic_auth.clone()) {
-        if args.basic_auth.is_some() {
-            return Err(Error::Input(
-                "-a and the URL's user:password@ both give credentials: give one".into(),
-            ));
-        }
-        if !headers.contains_key(AUTHORIZATION) {
-            headers.insert(AUTHORIZATION, auth);
-        }
+    if target.is_some_and(|t| t.basic_auth.is_some()) && args.basic_auth.is_some() {
+        return Err(Error::Input(
+            "-a and the URL's user:password@ both give credentials: give one".into(),
+        ));
     }
     if let (Some(target), Some((_, Some(auth)))) = (target, &route.proxy)
         && target.url.scheme_str() == Some("http")
@@ -210,6 +209,47 @@ fn headers_of(
         headers.insert(PROXY_AUTHORIZATION, auth.clone());
     }
     Ok(headers)
+}
+
+/// Most URLs `--urls-from-file` takes: each keeps its own counts and a latency histogram.
+pub const MAX_URLS: usize = 1000;
+
+/// The URL given, or the URLs of `--urls-from-file` (the first, and the rest).
+fn targets_of(args: &RunArgs) -> Result<(Option<Target>, Vec<Target>), Error> {
+    let Some(file) = &args.urls_from_file else {
+        return Ok((
+            args.url.as_deref().map(Target::parse).transpose()?,
+            Vec::new(),
+        ));
+    };
+    let shown = file.display();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::Input(format!("--urls-from-file: cannot read '{shown}': {e}")))?;
+    let mut targets = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let target = Target::parse(line).map_err(|e| {
+            Error::Input(format!(
+                "--urls-from-file: '{shown}' line {}: {e}",
+                number + 1
+            ))
+        })?;
+        targets.push(target);
+    }
+    if targets.len() > MAX_URLS {
+        return Err(Error::Input(format!(
+            "--urls-from-file: '{shown}' has {} URLs; at most {MAX_URLS}",
+            targets.len()
+        )));
+    }
+    let mut targets = targets.into_iter();
+    let first = targets
+        .next()
+        .ok_or_else(|| Error::Input(format!("--urls-from-file: '{shown}' has no URL")))?;
+    Ok((Some(first), targets.collect()))
 }
 
 /// How connections are made: TLS as the flags say (its files read and checked now, before

@@ -22,6 +22,8 @@ pub struct Outcome {
     pub late_us: u64,
     pub verdict: Verdict,
     pub bytes: u64,
+    /// Which URL of `--urls-from-file` (1 for the first); 0 in a run with one URL.
+    pub target: u16,
 }
 
 impl Outcome {
@@ -37,6 +39,7 @@ impl Outcome {
             late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
+            target: 0,
         }
     }
 }

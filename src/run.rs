@@ -63,7 +63,8 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
     let ended = pipeline(&config, &resolved, client, cap).await?;
     demo_shutdown.cancel();
     let facts = RunFacts {
-        target: resolved.target.shown.clone(),
+        target: shown_targets(&resolved.target, &config.more_targets),
+        urls: shown_urls(&resolved.target, &config.more_targets),
         initial_limit: config.concurrency,
         initial_rate: config.rate,
         timeline: ended.timeline,
@@ -82,7 +83,9 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
 async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
     match &config.target {
         Some(target) => {
-            crate::config::check_host_resolves(&target.url, &config.route).await?;
+            for t in std::iter::once(target).chain(&config.more_targets) {
+                crate::config::check_host_resolves(&t.url, &config.route).await?;
+            }
             Ok(Resolved {
                 target: target.clone(),
                 demo: false,
@@ -268,9 +271,11 @@ fn view_for(
         (None, Some(_)) => Some("replay"),
         (None, None) => None,
     };
+    let urls = shown_urls(&resolved.target, &config.more_targets);
     let app = app
         .with_rate(config.rate, config.rate_step)
-        .with_schedule(schedule);
+        .with_schedule(schedule)
+        .with_urls(urls);
     View::Dashboard(Box::new(app))
 }
 
@@ -295,28 +300,75 @@ fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Erro
     }
 }
 
-/// The client for the run: the request template, a pool, the connector with its timeouts.
+/// The target as the summary names it: the URL, or the first of several and how many more.
+fn shown_targets(first: &Target, more: &[Target]) -> String {
+    match more.len() {
+        0 => first.shown.clone(),
+        n => format!("{} and {n} more URLs", first.shown),
+    }
+}
+
+/// With several URLs, each as shown, in order; else none (a run with one URL has no table).
+fn shown_urls(first: &Target, more: &[Target]) -> Vec<String> {
+    match more.is_empty() {
+        true => Vec::new(),
+        false => std::iter::once(first)
+            .chain(more)
+            .map(|t| t.shown.clone())
+            .collect(),
+    }
+}
+
+/// The client for the run: a request template per URL, a pool per origin (scheme and
+/// authority), each with its connector and the run's timeouts.
 fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
+    let mut pools: Vec<Pool> = Vec::new();
+    let mut origins: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    let mut templates = Vec::new();
+    for target in std::iter::once(target).chain(&config.more_targets) {
+        let url = &target.url;
+        let origin = (url.scheme_str(), url.authority().map(|a| a.as_str()));
+        let pool = match origins.iter().position(|o| *o == origin) {
+            Some(i) => i,
+            None => {
+                origins.push(origin);
+                pools.push(pool_for(config, url));
+                pools.len() - 1
+            }
+        };
+        let mut headers = config.headers.clone();
+        // The URL's user:password@ is Basic auth, unless -H Authorization says otherwise.
+        if let Some(auth) = &target.basic_auth
+            && !headers.contains_key(http::header::AUTHORIZATION)
+        {
+            headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
+        let template = RequestTemplate::new(
+            config.method.clone(),
+            url.clone(),
+            headers,
+            config.body.clone(),
+        );
+        templates.push((template, pool));
+    }
+    Ok(Client::several(templates, pools, config.timeout))
+}
+
+/// A pool of connections to `url`'s origin, made as the flags say.
+fn pool_for(config: &Config, url: &http::Uri) -> Pool {
     let connector = client::connector(
         config.connect_timeout,
         (*config.tls).clone(),
-        &target.url,
+        url,
         config.route.clone(),
         config.http2,
     );
-    let template = RequestTemplate::new(
-        config.method.clone(),
-        target.url.clone(),
-        config.headers.clone(),
-        config.body.clone(),
-    );
-    let pool = Pool::new(connector, target.url.clone());
-    let pool = match (config.http2, config.disable_keepalive) {
+    let pool = Pool::new(connector, url.clone());
+    match (config.http2, config.disable_keepalive) {
         (true, _) => pool.http2(config.streams_per_connection),
         (false, true) => pool.without_keepalive(),
         (false, false) => pool,
-    };
-    Ok(Client::new(template, pool, config.timeout))
+    }
 }
 
 /// What shows the run: the dashboard, or progress lines fed every tick.

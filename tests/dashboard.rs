@@ -28,6 +28,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 late_us: 0,
                 verdict,
                 bytes: 13,
+                target: 0,
             });
         }
         if t % 10 == 0 {
@@ -36,6 +37,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 late_us: 0,
                 verdict: Verdict::Error(ErrorKind::Timeout),
                 bytes: 0,
+                target: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -61,6 +63,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
             hard_limit: 4096,
         },
         peak_open_files: 812,
+        targets: Vec::new(),
     }
 }
 
@@ -178,6 +181,7 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         late_us: 0,
         verdict: Verdict::Error(ErrorKind::AddressUnavailable),
         bytes: 0,
+        target: 0,
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -267,6 +271,7 @@ fn rate_mode_app() -> App {
                 late_us,
                 verdict: Verdict::Status(200),
                 bytes: 13,
+                target: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -323,4 +328,48 @@ fn rate_mode_shows_target_late_starts_lag_and_service_time() {
     assert!(s.contains("lag 2.50ms"), "{s}");
     assert!(s.contains("service"), "{s}");
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn several_urls_get_a_table_busiest_first() {
+    let mut w = Window::new(300);
+    let counts = [(1u16, 30u64), (2, 300), (3, 120)];
+    for (target, n) in counts {
+        for i in 0..n {
+            let verdict = match (target, i % 10) {
+                (3, 0) => Verdict::Error(ErrorKind::ConnectionReset),
+                _ => Verdict::Status(200),
+            };
+            w.record(&Outcome {
+                latency_us: 1_000 * u64::from(target),
+                late_us: 0,
+                verdict,
+                bytes: 13,
+                target,
+            });
+        }
+    }
+    let mut snapshot = snapshot_after(90);
+    snapshot.targets = w.targets();
+    let urls = ["/rare", "/busy", "/failing"].map(|p| format!("http://127.0.0.1:8080{p}"));
+    let mut app = app_with_data().with_urls(urls.to_vec());
+    update(&mut app, Msg::Snapshot(Box::new(snapshot)));
+    let text = screen(&app, 120, 36);
+    assert!(text.contains("URLs (3)"), "{text}");
+    let at = |p: &str| {
+        text.find(&format!("8080{p}"))
+            .unwrap_or_else(|| panic!("{p}: {text}"))
+    };
+    assert!(
+        at("/busy") < at("/failing") && at("/failing") < at("/rare"),
+        "busiest first: {text}"
+    );
+    let failing = text.lines().find(|l| l.contains("/failing")).expect("row");
+    assert!(
+        failing.contains("120") && failing.contains(" 12 "),
+        "requests and errors: {failing}"
+    );
+    assert!(failing.contains("3.01ms"), "p50 (two significant figures): {failing}");
+    // A run with one URL has no table.
+    assert!(!screen(&app_with_data(), 120, 36).contains("URLs ("));
 }

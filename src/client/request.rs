@@ -88,13 +88,23 @@ impl RequestTemplate {
     }
 }
 
-/// Sends requests of one template over one pool, with the run's timeouts.
+/// Sends requests of one template (or, with `--urls-from-file`, of several in turn) over a
+/// pool per origin, with the run's timeouts.
 pub struct Client {
-    /// Built once; each request is a clone (hyper takes requests by value).
-    request: Request<Full<Bytes>>,
-    pool: Pool,
+    /// One per URL, in the order given.
+    endpoints: Vec<Endpoint>,
+    /// One per origin (scheme and authority) the URLs name.
+    pools: Vec<Pool>,
     timeout: Duration,
     backoff: ConnectBackoff,
+}
+
+/// One URL's request and the pool of its origin.
+struct Endpoint {
+    /// Built once; each request is a clone (hyper takes requests by value).
+    request: Request<Full<Bytes>>,
+    /// Index into `Client::pools`.
+    pool: usize,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -110,6 +120,8 @@ const UNPROCESSED_RESENDS: u32 = 3;
 /// A request task's connection and deadline timer, kept from one request to the next.
 pub struct Session {
     conn: Option<Sender>,
+    /// The pool `conn` came from.
+    pool: usize,
     alarm: Alarm,
 }
 
@@ -125,20 +137,30 @@ struct ConnectFailures {
 impl Client {
     /// A client for `template`, opening connections through `pool`.
     pub fn new(template: RequestTemplate, pool: Pool, timeout: Duration) -> Client {
-        let mut request = match (pool.is_http2(), pool.absolute_form()) {
-            (true, _) => template.request_h2(),
-            (false, true) => template.request_absolute(),
-            (false, false) => template.request(),
-        };
-        if !pool.keeps_alive() {
-            // The server closes after the response, and so does hyper.
-            request
-                .headers_mut()
-                .insert(CONNECTION, HeaderValue::from_static("close"));
-        }
+        Client::several(vec![(template, 0)], vec![pool], timeout)
+    }
+
+    /// A client for several URLs, sent in turn: each template with the index of its
+    /// origin's pool in `pools`.
+    pub fn several(
+        templates: Vec<(RequestTemplate, usize)>,
+        pools: Vec<Pool>,
+        timeout: Duration,
+    ) -> Client {
+        let endpoints = templates
+            .iter()
+            .map(|(template, pool)| Endpoint {
+                request: request_for(template, &pools[*pool]),
+                pool: *pool,
+            })
+            .collect();
+        let biggest_body = templates.iter().map(|(t, _)| t.body.len()).max();
         Client {
-            pool: pool.for_body_of(template.body.len()),
-            request,
+            pools: pools
+                .into_iter()
+                .map(|p| p.for_body_of(biggest_body.unwrap_or(0)))
+                .collect(),
+            endpoints,
             timeout,
             backoff: ConnectBackoff::default(),
         }
@@ -148,8 +170,15 @@ impl Client {
     /// connection is ever shared between threads.
     pub fn for_another_shard(&self) -> Client {
         Client {
-            request: self.request.clone(),
-            pool: self.pool.empty_copy(),
+            endpoints: self
+                .endpoints
+                .iter()
+                .map(|e| Endpoint {
+                    request: e.request.clone(),
+                    pool: e.pool,
+                })
+                .collect(),
+            pools: self.pools.iter().map(Pool::empty_copy).collect(),
             timeout: self.timeout,
             backoff: ConnectBackoff::default(),
         }
@@ -159,6 +188,7 @@ impl Client {
     pub fn session(&self, start: Instant) -> Session {
         Session {
             conn: None,
+            pool: 0,
             alarm: Alarm::new(start + self.timeout),
         }
     }
@@ -169,18 +199,28 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     /// `due` is when the request was due (rate mode): its latency is measured from then, so a
     /// late start is counted against the server, not hidden; the timeout runs from the send.
+    /// Request `n` of the run goes to URL `n` modulo the number of URLs.
     pub async fn send_one(
         &self,
         session: &mut Session,
         max_idle: usize,
         due: Option<Instant>,
+        n: u64,
     ) -> Outcome {
+        let (endpoint, target) = self.endpoint(n);
+        if session.pool != endpoint.pool {
+            // Another origin: the connection goes back to its own pool.
+            if let Some(sender) = session.conn.take() {
+                self.pools[session.pool].checkin(sender, self.idle_share(max_idle));
+            }
+            session.pool = endpoint.pool;
+        }
         let start = Instant::now();
         let failures = ConnectFailures::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(held, max_idle, &failures));
+        let exchange = pin!(self.exchange(endpoint, held, max_idle, &failures));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
         let (verdict, bytes) = match result {
@@ -208,6 +248,7 @@ impl Client {
             late_us: start.duration_since(from).as_micros() as u64,
             verdict,
             bytes,
+            target,
         };
         if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
@@ -220,13 +261,31 @@ impl Client {
     /// (the operator's limit, also while paused).
     pub fn end(&self, session: Session, max_idle: usize) {
         if let Some(sender) = session.conn {
-            self.pool.checkin(sender, max_idle);
+            self.pools[session.pool].checkin(sender, self.idle_share(max_idle));
         }
+    }
+
+    /// Request `n`'s URL, and its number in outcomes (0 in a run with one URL).
+    fn endpoint(&self, n: u64) -> (&Endpoint, u16) {
+        match self.endpoints.len() {
+            1 => (&self.endpoints[0], 0),
+            len => {
+                let i = (n % len as u64) as usize;
+                (&self.endpoints[i], (i + 1) as u16)
+            }
+        }
+    }
+
+    /// Idle connections each pool keeps: the limit shared between the origins, so all
+    /// pools together stay within the one open-file budget.
+    fn idle_share(&self, max_idle: usize) -> usize {
+        max_idle.div_ceil(self.pools.len())
     }
 
     /// A connection: reused or new; out of descriptors, waits and tries again (until `-t`).
     async fn connection(
         &self,
+        pool: &Pool,
         held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
@@ -241,18 +300,19 @@ impl Client {
         }
         // Boxed: the cold path (pool, connect, TLS and handshake futures) would otherwise
         // be part of every request task's future, touched on every request.
-        Box::pin(self.checkout(max_idle, failures)).await
+        Box::pin(self.checkout(pool, self.idle_share(max_idle), failures)).await
     }
 
     /// A pooled or new connection; out of descriptors, waits and tries again (until `-t`).
     async fn checkout(
         &self,
+        pool: &Pool,
         max_idle: usize,
         failures: &ConnectFailures,
     ) -> Result<Checkout, ErrorKind> {
         let mut attempt = 0;
         loop {
-            match self.pool.checkout(max_idle).await {
+            match pool.checkout(max_idle).await {
                 Ok(conn) => {
                     self.backoff.succeeded();
                     return Ok(conn);
@@ -274,14 +334,18 @@ impl Client {
     /// Gives back the connection for the next request, unless the server closed it.
     async fn exchange(
         &self,
+        endpoint: &Endpoint,
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
     ) -> Result<(u16, u64, Option<Sender>), ErrorKind> {
+        let pool = &self.pools[endpoint.pool];
         let (mut retried, mut resent) = (false, 0);
         loop {
-            let mut conn = self.connection(held.take(), max_idle, failures).await?;
-            let response = match conn.sender.send_request(self.request.clone()).await {
+            let mut conn = self
+                .connection(pool, held.take(), max_idle, failures)
+                .await?;
+            let response = match conn.sender.send_request(endpoint.request.clone()).await {
                 Ok(r) => r,
                 Err(e)
                     if conn.reused
@@ -313,9 +377,26 @@ impl Client {
                     bytes += data.len() as u64;
                 }
             }
-            let reusable = self.pool.keeps_alive() && !conn.sender.is_closed();
+            let reusable = pool.keeps_alive() && !conn.sender.is_closed();
             let open = reusable.then_some(conn.sender);
             return Ok((status, bytes, open));
         }
     }
+}
+
+/// The request for `template` as `pool` sends it: HTTP/2's form, the absolute form through a
+/// proxy, else origin form; with `Connection: close` when connections are not kept.
+fn request_for(template: &RequestTemplate, pool: &Pool) -> Request<Full<Bytes>> {
+    let mut request = match (pool.is_http2(), pool.absolute_form()) {
+        (true, _) => template.request_h2(),
+        (false, true) => template.request_absolute(),
+        (false, false) => template.request(),
+    };
+    if !pool.keeps_alive() {
+        // The server closes after the response, and so does hyper.
+        request
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    request
 }

@@ -134,7 +134,7 @@ async fn send_while_permitted(
             panic!("injected panic in a request task");
         }
         let max_idle = shared.operator_limit.load(Relaxed);
-        let outcome = client.send_one(&mut session, max_idle, due).await;
+        let outcome = client.send_one(&mut session, max_idle, due, n).await;
         outbox.post(outcome).await;
         if !shard.gate.may_keep() {
             break;

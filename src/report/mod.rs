@@ -43,6 +43,7 @@ mod tests {
             timeline: Vec::new(),
             until: None,
             peak_rss_kib: 0,
+            urls: Vec::new(),
         };
         let summary = Summary::new(facts, &last);
         let text = render_text(&summary);
@@ -67,6 +68,7 @@ mod tests {
                 knee: None,
             }),
             peak_rss_kib: 0,
+            urls: Vec::new(),
         };
         let text = render_text(&Summary::new(facts, &Snapshot::default()));
         assert!(

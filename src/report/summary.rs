@@ -2,6 +2,7 @@
 
 use crate::generator::timeline::{Change, Entry, Knob};
 use crate::outcome::ErrorKind;
+use crate::stats::by_target::TargetFigures;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
 use serde::Serialize;
@@ -35,6 +36,50 @@ pub struct Summary {
     pub timeline: Vec<TimelineEntry>,
     /// The `--until` condition and where it was met; None (null) without one.
     pub until: Option<Until>,
+    /// With `--urls-from-file`: each URL's share, in the file's order (absent otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<UrlSummary>,
+}
+
+/// One URL of several: its requests, responses, failures and latency.
+#[derive(Debug, Clone, Serialize)]
+pub struct UrlSummary {
+    pub url: String,
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub status_codes: BTreeMap<String, u64>,
+    /// Failures by kind, only kinds that were seen.
+    pub errors: BTreeMap<&'static str, u64>,
+    /// p50 and p99 to two significant figures; None (null) when no response arrived.
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// Each URL's line, the figures matched to the URLs by position.
+fn by_url(urls: &[String], figures: &[TargetFigures]) -> Vec<UrlSummary> {
+    let none = TargetFigures::default();
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| {
+            let f = figures.get(i).unwrap_or(&none);
+            let ms = |us: u64| (f.latency.count > 0).then_some(us as f64 / 1000.0);
+            UrlSummary {
+                url: url.clone(),
+                requests: f.ok + f.failed,
+                ok: f.ok,
+                failed: f.failed,
+                status_codes: f
+                    .status_codes
+                    .iter()
+                    .map(|(code, n)| (code.to_string(), *n))
+                    .collect(),
+                errors: f.errors.clone(),
+                p50_ms: ms(f.latency.p50_us),
+                p99_ms: ms(f.latency.p99_us),
+            }
+        })
+        .collect()
 }
 
 /// The rate asked for and what came of it.
@@ -111,6 +156,8 @@ pub struct RunFacts {
     pub until: Option<Until>,
     /// Peak resident set size of the process, in KiB (0 where it cannot be read).
     pub peak_rss_kib: u64,
+    /// With `--urls-from-file`, every URL as shown, in order; else empty.
+    pub urls: Vec<String>,
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
@@ -213,6 +260,7 @@ impl Summary {
             hints: c.hints().map(String::from).collect(),
             timeline: facts.timeline.iter().map(TimelineEntry::from).collect(),
             until: facts.until,
+            urls: by_url(&facts.urls, &last.targets),
         }
     }
 }

@@ -11,6 +11,7 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_rate(&mut out, s))
         .and_then(|()| write_latency(&mut out, s))
         .and_then(|()| write_responses(&mut out, s))
+        .and_then(|()| write_by_url(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
         .and_then(|()| write_steering(&mut out, s));
     out
@@ -122,6 +123,31 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
     }
     for hint in &s.hints {
         writeln!(out, "  hint: {hint}")?;
+    }
+    Ok(())
+}
+
+/// With several URLs: a line each, in the file's order.
+fn write_by_url(out: &mut String, s: &Summary) -> std::fmt::Result {
+    if s.urls.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "By URL:         requests      ok  failed     p50 ms     p99 ms"
+    )?;
+    let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+    for u in &s.urls {
+        writeln!(
+            out,
+            "  {:>22} {:>7} {:>7} {:>10} {:>10}  {}",
+            u.requests,
+            u.ok,
+            u.failed,
+            ms(u.p50_ms),
+            ms(u.p99_ms),
+            u.url
+        )?;
     }
     Ok(())
 }

@@ -166,6 +166,7 @@ impl<R: Readings> Aggregator<R> {
             gauges,
             open_files,
             peak_open_files: self.peak_open_files,
+            targets: self.window.targets(),
         }
     }
 }

@@ -2,5 +2,6 @@
 //! no I/O: the gauges and open files come in through `aggregator::Readings`.
 
 pub(crate) mod aggregator;
+pub mod by_target;
 pub mod snapshot;
 pub mod window;

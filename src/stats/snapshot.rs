@@ -1,5 +1,6 @@
 //! What a view (dashboard, progress line, summary) is given each tick.
 
+use super::by_target::TargetFigures;
 use super::window::{Counts, LatencySummary, TickSummary};
 use crate::generator::Gauges;
 use crate::probe::fd::FdUsage;
@@ -22,6 +23,8 @@ pub struct Snapshot {
     pub gauges: Gauges,
     pub open_files: FdUsage,
     pub peak_open_files: u64,
+    /// Each URL's figures, in URL order (with `--urls-from-file`; else empty).
+    pub targets: Vec<TargetFigures>,
 }
 
 impl Snapshot {

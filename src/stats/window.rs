@@ -1,6 +1,7 @@
 //! Counting outcomes: HDR histograms for the current tick and the whole run, a ring of tick
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
+use super::by_target::{ByTarget, TargetFigures};
 use crate::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, VecDeque};
@@ -177,6 +178,8 @@ pub struct Window {
     ring: VecDeque<TickSummary>,
     ring_len: usize,
     counts: Counts,
+    /// Per URL, with `--urls-from-file`.
+    by_target: ByTarget,
 }
 
 impl Window {
@@ -192,11 +195,15 @@ impl Window {
             ring: VecDeque::with_capacity(ring_len),
             ring_len: ring_len.max(1),
             counts: Counts::default(),
+            by_target: ByTarget::default(),
         }
     }
 
     /// Counts one outcome; only responses go into the latency histograms.
     pub fn record(&mut self, o: &Outcome) {
+        if o.target > 0 {
+            self.by_target.record(o);
+        }
         if o.late_us > 0 {
             self.counts.late_starts += 1;
             self.counts.max_late_us = self.counts.max_late_us.max(o.late_us);
@@ -251,6 +258,11 @@ impl Window {
         summary
     }
 
+    /// Each URL's figures so far (with `--urls-from-file`; else empty).
+    pub fn targets(&self) -> Vec<TargetFigures> {
+        self.by_target.figures()
+    }
+
     /// Latency percentiles over the whole run so far.
     pub fn cumulative(&self) -> LatencySummary {
         self.latency.cumulative()
@@ -282,6 +294,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 13,
+            target: 0,
         }
     }
 
@@ -352,6 +365,7 @@ mod tests {
             late_us: 899_000,
             verdict: Verdict::Status(200),
             bytes: 0,
+            target: 0,
         });
         w.record(&ok(1_000));
         let tick = w.rotate(Duration::from_secs(1));
@@ -372,18 +386,21 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Status(503),
             bytes: 0,
+            target: 0,
         });
         w.record(&Outcome {
             latency_us: 30_000_000,
             late_us: 0,
             verdict: Verdict::Error(ErrorKind::Timeout),
             bytes: 0,
+            target: 0,
         });
         w.record(&Outcome {
             latency_us: 1,
             late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
+            target: 0,
         });
         let c = w.counts();
         assert_eq!((c.ok, c.failed, c.aborted, c.total()), (2, 1, 1, 3));

@@ -85,6 +85,8 @@ pub struct RateRow<K> {
 pub struct App {
     /// The target as shown (a password never is).
     pub target: String,
+    /// With `--urls-from-file`: every URL as shown, in the file's order; else empty.
+    pub urls: Vec<String>,
     /// Whether the target is sluice's own demo server.
     pub demo: bool,
     pub plan: Plan,
@@ -118,6 +120,7 @@ impl App {
     ) -> App {
         App {
             target,
+            urls: Vec::new(),
             demo,
             plan,
             step: step.max(1),
@@ -159,6 +162,12 @@ impl App {
     /// The same dashboard for a run that a schedule (`name`: "stage", "replay") steers.
     pub fn with_schedule(mut self, name: Option<&'static str>) -> App {
         self.schedule = name;
+        self
+    }
+
+    /// With several URLs, their names for the per-URL table.
+    pub fn with_urls(mut self, urls: Vec<String>) -> App {
+        self.urls = urls;
         self
     }
 }

@@ -18,7 +18,7 @@
 
 use super::app::{App, Overlay};
 use super::widgets::{
-    header, help, in_flight, key_bar, latency, open_files, responses, throughput,
+    header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -49,7 +49,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [throughput_area, gauges] = columns().areas(top);
     let [in_flight_area, files_area] =
         Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
-    let [latency_area, responses_area] = columns().areas(middle);
+    let [latency_area, right] = columns().areas(middle);
+    // With several URLs, the codes panel shares its column with the per-URL table.
+    let (responses_area, urls_area) = match app.urls.is_empty() {
+        true => (right, None),
+        false => {
+            let [codes, urls] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(right);
+            (codes, Some(urls))
+        }
+    };
 
     header::render(frame, head, app);
     throughput::render(frame, throughput_area, app);
@@ -57,6 +66,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     open_files::render(frame, files_area, app);
     latency::render(frame, latency_area, app);
     responses::render(frame, responses_area, app);
+    if let Some(area) = urls_area {
+        urls::render(frame, area, app);
+    }
     key_bar::render(frame, keys, app);
     if app.overlay == Overlay::Help {
         help::render(frame, frame.area(), app);

@@ -9,6 +9,7 @@ pub mod open_files;
 pub mod responses;
 pub mod throughput;
 pub mod trend;
+pub mod urls;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
