@@ -13,9 +13,11 @@ cd "$(dirname "$0")/.."
 secs=${1:-8}
 conns=${2:-50}
 rounds=${3:-3}
-# sluice's generator threads (THREADS=1 by default: the comparison is with wrk -t1; the
-# baseline build runs with its own default).
+# sluice's generator threads (THREADS=1 by default: the comparison is with wrk -t1). A
+# baseline build takes the same --threads unless BASELINE_THREADS= (empty: its own default,
+# for builds from before --threads).
 threads=${THREADS:-1}
+baseline_threads=${BASELINE_THREADS-$threads}
 
 . bench/nginx.sh
 install_missing nginx=nginx-light wrk=wrk tmux=tmux /usr/bin/time=time
@@ -49,7 +51,7 @@ headless_of() {
   echo "$(sluice_requests "$work/h.json") $u $s $m"
 }
 run_headless() { headless_of "$sluice" --threads "$threads"; }
-run_baseline() { headless_of "$BASELINE"; }
+run_baseline() { headless_of "$BASELINE" ${baseline_threads:+--threads "$baseline_threads"}; }
 run_dashboard() {
   rm -f "$work/d.json" "$work/t"
   tmux new-session -d -s sluice-bench -x 110 -y 32 \

@@ -369,7 +369,10 @@ fn several_urls_get_a_table_busiest_first() {
         failing.contains("120") && failing.contains(" 12 "),
         "requests and errors: {failing}"
     );
-    assert!(failing.contains("3.01ms"), "p50 (two significant figures): {failing}");
+    assert!(
+        failing.contains("3.01ms"),
+        "p50 (two significant figures): {failing}"
+    );
     // A run with one URL has no table.
     assert!(!screen(&app_with_data(), 120, 36).contains("URLs ("));
 }

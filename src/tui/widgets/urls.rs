@@ -33,7 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         // Cut from the front: URLs of one run mostly differ at their ends (paths).
         let chars = url.chars().count();
         let url = match chars > url_width {
-            true => ['…'].into_iter().chain(url.chars().skip(chars + 1 - url_width)).collect(),
+            true => ['…']
+                .into_iter()
+                .chain(url.chars().skip(chars + 1 - url_width))
+                .collect(),
             false => url.clone(),
         };
         lines.push(Line::from(vec![
