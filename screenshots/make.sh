@@ -74,3 +74,13 @@ sleep 10
 shot dashboard-rate
 keys q
 sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+
+# 4. Several URLs (--urls-from-file) on the fast local server: the URLs panel, busiest first.
+printf '# four paths of one server\n%sapi/items\n%sapi/items?page=2\n%shealth\n%sstatic/app.js\n' \
+  "$url" "$url" "$url" "$url" >"$tmp/urls.txt"
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin --urls-from-file $tmp/urls.txt -c 20 -z 5m"
+sleep 10
+shot dashboard-urls
+keys q
+sleep 1

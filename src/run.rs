@@ -259,7 +259,7 @@ fn view_for(
         return View::Headless(progress);
     }
     let app = tui::app::App::new(
-        resolved.target.shown.clone(),
+        shown_targets(&resolved.target, &config.more_targets),
         resolved.demo,
         config.plan,
         config.concurrency,
