@@ -8,7 +8,7 @@ use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
 use crate::schedule::until::Condition;
-use crate::target::Target;
+use crate::target::{Target, port_of, unbracket};
 use bytes::Bytes;
 use http::header::{
     ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue,
@@ -154,23 +154,14 @@ impl Config {
 /// Refuses a host that does not resolve, before any dashboard or load starts: the one
 /// connections go to (the URL's, `--connect-to`'s or the proxy's; none for a unix socket).
 pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), Error> {
-    let default_port = if url.scheme_str() == Some("https") {
-        443
-    } else {
-        80
-    };
-    let proxy = route.proxy.as_ref().and_then(|(p, _)| p.authority());
+    let proxy = route.proxy.as_ref().map(|(p, _)| p);
     let (host, port) = match (&route.unix, proxy, &route.dial) {
         (Some(_), _, _) => return Ok(()),
-        (None, Some(to), _) | (None, None, Some(to)) => {
-            (to.host(), to.port_u16().unwrap_or(default_port))
-        }
-        (None, None, None) => (
-            url.host().unwrap_or_default(),
-            url.port_u16().unwrap_or(default_port),
-        ),
+        (None, Some(proxy), _) => (proxy.host().unwrap_or_default(), port_of(proxy)),
+        (None, None, Some(to)) => (to.host(), to.port_u16().unwrap_or(port_of(url))),
+        (None, None, None) => (url.host().unwrap_or_default(), port_of(url)),
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = unbracket(host);
     let lookup = tokio::net::lookup_host((host, port));
     match tokio::time::timeout(Duration::from_secs(10), lookup).await {
         Ok(Ok(mut addrs)) => match addrs.next() {

@@ -2,6 +2,7 @@
 //! for the Host header and TLS (SNI and the certificate check); the socket goes elsewhere.
 
 use crate::error::Error;
+use crate::target::{port_of, unbracket};
 use http::Uri;
 use http::uri::Authority;
 
@@ -42,13 +43,7 @@ impl ConnectTo {
             return Ok(None);
         }
         let host = unbracket(url.host().unwrap_or_default()).to_ascii_lowercase();
-        let port = url
-            .port_u16()
-            .unwrap_or(if url.scheme_str() == Some("https") {
-                443
-            } else {
-                80
-            });
+        let port = port_of(url);
         rules
             .iter()
             .find(|rule| rule.host == host && rule.port == port)
@@ -70,10 +65,6 @@ fn split_host(text: &str) -> Option<(&str, &str)> {
         text.split_once(':')?
     };
     (!host.is_empty()).then_some((host, rest))
-}
-
-fn unbracket(host: &str) -> &str {
-    host.trim_start_matches('[').trim_end_matches(']')
 }
 
 #[cfg(test)]

@@ -76,6 +76,21 @@ impl Target {
     }
 }
 
+/// The port a URL connects to: its own, or its scheme's (443 for https, else 80).
+pub fn port_of(url: &Uri) -> u16 {
+    url.port_u16()
+        .unwrap_or(if url.scheme_str() == Some("https") {
+            443
+        } else {
+            80
+        })
+}
+
+/// A host without the brackets of an IPv6 literal (`[::1]` is `::1`).
+pub fn unbracket(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
+}
+
 /// `host`, `host:port` or `[v6]:port`, where a port must be a number from 1 to 65535.
 fn check_host_port(host_port: &str) -> Result<(), String> {
     let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
