@@ -23,36 +23,14 @@ sluice=$PWD/target/release/sluice
 work=$(mktemp -d)
 trap 'kill "${nginx_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 h2c_port=$(free_port)
 tls_port=$(free_port)
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$h2c_port http2;
+launch_nginx "$work" "$tls_port" "listen 127.0.0.1:$h2c_port http2;
     listen 127.0.0.1:$tls_port ssl http2;
     ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    location / { default_type text/plain; return 200 "Hello, World!"; }
-  }
-}
-CONF
-"$(command -v nginx || echo /usr/sbin/nginx)" -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do
-  up=$(python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$tls_port)); print('ok')" 2>/dev/null || true)
-  [ "$up" = ok ] && break
-  sleep 0.05
-done
+    ssl_certificate_key $work/key.pem;"
 
 timed() { /usr/bin/time -f '%e %U %S %M' -o "$work/t" "$@"; }
 # Each runner: URL, then prints: requests user_s sys_s peak_rss_kib

@@ -11,15 +11,19 @@ install_missing() {
   if ((${#need[@]})); then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
 }
 
-# start_nginx DIR writes an nginx config into DIR (1 worker, NGINX_CONNECTIONS connections
-# (default 4096),
-# keep-alive, a 13-byte body, no access log) for 127.0.0.1 on a free port, starts nginx in the
-# background and sets nginx_pid and url. Exits the calling script if nginx does not answer.
-start_nginx() {
-  local dir=$1 port nginx_bin status=""
+# free_port prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# launch_nginx DIR PORT DIRECTIVES writes an nginx config into DIR (1 worker,
+# NGINX_CONNECTIONS connections (default 4096), keep-alive, a 13-byte body, no access log)
+# whose server block holds DIRECTIVES (its listen lines, TLS files), starts nginx in the
+# background, sets nginx_pid, and waits until PORT accepts connections. Exits the calling
+# script if it never does.
+launch_nginx() {
+  local dir=$1 port=$2 directives=$3 nginx_bin up=""
   nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  url="http://127.0.0.1:$port/"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -32,7 +36,7 @@ http {
   keepalive_requests 100000000;
   keepalive_timeout 60s;
   server {
-    listen 127.0.0.1:$port;
+    $directives
     location / { default_type text/plain; return 200 "Hello, World!"; }
   }
 }
@@ -40,12 +44,20 @@ CONF
   "$nginx_bin" -p "$dir" -c "$dir/nginx.conf" &
   nginx_pid=$!
   for _ in $(seq 100); do
-    status=$(python3 -c "import urllib.request as u; print(u.urlopen('$url').status)" 2>/dev/null || true)
-    [ "$status" = 200 ] && return 0
+    up=$(python3 -c "import socket; socket.create_connection(('127.0.0.1',$port)); print('up')" 2>/dev/null || true)
+    [ "$up" = up ] && return 0
     sleep 0.05
   done
   echo "nginx did not start" >&2
   exit 1
+}
+
+# start_nginx DIR: nginx as above for HTTP/1.1 on a free port; sets nginx_pid and url.
+start_nginx() {
+  local port
+  port=$(free_port)
+  url="http://127.0.0.1:$port/"
+  launch_nginx "$1" "$port" "listen 127.0.0.1:$port;"
 }
 
 # bench_start builds sluice for release (sets sluice), makes a work folder (sets work), starts
