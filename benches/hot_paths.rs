@@ -27,6 +27,7 @@ fn outcome(i: u64) -> Outcome {
         late_us: 0,
         verdict,
         bytes: 13,
+        head_bytes: 0,
         target: 0,
     }
 }

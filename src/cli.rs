@@ -1,8 +1,8 @@
 //! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
 
+use crate::condition::Condition;
 use crate::connect_to::ConnectTo;
 use crate::schedule::stages::Stages;
-use crate::schedule::until::Condition;
 use crate::units;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -30,6 +30,8 @@ pub enum Command {
     },
     /// Print the manual page (roff): sluice man > sluice.1 && man ./sluice.1
     Man,
+    /// Draw a run from its JSON summary: sluice plot run.json -o run.svg (or .png)
+    Plot(crate::plot::PlotArgs),
 }
 
 /// What `--help` adds after the flags: the dashboard's keys (from the key table) and the
@@ -42,7 +44,8 @@ pub fn after_help() -> String {
     text.push_str(
         "\nExit codes:\n  0  the run finished (also when stopped by q, Ctrl-C or a signal)\n  \
          1  a runtime failure or an internal error (the summary is still printed)\n  \
-         2  bad input (one line on stderr, before any load)\n",
+         2  bad input (one line on stderr, before any load)\n  \
+         3  a --fail-if condition held: the run worked, the service missed its bar\n",
     );
     text
 }
@@ -176,10 +179,20 @@ pub struct RunArgs {
     /// ramps linearly to each value over each duration; 0s:N jumps. The run ends with it.
     #[arg(long = "stages", value_name = "STAGES", conflicts_with = "replay", value_parser = Stages::parse)]
     pub stages: Option<Stages>,
-    /// Stop at the first second where this holds, and name the knee: p99>200ms (also p50,
-    /// p90, p99.9), errors>1%, rps<N.
+    /// Stop at the first second where this holds, and name the knee: p99>200ms (any rung:
+    /// p50, p75, p90, p95, p99, p99.9, p99.99, mean, max), errors>1% or errors>N,
+    /// non2xx>N%, rps<N.
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
+    /// Fail the run's bar when this holds over the whole run (the grammar of --until:
+    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000): exit code 3. Repeatable; each
+    /// is reported with what was measured.
+    #[arg(long = "fail-if", value_name = "CONDITION", value_parser = Condition::parse)]
+    pub fail_if: Vec<Condition>,
+    /// Write the latency as an HdrHistogram interval log to FILE: one histogram a second
+    /// (V2 compressed, microseconds), which HdrHistogram's own tools read.
+    #[arg(long = "hdr-log", value_name = "FILE")]
+    pub hdr_log: Option<PathBuf>,
     /// Play another run's timeline (its JSON summary) as this run's schedule.
     #[arg(long = "replay", value_name = "FILE")]
     pub replay: Option<PathBuf>,
@@ -189,7 +202,8 @@ pub struct RunArgs {
     /// Leave the dashboard as soon as the run ends, instead of waiting for a key.
     #[arg(long = "exit-on-done")]
     pub exit_on_done: bool,
-    /// Summary format.
+    /// Summary format: text; json; csv (the per-second series, a row a second, then the
+    /// text summary as # comment lines).
     #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]
     pub output_format: OutputFormat,
     /// Write the summary to FILE (atomically) instead of stdout.
@@ -202,4 +216,5 @@ pub struct RunArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    Csv,
 }

@@ -2,12 +2,12 @@
 
 use crate::cli::{OutputFormat, RunArgs};
 use crate::client::{self, Route, TlsOptions};
+use crate::condition::Condition;
 use crate::connect_to::ConnectTo;
 use crate::error::Error;
 use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
-use crate::schedule::until::Condition;
 use crate::target::{Target, port_of, unbracket};
 use bytes::Bytes;
 use http::header::{
@@ -60,6 +60,10 @@ pub struct Config {
     pub replay: Option<Replay>,
     /// Where to stop, and name the knee.
     pub until: Option<Condition>,
+    /// Bars the whole run must meet (exit code 3 when one is missed).
+    pub fail_if: Vec<Condition>,
+    /// Where to write the HdrHistogram interval log.
+    pub hdr_log: Option<PathBuf>,
     /// Dashboard: leave when the run ends instead of waiting for a key.
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
@@ -93,13 +97,7 @@ impl Config {
                 args.method
             ))
         })?;
-        let body = match (args.body.clone(), args.body_file.clone()) {
-            (Some(text), _) => Bytes::from(text),
-            (None, Some(path)) => std::fs::read(&path)
-                .map(Bytes::from)
-                .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
-            (None, None) => Bytes::new(),
-        };
+        let body = body_of(&args)?;
         let (tls, route) = connection_of(&args, target.as_ref())?;
         let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
 
@@ -144,11 +142,24 @@ impl Config {
             stages: args.stages,
             replay,
             until: args.until,
+            fail_if: args.fail_if,
+            hdr_log: args.hdr_log,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,
         })
     }
+}
+
+/// The request body: `-d`, the file of `-D`, or none.
+fn body_of(args: &RunArgs) -> Result<Bytes, Error> {
+    Ok(match (args.body.clone(), args.body_file.as_ref()) {
+        (Some(text), _) => Bytes::from(text),
+        (None, Some(path)) => std::fs::read(path)
+            .map(Bytes::from)
+            .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
+        (None, None) => Bytes::new(),
+    })
 }
 
 /// Refuses a host that does not resolve, before any dashboard or load starts: the one

@@ -161,6 +161,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Error(ErrorKind::AddressUnavailable),
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         });
         let s = Snapshot {

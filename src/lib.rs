@@ -13,10 +13,12 @@ pub mod stats;
 
 // Input, output and the wiring of a run.
 pub mod cli;
+pub mod condition;
 pub mod config;
 pub mod connect_to;
 pub mod error;
 pub mod output;
+pub mod plot;
 pub mod report;
 pub mod run;
 pub mod schedule;

@@ -1,4 +1,5 @@
-//! The `sluice` binary: parse, run, map errors to exit codes (0 done, 1 runtime, 2 bad input).
+//! The `sluice` binary: parse, run, map errors to exit codes (0 done, 1 runtime, 2 bad input,
+//! 3 a `--fail-if` bar missed).
 
 use clap::FromArgMatches;
 use clap::error::ErrorKind as ClapKind;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo(args)) => sluicegate::run_demo(args),
+        Some(Command::Plot(args)) => sluicegate::plot::run_plot(args),
         Some(Command::Completions { shell }) => print_generated(|out| {
             clap_complete::generate(shell, &mut cli::command(), "sluice", out);
             Ok(())
@@ -36,8 +38,13 @@ fn main() -> ExitCode {
                 std::io::stdout().is_terminal(),
                 std::env::var("TERM").ok().as_deref(),
             );
-            Config::from_args(cli.run, can_draw)
-                .and_then(|config| sluicegate::run(config).map(|_| ()))
+            match Config::from_args(cli.run, can_draw).and_then(sluicegate::run) {
+                Ok(summary) if summary.failed_a_threshold() => {
+                    report_missed_bars(&summary);
+                    return ExitCode::from(3);
+                }
+                other => other.map(|_| ()),
+            }
         }
     };
     match result {
@@ -46,6 +53,20 @@ fn main() -> ExitCode {
             eprintln!("sluice: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// One line on stderr per `--fail-if` condition that held, whatever the summary's format
+/// or destination, so a CI log says why the job failed.
+fn report_missed_bars(summary: &sluicegate::report::Summary) {
+    for t in summary.thresholds.iter().filter(|t| !t.passed) {
+        let measured = t
+            .measured
+            .map_or("no value".to_string(), |v| format!("{v} {}", t.unit));
+        eprintln!(
+            "sluice: --fail-if {} held (measured {measured})",
+            t.condition
+        );
     }
 }
 

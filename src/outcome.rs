@@ -21,7 +21,10 @@ pub struct Outcome {
     /// in concurrency mode); the server's part, the service time, is `latency_us - late_us`.
     pub late_us: u64,
     pub verdict: Verdict,
+    /// Body bytes of the response.
     pub bytes: u64,
+    /// The response's head (status line and headers) as HTTP/1.1 text, in bytes.
+    pub head_bytes: u32,
     /// Which URL of `--urls-from-file` (1 for the first); 0 in a run with one URL.
     pub target: u16,
 }
@@ -39,6 +42,7 @@ impl Outcome {
             late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         }
     }

@@ -79,14 +79,67 @@ impl Output {
 
     /// Writes `bytes`. On stdout, a reader that went away (EPIPE) is not an error.
     pub fn write(self, bytes: &[u8]) -> io::Result<()> {
+        let mut stream = self.stream()?;
+        stream.write_all(bytes)?;
+        stream.finish()
+    }
+
+    /// Opens the destination for writing bit by bit (a log written through the run);
+    /// `Stream::finish` puts a replacing file in place.
+    pub fn stream(self) -> io::Result<Stream> {
+        Ok(match self {
+            Output::Stdout => Stream::Stdout,
+            Output::Replace { path, tmp, keep } => Stream::Replace { path, tmp, keep },
+            Output::WriteThrough(path) => {
+                Stream::WriteThrough(OpenOptions::new().write(true).open(&path)?)
+            }
+        })
+    }
+}
+
+/// An open destination: stdout, a temporary file to rename over the path, or a FIFO or
+/// device written through.
+#[derive(Debug)]
+pub enum Stream {
+    Stdout,
+    Replace {
+        path: PathBuf,
+        tmp: NamedTempFile,
+        keep: Option<Box<Metadata>>,
+    },
+    WriteThrough(fs::File),
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Output::Stdout => print_stdout(bytes),
-            Output::Replace {
+            Stream::Stdout => print_stdout(buf).map(|()| buf.len()),
+            Stream::Replace { tmp, .. } => tmp.write(buf),
+            Stream::WriteThrough(f) => f.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Stdout => Ok(()),
+            Stream::Replace { tmp, .. } => tmp.flush(),
+            Stream::WriteThrough(f) => f.flush(),
+        }
+    }
+}
+
+impl Stream {
+    /// Ends the writing: a replacing file gets the old one's mode and owner, reaches the
+    /// disk, and takes its place.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Stream::Stdout => Ok(()),
+            Stream::Replace {
                 path,
                 mut tmp,
                 keep,
             } => {
-                tmp.write_all(bytes)?;
+                tmp.flush()?;
                 if let Some(md) = keep {
                     keep_owner_and_mode(tmp.as_file(), &md)?;
                 }
@@ -94,11 +147,7 @@ impl Output {
                 tmp.persist(&path).map_err(|e| e.error)?;
                 Ok(())
             }
-            Output::WriteThrough(path) => {
-                let mut f = OpenOptions::new().write(true).open(&path)?;
-                f.write_all(bytes)?;
-                f.flush()
-            }
+            Stream::WriteThrough(mut f) => f.flush(),
         }
     }
 }

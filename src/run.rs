@@ -19,7 +19,7 @@ use crate::target::Target;
 use crate::{demo, generator, headless, panics, probe, signals, tui};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -33,10 +33,28 @@ const OUTCOME_QUEUE: usize = 256;
 
 /// Runs a load test as configured, writes the summary, and returns it.
 pub fn run(config: Config) -> Result<Summary, Error> {
-    // Checked first: a summary that cannot be written is bad input, before any load.
+    // Checked first: a summary or a log that cannot be written is bad input, before any load.
     let output = Output::prepare(config.output.as_deref())?;
+    let hdr_log = prepare_hdr_log(&config, &output)?;
     let runtime = crate::runtime::current_thread()?;
-    runtime.block_on(run_on_runtime(config, output))
+    runtime.block_on(run_on_runtime(config, output, hdr_log))
+}
+
+/// The `--hdr-log` destination, checked as `-o` is; refused when it is `-o`'s file.
+fn prepare_hdr_log(config: &Config, output: &Output) -> Result<Option<Output>, Error> {
+    let Some(path) = config.hdr_log.as_deref() else {
+        return Ok(None);
+    };
+    let log = Output::prepare(Some(path))
+        .map_err(|e| Error::Input(e.to_string().replacen("-o:", "--hdr-log:", 1)))?;
+    let absolute = |p: Option<&std::path::Path>| p.and_then(|p| std::path::absolute(p).ok());
+    if absolute(log.path()).is_some() && absolute(log.path()) == absolute(output.path()) {
+        return Err(Error::Input(format!(
+            "--hdr-log: '{}' is also the summary's file (-o): name another",
+            path.display()
+        )));
+    }
+    Ok(Some(log))
 }
 
 /// The target and how it was chosen; the demo runs in-process until `shutdown`.
@@ -45,7 +63,11 @@ struct Resolved {
     demo: bool,
 }
 
-async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error> {
+async fn run_on_runtime(
+    config: Config,
+    output: Output,
+    hdr_log: Option<Output>,
+) -> Result<Summary, Error> {
     // Sockets are files: take all the descriptors the hard limit allows.
     let _ = probe::fd::raise_soft_limit();
     let open_before = probe::fd::count_open().unwrap_or(0);
@@ -60,7 +82,7 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
             config.concurrency
         );
     }
-    let ended = pipeline(&config, &resolved, client, cap).await?;
+    let ended = pipeline(&config, &resolved, client, cap, hdr_log).await?;
     demo_shutdown.cancel();
     let facts = RunFacts {
         target: shown_targets(&resolved.target, &config.more_targets),
@@ -70,9 +92,18 @@ async fn run_on_runtime(config: Config, output: Output) -> Result<Summary, Error
         timeline: ended.timeline,
         until: ended.until,
         peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
+        fail_if: config.fail_if.clone(),
+        started_at: ended.started_at,
     };
     let summary = Summary::new(facts, &ended.last);
     finish(&summary, &config, output)?;
+    if let Some(Err(e)) = ended.hdr_log {
+        let path = config.hdr_log.as_deref().unwrap_or_else(|| "?".as_ref());
+        return Err(Error::Runtime(format!(
+            "cannot write the HDR log to '{}': {e}",
+            path.display()
+        )));
+    }
     match panics::first() {
         Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
         None => Ok(summary),
@@ -103,6 +134,45 @@ struct Ended {
     last: Snapshot,
     timeline: Vec<Entry>,
     until: Option<Until>,
+    /// The wall-clock time the run started.
+    started_at: SystemTime,
+    /// How writing the HDR log went, when there was one.
+    hdr_log: Option<std::io::Result<()>>,
+}
+
+/// The tasks that read every snapshot beside the view: the `--until` watch, the HDR log.
+struct Readers {
+    every: Vec<mpsc::UnboundedSender<Snapshot>>,
+    until: Option<JoinHandle<Until>>,
+    hdr_log: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Readers {
+    fn start(
+        config: &Config,
+        generator: &Handle,
+        hdr_log: Option<Output>,
+        target: String,
+        started_at: SystemTime,
+    ) -> Readers {
+        let mut every = Vec::new();
+        let mut reader = || {
+            let (tx, rx) = mpsc::unbounded_channel();
+            every.push(tx);
+            rx
+        };
+        let until = config
+            .until
+            .clone()
+            .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
+        let hdr_log = hdr_log
+            .map(|out| tokio::spawn(report::hdr_log::write(out, target, started_at, reader())));
+        Readers {
+            every,
+            until,
+            hdr_log,
+        }
+    }
 }
 
 /// Generator, aggregator, signals, the -z deadline and the view, until the run is over.
@@ -111,12 +181,13 @@ async fn pipeline(
     resolved: &Resolved,
     client: Client,
     cap: usize,
+    hdr_log: Option<Output>,
 ) -> Result<Ended, Error> {
     let panicked = CancellationToken::new();
     panics::install(panicked.clone(), tui::restore_terminal);
     let signals = signals::Signals::listen();
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
-    let started = Instant::now();
+    let (started, started_at) = (Instant::now(), SystemTime::now());
     let setup = generator::Setup {
         plan: config.plan,
         limit: config.concurrency,
@@ -131,15 +202,11 @@ async fn pipeline(
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
     let last_published = snapshot_rx.clone();
     let (progress_tx, progress_rx) = mpsc::unbounded_channel();
-    let mut every = Vec::new();
+    let target = shown_targets(&resolved.target, &config.more_targets);
+    let mut readers = Readers::start(config, &generator, hdr_log, target, started_at);
     if config.headless {
-        every.push(progress_tx);
+        readers.every.push(progress_tx);
     }
-    let until = config.until.clone().map(|condition| {
-        let (tx, rx) = mpsc::unbounded_channel();
-        every.push(tx);
-        tokio::spawn(until::watch(condition, rx, generator.clone()))
-    });
     let schedule = Schedule {
         tick: Duration::from_millis(TICK_MS),
         started,
@@ -150,7 +217,7 @@ async fn pipeline(
         LiveReadings(generator.clone()),
         schedule,
         snapshot_tx,
-        every,
+        readers.every,
     ));
     let view = view_for(config, resolved, progress_rx);
     show(view, config, &generator, snapshot_rx, started, terminate).await;
@@ -160,15 +227,21 @@ async fn pipeline(
         Err(_) => last_published.borrow().clone(),
     };
     background.iter().for_each(|task| task.abort());
-    // The aggregator is done: the watcher has seen every snapshot and returns.
-    let until = match until {
+    // The aggregator is done: the readers have seen every snapshot and return.
+    let until = match readers.until {
         Some(task) => task.await.ok(),
+        None => None,
+    };
+    let hdr_log = match readers.hdr_log {
+        Some(task) => Some(task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))),
         None => None,
     };
     Ok(Ended {
         last,
         timeline: generator.timeline(),
         until,
+        started_at,
+        hdr_log,
     })
 }
 

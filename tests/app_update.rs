@@ -308,6 +308,7 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
                 late_us: 0,
                 verdict,
                 bytes: 0,
+                head_bytes: 0,
                 target: 0,
             });
         }

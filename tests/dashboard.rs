@@ -28,6 +28,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 late_us: 0,
                 verdict,
                 bytes: 13,
+                head_bytes: 0,
                 target: 0,
             });
         }
@@ -37,6 +38,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 late_us: 0,
                 verdict: Verdict::Error(ErrorKind::Timeout),
                 bytes: 0,
+                head_bytes: 0,
                 target: 0,
             });
         }
@@ -64,6 +66,7 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         },
         peak_open_files: 812,
         targets: Vec::new(),
+        ..Snapshot::default()
     }
 }
 
@@ -181,6 +184,7 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         late_us: 0,
         verdict: Verdict::Error(ErrorKind::AddressUnavailable),
         bytes: 0,
+        head_bytes: 0,
         target: 0,
     });
     let mut s = snapshot_after(91);
@@ -271,6 +275,7 @@ fn rate_mode_app() -> App {
                 late_us,
                 verdict: Verdict::Status(200),
                 bytes: 13,
+                head_bytes: 0,
                 target: 0,
             });
         }
@@ -345,6 +350,7 @@ fn several_urls_get_a_table_busiest_first() {
                 late_us: 0,
                 verdict,
                 bytes: 13,
+                head_bytes: 0,
                 target,
             });
         }

@@ -15,7 +15,11 @@ fn exactly_n_requests_all_counted_with_reused_connections() {
     assert_eq!(s["requests"]["ok"], 20_000);
     assert_eq!(s["requests"]["failed"], 0);
     assert_eq!(s["status_codes"]["200"], 20_000);
-    assert_eq!(s["bytes_received"], 40_000, "2 bytes per response");
+    assert_eq!(s["body_bytes_received"], 40_000, "2 bytes per response");
+    // What hyper's server writes per response, head and body:
+    let wire =
+        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ndate: Mon, 23 Nov 2026 10:00:00 GMT\r\n\r\nok";
+    assert_eq!(s["bytes_received"], 20_000 * wire.len(), "heads and bodies");
     assert_eq!(server.seen.requests(), 20_000);
     assert!(server.seen.max() <= 20, "server saw {}", server.seen.max());
     assert_eq!(s["concurrency"]["peak_in_flight"], 20);
@@ -55,7 +59,7 @@ fn no_url_loads_the_embedded_demo_target() {
     assert!(target.starts_with("http://127.0.0.1:"), "target {target}");
     assert_eq!(s["requests"]["ok"], 30);
     assert_eq!(s["status_codes"]["200"], 30);
-    assert_eq!(s["bytes_received"], 30 * "Hello, World!".len());
+    assert_eq!(s["body_bytes_received"], 30 * "Hello, World!".len());
     // Whole-second delays from 0 to 3 s.
     assert!(s["latency_ms"]["max"].as_f64().expect("max") < 3_500.0);
 }

@@ -11,6 +11,7 @@ mod pool;
 mod request;
 mod stream;
 mod tls;
+mod wire_size;
 
 pub use connect::{Connector, Route, connector};
 pub use pool::Pool;

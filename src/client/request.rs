@@ -4,6 +4,7 @@ use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
+use super::wire_size;
 use crate::outcome::{ErrorKind, Outcome, Verdict};
 use bytes::Bytes;
 use http::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
@@ -223,21 +224,21 @@ impl Client {
         let exchange = pin!(self.exchange(endpoint, held, max_idle, &failures));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
-        let (verdict, bytes) = match result {
+        let (verdict, head_bytes, bytes) = match result {
             // A response that came after the deadline (a thread held up elsewhere) is late.
-            Some(Ok((_, _, conn))) if end > deadline => {
-                session.conn = conn;
-                (Verdict::Error(ErrorKind::Timeout), 0)
+            Some(Ok(r)) if end > deadline => {
+                session.conn = r.conn;
+                (Verdict::Error(ErrorKind::Timeout), 0, 0)
             }
-            Some(Ok((status, bytes, conn))) => {
-                session.conn = conn;
-                (Verdict::Status(status), bytes)
+            Some(Ok(r)) => {
+                session.conn = r.conn;
+                (Verdict::Status(r.status), r.head_bytes, r.body_bytes)
             }
-            Some(Err(kind)) => (Verdict::Error(kind), 0),
+            Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
             None if failures.out_of_files.load(Relaxed) => {
-                (Verdict::Error(ErrorKind::TooManyOpenFiles), 0)
+                (Verdict::Error(ErrorKind::TooManyOpenFiles), 0, 0)
             }
-            None => (Verdict::Error(ErrorKind::Timeout), 0),
+            None => (Verdict::Error(ErrorKind::Timeout), 0, 0),
         };
         let from = match due {
             Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
@@ -248,6 +249,7 @@ impl Client {
             late_us: start.duration_since(from).as_micros() as u64,
             verdict,
             bytes,
+            head_bytes,
             target,
         };
         if failures.connect_failed.load(Relaxed) {
@@ -338,7 +340,7 @@ impl Client {
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
-    ) -> Result<(u16, u64, Option<Sender>), ErrorKind> {
+    ) -> Result<Received, ErrorKind> {
         let pool = &self.pools[endpoint.pool];
         let (mut retried, mut resent) = (false, 0);
         loop {
@@ -366,22 +368,37 @@ impl Client {
                 Err(e) => return Err(classify::request_error(&e)),
             };
             let status = response.status().as_u16();
+            let head_bytes = wire_size::head_bytes(&response);
             let mut body = response.into_body();
-            let mut bytes = 0u64;
+            let mut body_bytes = 0u64;
             // A body whose length was announced ends with its last byte: no poll for the end.
             while !body.is_end_stream()
                 && let Some(frame) = body.frame().await
             {
                 let frame = frame.map_err(|e| classify::request_error(&e))?;
                 if let Some(data) = frame.data_ref() {
-                    bytes += data.len() as u64;
+                    body_bytes += data.len() as u64;
                 }
             }
             let reusable = pool.keeps_alive() && !conn.sender.is_closed();
             let open = reusable.then_some(conn.sender);
-            return Ok((status, bytes, open));
+            return Ok(Received {
+                status,
+                head_bytes,
+                body_bytes,
+                conn: open,
+            });
         }
     }
+}
+
+/// A response read to its end, and the connection for the next request.
+struct Received {
+    status: u16,
+    head_bytes: u32,
+    body_bytes: u64,
+    /// None when the server closed it (or connections are not kept).
+    conn: Option<Sender>,
 }
 
 /// The request for `template` as `pool` sends it: HTTP/2's form, the absolute form through a

@@ -98,6 +98,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         }
     }

@@ -1,8 +1,14 @@
-//! The end-of-run report: the summary's fields (a contract for scripts) and its writers,
-//! text for people and JSON for scripts.
+//! The end-of-run report: the summary's fields (a contract for scripts) and its writers:
+//! text for people, JSON for scripts, CSV for spreadsheets, the HDR interval log.
 
+pub mod hdr;
+pub mod hdr_log;
+mod json;
+pub mod latency;
+pub mod series;
 pub mod summary;
 mod text;
+pub mod thresholds;
 
 pub use summary::{RunFacts, Summary};
 pub use text::render_text;
@@ -12,15 +18,24 @@ use crate::cli::OutputFormat;
 /// The summary in the chosen format, newline-terminated.
 pub fn render(summary: &Summary, format: OutputFormat) -> String {
     match format {
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(summary).unwrap_or_else(|e| {
-                format!("{{\"error\": \"summary could not be serialised: {e}\"}}")
-            });
-            s.push('\n');
-            s
-        }
+        OutputFormat::Json => json::to_string(summary).unwrap_or_else(|e| {
+            format!("{{\"error\": \"summary could not be serialised: {e}\"}}\n")
+        }),
         OutputFormat::Text => render_text(summary),
+        OutputFormat::Csv => csv(summary),
     }
+}
+
+/// The series as CSV, then the text summary as `#` comment lines (which CSV readers skip
+/// with `comment='#'`, and people read).
+fn csv(summary: &Summary) -> String {
+    let mut out = series::csv(&summary.series);
+    for line in render_text(summary).lines() {
+        out.push_str("# ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -44,6 +59,8 @@ mod tests {
             until: None,
             peak_rss_kib: 0,
             urls: Vec::new(),
+            fail_if: Vec::new(),
+            started_at: std::time::UNIX_EPOCH,
         };
         let summary = Summary::new(facts, &last);
         let text = render_text(&summary);
@@ -69,6 +86,8 @@ mod tests {
             }),
             peak_rss_kib: 0,
             urls: Vec::new(),
+            fail_if: Vec::new(),
+            started_at: std::time::UNIX_EPOCH,
         };
         let text = render_text(&Summary::new(facts, &Snapshot::default()));
         assert!(

@@ -1,5 +1,10 @@
 //! The end-of-run summary; its JSON field names are a contract that scripts read.
 
+use super::hdr::EncodedHistograms;
+use super::latency::{self, Bucket, LatencyMs};
+use super::series::SeriesEntry;
+use super::thresholds::{self, Threshold};
+use crate::condition::{Condition, Measured};
 use crate::generator::timeline::{Change, Entry, Knob};
 use crate::outcome::ErrorKind;
 use crate::stats::by_target::TargetFigures;
@@ -7,15 +12,24 @@ use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Everything the run measured, as written to stdout or `-o FILE`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub target: String,
+    /// When the run started, in seconds since the Unix epoch (for lining runs up).
+    pub started_at_unix_s: f64,
     pub duration_s: f64,
     pub requests: Requests,
     pub throughput_rps: f64,
+    /// Bytes of the responses: status lines and headers (counted as HTTP/1.1 text) and
+    /// bodies, as wrk counts them.
     pub bytes_received: u64,
+    /// Bytes of the response bodies alone, as oha counts them.
+    pub body_bytes_received: u64,
+    /// `bytes_received` over the run's duration.
+    pub transfer_bytes_per_s: f64,
     /// "concurrency" or "rate": the mode at the end of the run.
     pub mode: &'static str,
     pub rate: Rate,
@@ -26,6 +40,9 @@ pub struct Summary {
     /// when every request started on time.
     pub service_ms: Option<LatencyMs>,
     pub status_codes: BTreeMap<String, u64>,
+    /// Responses by class: "2xx", "3xx", "4xx" and "5xx" always, "other" when any status
+    /// fell outside them.
+    pub status_classes: BTreeMap<&'static str, u64>,
     pub errors: BTreeMap<String, u64>,
     pub concurrency: Concurrency,
     pub open_files: OpenFiles,
@@ -36,9 +53,22 @@ pub struct Summary {
     pub timeline: Vec<TimelineEntry>,
     /// The `--until` condition and where it was met; None (null) without one.
     pub until: Option<Until>,
+    /// Each `--fail-if` condition, what was measured and whether it passed (empty without).
+    pub thresholds: Vec<Threshold>,
     /// With `--urls-from-file`: each URL's share, in the file's order (absent otherwise).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<UrlSummary>,
+    /// The whole run's histograms, encoded, for exact merges; None (null) if the run's
+    /// end was not reached (the aggregator failed).
+    pub histograms: Option<EncodedHistograms>,
+    /// One entry per tick (a second), oldest first.
+    pub series: Vec<SeriesEntry>,
+    /// The latency histogram's bars, for the text summary.
+    #[serde(skip)]
+    pub latency_buckets: Vec<Bucket>,
+    /// The service-time histogram's bars.
+    #[serde(skip)]
+    pub service_buckets: Vec<Bucket>,
 }
 
 /// One URL of several: its requests, responses, failures and latency.
@@ -158,6 +188,10 @@ pub struct RunFacts {
     pub peak_rss_kib: u64,
     /// With `--urls-from-file`, every URL as shown, in order; else empty.
     pub urls: Vec<String>,
+    /// The `--fail-if` conditions.
+    pub fail_if: Vec<Condition>,
+    /// The wall-clock time the run started.
+    pub started_at: SystemTime,
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
@@ -167,18 +201,6 @@ pub struct Requests {
     pub ok: u64,
     pub failed: u64,
     pub aborted: u64,
-}
-
-/// Latency of the responses, in milliseconds.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct LatencyMs {
-    pub min: f64,
-    pub mean: f64,
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub p99_9: f64,
-    pub max: f64,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -210,72 +232,145 @@ impl Summary {
         let c = &last.counts;
         let secs = last.elapsed.as_secs_f64();
         let latency = |l: &LatencySummary| (l.count > 0).then(|| LatencyMs::from(l));
-        Summary {
-            target: facts.target,
+        let end = last.end_of_run.as_deref();
+        let bytes = c.bytes + c.head_bytes;
+        let codes = c.status_codes();
+        let mut summary = Summary {
+            started_at_unix_s: unix_seconds(facts.started_at),
             duration_s: secs,
             mode: match last.gauges.rate {
                 Some(_) => "rate",
                 None => "concurrency",
             },
-            rate: Rate {
-                initial: facts.initial_rate,
-                last: last.gauges.rate,
-                achieved: crate::units::per_second(last.gauges.started, secs),
-                late_starts: c.late_starts,
-                max_lag_ms: c.max_late_us as f64 / 1000.0,
-            },
-            requests: Requests {
-                total: c.total(),
-                ok: c.ok,
-                failed: c.failed,
-                aborted: c.aborted,
-            },
+            rate: Rate::of(facts.initial_rate, last),
+            requests: Requests::of(last),
             throughput_rps: last.average_rps(),
-            bytes_received: c.bytes,
+            bytes_received: bytes,
+            body_bytes_received: c.bytes,
+            transfer_bytes_per_s: crate::units::per_second(bytes, secs),
             latency_ms: latency(&last.cumulative),
             service_ms: latency(&last.cumulative_service),
-            status_codes: c
-                .status_codes()
-                .into_iter()
-                .map(|(code, n)| (code.to_string(), n))
+            status_codes: codes
+                .iter()
+                .map(|(code, n)| (code.to_string(), *n))
                 .collect(),
+            status_classes: status_classes(&codes),
             errors: ErrorKind::ALL
                 .iter()
                 .map(|k| (k.as_str().to_string(), c.errors_of(*k)))
                 .collect(),
-            concurrency: Concurrency {
-                initial: facts.initial_limit,
-                last: last.gauges.limit,
-                peak_in_flight: last.gauges.peak_in_flight,
-                capped_by_open_files: last.gauges.capped,
-            },
-            open_files: OpenFiles {
-                peak: last.peak_open_files,
-                soft_limit: last.open_files.soft_limit,
-                hard_limit: last.open_files.hard_limit,
-            },
+            concurrency: Concurrency::of(facts.initial_limit, last),
+            open_files: OpenFiles::of(last),
             memory: Memory {
                 peak_rss_kib: facts.peak_rss_kib,
             },
             hints: c.hints().map(String::from).collect(),
             timeline: facts.timeline.iter().map(TimelineEntry::from).collect(),
-            until: facts.until,
+            thresholds: Vec::new(),
             urls: by_url(&facts.urls, &last.targets),
+            histograms: end.map(|e| EncodedHistograms::from(&e.histograms)),
+            series: end.map_or_else(Vec::new, |e| {
+                e.series.iter().map(SeriesEntry::from).collect()
+            }),
+            latency_buckets: end.map_or_else(Vec::new, |e| latency::buckets(&e.histograms.latency)),
+            service_buckets: end.map_or_else(Vec::new, |e| latency::buckets(&e.histograms.service)),
+            target: facts.target,
+            until: facts.until,
+        };
+        summary.thresholds = thresholds::judge(&facts.fail_if, &summary.measured(last));
+        summary
+    }
+
+    /// The whole run as a condition sees it.
+    fn measured<'a>(&self, last: &'a Snapshot) -> Measured<'a> {
+        let non2xx = self
+            .status_classes
+            .iter()
+            .filter(|(class, _)| **class != "2xx");
+        Measured {
+            latency: &last.cumulative,
+            ok: self.requests.ok,
+            failed: self.requests.failed,
+            non2xx_responses: non2xx.map(|(_, n)| n).sum(),
+            rps: self.throughput_rps,
+        }
+    }
+
+    /// Whether a `--fail-if` condition held: the run worked, the service missed its bar.
+    pub fn failed_a_threshold(&self) -> bool {
+        thresholds::any_failed(&self.thresholds)
+    }
+}
+
+impl Requests {
+    fn of(last: &Snapshot) -> Requests {
+        let c = &last.counts;
+        Requests {
+            total: c.total(),
+            ok: c.ok,
+            failed: c.failed,
+            aborted: c.aborted,
         }
     }
 }
 
-impl From<&LatencySummary> for LatencyMs {
-    fn from(l: &LatencySummary) -> Self {
-        let ms = |us: u64| us as f64 / 1000.0;
-        LatencyMs {
-            min: ms(l.min_us),
-            mean: l.mean_us / 1000.0,
-            p50: ms(l.p50_us),
-            p90: ms(l.p90_us),
-            p99: ms(l.p99_us),
-            p99_9: ms(l.p99_9_us),
-            max: ms(l.max_us),
+impl Concurrency {
+    fn of(initial: usize, last: &Snapshot) -> Concurrency {
+        Concurrency {
+            initial,
+            last: last.gauges.limit,
+            peak_in_flight: last.gauges.peak_in_flight,
+            capped_by_open_files: last.gauges.capped,
         }
     }
+}
+
+impl OpenFiles {
+    fn of(last: &Snapshot) -> OpenFiles {
+        OpenFiles {
+            peak: last.peak_open_files,
+            soft_limit: last.open_files.soft_limit,
+            hard_limit: last.open_files.hard_limit,
+        }
+    }
+}
+
+impl Rate {
+    fn of(initial: Option<f64>, last: &Snapshot) -> Rate {
+        let c = &last.counts;
+        Rate {
+            initial,
+            last: last.gauges.rate,
+            achieved: crate::units::per_second(last.gauges.started, last.elapsed.as_secs_f64()),
+            late_starts: c.late_starts,
+            max_lag_ms: c.max_late_us as f64 / 1000.0,
+        }
+    }
+}
+
+/// Responses by class, the four usual ones always present.
+fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<&'static str, u64> {
+    let mut classes: BTreeMap<&'static str, u64> = ["2xx", "3xx", "4xx", "5xx"]
+        .into_iter()
+        .map(|c| (c, 0))
+        .collect();
+    for (code, n) in codes {
+        let class = match code / 100 {
+            2 => "2xx",
+            3 => "3xx",
+            4 => "4xx",
+            5 => "5xx",
+            _ => "other",
+        };
+        *classes.entry(class).or_default() += n;
+    }
+    classes
+}
+
+/// Seconds since the Unix epoch, to the millisecond.
+fn unix_seconds(t: SystemTime) -> f64 {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    (secs * 1000.0).round() / 1000.0
 }

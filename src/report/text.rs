@@ -1,6 +1,7 @@
 //! The summary as text for people, in the spirit of hey's and oha's.
 
-use super::summary::{LatencyMs, Summary};
+use super::latency::{Bucket, LatencyMs};
+use super::summary::Summary;
 use std::fmt::Write as _;
 
 /// A human-readable summary: counts, latency, responses and errors, then resources.
@@ -13,8 +14,63 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_responses(&mut out, s))
         .and_then(|()| write_by_url(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
-        .and_then(|()| write_steering(&mut out, s));
+        .and_then(|()| write_steering(&mut out, s))
+        .and_then(|()| write_thresholds(&mut out, s));
     out
+}
+
+/// Each `--fail-if` condition, what was measured, and whether it passed.
+fn write_thresholds(out: &mut String, s: &Summary) -> std::fmt::Result {
+    if s.thresholds.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Thresholds:")?;
+    for t in &s.thresholds {
+        let measured = t
+            .measured
+            .map_or("no value".to_string(), |v| format!("{v} {}", t.unit));
+        let verdict = if t.passed { "passed" } else { "FAILED" };
+        writeln!(
+            out,
+            "  {:<20} measured {measured:<18} {verdict}",
+            t.condition
+        )?;
+    }
+    Ok(())
+}
+
+/// The widest bar of a latency histogram, in characters.
+const BAR_WIDTH: u64 = 40;
+
+/// A bar per bucket, scaled to the fullest one.
+fn write_histogram(out: &mut String, title: &str, buckets: &[Bucket]) -> std::fmt::Result {
+    let Some(most) = buckets.iter().map(|b| b.count).max().filter(|m| *m > 0) else {
+        return Ok(());
+    };
+    writeln!(out, "{title} histogram (ms, log-spaced buckets):")?;
+    for b in buckets {
+        // At least one mark for a bucket that is not empty.
+        let width = (b.count * BAR_WIDTH).div_ceil(most);
+        let bar = "■".repeat(width as usize);
+        let line = format!(
+            "  {:>10.3} - {:<10.3} {:>9}  {bar}",
+            b.from_ms, b.to_ms, b.count
+        );
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Bytes a second, in the largest binary unit that keeps a number above 1.
+fn per_second(bytes_per_s: f64) -> String {
+    const UNITS: [&str; 4] = ["B/s", "KiB/s", "MiB/s", "GiB/s"];
+    let mut value = bytes_per_s;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// Rate mode: the target against what was achieved, and how late starts were.
@@ -38,11 +94,12 @@ fn write_rate(out: &mut String, s: &Summary) -> std::fmt::Result {
     )
 }
 
-/// One line of percentiles.
+/// The ladder: the spread on one line, the percentiles on the next.
 fn percentiles(l: &LatencyMs) -> String {
     format!(
-        "  min {:.2}  mean {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
-        l.min, l.mean, l.p50, l.p90, l.p99, l.p99_9, l.max
+        "  min {:.2}  mean {:.2}  stdev {:.2}  max {:.2}\n  \
+         p50 {:.2}  p75 {:.2}  p90 {:.2}  p95 {:.2}  p99 {:.2}  p99.9 {:.2}  p99.99 {:.2}",
+        l.min, l.mean, l.stdev, l.max, l.p50, l.p75, l.p90, l.p95, l.p99, l.p99_9, l.p99_99
     )
 }
 
@@ -82,7 +139,13 @@ fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
         r.total, r.ok, r.failed, r.aborted
     )?;
     writeln!(out, "  Throughput:   {:.1} req/s", s.throughput_rps)?;
-    writeln!(out, "  Received:     {} bytes", s.bytes_received)
+    writeln!(
+        out,
+        "  Received:     {} bytes, headers and bodies ({} of bodies), {}",
+        s.bytes_received,
+        s.body_bytes_received,
+        per_second(s.transfer_bytes_per_s)
+    )
 }
 
 fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
@@ -96,10 +159,12 @@ fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
         Some(l) => writeln!(out, "{}", percentiles(l))?,
         None => writeln!(out, "  no responses")?,
     }
+    write_histogram(out, "Latency", &s.latency_buckets)?;
     match &s.service_ms {
         Some(l) if !due.is_empty() => {
             writeln!(out, "Service time (ms) (from each send):")?;
-            writeln!(out, "{}", percentiles(l))
+            writeln!(out, "{}", percentiles(l))?;
+            write_histogram(out, "Service time", &s.service_buckets)
         }
         _ => Ok(()),
     }
@@ -113,6 +178,12 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
     for (code, n) in &s.status_codes {
         writeln!(out, "  {code}: {n}")?;
     }
+    let classes: Vec<String> = s
+        .status_classes
+        .iter()
+        .map(|(class, n)| format!("{class} {n}"))
+        .collect();
+    writeln!(out, "  by class: {}", classes.join(", "))?;
     let errors: Vec<_> = s.errors.iter().filter(|(_, n)| **n > 0).collect();
     writeln!(out, "Errors:")?;
     if errors.is_empty() {

@@ -1,10 +1,12 @@
 //! The task that drains outcomes into the window and publishes a snapshot every tick.
 
+use super::series::{EndOfRun, SeriesPoint};
 use super::snapshot::Snapshot;
 use super::window::Window;
 use crate::generator::outbox::Batch;
 use crate::generator::{Gauges, RunState};
 use crate::probe::fd::FdUsage;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, watch};
@@ -95,6 +97,7 @@ pub async fn run(
     }
     let mut last = agg.snapshot(started.elapsed());
     last.gauges.state = RunState::Done;
+    last.end_of_run = Some(Arc::new(agg.end_of_run()));
     send(last.clone());
     last
 }
@@ -104,6 +107,7 @@ struct Aggregator<R> {
     window: Window,
     readings: R,
     peak_open_files: u64,
+    series: Vec<SeriesPoint>,
 }
 
 /// Whether the channel may still bring outcomes.
@@ -146,6 +150,7 @@ impl<R: Readings> Aggregator<R> {
             window: Window::new(RING_TICKS),
             readings,
             peak_open_files: 0,
+            series: Vec::new(),
         }
     }
 
@@ -156,10 +161,12 @@ impl<R: Readings> Aggregator<R> {
         let last_tick = self.window.rotate(elapsed);
         let open_files = self.readings.open_files();
         self.peak_open_files = self.peak_open_files.max(open_files.open);
+        self.series.push(SeriesPoint::of(&last_tick, &gauges));
         Snapshot {
             elapsed,
             counts: self.window.counts().clone(),
             last_tick,
+            last_tick_histograms: Some(self.window.last_tick_histograms()),
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
@@ -167,6 +174,15 @@ impl<R: Readings> Aggregator<R> {
             open_files,
             peak_open_files: self.peak_open_files,
             targets: self.window.targets(),
+            end_of_run: None,
+        }
+    }
+
+    /// The whole run's histograms and series, for the last snapshot.
+    fn end_of_run(&mut self) -> EndOfRun {
+        EndOfRun {
+            histograms: self.window.run_histograms(),
+            series: std::mem::take(&mut self.series),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! With several URLs (`--urls-from-file`): each one's counts and latencies, so that the
 //! summary and the dashboard can break the run down by URL. A run with one URL keeps none.
 
-use super::window::LatencySummary;
+use super::window::{LatencySummary, Sums};
 use crate::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
@@ -19,7 +19,7 @@ struct Tally {
     status: BTreeMap<u16, u64>,
     errors: [u64; ErrorKind::ALL.len()],
     latency: Histogram<u64>,
-    latency_sum_us: u64,
+    latency_sums: Sums,
 }
 
 impl Tally {
@@ -31,7 +31,7 @@ impl Tally {
             errors: [0; ErrorKind::ALL.len()],
             latency: Histogram::new_with_bounds(1, MAX_LATENCY_US, SIGFIGS)
                 .expect("static histogram bounds"),
-            latency_sum_us: 0,
+            latency_sums: Sums::default(),
         }
     }
 }
@@ -69,7 +69,7 @@ impl ByTarget {
                 *t.status.entry(code).or_default() += 1;
                 let us = o.latency_us.clamp(1, MAX_LATENCY_US);
                 t.latency.saturating_record(us);
-                t.latency_sum_us += us;
+                t.latency_sums.add(us);
             }
             Verdict::Error(kind) => {
                 t.failed += 1;
@@ -92,7 +92,7 @@ impl ByTarget {
                     .filter(|k| t.errors[k.index()] > 0)
                     .map(|k| (k.as_str(), t.errors[k.index()]))
                     .collect(),
-                latency: LatencySummary::of(&t.latency, t.latency_sum_us),
+                latency: LatencySummary::of(&t.latency, t.latency_sums),
             })
             .collect()
     }
@@ -108,6 +108,7 @@ mod tests {
             late_us: 0,
             verdict,
             bytes: 0,
+            head_bytes: 0,
             target,
         }
     }

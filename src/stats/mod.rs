@@ -3,5 +3,6 @@
 
 pub(crate) mod aggregator;
 pub mod by_target;
+pub mod series;
 pub mod snapshot;
 pub mod window;

@@ -1,9 +1,11 @@
 //! What a view (dashboard, progress line, summary) is given each tick.
 
 use super::by_target::TargetFigures;
-use super::window::{Counts, LatencySummary, TickSummary};
+use super::series::EndOfRun;
+use super::window::{Counts, Histograms, LatencySummary, TickSummary};
 use crate::generator::Gauges;
 use crate::probe::fd::FdUsage;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The state of the run at one moment; views read it and nothing else.
@@ -13,6 +15,8 @@ pub struct Snapshot {
     pub counts: Counts,
     /// The tick that just closed.
     pub last_tick: TickSummary,
+    /// Its histograms (shared, not copied), for the HDR log and exact merges.
+    pub last_tick_histograms: Option<Arc<Histograms>>,
     /// Recent ticks, oldest first, for charts.
     pub recent: Vec<TickSummary>,
     /// Latency over the run so far, from when each request was due.
@@ -25,6 +29,8 @@ pub struct Snapshot {
     pub peak_open_files: u64,
     /// Each URL's figures, in URL order (with `--urls-from-file`; else empty).
     pub targets: Vec<TargetFigures>,
+    /// In the last snapshot only: the whole run's histograms and series.
+    pub end_of_run: Option<Arc<EndOfRun>>,
 }
 
 impl Snapshot {

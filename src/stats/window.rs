@@ -5,6 +5,7 @@ use super::by_target::{ByTarget, TargetFigures};
 use crate::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Latencies above this (one hour) are recorded as this.
@@ -18,31 +19,75 @@ pub struct LatencySummary {
     pub count: u64,
     pub min_us: u64,
     pub mean_us: f64,
+    /// The population standard deviation, from exact sums (not read off buckets).
+    pub stdev_us: f64,
     pub p50_us: u64,
+    pub p75_us: u64,
     pub p90_us: u64,
+    pub p95_us: u64,
     pub p99_us: u64,
     pub p99_9_us: u64,
+    pub p99_99_us: u64,
     pub max_us: u64,
 }
 
+/// Exact sums of what a histogram holds, for its mean and standard deviation
+/// (`Histogram::mean` and `stdev` scan every bucket, most of a snapshot's cost).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sums {
+    pub us: u64,
+    pub squares_us2: u128,
+}
+
+impl Sums {
+    pub fn add(&mut self, us: u64) {
+        self.us += us;
+        self.squares_us2 += u128::from(us) * u128::from(us);
+    }
+}
+
 impl LatencySummary {
-    /// Reads the percentiles off a histogram (all zero when it is empty); the mean comes
-    /// from `sum_us`, the exact sum of what was recorded (`Histogram::mean` scans every
-    /// bucket, most of a snapshot's cost).
-    pub fn of(h: &Histogram<u64>, sum_us: u64) -> LatencySummary {
+    /// Reads the percentiles off a histogram (all zero when it is empty); the mean and the
+    /// standard deviation come from `sums`, exact sums of what was recorded.
+    pub fn of(h: &Histogram<u64>, sums: Sums) -> LatencySummary {
         if h.is_empty() {
             return LatencySummary::default();
         }
+        let n = h.len() as f64;
+        let mean_us = sums.us as f64 / n;
+        let variance = sums.squares_us2 as f64 / n - mean_us * mean_us;
         LatencySummary {
             count: h.len(),
             min_us: h.min(),
-            mean_us: sum_us as f64 / h.len() as f64,
+            mean_us,
+            stdev_us: variance.max(0.0).sqrt(),
             p50_us: h.value_at_quantile(0.50),
+            p75_us: h.value_at_quantile(0.75),
             p90_us: h.value_at_quantile(0.90),
+            p95_us: h.value_at_quantile(0.95),
             p99_us: h.value_at_quantile(0.99),
             p99_9_us: h.value_at_quantile(0.999),
+            p99_99_us: h.value_at_quantile(0.9999),
             max_us: h.max(),
         }
+    }
+
+    /// The rung of the ladder nearest quantile `q` (0.5 … 0.9999), in microseconds.
+    pub fn at_quantile(&self, q: f64) -> u64 {
+        let rungs = [
+            (0.5, self.p50_us),
+            (0.75, self.p75_us),
+            (0.9, self.p90_us),
+            (0.95, self.p95_us),
+            (0.99, self.p99_us),
+            (0.999, self.p99_9_us),
+            (0.9999, self.p99_99_us),
+        ];
+        let distance = |rung: &(f64, u64)| (rung.0 - q).abs();
+        rungs
+            .iter()
+            .min_by(|a, b| distance(a).total_cmp(&distance(b)))
+            .map_or(0, |rung| rung.1)
     }
 }
 
@@ -55,6 +100,8 @@ pub struct TickSummary {
     pub ok: u64,
     /// Failed requests in the tick.
     pub failed: u64,
+    /// Responses in the tick with a status outside 200..=299.
+    pub non2xx: u64,
     /// Responses (any status) per second over the tick; failures are not throughput.
     pub rps: f64,
     /// From when each request was due (its start, in concurrency mode).
@@ -71,7 +118,10 @@ pub struct Counts {
     pub ok: u64,
     pub failed: u64,
     pub aborted: u64,
+    /// Body bytes of the responses.
     pub bytes: u64,
+    /// Bytes of the responses' heads (status lines and headers).
+    pub head_bytes: u64,
     /// Requests that started late (rate mode: after they were due, past the timer's slack).
     pub late_starts: u64,
     /// The latest any request started after it was due, in microseconds.
@@ -87,6 +137,7 @@ impl Default for Counts {
             failed: 0,
             aborted: 0,
             bytes: 0,
+            head_bytes: 0,
             late_starts: 0,
             max_late_us: 0,
             status: Box::new([0; STATUS_SLOTS]),
@@ -125,24 +176,36 @@ impl Counts {
     }
 }
 
+/// An empty latency histogram: microseconds, 1 µs to an hour, 3 significant digits.
+pub fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("static histogram bounds")
+}
+
+/// A tick's or a run's histograms, shared with what writes them out (HDR log, summary).
+#[derive(Debug, Clone)]
+pub struct Histograms {
+    /// From when each request was due (its start, in concurrency mode).
+    pub latency: Histogram<u64>,
+    /// From each actual send.
+    pub service: Histogram<u64>,
+}
+
 /// One clock's histograms: the current tick and the whole run.
 struct Recorder {
     tick: Histogram<u64>,
     total: Histogram<u64>,
-    /// Sums of what is in `tick` and `total`, for their means.
-    tick_sum_us: u64,
-    total_sum_us: u64,
+    /// Sums of what is in `tick` and `total`, for their means and deviations.
+    tick_sums: Sums,
+    total_sums: Sums,
 }
 
 impl Recorder {
     fn new() -> Recorder {
-        let histogram =
-            || Histogram::new_with_bounds(1, MAX_LATENCY_US, 3).expect("static histogram bounds");
         Recorder {
-            tick: histogram(),
-            total: histogram(),
-            tick_sum_us: 0,
-            total_sum_us: 0,
+            tick: new_histogram(),
+            total: new_histogram(),
+            tick_sums: Sums::default(),
+            total_sums: Sums::default(),
         }
     }
 
@@ -150,20 +213,19 @@ impl Recorder {
         let us = us.clamp(1, MAX_LATENCY_US);
         self.tick.saturating_record(us);
         self.total.saturating_record(us);
-        self.tick_sum_us += us;
-        self.total_sum_us += us;
+        self.tick_sums.add(us);
+        self.total_sums.add(us);
     }
 
-    /// The tick's summary; the tick starts again empty.
-    fn close_tick(&mut self) -> LatencySummary {
-        let summary = LatencySummary::of(&self.tick, self.tick_sum_us);
-        self.tick.reset();
-        self.tick_sum_us = 0;
-        summary
+    /// The tick's summary and histogram; the tick starts again empty.
+    fn close_tick(&mut self) -> (LatencySummary, Histogram<u64>) {
+        let summary = LatencySummary::of(&self.tick, self.tick_sums);
+        self.tick_sums = Sums::default();
+        (summary, std::mem::replace(&mut self.tick, new_histogram()))
     }
 
     fn cumulative(&self) -> LatencySummary {
-        LatencySummary::of(&self.total, self.total_sum_us)
+        LatencySummary::of(&self.total, self.total_sums)
     }
 }
 
@@ -173,7 +235,10 @@ pub struct Window {
     service: Recorder,
     tick_ok: u64,
     tick_failed: u64,
+    tick_non2xx: u64,
     tick_start: Duration,
+    /// The histograms of the tick that closed last.
+    last_histograms: Arc<Histograms>,
     target_rps: Option<f64>,
     ring: VecDeque<TickSummary>,
     ring_len: usize,
@@ -190,7 +255,12 @@ impl Window {
             service: Recorder::new(),
             tick_ok: 0,
             tick_failed: 0,
+            tick_non2xx: 0,
             tick_start: Duration::ZERO,
+            last_histograms: Arc::new(Histograms {
+                latency: new_histogram(),
+                service: new_histogram(),
+            }),
             target_rps: None,
             ring: VecDeque::with_capacity(ring_len),
             ring_len: ring_len.max(1),
@@ -212,8 +282,10 @@ impl Window {
             Verdict::Status(code) => {
                 self.counts.ok += 1;
                 self.counts.bytes += o.bytes;
+                self.counts.head_bytes += u64::from(o.head_bytes);
                 self.counts.status[usize::from(code).min(STATUS_SLOTS - 1)] += 1;
                 self.tick_ok += 1;
+                self.tick_non2xx += u64::from(!(200..300).contains(&code));
                 self.latency.record(o.latency_us);
                 self.service.record(o.service_us());
             }
@@ -239,17 +311,25 @@ impl Window {
     /// Closes the current tick at run time `now`, pushes its summary on the ring and returns it.
     pub fn rotate(&mut self, now: Duration) -> TickSummary {
         let secs = now.saturating_sub(self.tick_start).as_secs_f64();
+        let (latency, latency_histogram) = self.latency.close_tick();
+        let (service, service_histogram) = self.service.close_tick();
         let summary = TickSummary {
             end: now,
             ok: self.tick_ok,
             failed: self.tick_failed,
+            non2xx: self.tick_non2xx,
             rps: crate::units::per_second(self.tick_ok, secs),
-            latency: self.latency.close_tick(),
-            service: self.service.close_tick(),
+            latency,
+            service,
             target_rps: self.target_rps,
         };
+        self.last_histograms = Arc::new(Histograms {
+            latency: latency_histogram,
+            service: service_histogram,
+        });
         self.tick_ok = 0;
         self.tick_failed = 0;
+        self.tick_non2xx = 0;
         self.tick_start = now;
         if self.ring.len() == self.ring_len {
             self.ring.pop_front();
@@ -261,6 +341,19 @@ impl Window {
     /// Each URL's figures so far (with `--urls-from-file`; else empty).
     pub fn targets(&self) -> Vec<TargetFigures> {
         self.by_target.figures()
+    }
+
+    /// The histograms of the tick that closed last (empty before the first).
+    pub fn last_tick_histograms(&self) -> Arc<Histograms> {
+        Arc::clone(&self.last_histograms)
+    }
+
+    /// The whole run's histograms so far.
+    pub fn run_histograms(&self) -> Histograms {
+        Histograms {
+            latency: self.latency.total.clone(),
+            service: self.service.total.clone(),
+        }
     }
 
     /// Latency percentiles over the whole run so far.
@@ -294,6 +387,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 13,
+            head_bytes: 0,
             target: 0,
         }
     }
@@ -365,6 +459,7 @@ mod tests {
             late_us: 899_000,
             verdict: Verdict::Status(200),
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         });
         w.record(&ok(1_000));
@@ -386,6 +481,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Status(503),
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         });
         w.record(&Outcome {
@@ -393,6 +489,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Error(ErrorKind::Timeout),
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         });
         w.record(&Outcome {
@@ -400,6 +497,7 @@ mod tests {
             late_us: 0,
             verdict: Verdict::Aborted,
             bytes: 0,
+            head_bytes: 0,
             target: 0,
         });
         let c = w.counts();

@@ -1,0 +1,172 @@
+//! What a plot reads from a JSON summary: the series, the timeline, a few totals.
+
+use crate::report::series::SeriesEntry;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The parts of a summary a plot draws.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunRecord {
+    pub target: String,
+    pub duration_s: f64,
+    pub requests: Totals,
+    pub throughput_rps: f64,
+    pub series: Vec<SeriesEntry>,
+    pub timeline: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Totals {
+    pub total: u64,
+    pub failed: u64,
+}
+
+/// One timeline entry: a knob's new value, when, and who changed it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    pub t_s: f64,
+    pub knob: String,
+    pub value: Option<f64>,
+    pub source: String,
+}
+
+impl RunRecord {
+    /// Reads a JSON summary; one line saying what is wrong if it is not one with a series.
+    pub fn read(path: &Path) -> Result<RunRecord, String> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("plot: cannot read '{shown}': {e}"))?;
+        let record: RunRecord = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "plot: '{shown}' is not a JSON summary of sluice 0.1 or later with a series: {e}"
+            )
+        })?;
+        match record.series.is_empty() {
+            true => Err(format!(
+                "plot: '{shown}' has an empty series: nothing to draw"
+            )),
+            false => Ok(record),
+        }
+    }
+
+    /// The default title: the target, the length of the run and its requests.
+    pub fn title(&self) -> String {
+        format!(
+            "{}: {:.0} s, {} requests ({} failed), {:.0} req/s",
+            self.target,
+            self.duration_s,
+            self.requests.total,
+            self.requests.failed,
+            self.throughput_rps
+        )
+    }
+
+    /// A knob's value over the run as a step line: (time, value) corners, from the start
+    /// to the end of the run; empty if the knob was never set. Pauses are left out.
+    pub fn steps_of(&self, knob: &str) -> Vec<(f64, f64)> {
+        let mut corners: Vec<(f64, f64)> = Vec::new();
+        for step in self.timeline.iter().filter(|s| s.knob == knob) {
+            let Some(value) = step.value else {
+                // A rate switched off: the line drops to zero.
+                if let Some(&(_, last)) = corners.last() {
+                    corners.push((step.t_s, last));
+                    corners.push((step.t_s, 0.0));
+                }
+                continue;
+            };
+            if let Some(&(_, last)) = corners.last() {
+                corners.push((step.t_s, last));
+            }
+            corners.push((step.t_s, value));
+        }
+        if let Some(&(_, last)) = corners.last() {
+            corners.push((self.end_s(), last));
+        }
+        corners
+    }
+
+    /// Changes made by hand or from outside (keys, the control API, a replay, pauses):
+    /// marked on the plot; a schedule's own ramps show in the step lines instead.
+    pub fn marks(&self) -> Vec<(f64, String)> {
+        self.timeline
+            .iter()
+            .filter(|s| s.source != "start" && s.source != "stage")
+            .map(|s| {
+                let value = s.value.map(|v| format!(" {v}")).unwrap_or_default();
+                (s.t_s, format!("{}{value}", s.knob))
+            })
+            .collect()
+    }
+
+    /// Responses a second at each tick's end, leaving out a last tick shorter than half a
+    /// second (the stub between the last whole second and the end), whose rate is noise.
+    pub fn rates(&self) -> Vec<(f64, f64)> {
+        let mut previous = 0.0;
+        let mut points = Vec::with_capacity(self.series.len());
+        for (i, e) in self.series.iter().enumerate() {
+            let stub = i + 1 == self.series.len() && i > 0 && e.t_s - previous < 0.5;
+            if !stub {
+                points.push((e.t_s, e.rps));
+            }
+            previous = e.t_s;
+        }
+        points
+    }
+
+    /// The end of the time axis: the run's duration, or its last tick if later.
+    pub fn end_s(&self) -> f64 {
+        let last_tick = self.series.last().map_or(0.0, |e| e.t_s);
+        self.duration_s.max(last_tick).max(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(timeline: &[(f64, &str, Option<f64>, &str)]) -> RunRecord {
+        RunRecord {
+            target: "http://127.0.0.1/".into(),
+            duration_s: 10.0,
+            requests: Totals {
+                total: 1,
+                failed: 0,
+            },
+            throughput_rps: 1.0,
+            series: Vec::new(),
+            timeline: timeline
+                .iter()
+                .map(|(t_s, knob, value, source)| Step {
+                    t_s: *t_s,
+                    knob: knob.to_string(),
+                    value: *value,
+                    source: source.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_knob_becomes_a_step_line_and_hand_changes_become_marks() {
+        let r = record(&[
+            (0.0, "limit", Some(10.0), "start"),
+            (2.0, "limit", Some(20.0), "stage"),
+            (5.0, "pause", None, "key"),
+            (6.0, "limit", Some(5.0), "key"),
+        ]);
+        assert_eq!(
+            r.steps_of("limit"),
+            [
+                (0.0, 10.0),
+                (2.0, 10.0),
+                (2.0, 20.0),
+                (6.0, 20.0),
+                (6.0, 5.0),
+                (10.0, 5.0)
+            ]
+        );
+        assert!(r.steps_of("rate").is_empty());
+        let marks: Vec<String> = r.marks().into_iter().map(|(_, m)| m).collect();
+        assert_eq!(marks, ["pause", "limit 5"]);
+    }
+}
