@@ -1,8 +1,9 @@
-# Sourced by the bench and screenshot scripts: start_fast_demo BIN LOG starts `sluice demo`
-# with no delay on 127.0.0.1 (a port the kernel picks) in the background, and sets demo_pid
-# and url (the address it printed). Exits the calling script if it does not come up.
+# Sourced by the bench and screenshot scripts: start_fast_demo BIN LOG [MAX_DELAY=0s] starts
+# `sluice demo` (answers after 0 to MAX_DELAY) on 127.0.0.1 (a port the kernel picks) in the
+# background, and sets demo_pid and url (the address it printed). Exits the calling script if
+# it does not come up.
 start_fast_demo() {
-  "$1" demo --listen 127.0.0.1:0 --max-delay 0s 2>"$2" &
+  "$1" demo --listen 127.0.0.1:0 --max-delay "${3:-0s}" 2>"$2" &
   demo_pid=$!
   url=""
   for _ in $(seq 100); do

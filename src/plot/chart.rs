@@ -88,11 +88,6 @@ fn throughput<DB: DrawingBackend>(
         .draw()
         .map_err(text)?;
     marks(&mut chart, r, top, true)?;
-    chart
-        .draw_series(LineSeries::new(rps, RPS.stroke_width(2)))
-        .map_err(text)?
-        .label("req/s")
-        .legend(swatch(RPS));
     if !rate.is_empty() {
         chart
             .draw_series(LineSeries::new(rate, RATE.stroke_width(2)))
@@ -107,6 +102,12 @@ fn throughput<DB: DrawingBackend>(
             .label("limit (right axis)")
             .legend(swatch(LIMIT));
     }
+    // Last, so it is drawn over the knobs' lines where it meets them.
+    chart
+        .draw_series(LineSeries::new(rps, RPS.stroke_width(2)))
+        .map_err(text)?
+        .label("req/s")
+        .legend(swatch(RPS));
     legend(&mut chart)
 }
 
@@ -127,6 +128,10 @@ fn latency<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, r: &RunRecord) -> 
         .configure_mesh()
         .light_line_style(GRID)
         .max_light_lines(2)
+        .y_label_formatter(&|v| match top < 10.0 {
+            true => format!("{v:.1}"),
+            false => format!("{v:.0}"),
+        })
         .x_desc("run time (s)")
         .y_desc("latency (ms)")
         .label_style((FONT, 13))

@@ -23,7 +23,7 @@ pub struct PlotArgs {
     /// The picture to write: FILE.svg or FILE.png.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
-    /// A title instead of the target's URL.
+    /// A title instead of the default one (the target, the duration, the requests, the throughput).
     #[arg(long = "title")]
     pub title: Option<String>,
 }
