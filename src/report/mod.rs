@@ -44,14 +44,9 @@ mod tests {
     use crate::stats::snapshot::Snapshot;
     use std::time::Duration;
 
-    #[test]
-    fn no_responses_means_no_latency_and_no_throughput() {
-        let mut last = Snapshot {
-            elapsed: Duration::from_secs(2),
-            ..Snapshot::default()
-        };
-        last.counts.failed = 20;
-        let facts = RunFacts {
+    /// A run's facts with nothing steered.
+    fn facts() -> RunFacts {
+        RunFacts {
             target: "http://127.0.0.1:1/".into(),
             initial_limit: 5,
             initial_rate: None,
@@ -61,8 +56,64 @@ mod tests {
             urls: Vec::new(),
             fail_if: Vec::new(),
             started_at: std::time::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_csv_rows_are_the_json_series() {
+        use crate::stats::series::{EndOfRun, SeriesPoint};
+        use crate::stats::window::{Histograms, new_histogram};
+        let point = |s: u64, ok: u64| SeriesPoint {
+            end: Duration::from_millis(s * 1000 + 3),
+            ok,
+            failed: s % 2,
+            rps: ok as f64 * 0.997,
+            p50_us: Some(1_000 + s),
+            p99_us: (s != 2).then_some(9_000 + s),
+            in_flight: 4,
+            limit: 5,
+            rate_target: Some(100.0),
         };
-        let summary = Summary::new(facts, &last);
+        let last = Snapshot {
+            end_of_run: Some(std::sync::Arc::new(EndOfRun {
+                histograms: Histograms {
+                    latency: new_histogram(),
+                    service: new_histogram(),
+                },
+                series: (1..=5).map(|s| point(s, 90 + s)).collect(),
+            })),
+            ..Snapshot::default()
+        };
+        let summary = Summary::new(facts(), &last);
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&summary, OutputFormat::Json)).expect("json");
+        let csv = render(&summary, OutputFormat::Csv);
+        let rows: Vec<&str> = csv
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .skip(1)
+            .collect();
+        let entries = json["series"].as_array().expect("series");
+        assert_eq!(rows.len(), entries.len());
+        let field = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            v => v.as_f64().expect("a number").to_string(),
+        };
+        for (row, entry) in rows.iter().zip(entries) {
+            let names = series::CSV_HEADER.split(',');
+            let want: Vec<String> = names.map(|name| field(&entry[name])).collect();
+            assert_eq!(row.split(',').collect::<Vec<_>>(), want, "{entry}");
+        }
+    }
+
+    #[test]
+    fn no_responses_means_no_latency_and_no_throughput() {
+        let mut last = Snapshot {
+            elapsed: Duration::from_secs(2),
+            ..Snapshot::default()
+        };
+        last.counts.failed = 20;
+        let summary = Summary::new(facts(), &last);
         let text = render_text(&summary);
         assert!(text.contains("Latency (ms):\n  no responses"), "{text}");
         assert!(text.contains("Throughput:   0.0 req/s"), "{text}");
@@ -75,19 +126,13 @@ mod tests {
     #[test]
     fn an_until_that_never_held_says_so_without_any_steering() {
         let facts = RunFacts {
-            target: "http://127.0.0.1:1/".into(),
-            initial_limit: 5,
             initial_rate: Some(100.0),
-            timeline: Vec::new(),
             until: Some(summary::Until {
                 condition: "p99>200ms".into(),
                 met_at_s: None,
                 knee: None,
             }),
-            peak_rss_kib: 0,
-            urls: Vec::new(),
-            fail_if: Vec::new(),
-            started_at: std::time::UNIX_EPOCH,
+            ..facts()
         };
         let text = render_text(&Summary::new(facts, &Snapshot::default()));
         assert!(
