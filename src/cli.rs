@@ -32,6 +32,8 @@ pub enum Command {
     Man,
     /// Draw a run from its JSON summary: sluice plot run.json -o run.svg (or .png)
     Plot(crate::plot::PlotArgs),
+    /// Merge runs' JSON summaries (shards of one test) into one, percentiles exact: sluice merge a.json b.json -o all.json
+    Merge(crate::merge::MergeArgs),
 }
 
 /// What `--help` adds after the flags: the dashboard's keys (from the key table) and the

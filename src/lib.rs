@@ -17,6 +17,7 @@ pub mod condition;
 pub mod config;
 pub mod connect_to;
 pub mod error;
+pub mod merge;
 pub mod output;
 pub mod plot;
 pub mod report;

@@ -10,12 +10,12 @@ use crate::outcome::ErrorKind;
 use crate::stats::by_target::TargetFigures;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Everything the run measured, as written to stdout or `-o FILE`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub target: String,
     /// When the run started, in seconds since the Unix epoch (for lining runs up).
@@ -31,7 +31,7 @@ pub struct Summary {
     /// `bytes_received` over the run's duration.
     pub transfer_bytes_per_s: f64,
     /// "concurrency" or "rate": the mode at the end of the run.
-    pub mode: &'static str,
+    pub mode: String,
     pub rate: Rate,
     /// From when each request was due (rate mode) or sent (concurrency mode) to its last
     /// byte; None (JSON null) when no response arrived.
@@ -42,7 +42,7 @@ pub struct Summary {
     pub status_codes: BTreeMap<String, u64>,
     /// Responses by class: "2xx", "3xx", "4xx" and "5xx" always, "other" when any status
     /// fell outside them.
-    pub status_classes: BTreeMap<&'static str, u64>,
+    pub status_classes: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
     pub concurrency: Concurrency,
     pub open_files: OpenFiles,
@@ -56,13 +56,16 @@ pub struct Summary {
     /// Each `--fail-if` condition, what was measured and whether it passed (empty without).
     pub thresholds: Vec<Threshold>,
     /// With `--urls-from-file`: each URL's share, in the file's order (absent otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<UrlSummary>,
     /// The whole run's histograms, encoded, for exact merges; None (null) if the run's
     /// end was not reached (the aggregator failed).
     pub histograms: Option<EncodedHistograms>,
     /// One entry per tick (a second), oldest first.
     pub series: Vec<SeriesEntry>,
+    /// `sluice merge`: each run merged, in the order given (absent in a single run's summary).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workers: Vec<Worker>,
     /// The latency histogram's bars, for the text summary.
     #[serde(skip)]
     pub latency_buckets: Vec<Bucket>,
@@ -71,8 +74,21 @@ pub struct Summary {
     pub service_buckets: Vec<Bucket>,
 }
 
+/// One run of a merge: where it came from, when it ran, what it did, how it was steered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Worker {
+    /// The summary's file, as given to `sluice merge`.
+    pub file: String,
+    pub target: String,
+    pub started_at_unix_s: f64,
+    pub duration_s: f64,
+    pub requests: Requests,
+    pub throughput_rps: f64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
 /// One URL of several: its requests, responses, failures and latency.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UrlSummary {
     pub url: String,
     pub requests: u64,
@@ -80,7 +96,7 @@ pub struct UrlSummary {
     pub failed: u64,
     pub status_codes: BTreeMap<String, u64>,
     /// Failures by kind, only kinds that were seen.
-    pub errors: BTreeMap<&'static str, u64>,
+    pub errors: BTreeMap<String, u64>,
     /// p50 and p99 to two significant figures; None (null) when no response arrived.
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
@@ -104,7 +120,7 @@ fn by_url(urls: &[String], figures: &[TargetFigures]) -> Vec<UrlSummary> {
                     .iter()
                     .map(|(code, n)| (code.to_string(), *n))
                     .collect(),
-                errors: f.errors.clone(),
+                errors: f.errors.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
                 p50_ms: ms(f.latency.p50_us),
                 p99_ms: ms(f.latency.p99_us),
             }
@@ -113,7 +129,7 @@ fn by_url(urls: &[String], figures: &[TargetFigures]) -> Vec<UrlSummary> {
 }
 
 /// The rate asked for and what came of it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Rate {
     /// Requests a second at the start; None (null) in concurrency mode.
     pub initial: Option<f64>,
@@ -129,15 +145,15 @@ pub struct Rate {
 }
 
 /// One change of a knob, as the JSON timeline lists it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub t_s: f64,
     /// "limit", "rate", "pause" or "resume".
-    pub knob: &'static str,
+    pub knob: String,
     /// The new value; null for pause, resume and a rate switched off.
     pub value: Option<f64>,
     /// "start", "stage", "key" or "replay".
-    pub source: &'static str,
+    pub source: String,
 }
 
 impl From<&Entry> for TimelineEntry {
@@ -150,16 +166,16 @@ impl From<&Entry> for TimelineEntry {
         };
         TimelineEntry {
             t_s: e.at.as_secs_f64(),
-            knob,
+            knob: knob.to_string(),
             value,
-            source: e.source.as_str(),
+            source: e.source.as_str().to_string(),
         }
     }
 }
 
 /// Where an `--until` condition was met, and the knee: the last knob value at which it
 /// did not hold.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Until {
     pub condition: String,
     /// Run time of the tick at which it held; None (null) when it never did.
@@ -168,10 +184,10 @@ pub struct Until {
 }
 
 /// A knob and its value.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knee {
     /// "limit" or "rate".
-    pub knob: &'static str,
+    pub knob: String,
     pub value: f64,
 }
 
@@ -195,7 +211,7 @@ pub struct RunFacts {
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Requests {
     pub total: u64,
     pub ok: u64,
@@ -203,7 +219,7 @@ pub struct Requests {
     pub aborted: u64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Concurrency {
     pub initial: usize,
     #[serde(rename = "final")]
@@ -213,14 +229,14 @@ pub struct Concurrency {
     pub capped_by_open_files: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct OpenFiles {
     pub peak: u64,
     pub soft_limit: u64,
     pub hard_limit: u64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Memory {
     /// Peak resident set size of the whole process, in KiB (0 where it cannot be read).
     pub peak_rss_kib: u64,
@@ -241,7 +257,8 @@ impl Summary {
             mode: match last.gauges.rate {
                 Some(_) => "rate",
                 None => "concurrency",
-            },
+            }
+            .to_string(),
             rate: Rate::of(facts.initial_rate, last),
             requests: Requests::of(last),
             throughput_rps: last.average_rps(),
@@ -276,6 +293,7 @@ impl Summary {
             service_buckets: end.map_or_else(Vec::new, |e| latency::buckets(&e.histograms.service)),
             target: facts.target,
             until: facts.until,
+            workers: Vec::new(),
         };
         summary.thresholds = thresholds::judge(&facts.fail_if, &summary.measured(last));
         summary
@@ -349,10 +367,10 @@ impl Rate {
 }
 
 /// Responses by class, the four usual ones always present.
-fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<&'static str, u64> {
-    let mut classes: BTreeMap<&'static str, u64> = ["2xx", "3xx", "4xx", "5xx"]
+fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<String, u64> {
+    let mut classes: BTreeMap<String, u64> = ["2xx", "3xx", "4xx", "5xx"]
         .into_iter()
-        .map(|c| (c, 0))
+        .map(|c| (c.to_string(), 0))
         .collect();
     for (code, n) in codes {
         let class = match code / 100 {
@@ -362,7 +380,7 @@ fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<&'static str, u64> {
             5 => "5xx",
             _ => "other",
         };
-        *classes.entry(class).or_default() += n;
+        *classes.entry(class.to_string()).or_default() += n;
     }
     classes
 }

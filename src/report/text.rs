@@ -15,8 +15,25 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_by_url(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
         .and_then(|()| write_steering(&mut out, s))
-        .and_then(|()| write_thresholds(&mut out, s));
+        .and_then(|()| write_thresholds(&mut out, s))
+        .and_then(|()| write_workers(&mut out, s));
     out
+}
+
+/// A merge: each run merged, a line each.
+fn write_workers(out: &mut String, s: &Summary) -> std::fmt::Result {
+    if s.workers.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Workers:        {} runs merged", s.workers.len())?;
+    for w in &s.workers {
+        writeln!(
+            out,
+            "  {:>9} ok {:>7} failed {:>10.1} req/s {:>8.2} s  {}",
+            w.requests.ok, w.requests.failed, w.throughput_rps, w.duration_s, w.file
+        )?;
+    }
+    Ok(())
 }
 
 /// Each `--fail-if` condition, what was measured, and whether it passed.

@@ -56,7 +56,7 @@ pub async fn watch(
             };
         }
         knee = Some(Knee {
-            knob: knob.as_str(),
+            knob: knob.as_str().to_string(),
             value,
         });
         in_force_next = Some(read_now);
