@@ -3,6 +3,7 @@
 use crate::condition::Condition;
 use crate::connect_to::ConnectTo;
 use crate::schedule::stages::Stages;
+use crate::shard::ShardArg;
 use crate::units;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
@@ -204,6 +205,15 @@ pub struct RunArgs {
     /// Leave the dashboard as soon as the run ends, instead of waiting for a key.
     #[arg(long = "exit-on-done")]
     pub exit_on_done: bool,
+    /// Do this process's share of a run split across N processes: I/N (from 0: 0/3, 1/3,
+    /// 2/3), or auto with --shards N to read the index from JOB_COMPLETION_INDEX (a Kubernetes
+    /// Indexed Job). -c, -n, -q and the stages' values are split; remainders go to the lowest
+    /// indexes, so the shards together do what one process would.
+    #[arg(long = "shard", value_name = "I/N|auto", value_parser = ShardArg::parse)]
+    pub shard: Option<ShardArg>,
+    /// With --shard auto: how many shards there are.
+    #[arg(long = "shards", value_name = "N", requires = "shard", value_parser = units::parse_positive_count)]
+    pub shards: Option<u64>,
     /// Summary format: text; json; csv (the per-second series, a row a second, then the
     /// text summary as # comment lines).
     #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]

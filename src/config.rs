@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
+use crate::shard::{INDEX_VARIABLE, Shard};
 use crate::target::{Target, port_of, unbracket};
 use bytes::Bytes;
 use http::header::{
@@ -64,6 +65,8 @@ pub struct Config {
     pub fail_if: Vec<Condition>,
     /// Where to write the HdrHistogram interval log.
     pub hdr_log: Option<PathBuf>,
+    /// `--shard`: this process's place in a split run; its numbers are already its share.
+    pub shard: Option<Shard>,
     /// Dashboard: leave when the run ends instead of waiting for a key.
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
@@ -88,8 +91,60 @@ pub fn can_draw(stdout_is_terminal: bool, term: Option<&str>) -> bool {
 }
 
 impl Config {
-    /// Checks the parsed arguments; headless when the dashboard cannot be drawn (`can_draw`).
+    /// Checks the parsed arguments; headless when the dashboard cannot be drawn (`can_draw`);
+    /// with `--shard`, this process's share of the run.
     pub fn from_args(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let shard = args
+            .shard
+            .map(|s| s.resolve(args.shards, std::env::var(INDEX_VARIABLE).ok().as_deref()))
+            .transpose()
+            .map_err(Error::Input)?;
+        let config = Self::whole_run(args, can_draw)?;
+        match shard {
+            Some(shard) => config.sharded(shard),
+            None => Ok(config),
+        }
+    }
+
+    /// This shard's part: -c and -n split with the remainders to the lowest indexes, the
+    /// rate and the stages' values split evenly (a limit's to whole requests).
+    fn sharded(mut self, shard: Shard) -> Result<Config, Error> {
+        let of = format!("--shard {}/{}", shard.index, shard.count);
+        if self.replay.is_some() {
+            return Err(Error::Input(format!(
+                "{of}: --replay is not split across shards; give each shard its own"
+            )));
+        }
+        self.concurrency = shard.share(self.concurrency as u64) as usize;
+        if self.concurrency == 0 {
+            return Err(Error::Input(format!(
+                "{of}: -c is too small to give every shard a request in flight"
+            )));
+        }
+        if let Some(n) = self.plan.max_requests {
+            self.plan.max_requests = Some(shard.share(n)).filter(|n| *n > 0);
+            if self.plan.max_requests.is_none() {
+                return Err(Error::Input(format!(
+                    "{of}: -n {n} is too small to give every shard a request"
+                )));
+            }
+        }
+        self.rate = self.rate.map(|r| shard.share_rate(r));
+        let limit_knob = self.rate.is_none();
+        if let Some(stages) = &mut self.stages {
+            for stage in &mut stages.0 {
+                stage.target = match limit_knob {
+                    true => shard.share(stage.target.round() as u64).max(1) as f64,
+                    false => shard.share_rate(stage.target),
+                };
+            }
+        }
+        self.shard = Some(shard);
+        Ok(self)
+    }
+
+    /// The whole run as the arguments describe it.
+    fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
         let (target, more_targets) = targets_of(&args)?;
         let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
             Error::Input(format!(
@@ -147,6 +202,7 @@ impl Config {
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,
+            shard: None,
         })
     }
 }

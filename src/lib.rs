@@ -23,6 +23,7 @@ pub mod plot;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod shard;
 pub(crate) mod target;
 pub(crate) mod units;
 

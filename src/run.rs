@@ -94,6 +94,7 @@ async fn run_on_runtime(
         peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
         fail_if: config.fail_if.clone(),
         started_at: ended.started_at,
+        shard: config.shard,
     };
     let summary = Summary::new(facts, &ended.last);
     finish(&summary, &config, output)?;

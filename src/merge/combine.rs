@@ -36,6 +36,7 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
     (m.timeline, m.until, m.thresholds) = (Vec::new(), None, Vec::new());
+    m.shard = None;
     Ok(m)
 }
 

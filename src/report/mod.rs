@@ -56,6 +56,7 @@ mod tests {
             urls: Vec::new(),
             fail_if: Vec::new(),
             started_at: std::time::UNIX_EPOCH,
+            shard: None,
         }
     }
 

@@ -7,6 +7,7 @@ use super::thresholds::{self, Threshold};
 use crate::condition::{Condition, Measured};
 use crate::generator::timeline::{Change, Entry, Knob};
 use crate::outcome::ErrorKind;
+use crate::shard::Shard;
 use crate::stats::by_target::TargetFigures;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::LatencySummary;
@@ -20,6 +21,10 @@ pub struct Summary {
     pub target: String,
     /// When the run started, in seconds since the Unix epoch (for lining runs up).
     pub started_at_unix_s: f64,
+    /// With `--shard`: this run's place in the split run (its figures are its share);
+    /// None (null) otherwise and in a merge.
+    #[serde(default)]
+    pub shard: Option<Shard>,
     pub duration_s: f64,
     pub requests: Requests,
     pub throughput_rps: f64,
@@ -208,6 +213,8 @@ pub struct RunFacts {
     pub fail_if: Vec<Condition>,
     /// The wall-clock time the run started.
     pub started_at: SystemTime,
+    /// `--shard`, if given.
+    pub shard: Option<Shard>,
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
@@ -253,6 +260,7 @@ impl Summary {
         let codes = c.status_codes();
         let mut summary = Summary {
             started_at_unix_s: unix_seconds(facts.started_at),
+            shard: facts.shard,
             duration_s: secs,
             mode: match last.gauges.rate {
                 Some(_) => "rate",
