@@ -75,7 +75,7 @@ fn add_counts(m: &mut Summary, others: &[&Summary]) {
 }
 
 /// Two optional figures added (None only when both are).
-fn sum(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(super) fn sum(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a + b),
         (a, b) => a.or(b),

@@ -38,10 +38,6 @@ fn add(slot: &mut SeriesEntry, e: &SeriesEntry) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
-    let sum = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, b) => a.or(b),
-    };
     slot.rps = ((slot.rps + e.rps) * 10.0).round() / 10.0;
     slot.ok += e.ok;
     slot.failed += e.failed;
@@ -49,5 +45,5 @@ fn add(slot: &mut SeriesEntry, e: &SeriesEntry) {
     slot.p99_ms = highest(slot.p99_ms, e.p99_ms);
     slot.in_flight += e.in_flight;
     slot.limit += e.limit;
-    slot.rate_target = sum(slot.rate_target, e.rate_target);
+    slot.rate_target = super::combine::sum(slot.rate_target, e.rate_target);
 }

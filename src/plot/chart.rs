@@ -53,6 +53,22 @@ fn swatch(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
 }
 
+/// A panel with run time across (0 to `end` s) and a measure up (0 to `top`), with room for
+/// labels on both sides so the two panels' time axes line up.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    end: f64,
+    top: f64,
+) -> Result<ChartContext<'_, DB, Plane>, String> {
+    ChartBuilder::on(area)
+        .margin(14)
+        .x_label_area_size(36)
+        .y_label_area_size(72)
+        .right_y_label_area_size(72)
+        .build_cartesian_2d(0.0..end, 0.0..top)
+        .map_err(text)
+}
+
 /// Responses a second, the target rate and (right axis) the limit.
 fn throughput<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -62,14 +78,7 @@ fn throughput<DB: DrawingBackend>(
     let rps = r.rates();
     let (rate, limit) = (r.steps_of("rate"), r.steps_of("limit"));
     let top = headroom(rps.iter().chain(&rate));
-    let mut chart = ChartBuilder::on(area)
-        .margin(14)
-        .x_label_area_size(36)
-        .y_label_area_size(72)
-        .right_y_label_area_size(72)
-        .build_cartesian_2d(0.0..end, 0.0..top)
-        .map_err(text)?
-        .set_secondary_coord(0.0..end, 0.0..headroom(&limit));
+    let mut chart = panel(area, end, top)?.set_secondary_coord(0.0..end, 0.0..headroom(&limit));
     chart
         .configure_mesh()
         .light_line_style(GRID)
@@ -117,13 +126,7 @@ fn latency<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, r: &RunRecord) -> 
     let p50 = segments(r, |e| e.p50_ms);
     let p99 = segments(r, |e| e.p99_ms);
     let top = headroom(p99.iter().chain(&p50).flatten());
-    let mut chart = ChartBuilder::on(area)
-        .margin(14)
-        .x_label_area_size(36)
-        .y_label_area_size(72)
-        .right_y_label_area_size(72)
-        .build_cartesian_2d(0.0..end, 0.0..top)
-        .map_err(text)?;
+    let mut chart = panel(area, end, top)?;
     chart
         .configure_mesh()
         .light_line_style(GRID)
