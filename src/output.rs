@@ -31,10 +31,15 @@ impl Output {
     /// the run: a folder, a block device, a socket, or a place that cannot be written is
     /// bad input.
     pub fn prepare(path: Option<&Path>) -> Result<Output, Error> {
+        Self::prepare_as(path, "-o")
+    }
+
+    /// `prepare`, its refusals naming `flag` (`--hdr-log`, `plot: -o`) as what was given.
+    pub fn prepare_as(path: Option<&Path>, flag: &str) -> Result<Output, Error> {
         let Some(given) = path else {
             return Ok(Output::Stdout);
         };
-        let bad = |why: String| Error::Input(format!("-o: '{}' {why}", given.display()));
+        let bad = |why: String| Error::Input(format!("{flag}: '{}' {why}", given.display()));
         let path = follow_links(given).map_err(|e| bad(format!("cannot be followed: {e}")))?;
         match fs::metadata(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

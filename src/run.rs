@@ -45,8 +45,7 @@ fn prepare_hdr_log(config: &Config, output: &Output) -> Result<Option<Output>, E
     let Some(path) = config.hdr_log.as_deref() else {
         return Ok(None);
     };
-    let log = Output::prepare(Some(path))
-        .map_err(|e| Error::Input(e.to_string().replacen("-o:", "--hdr-log:", 1)))?;
+    let log = Output::prepare_as(Some(path), "--hdr-log")?;
     let absolute = |p: Option<&std::path::Path>| p.and_then(|p| std::path::absolute(p).ok());
     if absolute(log.path()).is_some() && absolute(log.path()) == absolute(output.path()) {
         return Err(Error::Input(format!(

@@ -31,8 +31,7 @@ pub struct MergeArgs {
 /// Reads, checks and merges the summaries, and writes the result; bad input is refused
 /// (exit 2) before anything is written.
 pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
-    let output = Output::prepare(args.output.as_deref())
-        .map_err(|e| Error::Input(e.to_string().replacen("-o:", "merge: -o", 1)))?;
+    let output = Output::prepare_as(args.output.as_deref(), "merge: -o")?;
     let runs = args
         .inputs
         .iter()

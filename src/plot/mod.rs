@@ -50,8 +50,7 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
         }
     };
     let record = RunRecord::read(&args.input).map_err(Error::Input)?;
-    let out = Output::prepare(Some(&args.output))
-        .map_err(|e| Error::Input(e.to_string().replacen("-o:", "plot: -o", 1)))?;
+    let out = Output::prepare_as(Some(&args.output), "plot: -o")?;
     let title = args.title.unwrap_or_else(|| record.title());
     let bytes = draw(&record, &title, format).map_err(Error::Runtime)?;
     out.write(&bytes)?;

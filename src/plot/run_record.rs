@@ -1,6 +1,7 @@
 //! What a plot reads from a JSON summary: the series, the timeline, a few totals.
 
 use crate::report::series::SeriesEntry;
+use crate::report::summary::{Requests, TimelineEntry};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -9,25 +10,10 @@ use std::path::Path;
 pub struct RunRecord {
     pub target: String,
     pub duration_s: f64,
-    pub requests: Totals,
+    pub requests: Requests,
     pub throughput_rps: f64,
     pub series: Vec<SeriesEntry>,
-    pub timeline: Vec<Step>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct Totals {
-    pub total: u64,
-    pub failed: u64,
-}
-
-/// One timeline entry: a knob's new value, when, and who changed it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Step {
-    pub t_s: f64,
-    pub knob: String,
-    pub value: Option<f64>,
-    pub source: String,
+    pub timeline: Vec<TimelineEntry>,
 }
 
 impl RunRecord {
@@ -128,15 +114,17 @@ mod tests {
         RunRecord {
             target: "http://127.0.0.1/".into(),
             duration_s: 10.0,
-            requests: Totals {
+            requests: Requests {
                 total: 1,
+                ok: 1,
                 failed: 0,
+                aborted: 0,
             },
             throughput_rps: 1.0,
             series: Vec::new(),
             timeline: timeline
                 .iter()
-                .map(|(t_s, knob, value, source)| Step {
+                .map(|(t_s, knob, value, source)| TimelineEntry {
                     t_s: *t_s,
                     knob: knob.to_string(),
                     value: *value,
