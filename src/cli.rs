@@ -35,6 +35,8 @@ pub enum Command {
     Plot(crate::plot::PlotArgs),
     /// Merge runs' JSON summaries (shards of one test) into one, percentiles exact: sluice merge a.json b.json -o all.json
     Merge(crate::merge::MergeArgs),
+    /// Watch and steer many workers (sluice --control ADDR) as one run: sluice fleet w1:9090 w2:9090
+    Fleet(crate::fleet::FleetArgs),
 }
 
 /// What `--help` adds after the flags: the dashboard's keys (from the key table) and the
@@ -214,6 +216,19 @@ pub struct RunArgs {
     /// With --shard auto: how many shards there are.
     #[arg(long = "shards", value_name = "N", requires = "shard", value_parser = units::parse_positive_count)]
     pub shards: Option<u64>,
+    /// Serve the control API on ADDR (PORT alone: 127.0.0.1:PORT): GET /status, /metrics
+    /// (Prometheus), /summary; POST /limit, /rate {"value": N}, /pause, /resume, /stop with
+    /// the token. Off by default.
+    #[arg(long = "control", value_name = "ADDR", value_parser = crate::control::address::parse)]
+    pub control: Option<SocketAddr>,
+    /// The control API's bearer token (default: drawn at random and printed on stderr).
+    #[arg(
+        long = "control-token",
+        value_name = "TOKEN",
+        env = "SLUICE_CONTROL_TOKEN",
+        hide_env_values = true
+    )]
+    pub control_token: Option<String>,
     /// Summary format: text; json; csv (the per-second series, a row a second, then the
     /// text summary as # comment lines).
     #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]

@@ -4,6 +4,8 @@ use crate::cli::{OutputFormat, RunArgs};
 use crate::client::{self, Route, TlsOptions};
 use crate::condition::Condition;
 use crate::connect_to::ConnectTo;
+use crate::control::ControlSpec;
+use crate::control::token::Token;
 use crate::error::Error;
 use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
@@ -16,6 +18,7 @@ use http::header::{
     PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 use http::{HeaderMap, Method};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,6 +70,8 @@ pub struct Config {
     pub hdr_log: Option<PathBuf>,
     /// `--shard`: this process's place in a split run; its numbers are already its share.
     pub shard: Option<Shard>,
+    /// `--control`: where the control API listens, and its token.
+    pub control: Option<ControlSpec>,
     /// Dashboard: leave when the run ends instead of waiting for a key.
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
@@ -199,12 +204,25 @@ impl Config {
             until: args.until,
             fail_if: args.fail_if,
             hdr_log: args.hdr_log,
+            control: control_of(args.control, args.control_token.as_deref())?,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,
             shard: None,
         })
     }
+}
+
+/// The control API's address and token (given, or drawn now), if `--control` was given.
+fn control_of(addr: Option<SocketAddr>, token: Option<&str>) -> Result<Option<ControlSpec>, Error> {
+    let Some(addr) = addr else {
+        return Ok(None);
+    };
+    let (token, drawn) = match token {
+        Some(t) => (Token::given(t).map_err(Error::Input)?, false),
+        None => (Token::generate().map_err(Error::Runtime)?, true),
+    };
+    Ok(Some(ControlSpec { addr, token, drawn }))
 }
 
 /// The request body: `-d`, the file of `-D`, or none.

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Demo(args)) => sluicegate::run_demo(args),
         Some(Command::Plot(args)) => sluicegate::plot::run_plot(args),
         Some(Command::Merge(args)) => sluicegate::merge::run_merge(args),
+        Some(Command::Fleet(args)) => sluicegate::fleet::run_fleet(args),
         Some(Command::Completions { shell }) => print_generated(|out| {
             clap_complete::generate(shell, &mut cli::command(), "sluice", out);
             Ok(())

@@ -107,6 +107,11 @@ impl ErrorKind {
         }
     }
 
+    /// The kind `as_str` names.
+    pub fn parse(word: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
     /// A one-line hint for kinds whose cause is on this side, not the target's.
     pub fn hint(self) -> Option<&'static str> {
         match self {

@@ -1,6 +1,7 @@
 //! Wiring one run: check where the summary goes, resolve the target, start the pipeline
 //! (generator → outcomes → aggregator → snapshots), show it, and finish with the summary.
 
+use crate::cli::OutputFormat;
 use crate::client::{self, Client, Pool, RequestTemplate};
 use crate::config::Config;
 use crate::error::Error;
@@ -16,7 +17,7 @@ use crate::schedule::{Knob, driver, until};
 use crate::stats::aggregator::{self, Readings, Schedule};
 use crate::stats::snapshot::Snapshot;
 use crate::target::Target;
-use crate::{demo, generator, headless, panics, probe, signals, tui};
+use crate::{control, demo, generator, headless, panics, probe, signals, tui};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, SystemTime};
@@ -36,8 +37,13 @@ pub fn run(config: Config) -> Result<Summary, Error> {
     // Checked first: a summary or a log that cannot be written is bad input, before any load.
     let output = Output::prepare(config.output.as_deref())?;
     let hdr_log = prepare_hdr_log(&config, &output)?;
+    let control = config
+        .control
+        .clone()
+        .map(control::Bound::bind)
+        .transpose()?;
     let runtime = crate::runtime::current_thread()?;
-    runtime.block_on(run_on_runtime(config, output, hdr_log))
+    runtime.block_on(run_on_runtime(config, output, hdr_log, control))
 }
 
 /// The `--hdr-log` destination, checked as `-o` is; refused when it is `-o`'s file.
@@ -66,6 +72,7 @@ async fn run_on_runtime(
     config: Config,
     output: Output,
     hdr_log: Option<Output>,
+    control: Option<control::Bound>,
 ) -> Result<Summary, Error> {
     // Sockets are files: take all the descriptors the hard limit allows.
     let _ = probe::fd::raise_soft_limit();
@@ -81,7 +88,7 @@ async fn run_on_runtime(
             config.concurrency
         );
     }
-    let ended = pipeline(&config, &resolved, client, cap, hdr_log).await?;
+    let ended = pipeline(&config, &resolved, client, cap, (hdr_log, control)).await?;
     demo_shutdown.cancel();
     let facts = RunFacts {
         target: shown_targets(&resolved.target, &config.more_targets),
@@ -96,7 +103,13 @@ async fn run_on_runtime(
         shard: config.shard,
     };
     let summary = Summary::new(facts, &ended.last);
-    finish(&summary, &config, output)?;
+    let written = finish(&summary, &config, output);
+    if let Some(control) = ended.control {
+        control
+            .finish(report::render(&summary, OutputFormat::Json))
+            .await;
+    }
+    written?;
     if let Some(Err(e)) = ended.hdr_log {
         let path = config.hdr_log.as_deref().unwrap_or_else(|| "?".as_ref());
         return Err(Error::Runtime(format!(
@@ -138,23 +151,29 @@ struct Ended {
     started_at: SystemTime,
     /// How writing the HDR log went, when there was one.
     hdr_log: Option<std::io::Result<()>>,
+    /// The control API, still serving: it hands out the summary, then stops.
+    control: Option<control::Control>,
 }
+
+/// What a run may have beside its view: the HDR log's file, the control API's listener.
+type Sidecars = (Option<Output>, Option<control::Bound>);
 
 /// The tasks that read every snapshot beside the view: the `--until` watch, the HDR log.
 struct Readers {
     every: Vec<mpsc::UnboundedSender<Snapshot>>,
     until: Option<JoinHandle<Until>>,
     hdr_log: Option<JoinHandle<std::io::Result<()>>>,
+    control: Option<control::Control>,
 }
 
 impl Readers {
     fn start(
         config: &Config,
         generator: &Handle,
-        hdr_log: Option<Output>,
+        (hdr_log, control): Sidecars,
         target: String,
         started_at: SystemTime,
-    ) -> Readers {
+    ) -> Result<Readers, Error> {
         let mut every = Vec::new();
         let mut reader = || {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -165,12 +184,43 @@ impl Readers {
             .until
             .clone()
             .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
+        let control = control
+            .map(|bound| {
+                control::Control::serve(bound, generator.clone(), target.clone(), config.shard)
+            })
+            .transpose()?;
+        if let Some(control) = &control {
+            control.follow(reader());
+        }
         let hdr_log = hdr_log
             .map(|out| tokio::spawn(report::hdr_log::write(out, target, started_at, reader())));
-        Readers {
+        Ok(Readers {
             every,
             until,
             hdr_log,
+            control,
+        })
+    }
+}
+
+impl Readers {
+    /// The aggregator is done: the readers have seen every snapshot and return.
+    async fn ended(self, last: Snapshot, timeline: Vec<Entry>, started_at: SystemTime) -> Ended {
+        let until = match self.until {
+            Some(task) => task.await.ok(),
+            None => None,
+        };
+        let hdr_log = match self.hdr_log {
+            Some(task) => Some(task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))),
+            None => None,
+        };
+        Ended {
+            last,
+            timeline,
+            until,
+            started_at,
+            hdr_log,
+            control: self.control,
         }
     }
 }
@@ -181,7 +231,7 @@ async fn pipeline(
     resolved: &Resolved,
     client: Client,
     cap: usize,
-    hdr_log: Option<Output>,
+    sidecars: Sidecars,
 ) -> Result<Ended, Error> {
     let panicked = CancellationToken::new();
     panics::install(panicked.clone(), tui::restore_terminal);
@@ -203,7 +253,7 @@ async fn pipeline(
     let last_published = snapshot_rx.clone();
     let (progress_tx, progress_rx) = mpsc::unbounded_channel();
     let target = shown_targets(&resolved.target, &config.more_targets);
-    let mut readers = Readers::start(config, &generator, hdr_log, target, started_at);
+    let mut readers = Readers::start(config, &generator, sidecars, target, started_at)?;
     if config.headless {
         readers.every.push(progress_tx);
     }
@@ -217,7 +267,7 @@ async fn pipeline(
         LiveReadings(generator.clone()),
         schedule,
         snapshot_tx,
-        readers.every,
+        std::mem::take(&mut readers.every),
     ));
     let view = view_for(config, resolved, progress_rx);
     show(view, config, &generator, snapshot_rx, started, terminate).await;
@@ -227,22 +277,7 @@ async fn pipeline(
         Err(_) => last_published.borrow().clone(),
     };
     background.iter().for_each(|task| task.abort());
-    // The aggregator is done: the readers have seen every snapshot and return.
-    let until = match readers.until {
-        Some(task) => task.await.ok(),
-        None => None,
-    };
-    let hdr_log = match readers.hdr_log {
-        Some(task) => Some(task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))),
-        None => None,
-    };
-    Ok(Ended {
-        last,
-        timeline: generator.timeline(),
-        until,
-        started_at,
-        hdr_log,
-    })
+    Ok(readers.ended(last, generator.timeline(), started_at).await)
 }
 
 /// Plays `--stages` (on the rate with -q, else the limit) or `--replay`, if given.

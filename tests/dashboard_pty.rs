@@ -309,3 +309,65 @@ fn a_panic_in_the_dashboard_restores_the_terminal_and_prints_the_summary() {
     );
     assert!(restored.contains("internal error: panic at"), "{restored}");
 }
+
+#[test]
+fn a_fleet_doubles_every_workers_limit_with_one_key_and_shows_a_killed_worker_down() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(50)));
+    let url = server.url();
+    let mut workers: Vec<_> = (0..3)
+        .map(|i| {
+            let shard = format!("{i}/3");
+            common::spawn_worker(&[&url, "-c", "18", "-z", "60s", "--shard", &shard], "tok")
+        })
+        .collect();
+    let mut args = vec!["fleet", "--control-token", "tok"];
+    let addrs: Vec<String> = workers.iter().map(|w| w.addr.clone()).collect();
+    args.extend(addrs.iter().map(String::as_str));
+    let mut run = PtyRun::spawn(&args);
+    let screen = Arc::clone(&run.screen);
+    run.wait_for_text("Workers (3)");
+    expect_total(&server.seen, 18);
+    wait_until("the header to show the total limit 18", WAIT, || {
+        contents(&screen)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("limit 18 ")
+    });
+    run.press(b"]");
+    expect_total(&server.seen, 36);
+    wait_until("the header to show limit 36", WAIT, || {
+        contents(&screen)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("limit 36 ")
+    });
+
+    let killed = workers.pop().expect("a worker");
+    drop(killed); // killed, not stopped
+    run.wait_for_text("Workers (3, 1 down)");
+    run.wait_for_text("down");
+    expect_total(&server.seen, 24);
+
+    run.press(b"q");
+    let (ok, out) = run.finish();
+    assert!(ok, "the fleet did not exit 0");
+    let summary = after_restore(&out);
+    assert!(
+        summary.contains("Workers:        2 runs merged"),
+        "{summary}"
+    );
+    assert!(summary.contains("left no summary"), "{summary}");
+}
+
+/// The server sees `n` in flight at once (across all workers), and never more for a while.
+fn expect_total(seen: &Seen, n: usize) {
+    wait_until(&format!("the server to see {n} at once"), WAIT, || {
+        seen.current() == n
+    });
+    seen.reset_max();
+    let served = seen.requests();
+    wait_until("60 more requests", WAIT, || seen.requests() >= served + 60);
+    assert!(seen.max() <= n, "the server saw {} over {n}", seen.max());
+}

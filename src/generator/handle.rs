@@ -312,9 +312,9 @@ impl Handle {
         if let (Some(entry), Some(source)) = (entry, record) {
             self.shared.timeline.record(entry, source);
         }
-        // A key that moves a knob while a schedule plays takes over from it.
+        // A key (or the API) that moves a knob while a schedule plays takes over from it.
         let knob = matches!(change, Change::Limit(_) | Change::Rate(_));
-        if knob && record == Some(Source::Key) {
+        if knob && matches!(record, Some(Source::Key | Source::Api)) {
             let mut schedule = self
                 .shared
                 .schedule

@@ -70,6 +70,8 @@ pub enum Source {
     Key,
     /// A `--replay` of another run's timeline.
     Replay,
+    /// The control API (`--control`), or `sluice fleet` through it.
+    Api,
 }
 
 impl Source {
@@ -80,14 +82,21 @@ impl Source {
             Source::Stage => "stage",
             Source::Key => "key",
             Source::Replay => "replay",
+            Source::Api => "api",
         }
     }
 
     /// The source a JSON word names.
     pub fn parse(word: &str) -> Option<Source> {
-        [Source::Start, Source::Stage, Source::Key, Source::Replay]
-            .into_iter()
-            .find(|s| s.as_str() == word)
+        [
+            Source::Start,
+            Source::Stage,
+            Source::Key,
+            Source::Replay,
+            Source::Api,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
     }
 }
 

@@ -51,6 +51,11 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// Runs' summaries (each with its name: a file, a worker) as one.
+pub fn merge_runs(runs: &[(String, Summary)]) -> Result<Summary, String> {
+    combine::combine(runs)
+}
+
 /// One summary, with the histograms a merge needs.
 fn read(path: &std::path::Path) -> Result<Summary, String> {
     let shown = path.display();

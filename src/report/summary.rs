@@ -218,7 +218,7 @@ pub struct RunFacts {
 }
 
 /// `total = ok + failed`; `ok` means an HTTP response arrived; aborted ones are apart.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requests {
     pub total: u64,
     pub ok: u64,
@@ -375,7 +375,7 @@ impl Rate {
 }
 
 /// Responses by class, the four usual ones always present.
-fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<String, u64> {
+pub fn status_classes(codes: &BTreeMap<u16, u64>) -> BTreeMap<String, u64> {
     let mut classes: BTreeMap<String, u64> = ["2xx", "3xx", "4xx", "5xx"]
         .into_iter()
         .map(|c| (c.to_string(), 0))

@@ -167,6 +167,7 @@ impl<R: Readings> Aggregator<R> {
             counts: self.window.counts().clone(),
             last_tick,
             last_tick_histograms: Some(self.window.last_tick_histograms()),
+            run_histograms: Some(Arc::new(self.window.run_histograms())),
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
@@ -174,6 +175,7 @@ impl<R: Readings> Aggregator<R> {
             open_files,
             peak_open_files: self.peak_open_files,
             targets: self.window.targets(),
+            workers: Vec::new(),
             end_of_run: None,
         }
     }

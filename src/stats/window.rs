@@ -40,6 +40,24 @@ pub struct Sums {
 }
 
 impl Sums {
+    /// The sums of `count` values with this mean and population deviation (another
+    /// process's figures, put back together to add them up).
+    pub fn of_moments(count: u64, mean_us: f64, stdev_us: f64) -> Sums {
+        let n = count as f64;
+        Sums {
+            us: (n * mean_us).round() as u64,
+            squares_us2: (n * (stdev_us * stdev_us + mean_us * mean_us)).round() as u128,
+        }
+    }
+
+    /// Both sums of two sets together.
+    pub fn plus(self, other: Sums) -> Sums {
+        Sums {
+            us: self.us + other.us,
+            squares_us2: self.squares_us2 + other.squares_us2,
+        }
+    }
+
     pub fn add(&mut self, us: u64) {
         self.us += us;
         self.squares_us2 += u128::from(us) * u128::from(us);
@@ -173,6 +191,24 @@ impl Counts {
     /// Failures of one kind.
     pub fn errors_of(&self, kind: ErrorKind) -> u64 {
         self.errors[kind.index()]
+    }
+
+    /// Failures by kind, only kinds that were seen, in `ErrorKind::ALL` order.
+    pub fn errors(&self) -> impl Iterator<Item = (ErrorKind, u64)> + '_ {
+        ErrorKind::ALL
+            .into_iter()
+            .map(|k| (k, self.errors_of(k)))
+            .filter(|(_, n)| *n > 0)
+    }
+
+    /// Adds `n` responses of status `code` (another process's counts, in a fleet).
+    pub fn add_status(&mut self, code: u16, n: u64) {
+        self.status[usize::from(code).min(STATUS_SLOTS - 1)] += n;
+    }
+
+    /// Adds `n` failures of `kind` (another process's counts, in a fleet).
+    pub fn add_errors(&mut self, kind: ErrorKind, n: u64) {
+        self.errors[kind.index()] += n;
     }
 }
 

@@ -9,8 +9,8 @@ pub(crate) mod keys;
 pub mod ui;
 mod widgets;
 
-use crate::generator::Handle;
 use crate::generator::timeline::{Change, Source};
+use crate::generator::{Gauges, Handle};
 use crate::stats::snapshot::Snapshot;
 use app::{App, Command, Live, Msg, Phase};
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -49,7 +49,7 @@ impl Drop for TerminalGuard {
 /// Runs the dashboard on the real terminal until the operator leaves; returns the last state.
 pub async fn run(
     app: App,
-    generator: &Handle,
+    generator: &impl Steer,
     snapshots: watch::Receiver<Snapshot>,
     started: Instant,
     terminate: CancellationToken,
@@ -77,7 +77,7 @@ pub async fn run(
 pub async fn run_loop<B, E>(
     terminal: &mut Terminal<B>,
     mut app: App,
-    generator: &Handle,
+    generator: &impl Steer,
     mut snapshots: watch::Receiver<Snapshot>,
     mut events: E,
     started: Instant,
@@ -118,7 +118,7 @@ where
         }
         let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
         if let Some(command) = app::update(&mut app, msg) {
-            apply(command, generator);
+            generator.command(command);
         }
         if !snapshots_open && app.phase == Phase::Quitting {
             app.phase = Phase::Exit;
@@ -131,21 +131,35 @@ where
 }
 
 /// The gauges as they are this instant; the one place the loop reads the clock.
-fn read_live(generator: &Handle, started: Instant) -> Live {
+fn read_live(generator: &impl Steer, started: Instant) -> Live {
     Live {
         elapsed: started.elapsed(),
         gauges: generator.gauges(),
     }
 }
 
-/// Carries out what a key asked for; every change goes into the run's timeline.
-fn apply(command: Command, generator: &Handle) {
-    let change = match command {
-        Command::SetLimit(n) => Change::Limit(n),
-        Command::SetRate(rate) => Change::Rate(rate),
-        Command::Pause => Change::Pause,
-        Command::Resume => Change::Resume,
-        Command::Stop => return generator.stop(),
-    };
-    generator.steer(change, Some(Source::Key));
+/// What the dashboard steers: this process's generator, or a fleet of workers.
+pub trait Steer {
+    /// The gauges now, read every frame.
+    fn gauges(&self) -> Gauges;
+    /// Carries out what a key asked for.
+    fn command(&self, command: Command);
+}
+
+impl Steer for Handle {
+    fn gauges(&self) -> Gauges {
+        Handle::gauges(self)
+    }
+
+    /// Every change goes into the run's timeline, as made by a key.
+    fn command(&self, command: Command) {
+        let change = match command {
+            Command::SetLimit(n) => Change::Limit(n),
+            Command::SetRate(rate) => Change::Rate(rate),
+            Command::Pause => Change::Pause,
+            Command::Resume => Change::Resume,
+            Command::Stop => return self.stop(),
+        };
+        self.steer(change, Some(Source::Key));
+    }
 }

@@ -18,7 +18,7 @@
 
 use super::app::{App, Overlay};
 use super::widgets::{
-    header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls,
+    header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls, workers,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -50,8 +50,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [in_flight_area, files_area] =
         Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
     let [latency_area, right] = columns().areas(middle);
-    // With several URLs, the codes panel shares its column with the per-URL table.
-    let (responses_area, urls_area) = match app.urls.is_empty() {
+    // With several URLs (or a fleet's workers), the codes panel shares its column with
+    // their table.
+    let (responses_area, urls_area) = match app.urls.is_empty() && app.snapshot.workers.is_empty() {
         true => (right, None),
         false => {
             let [codes, urls] =
@@ -66,8 +67,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     open_files::render(frame, files_area, app);
     latency::render(frame, latency_area, app);
     responses::render(frame, responses_area, app);
-    if let Some(area) = urls_area {
-        urls::render(frame, area, app);
+    match urls_area {
+        Some(area) if !app.snapshot.workers.is_empty() => workers::render(frame, area, app),
+        Some(area) => urls::render(frame, area, app),
+        None => {}
     }
     key_bar::render(frame, keys, app);
     if app.overlay == Overlay::Help {

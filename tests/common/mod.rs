@@ -651,3 +651,98 @@ impl Pki {
         TlsAcceptor::from(Arc::new(config))
     }
 }
+
+/// A `sluice --control 127.0.0.1:0` run in the background: its process and the control
+/// address it printed.
+pub struct Worker {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sluice ARGS --no-tui --control 127.0.0.1:0 --control-token TOKEN` and waits for
+/// the control address it prints; the rest of its stderr is drained in the background.
+pub fn spawn_worker(args: &[&str], token: &str) -> Worker {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .args([
+            "--no-tui",
+            "--control",
+            "127.0.0.1:0",
+            "--control-token",
+            token,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sluice");
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split("control API on http://")
+                .nth(1)
+                .map(|rest| rest.split('/').next().unwrap_or_default().to_string())
+        })
+        .expect("the worker prints its control address");
+    std::thread::spawn(move || lines.for_each(drop));
+    Worker { child, addr }
+}
+
+/// One HTTP/1.1 request (`Connection: close`) to `addr`: the status code and the body.
+pub fn http_call(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &[u8],
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the control API");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    if !headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("content-length"))
+    {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let code = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+/// `GET /status` of a worker, parsed.
+pub fn status_of(addr: &str) -> serde_json::Value {
+    let (code, body) = http_call(addr, "GET", "/status", &[], b"");
+    assert_eq!(code, 200, "{body}");
+    serde_json::from_str(&body).expect("status JSON")
+}

@@ -10,6 +10,7 @@ pub mod responses;
 pub mod throughput;
 pub mod trend;
 pub mod urls;
+pub mod workers;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

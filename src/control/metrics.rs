@@ -1,0 +1,213 @@
+//! `GET /metrics`: the latest snapshot in the Prometheus (OpenMetrics) text format, encoded
+//! by prometheus-client at scrape time from what the aggregator already published, so a
+//! scrape adds nothing to the run's hot path.
+
+use super::Latest;
+use crate::generator::Gauges;
+use crate::outcome::ErrorKind;
+use crate::report::summary::status_classes;
+use crate::stats::snapshot::Snapshot;
+use hdrhistogram::Histogram;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::{Registry, Unit};
+use std::sync::Arc;
+
+/// The latency histogram's bucket bounds, in seconds (Prometheus's defaults, widened).
+const BUCKETS_S: [f64; 16] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    60.0,
+];
+
+/// The text for a scrape: every metric, from the latest snapshot and the gauges now.
+pub fn render(latest: &Latest, gauges: &Gauges) -> String {
+    let mut registry = Registry::with_prefix("sluice");
+    let scrape = Scrape(Arc::clone(&latest.snapshot), *gauges);
+    registry.register_collector(Box::new(scrape));
+    let mut text = String::new();
+    // Writing to a String does not fail.
+    let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+    text
+}
+
+/// One scrape's view of the run: the last snapshot and the gauges now.
+#[derive(Debug)]
+struct Scrape(Arc<Snapshot>, Gauges);
+
+impl Collector for Scrape {
+    fn encode(&self, mut e: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let s = &self.0;
+        requests(&mut e, s)?;
+        let aborted = ConstCounter::new(s.counts.aborted);
+        aborted.encode(e.encode_descriptor(
+            "aborted_requests",
+            "Requests cut off in flight at the end of the run.",
+            None,
+            MetricType::Counter,
+        )?)?;
+        let g = &self.1;
+        gauge(
+            &mut e,
+            "in_flight",
+            "Requests in flight.",
+            g.in_flight as f64,
+        )?;
+        gauge(
+            &mut e,
+            "limit",
+            "The concurrency limit in force.",
+            g.limit as f64,
+        )?;
+        if let Some(rate) = g.rate {
+            gauge(
+                &mut e,
+                "rate_target",
+                "The target rate, requests a second.",
+                rate,
+            )?;
+        }
+        gauge(
+            &mut e,
+            "open_files",
+            "File descriptors open.",
+            s.open_files.open as f64,
+        )?;
+        let soft = s.open_files.soft_limit as f64;
+        gauge(
+            &mut e,
+            "open_files_limit",
+            "The soft limit on open files.",
+            soft,
+        )?;
+        let bytes = ConstCounter::new(s.counts.bytes + s.counts.head_bytes);
+        bytes.encode(e.encode_descriptor(
+            "received",
+            "Bytes of responses received, heads and bodies.",
+            Some(&Unit::Bytes),
+            MetricType::Counter,
+        )?)?;
+        latency(&mut e, s)
+    }
+}
+
+/// `sluice_requests_total`: responses by status class, failures by error kind
+/// (`class="error"`); together they add up to the summary's `requests.total`.
+fn requests(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error> {
+    let mut m = e.encode_descriptor(
+        "requests",
+        "Requests ended: responses by status class, failures (class=\"error\") by kind.",
+        None,
+        MetricType::Counter,
+    )?;
+    let classes = status_classes(&s.counts.status_codes());
+    for (class, n) in &classes {
+        let labels = [("class", class.as_str())];
+        ConstCounter::new(*n).encode(m.encode_family(&labels)?)?;
+    }
+    for kind in ErrorKind::ALL {
+        let labels = [("class", "error"), ("error", kind.as_str())];
+        ConstCounter::new(s.counts.errors_of(kind)).encode(m.encode_family(&labels)?)?;
+    }
+    Ok(())
+}
+
+/// A gauge with one value.
+fn gauge(
+    e: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: f64,
+) -> Result<(), std::fmt::Error> {
+    ConstGauge::new(value).encode(e.encode_descriptor(name, help, None, MetricType::Gauge)?)
+}
+
+/// `sluice_latency_seconds`: the run's latency so far (from when each request was due),
+/// in cumulative buckets read off its HDR histogram.
+fn latency(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error> {
+    let empty = crate::stats::window::new_histogram();
+    let h = s.run_histograms.as_ref().map_or(&empty, |h| &h.latency);
+    let sum_s = s.cumulative.mean_us * s.cumulative.count as f64 / 1e6;
+    let buckets = bucket_counts(h);
+    let mut m = e.encode_descriptor(
+        "latency",
+        "Response latency, from when each request was due (its start, in concurrency mode).",
+        Some(&Unit::Seconds),
+        MetricType::Histogram,
+    )?;
+    m.encode_histogram::<prometheus_client::encoding::NoLabelSet>(sum_s, h.len(), &buckets, None)
+}
+
+/// (upper bound in seconds, responses in the bucket up to it), read off the histogram's
+/// recorded values, ending with +Inf; prometheus-client's encoder makes them cumulative.
+fn bucket_counts(h: &Histogram<u64>) -> Vec<(f64, u64)> {
+    let mut counts = [0u64; BUCKETS_S.len()];
+    for v in h.iter_recorded() {
+        let value_s = h.highest_equivalent(v.value_iterated_to()) as f64 / 1e6;
+        if let Some(i) = BUCKETS_S.iter().position(|&bound| value_s <= bound) {
+            counts[i] += v.count_at_value();
+        }
+    }
+    let bounded: u64 = counts.iter().sum();
+    let mut buckets: Vec<(f64, u64)> = BUCKETS_S.iter().copied().zip(counts).collect();
+    buckets.push((f64::INFINITY, h.len() - bounded));
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_response_falls_in_the_first_bucket_at_or_over_it() {
+        let mut h = crate::stats::window::new_histogram();
+        for us in [300, 900, 1_000, 4_000, 70_000_000] {
+            h.record(us).unwrap();
+        }
+        let b = bucket_counts(&h);
+        let at = |bound: f64| b.iter().find(|(s, _)| *s == bound).unwrap().1;
+        assert_eq!(at(0.0005), 1);
+        assert_eq!(at(0.001), 2, "1 ms is in the 1 ms bucket");
+        assert_eq!(at(0.005), 1);
+        assert_eq!(at(60.0), 0);
+        assert_eq!(at(f64::INFINITY), 1, "70 s only under +Inf");
+        assert_eq!(b.iter().map(|(_, n)| n).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn the_scrape_parses_as_cumulative_buckets() {
+        let mut w = crate::stats::window::Window::new(2);
+        for ms in [1, 2, 3, 40, 900] {
+            w.record(&crate::outcome::Outcome {
+                latency_us: ms * 1000,
+                late_us: 0,
+                verdict: crate::outcome::Verdict::Status(200),
+                bytes: 0,
+                head_bytes: 0,
+                target: 0,
+            });
+        }
+        let snapshot = Snapshot {
+            counts: w.counts().clone(),
+            run_histograms: Some(Arc::new(w.run_histograms())),
+            cumulative: w.cumulative(),
+            ..Snapshot::default()
+        };
+        let latest = Latest {
+            tick: 1,
+            snapshot: Arc::new(snapshot),
+        };
+        let text = render(&latest, &Gauges::default());
+        for line in [
+            "sluice_latency_seconds_count 5",
+            "sluice_latency_seconds_bucket{le=\"0.001\"} 1",
+            "sluice_latency_seconds_bucket{le=\"0.05\"} 4",
+            "sluice_latency_seconds_bucket{le=\"+Inf\"} 5",
+            "sluice_requests_total{class=\"2xx\"} 5",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! What each request to the control API does: reads for anyone, writes for the token's
+//! holder, one-line answers for everything refused. Nothing here touches a socket.
+
+use super::token::Token;
+use crate::generator::pacer::MAX_RATE;
+use crate::generator::timeline::{Change, Source};
+use crate::generator::{Handle, MAX_LIMIT, RunState};
+use bytes::Bytes;
+use http::{Method, Response, StatusCode, header};
+use http_body_util::Full;
+use serde_json::Value;
+
+/// The largest request body read; anything longer is refused unread (413).
+pub const MAX_BODY_BYTES: usize = 4096;
+
+/// A read the server answers from the published snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// `GET /status`, or `?after=N`: wait for a snapshot later than tick N.
+    Status {
+        after: Option<u64>,
+    },
+    Metrics,
+    /// `GET /summary`: the run's summary once it has ended.
+    Summary,
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Read(Read),
+    /// A POST that changes the run; the body is read and checked later.
+    Write(Write),
+}
+
+/// The five writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Limit,
+    Rate,
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// A response with a body, or a refusal: a status and one line of text.
+pub type Answer = Response<Full<Bytes>>;
+
+/// A refused request: its status, one line saying why, and a header it must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub line: String,
+    pub header: Option<(header::HeaderName, &'static str)>,
+}
+
+impl Refusal {
+    /// `status` with `line`.
+    pub fn new(status: StatusCode, line: &str) -> Refusal {
+        Refusal {
+            status,
+            line: line.to_string(),
+            header: None,
+        }
+    }
+
+    /// The response: the status, the line as text.
+    pub fn answer(self) -> Answer {
+        let mut r = ok(format!("{}\n", self.line), "text/plain; charset=utf-8");
+        *r.status_mut() = self.status;
+        if let Some((name, value)) = self.header {
+            r.headers_mut()
+                .insert(name, header::HeaderValue::from_static(value));
+        }
+        r
+    }
+}
+
+/// The status and one line saying why.
+pub fn refusal(status: StatusCode, line: &str) -> Answer {
+    Refusal::new(status, line).answer()
+}
+
+/// A 200 with `body` of `content_type`.
+pub fn ok(body: impl Into<Bytes>, content_type: &'static str) -> Answer {
+    let mut r = Response::new(Full::new(body.into()));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    r
+}
+
+/// The route for a method and a path with its query, or the refusal (404, 405, 400).
+pub fn route(method: &Method, path: &str, query: Option<&str>) -> Result<Route, Refusal> {
+    let write = match path {
+        "/status" | "/metrics" | "/summary" => None,
+        "/limit" => Some(Write::Limit),
+        "/rate" => Some(Write::Rate),
+        "/pause" => Some(Write::Pause),
+        "/resume" => Some(Write::Resume),
+        "/stop" => Some(Write::Stop),
+        _ => {
+            return Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                "no such endpoint: GET /status, /metrics, /summary; POST /limit, /rate, /pause, /resume, /stop",
+            ));
+        }
+    };
+    let wrong_method = |allow: &'static str| Refusal {
+        header: Some((header::ALLOW, allow)),
+        ..Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("{path} takes {allow}"),
+        )
+    };
+    match (write, method) {
+        (Some(w), &Method::POST) => Ok(Route::Write(w)),
+        (Some(_), _) => Err(wrong_method("POST")),
+        (None, &Method::GET | &Method::HEAD) => read_route(path, query).map(Route::Read),
+        (None, _) => Err(wrong_method("GET")),
+    }
+}
+
+/// A read's route, with `?after=N` for the status.
+fn read_route(path: &str, query: Option<&str>) -> Result<Read, Refusal> {
+    match path {
+        "/metrics" => Ok(Read::Metrics),
+        "/summary" => Ok(Read::Summary),
+        _ => match query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("after="))) {
+            None => Ok(Read::Status { after: None }),
+            Some(n) => n
+                .parse()
+                .map(|after| Read::Status { after: Some(after) })
+                .map_err(|_| {
+                    Refusal::new(
+                        StatusCode::BAD_REQUEST,
+                        "after: a tick number (0, 1, 2, ...)",
+                    )
+                }),
+        },
+    }
+}
+
+/// Whether the request may write: 401 unless it carries the token.
+pub fn authorize(token: &Token, authorization: Option<&[u8]>) -> Result<(), Refusal> {
+    match token.admits(authorization) {
+        true => Ok(()),
+        false => Err(Refusal {
+            header: Some((header::WWW_AUTHENTICATE, "Bearer")),
+            ..Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "this needs the control token: Authorization: Bearer <token>",
+            )
+        }),
+    }
+}
+
+/// The change a write's body asks for, or a 400 saying what is wrong with it.
+pub fn change_of(write: Write, body: &[u8]) -> Result<Option<Change>, Refusal> {
+    let bad = |line: &str| Refusal::new(StatusCode::BAD_REQUEST, line);
+    let value = || -> Result<Value, Refusal> {
+        let v: Value =
+            serde_json::from_slice(body).map_err(|e| bad(&format!("the body is not JSON: {e}")))?;
+        match v {
+            Value::Object(mut o) if o.contains_key("value") => {
+                Ok(o.remove("value").unwrap_or_default())
+            }
+            _ => Err(bad(r#"the body must be {"value": N}"#)),
+        }
+    };
+    match write {
+        Write::Limit => {
+            let v = value()?;
+            let n = v.as_u64().filter(|n| (1..=MAX_LIMIT as u64).contains(n));
+            n.map(|n| Some(Change::Limit(n as usize))).ok_or_else(|| {
+                bad(&format!(
+                    "limit: a whole number from 1 to {MAX_LIMIT}, not {v}"
+                ))
+            })
+        }
+        Write::Rate => match value()? {
+            Value::Null => Ok(Some(Change::Rate(None))),
+            v => v
+                .as_f64()
+                .filter(|r| (0.0..=MAX_RATE).contains(r))
+                .map(|r| Some(Change::Rate(Some(r))))
+                .ok_or_else(|| {
+                    bad(&format!(
+                        "rate: requests a second from 0 to {MAX_RATE}, or null, not {v}"
+                    ))
+                }),
+        },
+        Write::Pause => Ok(Some(Change::Pause)),
+        Write::Resume => Ok(Some(Change::Resume)),
+        Write::Stop => Ok(None),
+    }
+}
+
+/// Carries out a checked write, as a key would (it enters the timeline as "api"); 409 once
+/// the run has ended. Answers with the knobs in force.
+pub fn apply(handle: &Handle, change: Option<Change>) -> Answer {
+    if matches!(handle.state(), RunState::Stopping | RunState::Done) {
+        return refusal(StatusCode::CONFLICT, "the run has ended: nothing to steer");
+    }
+    match change {
+        Some(change) => handle.steer(change, Some(Source::Api)),
+        None => handle.stop(),
+    }
+    let knobs = serde_json::json!({
+        "limit": handle.limit(),
+        "rate": handle.rate(),
+        "state": handle.state().as_str(),
+    });
+    ok(knobs.to_string(), "application/json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(r: Result<impl Sized, Refusal>) -> u16 {
+        r.err().map_or(200, |a| a.status.as_u16())
+    }
+
+    #[test]
+    fn routes_methods_and_queries() {
+        let get = Method::GET;
+        assert_eq!(
+            route(&get, "/status", None).unwrap(),
+            Route::Read(Read::Status { after: None })
+        );
+        assert_eq!(
+            route(&get, "/status", Some("after=7")).unwrap(),
+            Route::Read(Read::Status { after: Some(7) })
+        );
+        assert_eq!(
+            route(&Method::POST, "/rate", None).unwrap(),
+            Route::Write(Write::Rate)
+        );
+        assert_eq!(status(route(&get, "/status", Some("after=-1"))), 400);
+        assert_eq!(status(route(&get, "/limit", None)), 405);
+        assert_eq!(status(route(&Method::DELETE, "/status", None)), 405);
+        assert_eq!(status(route(&get, "/", None)), 404);
+        assert_eq!(status(route(&Method::POST, "/limits", None)), 404);
+    }
+
+    #[test]
+    fn bodies_are_checked_before_anything_changes() {
+        assert_eq!(
+            change_of(Write::Limit, br#"{"value": 80}"#).unwrap(),
+            Some(Change::Limit(80))
+        );
+        assert_eq!(
+            change_of(Write::Rate, br#"{"value": null}"#).unwrap(),
+            Some(Change::Rate(None))
+        );
+        assert_eq!(
+            change_of(Write::Rate, br#"{"value": 250.5}"#).unwrap(),
+            Some(Change::Rate(Some(250.5)))
+        );
+        for (write, body) in [
+            (Write::Limit, &br#"{"value": -3}"#[..]),
+            (Write::Limit, br#"{"value": 0}"#),
+            (Write::Limit, br#"{"value": 2.5}"#),
+            (Write::Limit, br#"{"value": "80"}"#),
+            (Write::Limit, br#"{"value": null}"#),
+            (Write::Limit, br#"{"limit": 80}"#),
+            (Write::Limit, b"80"),
+            (Write::Limit, b"{"),
+            (Write::Limit, b""),
+            (Write::Rate, br#"{"value": -1}"#),
+            (Write::Rate, br#"{"value": 1e300}"#),
+            (Write::Rate, br#"[1]"#),
+        ] {
+            let refused = change_of(write, body).expect_err(&String::from_utf8_lossy(body));
+            assert_eq!(refused.status, 400, "{}", String::from_utf8_lossy(body));
+        }
+    }
+}

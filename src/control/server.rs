@@ -1,0 +1,184 @@
+//! The control API's HTTP/1 server: a bounded number of connections, each with a deadline
+//! for its headers and body, answered from published snapshots.
+
+use super::routes::{self, Answer, MAX_BODY_BYTES, Read, Refusal, Route, Write};
+use super::status::Status;
+use super::{Latest, Shared, metrics};
+use crate::generator::{Gauges, RunState};
+use http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// Connections served at once; more are closed at once.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a client gets to send its headers, or its body.
+const READ_DEADLINE: Duration = Duration::from_secs(5);
+/// The longest `/status?after=N` waits for a new tick.
+const STATUS_WAIT: Duration = Duration::from_secs(5);
+/// The longest `/summary` waits for the run to end.
+const SUMMARY_WAIT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until `stop`; then lets those open finish their request (1 s at most).
+pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let stream = tokio::select! {
+            _ = stop.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            continue;
+        };
+        let shared = Arc::clone(&shared);
+        let service = service_fn(move |req| answer(req, Arc::clone(&shared)));
+        let conn = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(READ_DEADLINE)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
+}
+
+/// Routes one request and answers it; every refusal is a status and one line.
+async fn answer(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, Infallible> {
+    let (parts, body) = req.into_parts();
+    let route = match routes::route(&parts.method, parts.uri.path(), parts.uri.query()) {
+        Ok(route) => route,
+        Err(refused) => return Ok(refused.answer()),
+    };
+    Ok(match route {
+        Route::Read(read) => shared.read(read).await,
+        Route::Write(write) => match shared.write(write, &parts.headers, body).await {
+            Ok(answer) => answer,
+            Err(refused) => refused.answer(),
+        },
+    })
+}
+
+impl Shared {
+    async fn read(&self, read: Read) -> Answer {
+        match read {
+            Read::Status { after } => self.status(after).await,
+            Read::Metrics => routes::ok(
+                metrics::render(&self.latest.borrow(), &self.gauges(&self.latest.borrow())),
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            ),
+            Read::Summary => self.summary().await,
+        }
+    }
+
+    /// The latest status; with `after`, the first one past that tick (or the latest after
+    /// `STATUS_WAIT`, or at once when the run is done).
+    async fn status(&self, after: Option<u64>) -> Answer {
+        self.watched.store(true, Ordering::Relaxed);
+        let mut latest = self.latest.clone();
+        if let Some(after) = after {
+            let newer =
+                latest.wait_for(|l| l.tick > after || l.snapshot.gauges.state == RunState::Done);
+            let _ = tokio::time::timeout(STATUS_WAIT, newer).await;
+        }
+        let l = latest.borrow().clone();
+        let status = Status::of(
+            &l.snapshot,
+            &self.gauges(&l),
+            l.tick,
+            &self.target,
+            self.shard,
+        );
+        match serde_json::to_string(&status) {
+            Ok(json) => routes::ok(json, "application/json"),
+            Err(e) => routes::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        }
+    }
+
+    /// The gauges read now; the last snapshot's once the run is done. The run is done only
+    /// once its last snapshot is out (until then a generator that has finished is
+    /// "stopping"), so a reader that sees "done" reads the final numbers.
+    fn gauges(&self, latest: &Latest) -> Gauges {
+        if latest.snapshot.gauges.state == RunState::Done {
+            return latest.snapshot.gauges;
+        }
+        let mut now = self.handle.gauges();
+        if now.state == RunState::Done {
+            now.state = RunState::Stopping;
+        }
+        now
+    }
+
+    /// The summary once the run has ended (waiting up to `SUMMARY_WAIT` for it).
+    async fn summary(&self) -> Answer {
+        let mut summary = self.summary.clone();
+        let ready = tokio::time::timeout(SUMMARY_WAIT, summary.wait_for(Option::is_some)).await;
+        let json = match ready {
+            Ok(Ok(json)) => json.clone(),
+            _ => {
+                return routes::refusal(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the run has not ended yet: ask again",
+                );
+            }
+        };
+        self.summary_read.send_replace(true);
+        routes::ok(json.unwrap_or_default(), "application/json")
+    }
+
+    /// A write: the token, then the body (size, deadline, content), then the change.
+    async fn write(
+        &self,
+        write: Write,
+        headers: &HeaderMap,
+        body: Incoming,
+    ) -> Result<Answer, Refusal> {
+        let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+        routes::authorize(&self.token, authorization)?;
+        let too_long = || {
+            Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("the body is over {MAX_BODY_BYTES} bytes"),
+            )
+        };
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return Err(too_long());
+        }
+        let collected =
+            tokio::time::timeout(READ_DEADLINE, Limited::new(body, MAX_BODY_BYTES).collect());
+        let bytes = match collected.await {
+            Ok(Ok(c)) => c.to_bytes(),
+            Ok(Err(_)) => return Err(too_long()),
+            Err(_) => {
+                return Err(Refusal::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the body did not arrive in time",
+                ));
+            }
+        };
+        let change = routes::change_of(write, &bytes)?;
+        Ok(routes::apply(&self.handle, change))
+    }
+}

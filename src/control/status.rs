@@ -1,0 +1,144 @@
+//! `GET /status`: the live snapshot as JSON, with the last tick's and the run's histograms
+//! encoded, so a reader (`sluice fleet`) can add several workers' up exactly.
+
+use crate::generator::{Gauges, RunState};
+use crate::report::hdr::EncodedHistograms;
+use crate::report::latency::LatencyMs;
+use crate::report::summary::Requests;
+use crate::shard::Shard;
+use crate::stats::snapshot::Snapshot;
+use crate::stats::window::LatencySummary;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One worker's state at its last tick; the field names are a contract, like the summary's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Status {
+    /// The target as shown (a password never is).
+    pub target: String,
+    pub shard: Option<Shard>,
+    /// Snapshots taken so far (one a second); `GET /status?after=N` waits for a later one.
+    pub tick: u64,
+    pub elapsed_s: f64,
+    /// running, paused, stopping or done.
+    pub state: String,
+    pub limit: usize,
+    pub cap: usize,
+    pub in_flight: usize,
+    pub peak_in_flight: usize,
+    /// The target rate, requests a second; null in concurrency mode.
+    pub rate: Option<f64>,
+    pub lag_ms: f64,
+    pub requests: Requests,
+    pub late_starts: u64,
+    pub status_codes: BTreeMap<String, u64>,
+    pub errors: BTreeMap<String, u64>,
+    pub bytes_received: u64,
+    pub body_bytes_received: u64,
+    pub open_files: OpenFiles,
+    pub last_tick: Tick,
+    /// The run so far, from when each request was due; null before any response.
+    pub latency_ms: Option<LatencyMs>,
+    pub service_ms: Option<LatencyMs>,
+    /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
+    pub histograms: StatusHistograms,
+}
+
+/// Open files against the process limit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OpenFiles {
+    pub open: u64,
+    pub soft_limit: u64,
+    pub peak: u64,
+}
+
+/// The tick that closed last.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tick {
+    pub end_s: f64,
+    pub ok: u64,
+    pub failed: u64,
+    pub non2xx: u64,
+    pub rps: f64,
+    pub target_rps: Option<f64>,
+    pub latency_ms: Option<LatencyMs>,
+    pub service_ms: Option<LatencyMs>,
+}
+
+/// The last tick's histograms and the run's so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusHistograms {
+    pub last_tick: Option<EncodedHistograms>,
+    pub run: Option<EncodedHistograms>,
+}
+
+/// The ladder, or None when nothing was measured.
+fn ladder(l: &LatencySummary) -> Option<LatencyMs> {
+    (l.count > 0).then(|| LatencyMs::from(l))
+}
+
+impl Status {
+    /// The status at snapshot `tick` (counted from 1) of a run against `target`, with the
+    /// gauges `g` (read now, so a change shows before the next tick).
+    pub fn of(s: &Snapshot, g: &Gauges, tick: u64, target: &str, shard: Option<Shard>) -> Status {
+        let c = &s.counts;
+        let t = &s.last_tick;
+        Status {
+            target: target.to_string(),
+            shard,
+            tick,
+            elapsed_s: s.elapsed.as_secs_f64(),
+            state: g.state.as_str().to_string(),
+            limit: g.limit,
+            cap: g.cap,
+            in_flight: g.in_flight,
+            peak_in_flight: g.peak_in_flight,
+            rate: g.rate,
+            lag_ms: g.lag.as_secs_f64() * 1000.0,
+            requests: Requests {
+                total: c.total(),
+                ok: c.ok,
+                failed: c.failed,
+                aborted: c.aborted,
+            },
+            late_starts: c.late_starts,
+            status_codes: c
+                .status_codes()
+                .into_iter()
+                .map(|(code, n)| (code.to_string(), n))
+                .collect(),
+            errors: c.errors().map(|(k, n)| (k.as_str().into(), n)).collect(),
+            bytes_received: c.bytes + c.head_bytes,
+            body_bytes_received: c.bytes,
+            open_files: OpenFiles {
+                open: s.open_files.open,
+                soft_limit: s.open_files.soft_limit,
+                peak: s.peak_open_files,
+            },
+            last_tick: Tick {
+                end_s: t.end.as_secs_f64(),
+                ok: t.ok,
+                failed: t.failed,
+                non2xx: t.non2xx,
+                rps: t.rps,
+                target_rps: t.target_rps,
+                latency_ms: ladder(&t.latency),
+                service_ms: ladder(&t.service),
+            },
+            latency_ms: ladder(&s.cumulative),
+            service_ms: ladder(&s.cumulative_service),
+            histograms: StatusHistograms {
+                last_tick: s.last_tick_histograms.as_deref().map(Into::into),
+                run: s.run_histograms.as_deref().map(Into::into),
+            },
+        }
+    }
+
+    /// The run state the `state` word names (running when unknown).
+    pub fn run_state(&self) -> RunState {
+        [RunState::Paused, RunState::Stopping, RunState::Done]
+            .into_iter()
+            .find(|s| s.as_str() == self.state)
+            .unwrap_or(RunState::Running)
+    }
+}
