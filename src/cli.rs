@@ -221,14 +221,8 @@ pub struct RunArgs {
     /// the token. Off by default.
     #[arg(long = "control", value_name = "ADDR", value_parser = crate::control::address::parse)]
     pub control: Option<SocketAddr>,
-    /// The control API's bearer token (default: drawn at random and printed on stderr).
-    #[arg(
-        long = "control-token",
-        value_name = "TOKEN",
-        env = "SLUICE_CONTROL_TOKEN",
-        hide_env_values = true
-    )]
-    pub control_token: Option<String>,
+    #[command(flatten)]
+    pub control_token: ControlTokenArg,
     /// Summary format: text; json; csv (the per-second series, a row a second, then the
     /// text summary as # comment lines).
     #[arg(long = "output-format", value_name = "FORMAT", default_value = "text")]
@@ -236,6 +230,20 @@ pub struct RunArgs {
     /// Write the summary to FILE (atomically) instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `--control-token`: a worker's API token, or the token `sluice fleet` steers its workers with.
+#[derive(Debug, Args)]
+pub struct ControlTokenArg {
+    /// The control API's bearer token: a worker's (default: drawn at random and printed on
+    /// stderr), or the workers' for sluice fleet (watching needs none, steering does).
+    #[arg(
+        long = "control-token",
+        value_name = "TOKEN",
+        env = "SLUICE_CONTROL_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
 }
 
 /// How the summary is written.

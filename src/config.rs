@@ -204,7 +204,7 @@ impl Config {
             until: args.until,
             fail_if: args.fail_if,
             hdr_log: args.hdr_log,
-            control: control_of(args.control, args.control_token.as_deref())?,
+            control: control_of(args.control, args.control_token.token.as_deref())?,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,

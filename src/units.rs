@@ -10,6 +10,14 @@ pub fn per_second(count: u64, secs: f64) -> f64 {
     if secs > 0.0 { count as f64 / secs } else { 0.0 }
 }
 
+/// Two optional figures added (None only when both are): rates where a run may have none.
+pub fn add_optional(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    }
+}
+
 /// A count with an optional k/m/g suffix (powers of 1000): `500`, `10k`, `1m`, `1_000`.
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let t = text.trim().replace('_', "").to_ascii_lowercase();

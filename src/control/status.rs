@@ -136,9 +136,6 @@ impl Status {
 
     /// The run state the `state` word names (running when unknown).
     pub fn run_state(&self) -> RunState {
-        [RunState::Paused, RunState::Stopping, RunState::Done]
-            .into_iter()
-            .find(|s| s.as_str() == self.state)
-            .unwrap_or(RunState::Running)
+        RunState::parse(&self.state).unwrap_or(RunState::Running)
     }
 }

@@ -139,12 +139,9 @@ fn counts(seen: &[&Status]) -> Counts {
     c
 }
 
-/// Two or more optional figures added (None only when all are).
+/// Optional figures added (None only when all are).
 fn optional_sum(each: impl Iterator<Item = Option<f64>>) -> Option<f64> {
-    each.fold(None, |acc, r| match (acc, r) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, b) => a.or(b),
-    })
+    each.fold(None, crate::units::add_optional)
 }
 
 /// The gauges of the workers up, added; the fleet runs while any of them does.

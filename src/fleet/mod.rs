@@ -38,14 +38,8 @@ pub struct FleetArgs {
     /// The workers' control addresses (their --control): HOST:PORT or http://HOST:PORT.
     #[arg(required = true, value_name = "ADDR")]
     pub workers: Vec<String>,
-    /// The workers' control token (needed to steer them; watching needs none).
-    #[arg(
-        long = "control-token",
-        value_name = "TOKEN",
-        env = "SLUICE_CONTROL_TOKEN",
-        hide_env_values = true
-    )]
-    pub control_token: Option<String>,
+    #[command(flatten)]
+    pub control_token: crate::cli::ControlTokenArg,
     /// Progress lines on stderr instead of the dashboard.
     #[arg(long = "no-tui")]
     pub no_tui: bool,
@@ -75,6 +69,7 @@ pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
         .map_err(Error::Input)?;
     let token = args
         .control_token
+        .token
         .as_deref()
         .map(Token::given)
         .transpose()

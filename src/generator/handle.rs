@@ -33,6 +33,18 @@ impl RunState {
             RunState::Done => "done",
         }
     }
+
+    /// The state `as_str` names.
+    pub fn parse(word: &str) -> Option<RunState> {
+        [
+            RunState::Running,
+            RunState::Paused,
+            RunState::Stopping,
+            RunState::Done,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
+    }
 }
 
 /// Where a schedule (`--stages`, `--replay`) stands.

@@ -6,6 +6,7 @@ use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
 use crate::report::summary::{Summary, Worker};
 use crate::stats::window::{LatencySummary, Sums};
+use crate::units::add_optional;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -56,8 +57,8 @@ fn add_counts(m: &mut Summary, others: &[&Summary]) {
         add_map(&mut m.status_codes, &s.status_codes);
         add_map(&mut m.status_classes, &s.status_classes);
         add_map(&mut m.errors, &s.errors);
-        m.rate.initial = sum(m.rate.initial, s.rate.initial);
-        m.rate.last = sum(m.rate.last, s.rate.last);
+        m.rate.initial = add_optional(m.rate.initial, s.rate.initial);
+        m.rate.last = add_optional(m.rate.last, s.rate.last);
         m.rate.achieved += s.rate.achieved;
         m.rate.late_starts += s.rate.late_starts;
         m.rate.max_lag_ms = m.rate.max_lag_ms.max(s.rate.max_lag_ms);
@@ -71,14 +72,6 @@ fn add_counts(m: &mut Summary, others: &[&Summary]) {
                 m.hints.push(hint.clone());
             }
         }
-    }
-}
-
-/// Two optional figures added (None only when both are).
-pub(super) fn sum(a: Option<f64>, b: Option<f64>) -> Option<f64> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, b) => a.or(b),
     }
 }
 

@@ -45,5 +45,5 @@ fn add(slot: &mut SeriesEntry, e: &SeriesEntry) {
     slot.p99_ms = highest(slot.p99_ms, e.p99_ms);
     slot.in_flight += e.in_flight;
     slot.limit += e.limit;
-    slot.rate_target = super::combine::sum(slot.rate_target, e.rate_target);
+    slot.rate_target = crate::units::add_optional(slot.rate_target, e.rate_target);
 }
