@@ -49,6 +49,7 @@ pub struct Status {
 pub struct OpenFiles {
     pub open: u64,
     pub soft_limit: u64,
+    pub hard_limit: u64,
     pub peak: u64,
 }
 
@@ -113,6 +114,7 @@ impl Status {
             open_files: OpenFiles {
                 open: s.open_files.open,
                 soft_limit: s.open_files.soft_limit,
+                hard_limit: s.open_files.hard_limit,
                 peak: s.peak_open_files,
             },
             last_tick: Tick {

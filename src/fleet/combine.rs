@@ -30,7 +30,7 @@ impl Merger {
         let seen: Vec<&Status> = views.iter().filter_map(|v| v.status.as_ref()).collect();
         let live: Vec<&Status> = views
             .iter()
-            .filter(|v| v.up)
+            .filter(|v| v.up && !v.finished)
             .filter_map(|v| v.status.as_ref())
             .collect();
         let elapsed = seen.iter().map(|s| s.elapsed_s).fold(0.0, f64::max);
@@ -48,6 +48,7 @@ impl Merger {
         let mut open_files = crate::probe::fd::FdUsage::default();
         open_files.open = open;
         open_files.soft_limit = live.iter().map(|s| s.open_files.soft_limit).sum();
+        open_files.hard_limit = live.iter().map(|s| s.open_files.hard_limit).sum();
         Snapshot {
             elapsed,
             counts: counts(&seen),
@@ -178,6 +179,7 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
         .zip(views)
         .map(|(name, v)| {
             let s = v.status.as_ref();
+            let running = v.up && !v.finished;
             let state = match (v.up, s) {
                 (true, Some(s)) => s.state.clone(),
                 (false, Some(s)) if v.finished => s.state.clone(),
@@ -187,11 +189,52 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
                 name: name.clone(),
                 up: v.up || v.finished,
                 state,
-                rps: s.filter(|_| v.up).map_or(0.0, |s| s.last_tick.rps),
-                in_flight: s.filter(|_| v.up).map_or(0, |s| s.in_flight),
+                rps: s.filter(|_| running).map_or(0.0, |s| s.last_tick.rps),
+                in_flight: s.filter(|_| running).map_or(0, |s| s.in_flight),
                 limit: s.map_or(0, |s| s.limit),
                 failed: s.map_or(0, |s| s.requests.failed),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker that answered, at `rps` in its last tick, with `in_flight` of `limit`.
+    fn worker(state: RunState, rps: f64, in_flight: usize, finished: bool) -> WorkerView {
+        let gauges = Gauges {
+            state,
+            limit: 20,
+            in_flight,
+            ..Gauges::default()
+        };
+        let mut status = Status::of(&Snapshot::default(), &gauges, 3, "http://t/", None);
+        status.last_tick.rps = rps;
+        status.requests.ok = 100;
+        status.requests.total = 100;
+        WorkerView {
+            status: Some(status),
+            up: true,
+            finished,
+            ..WorkerView::default()
+        }
+    }
+
+    #[test]
+    fn a_finished_worker_counts_in_the_totals_not_in_the_live_figures() {
+        let views = [
+            worker(RunState::Running, 1800.0, 20, false),
+            worker(RunState::Done, 1750.0, 0, true),
+        ];
+        let names = ["a".to_string(), "b".to_string()];
+        let s = Merger::default().snapshot(&names, &views);
+        assert_eq!(s.counts.ok, 200, "what it did still counts");
+        assert_eq!(s.last_tick.rps, 1800.0, "its last tick is not now");
+        assert_eq!((s.gauges.limit, s.gauges.in_flight), (20, 20));
+        assert_eq!(s.gauges.state, RunState::Running);
+        assert_eq!(s.workers[1].rps, 0.0);
+        assert_eq!(s.workers[1].state, "done");
+    }
 }

@@ -2,6 +2,19 @@
 
 use std::time::Duration;
 
+/// `text` in at most `width` characters, cut from the front behind a `…` (the ends of
+/// URLs and addresses of one run are what tell them apart).
+pub fn cut_front(text: &str, width: usize) -> String {
+    let chars = text.chars().count();
+    match chars > width {
+        true => ['…']
+            .into_iter()
+            .chain(text.chars().skip(chars + 1 - width.max(1)))
+            .collect(),
+        false => text.to_string(),
+    }
+}
+
 /// Microseconds as a latency: `0.42ms`, `12.3ms`, `1.23s`.
 pub fn latency(us: u64) -> String {
     let ms = us as f64 / 1000.0;

@@ -31,14 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     for (f, url) in rows.into_iter().take(fit) {
         let any = f.latency.count > 0;
         // Cut from the front: URLs of one run mostly differ at their ends (paths).
-        let chars = url.chars().count();
-        let url = match chars > url_width {
-            true => ['…']
-                .into_iter()
-                .chain(url.chars().skip(chars + 1 - url_width))
-                .collect(),
-            false => url.clone(),
-        };
+        let url = fixed_width::cut_front(url, url_width);
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{:>6}",

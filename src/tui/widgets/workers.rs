@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// The columns before the worker's address.
-const FIGURES: &str = "state     req/s  in-flight    err  ";
+const FIGURES: &str = "state    req/s  in-flight  err ";
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let workers = &app.snapshot.workers;
@@ -22,6 +22,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let inner = super::panel(frame, area, &title);
     let mut lines = vec![Line::from(format!("{FIGURES}worker").dark_gray())];
     let fit = usize::from(inner.height).saturating_sub(1);
+    let name_width = usize::from(inner.width)
+        .saturating_sub(FIGURES.len())
+        .max(8);
     for w in workers.iter().take(fit) {
         let state = Span::raw(format!("{:<8}", w.state));
         let state = match w.up {
@@ -30,10 +33,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         };
         lines.push(Line::from(vec![
             state,
-            Span::raw(format!("{:>7}", fixed_width::rate(w.rps))).bold(),
-            Span::raw(format!("{:>7}/{:<4}", w.in_flight, w.limit)),
-            Span::raw(format!("{:>6}  ", fixed_width::rate(w.failed as f64))).red(),
-            Span::raw(w.name.clone()),
+            Span::raw(format!("{:>6}", fixed_width::rate(w.rps))).bold(),
+            Span::raw(format!("{:>6}/{:<4}", w.in_flight, w.limit)),
+            Span::raw(format!("{:>4} ", fixed_width::rate(w.failed as f64))).red(),
+            Span::raw(fixed_width::cut_front(&w.name, name_width)),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
