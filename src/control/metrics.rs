@@ -14,7 +14,6 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::{Registry, Unit};
-use std::sync::Arc;
 
 /// The latency histogram's bucket bounds, in seconds (Prometheus's defaults, widened).
 const BUCKETS_S: [f64; 16] = [
@@ -25,7 +24,7 @@ const BUCKETS_S: [f64; 16] = [
 /// The text for a scrape: every metric, from the latest snapshot and the gauges now.
 pub fn render(latest: &Latest, gauges: &Gauges) -> String {
     let mut registry = Registry::with_prefix("sluice");
-    let scrape = Scrape(Arc::clone(&latest.snapshot), *gauges);
+    let scrape = Scrape(latest.clone(), *gauges);
     registry.register_collector(Box::new(scrape));
     let mut text = String::new();
     // Writing to a String does not fail.
@@ -35,11 +34,11 @@ pub fn render(latest: &Latest, gauges: &Gauges) -> String {
 
 /// One scrape's view of the run: the last snapshot and the gauges now.
 #[derive(Debug)]
-struct Scrape(Arc<Snapshot>, Gauges);
+struct Scrape(Latest, Gauges);
 
 impl Collector for Scrape {
     fn encode(&self, mut e: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let s = &self.0;
+        let s = &self.0.snapshot;
         requests(&mut e, s)?;
         let aborted = ConstCounter::new(s.counts.aborted);
         aborted.encode(e.encode_descriptor(
@@ -89,7 +88,7 @@ impl Collector for Scrape {
             Some(&Unit::Bytes),
             MetricType::Counter,
         )?)?;
-        latency(&mut e, s)
+        latency(&mut e, &self.0)
     }
 }
 
@@ -126,18 +125,26 @@ fn gauge(
 
 /// `sluice_latency_seconds`: the run's latency so far (from when each request was due),
 /// in cumulative buckets read off its HDR histogram.
-fn latency(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error> {
-    let empty = crate::stats::window::new_histogram();
-    let h = s.run_histograms.as_ref().map_or(&empty, |h| &h.latency);
+fn latency(e: &mut DescriptorEncoder, latest: &Latest) -> Result<(), std::fmt::Error> {
+    let s = &latest.snapshot;
     let sum_s = s.cumulative.mean_us * s.cumulative.count as f64 / 1e6;
-    let buckets = bucket_counts(h);
+    let buckets = latest.latency_buckets();
+    let count = buckets.iter().map(|(_, n)| n).sum();
     let mut m = e.encode_descriptor(
         "latency",
         "Response latency, from when each request was due (its start, in concurrency mode).",
         Some(&Unit::Seconds),
         MetricType::Histogram,
     )?;
-    m.encode_histogram::<prometheus_client::encoding::NoLabelSet>(sum_s, h.len(), &buckets, None)
+    m.encode_histogram::<prometheus_client::encoding::NoLabelSet>(sum_s, count, buckets, None)
+}
+
+/// The run's latency so far in buckets (`bucket_counts`); none before the first tick.
+pub(super) fn latency_buckets(s: &Snapshot) -> Vec<(f64, u64)> {
+    match &s.run_histograms {
+        Some(h) => bucket_counts(&h.latency),
+        None => bucket_counts(&crate::stats::window::new_histogram()),
+    }
 }
 
 /// (upper bound in seconds, responses in the bucket up to it), read off the histogram's
@@ -159,6 +166,7 @@ fn bucket_counts(h: &Histogram<u64>) -> Vec<(f64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn each_response_falls_in_the_first_bucket_at_or_over_it() {
@@ -195,10 +203,7 @@ mod tests {
             cumulative: w.cumulative(),
             ..Snapshot::default()
         };
-        let latest = Latest {
-            tick: 1,
-            snapshot: Arc::new(snapshot),
-        };
+        let latest = Latest::new(1, Arc::new(snapshot));
         let text = render(&latest, &Gauges::default());
         for line in [
             "sluice_latency_seconds_count 5",

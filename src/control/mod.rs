@@ -15,9 +15,10 @@ use crate::error::Error;
 use crate::generator::Handle;
 use crate::shard::Shard;
 use crate::stats::snapshot::Snapshot;
+use status::StatusHistograms;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use token::Token;
 use tokio::sync::{mpsc, watch};
@@ -42,6 +43,42 @@ pub struct ControlSpec {
 pub struct Latest {
     pub tick: u64,
     pub snapshot: Arc<Snapshot>,
+    /// What reads of this tick share, worked out by the first; shared by every clone.
+    encoded: Arc<Encoded>,
+}
+
+/// A tick's histograms in the forms the API serves, each made once however many read them
+/// (the deflate for `/status`, the walk over the buckets for `/metrics`, are most of a
+/// read's cost).
+#[derive(Debug, Default)]
+struct Encoded {
+    status: OnceLock<StatusHistograms>,
+    latency_buckets: OnceLock<Vec<(f64, u64)>>,
+}
+
+impl Latest {
+    /// Snapshot `tick` (counted from 1), its histograms not yet encoded.
+    pub fn new(tick: u64, snapshot: Arc<Snapshot>) -> Latest {
+        Latest {
+            tick,
+            snapshot,
+            encoded: Arc::default(),
+        }
+    }
+
+    /// The snapshot's histograms encoded, by the first reader of this tick.
+    pub fn encoded_histograms(&self) -> StatusHistograms {
+        let status = &self.encoded.status;
+        status
+            .get_or_init(|| StatusHistograms::of(&self.snapshot))
+            .clone()
+    }
+
+    /// The run's latency in `/metrics` buckets, by the first scrape of this tick.
+    pub fn latency_buckets(&self) -> &[(f64, u64)] {
+        let buckets = &self.encoded.latency_buckets;
+        buckets.get_or_init(|| metrics::latency_buckets(&self.snapshot))
+    }
 }
 
 /// What the request handlers share.
@@ -132,8 +169,7 @@ impl Control {
             let mut tick = 0;
             while let Some(snapshot) = snapshots.recv().await {
                 tick += 1;
-                let snapshot = Arc::new(snapshot);
-                latest.send_replace(Latest { tick, snapshot });
+                latest.send_replace(Latest::new(tick, Arc::new(snapshot)));
             }
         })
     }
@@ -148,5 +184,46 @@ impl Control {
         }
         self.stop.cancel();
         let _ = self.server.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::window::{Histograms, new_histogram};
+
+    #[test]
+    fn a_tick_is_encoded_once_and_every_clone_shares_it_for_status_and_metrics() {
+        let mut run = Histograms {
+            latency: new_histogram(),
+            service: new_histogram(),
+        };
+        run.latency.saturating_record(1_500);
+        let snapshot = Snapshot {
+            run_histograms: Some(Arc::new(run)),
+            ..Snapshot::default()
+        };
+        let latest = Latest::new(4, Arc::new(snapshot));
+        let reader = latest.clone();
+        assert!(latest.encoded.status.get().is_none());
+        let first = reader.encoded_histograms();
+        assert_eq!(first, StatusHistograms::of(&latest.snapshot));
+        assert!(first.run.is_some());
+        assert_eq!(
+            latest.encoded.status.get(),
+            Some(&first),
+            "the clone filled the shared cache"
+        );
+        assert!(latest.encoded.latency_buckets.get().is_none());
+        let buckets = reader.latency_buckets().to_vec();
+        assert_eq!(buckets.iter().map(|(_, n)| n).sum::<u64>(), 1);
+        assert_eq!(latest.latency_buckets(), &buckets[..]);
+        assert!(latest.encoded.latency_buckets.get().is_some());
+        let next = Latest::new(5, Arc::clone(&latest.snapshot));
+        assert!(
+            next.encoded.status.get().is_none(),
+            "a new tick starts unencoded"
+        );
+        assert!(next.encoded.latency_buckets.get().is_none());
     }
 }

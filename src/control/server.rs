@@ -104,7 +104,7 @@ impl Shared {
         let status = Status::of(
             &l.snapshot,
             &self.gauges(&l),
-            l.tick,
+            (l.tick, l.encoded_histograms()),
             &self.target,
             self.shard,
         );

@@ -73,6 +73,16 @@ pub struct StatusHistograms {
     pub run: Option<EncodedHistograms>,
 }
 
+impl StatusHistograms {
+    /// The snapshot's histograms, encoded.
+    pub fn of(s: &Snapshot) -> StatusHistograms {
+        StatusHistograms {
+            last_tick: s.last_tick_histograms.as_deref().map(Into::into),
+            run: s.run_histograms.as_deref().map(Into::into),
+        }
+    }
+}
+
 /// The ladder, or None when nothing was measured.
 fn ladder(l: &LatencySummary) -> Option<LatencyMs> {
     (l.count > 0).then(|| LatencyMs::from(l))
@@ -80,8 +90,15 @@ fn ladder(l: &LatencySummary) -> Option<LatencyMs> {
 
 impl Status {
     /// The status at snapshot `tick` (counted from 1) of a run against `target`, with the
-    /// gauges `g` (read now, so a change shows before the next tick).
-    pub fn of(s: &Snapshot, g: &Gauges, tick: u64, target: &str, shard: Option<Shard>) -> Status {
+    /// gauges `g` (read now, so a change shows before the next tick) and the snapshot's
+    /// `histograms` (encoded once per tick: `Latest::encoded_histograms`).
+    pub fn of(
+        s: &Snapshot,
+        g: &Gauges,
+        (tick, histograms): (u64, StatusHistograms),
+        target: &str,
+        shard: Option<Shard>,
+    ) -> Status {
         let c = &s.counts;
         let t = &s.last_tick;
         Status {
@@ -129,10 +146,7 @@ impl Status {
             },
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
-            histograms: StatusHistograms {
-                last_tick: s.last_tick_histograms.as_deref().map(Into::into),
-                run: s.run_histograms.as_deref().map(Into::into),
-            },
+            histograms,
         }
     }
 

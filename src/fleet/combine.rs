@@ -201,6 +201,7 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::control::status::StatusHistograms;
 
     /// A worker that answered, at `rps` in its last tick, with `in_flight` of `limit`.
     fn worker(state: RunState, rps: f64, in_flight: usize, finished: bool) -> WorkerView {
@@ -210,7 +211,13 @@ mod tests {
             in_flight,
             ..Gauges::default()
         };
-        let mut status = Status::of(&Snapshot::default(), &gauges, 3, "http://t/", None);
+        let mut status = Status::of(
+            &Snapshot::default(),
+            &gauges,
+            (3, StatusHistograms::of(&Snapshot::default())),
+            "http://t/",
+            None,
+        );
         status.last_tick.rps = rps;
         status.requests.ok = 100;
         status.requests.total = 100;
