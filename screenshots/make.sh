@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the README's screenshots from real runs: sluice runs in tmux, keys are pressed with
 # send-keys, the screen is captured with its colours (capture-pane -e) and rendered to PNG.
-#   usage: screenshots/make.sh        (about a minute and a half; traffic stays on 127.0.0.1)
+#   usage: screenshots/make.sh [demo fast rate urls fleet]   (all of them when none is named;
+#          about two minutes; traffic stays on 127.0.0.1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=screenshots
@@ -18,9 +19,10 @@ cols=120
 rows=36
 session=sluice-shots
 tmp=$(mktemp -d)
+workers=() servers=()
 cleanup() {
   tmux kill-session -t "$session" 2>/dev/null || true
-  [ -n "${demo_pid:-}" ] && kill "$demo_pid" 2>/dev/null || true
+  kill "${workers[@]}" "${servers[@]}" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -34,6 +36,7 @@ shot() {
 keys() { tmux send-keys -t "$session" "$@"; }
 
 # 1. The main job: no URL, the embedded demo target (answers after 0-3 s).
+demo() {
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin"
 sleep 12
 keys ']'
@@ -45,11 +48,11 @@ shot help
 keys q
 sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
+}
 
 # 2. A fast local server (the demo target with no delay, in its own process), steered by hand.
-. bench/demo-target.sh
-start_fast_demo "$bin" "$tmp/demo.log"
-tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin $url -c 4 -z 5m"
+fast() {
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin $fast_url -c 4 -z 5m"
 sleep 10
 keys ']'
 sleep 10
@@ -63,10 +66,12 @@ shot dashboard-fast
 keys q
 sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
+}
 
 # 3. Rate mode on the demo target: 100 requests a second need about 150 in flight (answers
 #    take 0-3 s), but the limit is 100: starts fall behind, and latency (from when each request
 #    was due) pulls away from the service time. Then Tab, ] doubles the limit: it catches up.
+rate() {
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin -q 100 -c 100 -z 5m"
 sleep 25
 keys Tab ']'
@@ -75,12 +80,61 @@ shot dashboard-rate
 keys q
 sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
+}
 
 # 4. Several URLs (--urls-from-file) on the fast local server: the URLs panel, busiest first.
+urls() {
 printf '# four paths of one server\n%sapi/items\n%sapi/items?page=2\n%shealth\n%sstatic/app.js\n' \
-  "$url" "$url" "$url" "$url" >"$tmp/urls.txt"
+  "$fast_url" "$fast_url" "$fast_url" "$fast_url" >"$tmp/urls.txt"
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin --urls-from-file $tmp/urls.txt -c 20 -z 5m"
 sleep 10
 shot dashboard-urls
 keys q
 sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+}
+
+# 5. sluice fleet over three headless workers (--shard i/3, each with its control API) against
+#    a local server answering in 0-20 ms: ] doubles the total limit across them, then one
+#    worker is killed with SIGKILL (as an evicted pod would be) and shows as down while the
+#    others go on. (A worker ended by SIGTERM finishes its run and shows as done.)
+fleet() {
+  local addrs=() i
+  for i in 0 1 2; do
+    SLUICE_CONTROL_TOKEN=shots "$bin" "$slow_url" --no-tui -c 24 -z 5m --shard "$i/3" \
+      --control "127.0.0.1:$((19890 + i))" >/dev/null 2>&1 &
+    workers+=($!)
+    addrs+=("127.0.0.1:$((19890 + i))")
+  done
+  sleep 1
+  tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
+    "SLUICE_CONTROL_TOKEN=shots $bin fleet ${addrs[*]}"
+  sleep 8
+  keys ']'
+  sleep 6
+  kill -KILL "${workers[2]}"
+  sleep 8
+  shot dashboard-fleet
+  keys q
+  sleep 1
+  tmux kill-session -t "$session" 2>/dev/null || true
+  kill "${workers[@]}" 2>/dev/null || true
+}
+
+# The local servers: one answering at once, one in 0-20 ms; each in its own process.
+. bench/demo-target.sh
+start_fast_demo "$bin" "$tmp/fast.log"
+fast_url=$url
+servers+=("$demo_pid")
+start_fast_demo "$bin" "$tmp/slow.log" 20ms
+slow_url=$url
+servers+=("$demo_pid")
+
+for name in "${@:-demo fast rate urls fleet}"; do
+  for one in $name; do
+    case $one in
+      demo | fast | rate | urls | fleet) "$one" ;;
+      *) echo "no screenshot called $one (demo fast rate urls fleet)" >&2; exit 2 ;;
+    esac
+  done
+done

@@ -1,11 +1,12 @@
 //! In a fleet view: one compact row per worker (up or down, req/s, in flight, errors), so
 //! a worker that falls behind or disappears shows at once.
 
+use crate::stats::snapshot::WorkerFigures;
 use crate::tui::app::App;
 use crate::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Stylize;
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -26,18 +27,59 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .saturating_sub(FIGURES.len())
         .max(8);
     for w in workers.iter().take(fit) {
-        let state = Span::raw(format!("{:<8}", w.state));
-        let state = match w.up {
-            true => state.green(),
-            false => state.red().bold(),
-        };
+        let failed = format!("{:>4} ", fixed_width::rate(w.failed as f64));
         lines.push(Line::from(vec![
-            state,
+            Span::styled(format!("{:<8}", w.state), state_style(w)),
             Span::raw(format!("{:>6}", fixed_width::rate(w.rps))).bold(),
             Span::raw(format!("{:>6}/{:<4}", w.in_flight, w.limit)),
-            Span::raw(format!("{:>4} ", fixed_width::rate(w.failed as f64))).red(),
+            Span::styled(failed, errors_style(w.failed)),
             Span::raw(fixed_width::cut_front(&w.name, name_width)),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Down in bold red, running green, paused yellow; one that has finished (or not started)
+/// is grey: it no longer makes load.
+fn state_style(w: &WorkerFigures) -> Style {
+    match (w.up, w.state.as_str()) {
+        (false, _) => Style::new().red().bold(),
+        (true, "running") => Style::new().green(),
+        (true, "paused") => Style::new().yellow(),
+        _ => Style::new().dark_gray(),
+    }
+}
+
+/// Errors stand out in red only when there are some.
+fn errors_style(failed: u64) -> Style {
+    match failed {
+        0 => Style::new().dark_gray(),
+        _ => Style::new().red(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Color;
+
+    fn worker(up: bool, state: &str) -> WorkerFigures {
+        WorkerFigures {
+            name: "127.0.0.1:9090".into(),
+            up,
+            state: state.into(),
+            ..WorkerFigures::default()
+        }
+    }
+
+    #[test]
+    fn only_a_running_worker_is_green_and_only_errors_are_red() {
+        let fg = |w: &WorkerFigures| state_style(w).fg;
+        assert_eq!(fg(&worker(true, "running")), Some(Color::Green));
+        assert_eq!(fg(&worker(true, "paused")), Some(Color::Yellow));
+        assert_eq!(fg(&worker(true, "done")), Some(Color::DarkGray));
+        assert_eq!(fg(&worker(false, "down")), Some(Color::Red));
+        assert_eq!(errors_style(0).fg, Some(Color::DarkGray));
+        assert_eq!(errors_style(3).fg, Some(Color::Red));
+    }
 }
