@@ -28,6 +28,11 @@ impl Merger {
     /// up count in the gauges and the last tick.
     pub fn snapshot(&mut self, names: &[String], views: &[WorkerView]) -> Snapshot {
         let seen: Vec<&Status> = views.iter().filter_map(|v| v.status.as_ref()).collect();
+        let answering: Vec<&Status> = views
+            .iter()
+            .filter(|v| v.up)
+            .filter_map(|v| v.status.as_ref())
+            .collect();
         let live: Vec<&Status> = views
             .iter()
             .filter(|v| v.up && !v.finished)
@@ -44,11 +49,15 @@ impl Merger {
         }
         self.recent.push_back(last_tick);
         let open = live.iter().map(|s| s.open_files.open).sum();
-        self.peak_open_files = self.peak_open_files.max(open);
+        // The most seen open at once over the fleet, and never under one worker's own peak
+        // (a short run can end between two polls).
+        let own_peak = seen.iter().map(|s| s.open_files.peak).max().unwrap_or(0);
+        self.peak_open_files = self.peak_open_files.max(open).max(own_peak);
         let mut open_files = crate::probe::fd::FdUsage::default();
         open_files.open = open;
-        open_files.soft_limit = live.iter().map(|s| s.open_files.soft_limit).sum();
-        open_files.hard_limit = live.iter().map(|s| s.open_files.hard_limit).sum();
+        // A finished worker's process limit still stands (the last line reads peak/limit).
+        open_files.soft_limit = answering.iter().map(|s| s.open_files.soft_limit).sum();
+        open_files.hard_limit = answering.iter().map(|s| s.open_files.hard_limit).sum();
         Snapshot {
             elapsed,
             counts: counts(&seen),
@@ -219,6 +228,11 @@ mod tests {
             None,
         );
         status.last_tick.rps = rps;
+        status.open_files.soft_limit = 1024;
+        status.open_files.peak = match finished {
+            true => 31,
+            false => 12,
+        };
         status.requests.ok = 100;
         status.requests.total = 100;
         WorkerView {
@@ -243,5 +257,33 @@ mod tests {
         assert_eq!(s.gauges.state, RunState::Running);
         assert_eq!(s.workers[1].rps, 0.0);
         assert_eq!(s.workers[1].state, "done");
+        assert_eq!(
+            s.open_files.soft_limit, 2048,
+            "its process limit still stands"
+        );
+        let mut gone = views.clone();
+        gone[1].up = false;
+        let s = Merger::default().snapshot(&names, &gone);
+        assert_eq!(
+            s.open_files.soft_limit, 1024,
+            "a worker down is not counted"
+        );
+    }
+
+    #[test]
+    fn when_every_worker_has_finished_the_limit_on_open_files_is_still_theirs() {
+        let views = [
+            worker(RunState::Done, 0.0, 0, true),
+            worker(RunState::Done, 0.0, 0, true),
+        ];
+        let s = Merger::default().snapshot(&["a".into(), "b".into()], &views);
+        assert_eq!(
+            s.open_files.soft_limit, 2048,
+            "the fleet's last line read peak N/0"
+        );
+        assert_eq!(
+            s.peak_open_files, 31,
+            "a run over between two polls read peak 0/N"
+        );
     }
 }
