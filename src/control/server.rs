@@ -104,7 +104,8 @@ impl Shared {
         let status = Status::of(
             &l.snapshot,
             &self.gauges(&l),
-            (l.tick, l.encoded_histograms()),
+            l.tick,
+            l.encoded_histograms(),
             &self.target,
             self.shard,
         );

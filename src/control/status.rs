@@ -95,7 +95,8 @@ impl Status {
     pub fn of(
         s: &Snapshot,
         g: &Gauges,
-        (tick, histograms): (u64, StatusHistograms),
+        tick: u64,
+        histograms: StatusHistograms,
         target: &str,
         shard: Option<Shard>,
     ) -> Status {

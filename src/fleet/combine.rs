@@ -223,7 +223,8 @@ mod tests {
         let mut status = Status::of(
             &Snapshot::default(),
             &gauges,
-            (3, StatusHistograms::of(&Snapshot::default())),
+            3,
+            StatusHistograms::of(&Snapshot::default()),
             "http://t/",
             None,
         );
