@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, http_call, spawn_worker, status_of, wait_until};
+use common::{
+    Behaviour, TestServer, http_call, script_numbers, spawn_worker, status_of, wait_until,
+};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -191,36 +193,9 @@ fn stop_and_check_the_metrics(addr: &str) -> Value {
 
 /// The request counter's sum and the latency histogram's count, read by prometheus_client.
 fn parsed_metrics(text: &str) -> (u64, u64) {
-    use std::io::Write;
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scripts/parse_metrics.py"
-    );
-    let mut child = std::process::Command::new("python3")
-        .arg(script)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("parse");
-    assert!(
-        out.status.success(),
-        "{}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stdout);
-    let n: Vec<u64> = said
-        .split_whitespace()
-        .map(|f| f.parse().expect("number"))
-        .collect();
-    (n[0], n[1])
+    let hint = format!("pip install prometheus_client; the text:\n{text}");
+    let n = script_numbers("parse_metrics.py", &[], text, &hint);
+    (n[0] as u64, n[1] as u64)
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, refused, sluice};
+use common::{Behaviour, TestServer, refused, script_numbers, sluice};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -22,24 +22,10 @@ fn run_to(path: &str, url: &str, args: &[&str]) -> std::process::Child {
 /// The summaries' latency histograms added by HdrHistogram_py: the count, then p50, p90,
 /// p99, p99.9 and the max in microseconds.
 fn added_by_another_library(files: &[String]) -> Vec<u64> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/scripts/add_histograms.py"
-    );
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .args(files)
-        .output()
-        .expect("python3");
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    said.split_whitespace()
-        .map(|f| f.parse().expect("a number"))
-        .collect()
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let hint = "pip install hdrhistogram";
+    let n = script_numbers("add_histograms.py", &files, "", hint);
+    n.into_iter().map(|f| f as u64).collect()
 }
 
 #[test]

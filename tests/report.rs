@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Behaviour, TestServer, closed_port, json_run, refused, sluice};
+use common::{Behaviour, TestServer, closed_port, json_run, refused, script_numbers, sluice};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -80,23 +80,9 @@ fn the_hdr_log_is_read_by_another_implementation_and_matches_the_summary() {
     let log = dir.path().join("run.hlog");
     let log = log.to_str().expect("path");
     let s = json_run(&[&server.url(), "-z", "3s", "-c", "8", "--hdr-log", log]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/read_hdr_log.py");
-    let out = std::process::Command::new("python3")
-        .args([script, log])
-        .output()
-        .expect("python3");
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the reader failed (pip install hdrhistogram): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let fields: Vec<f64> = said
-        .split_whitespace()
-        .map(|f| f.parse().expect(f))
-        .collect();
+    let fields = script_numbers("read_hdr_log.py", &[log], "", "pip install hdrhistogram");
     let [intervals, count, their_p99_us, p99_us] = fields[..] else {
-        panic!("the reader said {said}");
+        panic!("the reader said {fields:?}");
     };
     assert!((3.0..=4.0).contains(&intervals), "{intervals} intervals");
     assert_eq!(count as u64, s["requests"]["ok"].as_u64().expect("ok"));

@@ -521,6 +521,38 @@ pub fn sluice(args: &[&str]) -> std::process::Output {
         .expect("run sluice")
 }
 
+/// Runs `tests/scripts/NAME` (a check written against another implementation) with `args`
+/// and `stdin`, and returns the numbers it prints; a script that fails fails the test with
+/// its stderr and `hint`.
+pub fn script_numbers(name: &str, args: &[&str], stdin: &str, hint: &str) -> Vec<f64> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let script = format!("{}/tests/scripts/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("write to the script");
+    drop(input);
+    let out = child.wait_with_output().expect("the script's output");
+    assert!(
+        out.status.success(),
+        "{name} failed ({hint}): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or_else(|_| panic!("{name} printed {f}")))
+        .collect()
+}
+
 /// Asserts a run was refused as bad input: exit 2 and one line on stderr.
 pub fn refused(out: &std::process::Output) -> String {
     let err = String::from_utf8_lossy(&out.stderr).to_string();
