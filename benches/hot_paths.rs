@@ -1,6 +1,7 @@
 //! The hot pieces apart from the network: the event path (outcomes through the channel into
 //! the HDR window) and a dashboard frame. `cargo bench --bench hot_paths`.
 //! Targets: at least 2M events/s on one core; a frame in under 2 ms.
+#![allow(clippy::disallowed_macros)] // prints for its reader; a closed pipe may end it
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -127,13 +127,13 @@ pub fn run_demo(args: DemoArgs) -> Result<(), Error> {
             .await
             .map_err(|e| Error::Runtime(format!("cannot listen on {}: {e}", args.listen)))?;
         if !args.listen.ip().is_loopback() {
-            eprintln!(
+            crate::say!(
                 "sluice demo: warning: {} serves every network this machine is on, not just \
                  this machine; use --listen 127.0.0.1:PORT to keep it local",
                 args.listen
             );
         }
-        eprintln!(
+        crate::say!(
             "sluice demo: listening on http://{}/ (answers after 0-{:?}); Ctrl-C to stop",
             demo.local_addr()?,
             args.max_delay
@@ -153,7 +153,7 @@ pub async fn start_in_process(shutdown: &CancellationToken) -> Result<http::Uri,
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let demo = Demo::bind(addr, Delays::up_to(DEMO_MAX_DELAY)).await?;
     let url = format!("http://{}/", demo.local_addr()?);
-    eprintln!(
+    crate::say!(
         "sluice: no URL given, testing the demo target at {url} (answers after 0-{} s)",
         DEMO_MAX_DELAY.as_secs()
     );

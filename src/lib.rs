@@ -5,6 +5,14 @@
 //! The engine (`generator`, `client`, `stats`, `outcome`) knows nothing of the views, the
 //! panic hook or the signals; `run` hands it what it needs.
 
+/// `eprintln!` that never panics: a closed stderr loses the line, not the exit code.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::say(format_args!($($arg)*))
+    };
+}
+
 // The engine.
 pub mod client;
 pub mod generator;
@@ -28,6 +36,7 @@ pub mod schedule;
 pub mod shard;
 pub(crate) mod target;
 pub(crate) mod units;
+pub mod untrusted;
 
 // The views.
 pub(crate) mod headless;

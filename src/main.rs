@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("sluice: {}", one_line(&e.to_string()));
+            sluicegate::say!("sluice: {}", one_line(&e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("sluice: {e}");
+            sluicegate::say!("sluice: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -65,7 +65,7 @@ fn report_missed_bars(summary: &sluicegate::report::Summary) {
         let measured = t
             .measured
             .map_or("no value".to_string(), |v| format!("{v} {}", t.unit));
-        eprintln!(
+        sluicegate::say!(
             "sluice: --fail-if {} held (measured {measured})",
             t.condition
         );

@@ -157,6 +157,15 @@ impl Stream {
     }
 }
 
+/// One line on stderr that never panics (`say!`): a closed stderr, as under `2>&1 | head`,
+/// loses the line, never the run or its exit code.
+pub fn say(line: std::fmt::Arguments) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
 /// Writes to stdout; EPIPE (`sluice … | head -c 10`) ends quietly.
 pub fn print_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut stdout = io::stdout().lock();

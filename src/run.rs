@@ -83,7 +83,7 @@ async fn run_on_runtime(
     // The in-process demo target holds the server side of every connection too.
     let cap = probe::fd::concurrency_cap(open_before, if resolved.demo { 2 } else { 1 });
     if config.concurrency > cap {
-        eprintln!(
+        crate::say!(
             "sluice: -c {} capped by open files ({cap}): raise the limit with ulimit -n",
             config.concurrency
         );
@@ -394,7 +394,7 @@ fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Erro
     let path = output.path().map(|p| p.display().to_string());
     match (output.write(text.as_bytes()), path) {
         (Ok(()), Some(path)) => {
-            eprintln!("sluice: summary written to {path}");
+            crate::say!("sluice: summary written to {path}");
             Ok(())
         }
         (Ok(()), None) => Ok(()),
@@ -511,7 +511,7 @@ async fn show(
     if !matches!(shown, Ok(Ok(()))) {
         generator.stop();
         if let Ok(Err(e)) = shown {
-            eprintln!("sluice: dashboard failed: {e}");
+            crate::say!("sluice: dashboard failed: {e}");
         }
     }
 }

@@ -150,7 +150,7 @@ impl Control {
             true => format!("token {}", bound.spec.token.reveal()),
             false => "token as given".to_string(),
         };
-        eprintln!("sluice: control API on http://{addr}/ ({token})");
+        crate::say!("sluice: control API on http://{addr}/ ({token})");
         let stop = CancellationToken::new();
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stop.clone()));
         Ok(Control {

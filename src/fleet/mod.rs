@@ -170,7 +170,7 @@ async fn merge_until_done(
             snapshot.gauges.state = RunState::Done;
         }
         if !dashboard {
-            eprintln!("{}", progress_line(&snapshot, done));
+            crate::say!("{}", progress_line(&snapshot, done));
         }
         merged.send_replace(snapshot);
         if done {
@@ -222,7 +222,7 @@ async fn show(
     .with_rate(first.gauges.rate, None);
     let dashboard = tui::run(app, steer, merged, Instant::now(), leave);
     if let Err(e) = dashboard.await {
-        eprintln!("sluice: dashboard failed: {e}");
+        crate::say!("sluice: dashboard failed: {e}");
     }
 }
 
@@ -246,7 +246,7 @@ fn merged_summary(
         let v = view.borrow();
         match &v.summary {
             Some(summary) => runs.push((name.clone(), summary.clone())),
-            None => eprintln!(
+            None => crate::say!(
                 "sluice: fleet: worker {name} left no summary ({}): the merge goes without it",
                 v.trouble.as_deref().unwrap_or("it did not finish")
             ),

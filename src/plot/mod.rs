@@ -54,7 +54,7 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
     let title = args.title.unwrap_or_else(|| record.title());
     let bytes = draw(&record, &title, format).map_err(Error::Runtime)?;
     out.write(&bytes)?;
-    eprintln!("sluice: plot written to {}", args.output.display());
+    crate::say!("sluice: plot written to {}", args.output.display());
     Ok(())
 }
 
