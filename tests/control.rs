@@ -193,7 +193,7 @@ fn stop_and_check_the_metrics(addr: &str) -> Value {
 
 /// The request counter's sum and the latency histogram's count, read by prometheus_client.
 fn parsed_metrics(text: &str) -> (u64, u64) {
-    let hint = format!("pip install prometheus_client; the text:\n{text}");
+    let hint = format!("prometheus_client parsing the text:\n{text}");
     let n = script_numbers("parse_metrics.py", &[], text, &hint);
     (n[0] as u64, n[1] as u64)
 }

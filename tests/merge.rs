@@ -23,7 +23,7 @@ fn run_to(path: &str, url: &str, args: &[&str]) -> std::process::Child {
 /// p99, p99.9 and the max in microseconds.
 fn added_by_another_library(files: &[String]) -> Vec<u64> {
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
-    let hint = "pip install hdrhistogram";
+    let hint = "HdrHistogram_py adding the histograms";
     let n = script_numbers("add_histograms.py", &files, "", hint);
     n.into_iter().map(|f| f as u64).collect()
 }

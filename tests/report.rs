@@ -80,7 +80,12 @@ fn the_hdr_log_is_read_by_another_implementation_and_matches_the_summary() {
     let log = dir.path().join("run.hlog");
     let log = log.to_str().expect("path");
     let s = json_run(&[&server.url(), "-z", "3s", "-c", "8", "--hdr-log", log]);
-    let fields = script_numbers("read_hdr_log.py", &[log], "", "pip install hdrhistogram");
+    let fields = script_numbers(
+        "read_hdr_log.py",
+        &[log],
+        "",
+        "HdrHistogram_py reading the log",
+    );
     let [intervals, count, their_p99_us, p99_us] = fields[..] else {
         panic!("the reader said {fields:?}");
     };

@@ -529,6 +529,7 @@ pub fn script_numbers(name: &str, args: &[&str], stdin: &str, hint: &str) -> Vec
     use std::process::{Command, Stdio};
     let script = format!("{}/tests/scripts/{name}", env!("CARGO_MANIFEST_DIR"));
     let mut child = Command::new("python3")
+        .env("PYTHONPATH", checkers())
         .arg(&script)
         .args(args)
         .stdin(Stdio::piped())
@@ -551,6 +552,53 @@ pub fn script_numbers(name: &str, args: &[&str], stdin: &str, hint: &str) -> Vec
         .split_whitespace()
         .map(|f| f.parse().unwrap_or_else(|_| panic!("{name} printed {f}")))
         .collect()
+}
+
+/// The folder that holds the Python checkers of tests/scripts/requirements.txt, installed
+/// there by pip on first use (once per target folder), so `cargo test` needs only Python 3.
+/// Installed into a folder of its own and renamed into place: tests that race see either
+/// nothing or the whole of it.
+pub fn checkers() -> std::path::PathBuf {
+    use std::process::Command;
+    static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-checkers");
+            if dir.is_dir() {
+                return dir;
+            }
+            let requirements = format!(
+                "{}/tests/scripts/requirements.txt",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let staging = dir.with_extension(format!("partial-{}", std::process::id()));
+            let out = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .args(["--no-warn-script-location", "--target"])
+                .arg(&staging)
+                .args(["-r", &requirements])
+                .env("PIP_ROOT_USER_ACTION", "ignore")
+                .output()
+                .expect("python3 (the tests read sluice's output with Python checkers)");
+            assert!(
+                out.status.success(),
+                "pip could not install the checkers of {requirements}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            // Another test may have finished first: its copy stands, this one goes.
+            if std::fs::rename(&staging, &dir).is_err() {
+                let _ = std::fs::remove_dir_all(&staging);
+            }
+            assert!(dir.is_dir(), "no checkers at {}", dir.display());
+            dir
+        })
+        .clone()
 }
 
 /// Asserts a run was refused as bad input: exit 2 and one line on stderr.
