@@ -52,8 +52,7 @@ fn prepare_hdr_log(config: &Config, output: &Output) -> Result<Option<Output>, E
         return Ok(None);
     };
     let log = Output::prepare_as(Some(path), "--hdr-log")?;
-    let absolute = |p: Option<&std::path::Path>| p.and_then(|p| std::path::absolute(p).ok());
-    if absolute(log.path()).is_some() && absolute(log.path()) == absolute(output.path()) {
+    if log.resolved().is_some() && log.resolved() == output.resolved() {
         return Err(Error::Input(format!(
             "--hdr-log: '{}' is also the summary's file (-o): name another",
             path.display()
@@ -103,11 +102,10 @@ async fn run_on_runtime(
         shard: config.shard,
     };
     let summary = Summary::new(facts, &ended.last);
-    let written = finish(&summary, &config, output);
+    let written = finish(&summary, &config, output, &ended.ending).await;
     if let Some(control) = ended.control {
-        control
-            .finish(report::render(&summary, OutputFormat::Json))
-            .await;
+        let serve = control.finish(report::render(&summary, OutputFormat::Json));
+        ended.ending.unless_given_up(serve).await;
     }
     written?;
     if let Some(Err(e)) = ended.hdr_log {
@@ -153,6 +151,8 @@ struct Ended {
     hdr_log: Option<std::io::Result<()>>,
     /// The control API, still serving: it hands out the summary, then stops.
     control: Option<control::Control>,
+    /// The signals, counted still: the end gives up waiting at the next (or soon after one).
+    ending: signals::Ending,
 }
 
 /// What a run may have beside its view: the HDR log's file, the control API's listener.
@@ -205,13 +205,24 @@ impl Readers {
 
 impl Readers {
     /// The aggregator is done: the readers have seen every snapshot and return.
-    async fn ended(self, last: Snapshot, timeline: Vec<Entry>, started_at: SystemTime) -> Ended {
+    async fn ended(
+        self,
+        last: Snapshot,
+        timeline: Vec<Entry>,
+        started_at: SystemTime,
+        ending: signals::Ending,
+    ) -> Ended {
         let until = match self.until {
             Some(task) => task.await.ok(),
             None => None,
         };
         let hdr_log = match self.hdr_log {
-            Some(task) => Some(task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))),
+            Some(task) => Some(match ending.unless_given_up(task).await {
+                Some(written) => written.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                None => Err(std::io::Error::other(
+                    "a signal came before it was written (a FIFO with no reader?)",
+                )),
+            }),
             None => None,
         };
         Ended {
@@ -221,6 +232,7 @@ impl Readers {
             started_at,
             hdr_log,
             control: self.control,
+            ending,
         }
     }
 }
@@ -235,7 +247,7 @@ async fn pipeline(
 ) -> Result<Ended, Error> {
     let panicked = CancellationToken::new();
     panics::install(panicked.clone(), tui::restore_terminal);
-    let signals = signals::Signals::listen();
+    let ending = signals::Ending::count(signals::Signals::listen());
     let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
     let (started, started_at) = (Instant::now(), SystemTime::now());
     let setup = generator::Setup {
@@ -247,7 +259,7 @@ async fn pipeline(
     };
     let generator = generator::start(client, setup, outcome_tx)?;
     let terminate = CancellationToken::new();
-    let mut background = watchers(config, &generator, started, signals, panicked, &terminate);
+    let mut background = watchers(config, &generator, started, &ending, panicked, &terminate);
     background.extend(start_schedule(config, &generator, started));
     let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
     let last_published = snapshot_rx.clone();
@@ -277,7 +289,9 @@ async fn pipeline(
         Err(_) => last_published.borrow().clone(),
     };
     background.iter().for_each(|task| task.abort());
-    Ok(readers.ended(last, generator.timeline(), started_at).await)
+    Ok(readers
+        .ended(last, generator.timeline(), started_at, ending)
+        .await)
 }
 
 /// Plays `--stages` (on the rate with -q, else the limit) or `--replay`, if given.
@@ -309,7 +323,7 @@ fn watchers(
     config: &Config,
     generator: &Handle,
     started: Instant,
-    signals: signals::Signals,
+    ending: &signals::Ending,
     panicked: CancellationToken,
     terminate: &CancellationToken,
 ) -> Vec<JoinHandle<()>> {
@@ -322,8 +336,8 @@ fn watchers(
     };
     let on_panic = stop_and_leave();
     let mut tasks = vec![
-        tokio::spawn(signals::stop_on_signal(
-            signals,
+        tokio::spawn(signals::stop_on_ending(
+            ending.clone(),
             stop_and_leave(),
             tui::restore_terminal,
         )),
@@ -387,19 +401,27 @@ fn view_for(
     View::Dashboard(Box::new(app))
 }
 
-/// Writes the summary where it was asked for. If that fails after all, it is printed on
-/// stdout instead, so the run is not lost, and the failure is an error (exit 1).
-fn finish(summary: &Summary, config: &Config, output: Output) -> Result<(), Error> {
+/// Writes the summary where it was asked for, off the runtime and given up at a signal (a
+/// FIFO may have no reader). If that fails after all, it is printed on stdout instead, so
+/// the run is not lost, and the failure is an error (exit 1).
+async fn finish(
+    summary: &Summary,
+    config: &Config,
+    output: Output,
+    ending: &signals::Ending,
+) -> Result<(), Error> {
     let text = report::render(summary, config.output_format);
     let path = output.path().map(|p| p.display().to_string());
-    match (output.write(text.as_bytes()), path) {
+    let written = output::write_unless(output, text.as_bytes(), ending.give_up()).await;
+    match (written, path) {
         (Ok(()), Some(path)) => {
             crate::say!("sluice: summary written to {path}");
             Ok(())
         }
         (Ok(()), None) => Ok(()),
         (Err(e), Some(path)) => {
-            let _ = output::print_stdout(text.as_bytes());
+            let stdout = Output::Stdout;
+            let _ = output::write_unless(stdout, text.as_bytes(), ending.give_up()).await;
             Err(Error::Runtime(format!(
                 "cannot write the summary to '{path}': {e}; it was printed on stdout instead"
             )))

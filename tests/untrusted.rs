@@ -63,3 +63,187 @@ fn a_closed_stderr_changes_no_exit_code() {
     let reference = sluice(&["--version"]);
     assert!(reference.status.success());
 }
+
+#[test]
+fn one_file_under_two_spellings_is_refused_as_both_the_summary_and_the_log() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("sub")).expect("sub folder");
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("link")).expect("folder link");
+    let summary = dir.path().join("run.json");
+    let spellings = [
+        dir.path().join("sub/../run.json"),
+        dir.path().join("link/run.json"),
+        dir.path().join("./run.json"),
+    ];
+    for other in &spellings {
+        let (summary, other) = (
+            summary.to_str().expect("utf-8"),
+            other.to_str().expect("utf-8"),
+        );
+        let args = [
+            "--no-tui",
+            "-n",
+            "5",
+            &server.url(),
+            "-o",
+            summary,
+            "--hdr-log",
+            other,
+        ];
+        let err = common::refused(&sluice(&args));
+        assert!(err.contains("also the summary's file"), "{other}: {err}");
+    }
+    assert_eq!(server.seen.requests(), 0, "no load before the refusals");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        2,
+        "nothing written"
+    );
+}
+
+/// A FIFO nobody reads yet, in a folder of its own.
+fn fifo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(made.success());
+    (dir, path)
+}
+
+/// The binary, headless, its stderr collected line by line as it comes.
+struct Watched {
+    child: std::process::Child,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Watched {
+    fn start(args: &[&str]) -> Watched {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sluice");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (mut pipe, seen) = (child.stderr.take().expect("stderr"), stderr.clone());
+        let reader = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                let text = String::from_utf8_lossy(&buf[..n]).to_string();
+                seen.lock().expect("stderr").push_str(&text);
+            }
+        });
+        Watched {
+            child,
+            stderr,
+            reader,
+        }
+    }
+
+    fn said(&self, what: &str) -> bool {
+        self.stderr.lock().expect("stderr").contains(what)
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([name, &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+    }
+
+    /// Waits (with a deadline) for the exit; the exit code, stdout and stderr.
+    fn ended(mut self, within: Duration) -> (Option<i32>, String, String) {
+        common::wait_until("sluice exits", within, || {
+            self.child.try_wait().expect("wait").is_some()
+        });
+        let out = self.child.wait_with_output().expect("output");
+        self.reader
+            .join()
+            .expect("the stderr reader ends at the pipe's end");
+        let stderr = self.stderr.lock().expect("stderr").clone();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into(),
+            stderr,
+        )
+    }
+}
+
+#[test]
+fn an_hdr_log_fifo_nobody_reads_blocks_neither_the_load_nor_the_signals() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let (_dir, log) = fifo();
+    let log = log.to_str().expect("utf-8");
+    let run = Watched::start(&[
+        "--no-tui",
+        "-n",
+        "50",
+        "-c",
+        "5",
+        &server.url(),
+        "--hdr-log",
+        log,
+    ]);
+    common::wait_until("the load runs", Duration::from_secs(10), || {
+        server.seen.requests() == 50
+    });
+    run.signal("-TERM");
+    let (code, stdout, stderr) = run.ended(Duration::from_secs(10));
+    assert_eq!(code, Some(1), "the log was not written: {stderr}");
+    assert!(
+        stdout.contains("Summary"),
+        "the summary still comes: {stdout}"
+    );
+    assert!(stderr.contains("cannot write the HDR log"), "{stderr}");
+}
+
+#[test]
+fn a_summary_fifo_waits_for_its_reader_and_a_signal_gives_up_to_stdout() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let (_dir, out) = fifo();
+    let out = out.to_str().expect("utf-8");
+    let run = Watched::start(&["--no-tui", "-n", "20", &server.url(), "-o", out]);
+    common::wait_until("it says what it waits for", Duration::from_secs(10), || {
+        run.said("still writing to")
+    });
+    run.signal("-INT");
+    let (code, stdout, stderr) = run.ended(Duration::from_secs(10));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stdout.contains("Summary"),
+        "printed on stdout instead: {stdout}"
+    );
+    assert!(stderr.contains("printed on stdout instead"), "{stderr}");
+}
+
+#[test]
+fn a_summary_fifo_whose_reader_comes_late_gets_the_summary() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let (_dir, out) = fifo();
+    let path = out.to_str().expect("utf-8");
+    let args = [
+        "--no-tui",
+        "-n",
+        "20",
+        "--output-format",
+        "json",
+        &server.url(),
+        "-o",
+        path,
+    ];
+    let run = Watched::start(&args);
+    common::wait_until("it waits for the reader", Duration::from_secs(10), || {
+        run.said("still writing to")
+    });
+    let read = std::fs::read_to_string(&out).expect("read the FIFO");
+    let (code, _, stderr) = run.ended(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&read).expect("the summary, whole");
+    assert_eq!(summary["requests"]["total"], 20);
+}

@@ -3,7 +3,7 @@
 //! (HistogramLogProcessor, HdrHistogram_py's HistogramLogReader, the crate's own iterator).
 
 use crate::generator::RunState;
-use crate::output::{Output, Stream};
+use crate::output::{Detached, Output, said_if_slow};
 use crate::stats::snapshot::Snapshot;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::IntervalLogWriterBuilder;
@@ -14,19 +14,38 @@ use tokio::sync::mpsc;
 /// The log's values are microseconds; the max column is written in milliseconds.
 const MAX_VALUE_DIVISOR: f64 = 1000.0;
 
-/// Writes a histogram for every snapshot until the last one, then puts the file in place.
+/// Writes a histogram for every snapshot until the last one, then puts the file in place;
+/// the file is written by a thread of its own (a FIFO's reader may be late, or stall).
 pub async fn write(
     out: Output,
     target: String,
     started_at: SystemTime,
+    snapshots: mpsc::UnboundedReceiver<Snapshot>,
+) -> io::Result<()> {
+    let shown = out.path().map(|p| p.display().to_string());
+    let mut stream = Detached::start(out);
+    let logged = write_ticks(&mut stream, &target, started_at, snapshots).await;
+    let finished = said_if_slow(shown.as_deref(), stream.finish()).await;
+    match (logged, finished) {
+        (Ok(()), finished) => finished,
+        // The writing thread's own error says more than the queue's.
+        (Err(_), Err(thread)) => Err(thread),
+        (Err(e), Ok(())) => Err(e),
+    }
+}
+
+/// The header, then a histogram for every snapshot until the last one.
+async fn write_ticks(
+    stream: &mut Detached,
+    target: &str,
+    started_at: SystemTime,
     mut snapshots: mpsc::UnboundedReceiver<Snapshot>,
 ) -> io::Result<()> {
-    let mut stream = out.stream()?;
-    write_header(&mut stream, &target, started_at)?;
+    write_header(stream, target, started_at)?;
     let mut serializer = V2DeflateSerializer::new();
     let mut log = IntervalLogWriterBuilder::new()
         .with_max_value_divisor(MAX_VALUE_DIVISOR)
-        .begin_log_with(&mut stream, &mut serializer)?;
+        .begin_log_with(stream, &mut serializer)?;
     let mut tick_start = Duration::ZERO;
     while let Some(s) = snapshots.recv().await {
         if let Some(h) = &s.last_tick_histograms {
@@ -39,13 +58,12 @@ pub async fn write(
             break;
         }
     }
-    drop(log);
-    stream.finish()
+    Ok(())
 }
 
 /// What the log holds, the format version, the start time (interval timestamps count from
 /// it: StartTime and BaseTime are the same), and the column legend.
-fn write_header(out: &mut Stream, target: &str, started_at: SystemTime) -> io::Result<()> {
+fn write_header(out: &mut impl Write, target: &str, started_at: SystemTime) -> io::Result<()> {
     let start = started_at
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());

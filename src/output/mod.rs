@@ -8,6 +8,9 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
+mod detached;
+pub use detached::{Detached, said_if_slow, write_unless};
+
 /// Symlinks followed before giving up (as the kernel's own limit).
 const MAX_LINKS: usize = 40;
 
@@ -80,6 +83,14 @@ impl Output {
             Output::Stdout => None,
             Output::Replace { path, .. } | Output::WriteThrough(path) => Some(path),
         }
+    }
+
+    /// Where the bytes land, its folder resolved (symlinked folders, `..`), so that two
+    /// spellings of one file compare equal; None for stdout.
+    pub fn resolved(&self) -> Option<PathBuf> {
+        let path = self.path()?;
+        let folder = fs::canonicalize(folder_of(path)).ok()?;
+        Some(folder.join(path.file_name()?))
     }
 
     /// Writes `bytes`. On stdout, a reader that went away (EPIPE) is not an error.
