@@ -115,7 +115,7 @@ fn fifo() -> (tempfile::TempDir, std::path::PathBuf) {
 struct Watched {
     child: std::process::Child,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: std::thread::JoinHandle<()>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Watched {
@@ -140,7 +140,7 @@ impl Watched {
         Watched {
             child,
             stderr,
-            reader,
+            reader: Some(reader),
         }
     }
 
@@ -159,19 +159,28 @@ impl Watched {
 
     /// Waits (with a deadline) for the exit; the exit code, stdout and stderr.
     fn ended(mut self, within: Duration) -> (Option<i32>, String, String) {
+        use std::io::Read;
         common::wait_until("sluice exits", within, || {
             self.child.try_wait().expect("wait").is_some()
         });
-        let out = self.child.wait_with_output().expect("output");
-        self.reader
-            .join()
-            .expect("the stderr reader ends at the pipe's end");
+        let status = self.child.wait().expect("exit status");
+        let mut stdout = String::new();
+        let mut pipe = self.child.stdout.take().expect("stdout");
+        pipe.read_to_string(&mut stdout).expect("stdout");
+        if let Some(reader) = self.reader.take() {
+            reader
+                .join()
+                .expect("the stderr reader ends at the pipe's end");
+        }
         let stderr = self.stderr.lock().expect("stderr").clone();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into(),
-            stderr,
-        )
+        (status.code(), stdout, stderr)
+    }
+}
+
+impl Drop for Watched {
+    /// A test that failed before the exit leaves no process behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
     }
 }
 
