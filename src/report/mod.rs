@@ -2,6 +2,7 @@
 //! text for people, JSON for scripts, CSV for spreadsheets, the HDR interval log.
 
 pub mod hdr;
+mod hdr_check;
 pub mod hdr_log;
 mod json;
 pub mod latency;
