@@ -7,6 +7,7 @@ pub mod hdr_log;
 mod json;
 pub mod latency;
 pub mod series;
+mod shown;
 pub mod summary;
 mod text;
 pub mod thresholds;
