@@ -7,11 +7,13 @@ use crate::connect_to::ConnectTo;
 use crate::control::ControlSpec;
 use crate::control::token::Token;
 use crate::error::Error;
+use crate::generator::MAX_LIMIT;
 use crate::generator::plan::Plan;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
 use crate::shard::{INDEX_VARIABLE, Shard};
 use crate::target::{Target, port_of, unbracket};
+use crate::untrusted;
 use bytes::Bytes;
 use http::header::{
     ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue,
@@ -161,14 +163,7 @@ impl Config {
         let (tls, route) = connection_of(&args, target.as_ref())?;
         let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
 
-        let replay = args
-            .replay
-            .as_deref()
-            .map(Replay::read)
-            .transpose()
-            .map_err(Error::Input)?;
-        // A replay starts where the recorded run started, unless -c or -q say otherwise.
-        let rate = args.rate.or(replay.as_ref().and_then(|r| r.start_rate));
+        let (replay, rate) = schedule_of(&args)?;
         let concurrency = args
             .concurrency
             .or(replay.as_ref().and_then(|r| r.start_limit))
@@ -213,6 +208,37 @@ impl Config {
     }
 }
 
+/// The replay (read and checked now), and the starting rate: `-q`, else the replay's (a
+/// replay starts where the recorded run started, unless -c or -q say otherwise). Stages
+/// that steer the limit are checked against its bounds.
+fn schedule_of(args: &RunArgs) -> Result<(Option<Replay>, Option<f64>), Error> {
+    let replay = args
+        .replay
+        .as_deref()
+        .map(Replay::read)
+        .transpose()
+        .map_err(Error::Input)?;
+    let rate = args.rate.or(replay.as_ref().and_then(|r| r.start_rate));
+    if rate.is_none()
+        && let Some(stages) = &args.stages
+    {
+        check_limit_stages(stages)?;
+    }
+    Ok((replay, rate))
+}
+
+/// Stages that steer the limit (no rate) stay within the limit's bounds, as `-c` does; a
+/// stage to 0 ramps down to the least, 1.
+fn check_limit_stages(stages: &Stages) -> Result<(), Error> {
+    match stages.0.iter().find(|s| s.target > MAX_LIMIT as f64) {
+        Some(s) => Err(Error::Input(format!(
+            "--stages: {} is above the highest limit, {MAX_LIMIT} (without -q the stages steer the limit)",
+            s.target
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The control API's address and token (given, or drawn now), if `--control` was given.
 fn control_of(addr: Option<SocketAddr>, token: Option<&str>) -> Result<Option<ControlSpec>, Error> {
     let Some(addr) = addr else {
@@ -229,9 +255,9 @@ fn control_of(addr: Option<SocketAddr>, token: Option<&str>) -> Result<Option<Co
 fn body_of(args: &RunArgs) -> Result<Bytes, Error> {
     Ok(match (args.body.clone(), args.body_file.as_ref()) {
         (Some(text), _) => Bytes::from(text),
-        (None, Some(path)) => std::fs::read(path)
+        (None, Some(path)) => untrusted::read_file(path, untrusted::MAX_BODY_BYTES)
             .map(Bytes::from)
-            .map_err(|e| Error::Input(format!("-D: cannot read '{}': {e}", path.display())))?,
+            .map_err(|e| Error::Input(format!("-D: {e}")))?,
         (None, None) => Bytes::new(),
     })
 }
@@ -298,9 +324,9 @@ fn targets_of(args: &RunArgs) -> Result<(Option<Target>, Vec<Target>), Error> {
             Vec::new(),
         ));
     };
-    let shown = file.display();
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Error::Input(format!("--urls-from-file: cannot read '{shown}': {e}")))?;
+    let text = untrusted::read_text(file, untrusted::MAX_URL_FILE_BYTES)
+        .map_err(|e| Error::Input(format!("--urls-from-file: {e}")))?;
+    let shown = untrusted::escaped(&file.to_string_lossy()).into_owned();
     let mut targets = Vec::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();

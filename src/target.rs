@@ -2,6 +2,7 @@
 //! turned into Basic auth, and a form of the URL that never shows the password.
 
 use crate::error::Error;
+use crate::untrusted::escaped;
 use base64::Engine as _;
 use http::header::HeaderValue;
 use http::uri::{Authority, Uri};
@@ -20,9 +21,13 @@ pub struct Target {
 
 impl Target {
     /// Parses an absolute http:// or https:// URL; anything sluice cannot take exactly as
-    /// written (a port that is not 1-65535, no host, a fragment, another scheme) is refused.
+    /// written (a port that is not 1-65535, no host, a fragment, another scheme) is refused,
+    /// the refusal quoting the URL with any password hidden and control characters escaped.
     pub fn parse(text: &str) -> Result<Target, Error> {
-        let bad = |why: &str| Error::Input(format!("'{}' {why}", redact(text)));
+        // An '@' past a '/', '?' or '#' may end a password that holds one of them unencoded:
+        // what http reads as a host or a port may then be part of the password.
+        let ambiguous = redact(text) != redact_authority(text);
+        let bad = |why: &str| Error::Input(format!("'{}' {why}", escaped(&redact(text))));
         if text.contains('#') {
             return Err(bad("has a #fragment, which is never sent: leave it out"));
         }
@@ -33,13 +38,14 @@ impl Target {
             Some("http" | "https") => {}
             Some(other) => {
                 return Err(bad(&format!(
-                    "has scheme '{other}', which is not supported: use http:// or https://"
+                    "has scheme '{}', which is not supported: use http:// or https://",
+                    escaped(other)
                 )));
             }
             None => {
                 return Err(Error::Input(format!(
                     "'{t}' has no scheme: write http://{t} or https://{t}",
-                    t = redact(text)
+                    t = escaped(&redact(text))
                 )));
             }
         }
@@ -48,7 +54,7 @@ impl Target {
             Some((user, rest)) => (Some(user), rest),
             None => (None, authority.as_str()),
         };
-        check_host_port(host_port).map_err(|why| bad(&why))?;
+        check_host_port(host_port, ambiguous).map_err(|why| bad(&why))?;
         let plain: Authority = host_port.parse().map_err(|_| bad("has no usable host"))?;
         let mut parts = uri.clone().into_parts();
         parts.authority = Some(plain);
@@ -58,7 +64,7 @@ impl Target {
         let url = Uri::from_parts(parts).map_err(|_| bad("is not a URL"))?;
         Ok(Target {
             url,
-            shown: redact(text),
+            shown: redact_authority(text),
             basic_auth: userinfo
                 .map(basic_auth)
                 .transpose()
@@ -91,8 +97,9 @@ pub fn unbracket(host: &str) -> &str {
     host.trim_start_matches('[').trim_end_matches(']')
 }
 
-/// `host`, `host:port` or `[v6]:port`, where a port must be a number from 1 to 65535.
-fn check_host_port(host_port: &str) -> Result<(), String> {
+/// `host`, `host:port` or `[v6]:port`, where a port must be a number from 1 to 65535; with
+/// `hide_port` (it may be part of a password), a bad port is not quoted.
+fn check_host_port(host_port: &str, hide_port: bool) -> Result<(), String> {
     let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
         let (v6, after) = rest
             .split_once(']')
@@ -116,16 +123,17 @@ fn check_host_port(host_port: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err("has no host".into());
     }
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     match port {
         None => Ok(()),
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            match p.parse::<u16>() {
-                Ok(1..) => Ok(()),
-                _ => Err(format!("has port {p}: a port is a number from 1 to 65535")),
-            }
-        }
+        Some(p) if digits(p) && p.parse::<u16>().is_ok_and(|p| p > 0) => Ok(()),
+        Some(_) if hide_port => Err("has a port that is not a number from 1 to 65535, or a \
+             password with an unencoded '/', '?' or '#': write them %2F, %3F and %23"
+            .into()),
+        Some(p) if digits(p) => Err(format!("has port {p}: a port is a number from 1 to 65535")),
         Some(p) => Err(format!(
-            "has port '{p}': a port is a number from 1 to 65535"
+            "has port '{}': a port is a number from 1 to 65535",
+            escaped(p)
         )),
     }
 }
@@ -154,16 +162,36 @@ pub fn basic_credentials(user: &str, password: &str) -> HeaderValue {
     value
 }
 
-/// The text with the password of any `user:password@` replaced by `***`, for messages.
+/// The text with anything that may be a password replaced by `***`, for messages about a
+/// URL, even one that does not parse: the userinfo runs to the last '@' (a password may hold
+/// an unencoded '/', '?' or '#'), so a path or query with an '@' may be hidden too.
 pub fn redact(text: &str) -> String {
-    let Some(start) = text.find("://").map(|i| i + 3) else {
-        return text.to_string();
-    };
+    // Without a scheme, the text may start with its userinfo (`user:pw@host`).
+    let start = text.find("://").map_or(0, |i| i + 3);
     let rest = &text[start..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return text.to_string();
-    };
+    // A bracketed IPv6 host comes first only when there is no userinfo before it.
+    match rest.rfind('@') {
+        Some(at) if !rest.starts_with('[') => hide_password(text, start, at),
+        _ => text.to_string(),
+    }
+}
+
+/// The text with the password of the authority's `user:password@` (up to the first '/',
+/// '?' or '#', as a URL is read) replaced by `***`: how a valid URL is shown.
+fn redact_authority(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => hide_password(text, start, at),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with what lies between the first ':' of its userinfo (from `start` to the '@' at
+/// `start + at`) and that '@' replaced by `***`; unchanged when the userinfo has no ':'.
+fn hide_password(text: &str, start: usize, at: usize) -> String {
+    let rest = &text[start..];
     match rest[..at].split_once(':') {
         Some((user, _)) => format!("{}{user}:***{}", &text[..start], &rest[at..]),
         None => text.to_string(),
@@ -211,5 +239,26 @@ mod tests {
         assert!(!refused("http://u:secret@127.0.0.1:99999/").contains("secret"));
         assert_eq!(redact("http://u@h/"), "http://u@h/");
         assert_eq!(redact("http://h/a@b"), "http://h/a@b");
+        assert_eq!(redact("http://[::1]:80/a@b"), "http://[::1]:80/a@b");
+    }
+
+    #[test]
+    fn a_password_with_an_unencoded_slash_or_question_mark_is_never_shown() {
+        for (url, secret) in [
+            ("http://user:s3?cr3t@127.0.0.1/", "cr3t"),
+            ("http://user:a/b@127.0.0.1:80/", "a/b"),
+            ("http://user:a/99999@host/", "99999"),
+            ("http://user:se#cret@host/", "cret"),
+            ("http://user:s3cr3t@ho st/", "s3cr3t"),
+            ("ftp://user:s3cr3t@host/", "s3cr3t"),
+            ("user:s3cr3t@host:80/", "s3cr3t"),
+            ("http://user:zq/x\u{1b}y@host/", "zq"),
+        ] {
+            let line = refused(url);
+            assert!(!line.contains(secret), "{url}: {line}");
+            assert!(line.contains("user:***@"), "{url}: {line}");
+        }
+        let t = Target::parse("http://127.0.0.1:8080/p?mail=a@b.test").expect("an @ in a query");
+        assert_eq!(t.shown, "http://127.0.0.1:8080/p?mail=a@b.test");
     }
 }

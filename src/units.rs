@@ -46,6 +46,53 @@ pub fn parse_positive_count(text: &str) -> Result<u64, String> {
     }
 }
 
+/// The longest duration sluice takes (a run, a timeout, a stage, a recorded run): a year, as
+/// humantime counts one (`1y`, 365.25 days). Far enough for any soak test, and far from where
+/// adding it to a clock could overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(31_557_600);
+
+/// A rate sluice can keep, from wherever it comes (`-q`, stages, a replay, the control API):
+/// `MIN_RATE` to `MAX_RATE` requests a second.
+pub fn check_rate(rate: f64) -> Result<f64, String> {
+    match rate {
+        r if r.is_nan() => Err("a rate is a number of requests a second".into()),
+        r if r < MIN_RATE => Err(format!("must be at least {MIN_RATE} a second")),
+        r if r > MAX_RATE => Err(format!("is above the highest rate, {MAX_RATE}")),
+        r => Ok(r),
+    }
+}
+
+/// `check_rate`, or 0 (nothing due): what a schedule or the control API may set.
+pub fn check_rate_or_zero(rate: f64) -> Result<f64, String> {
+    match rate {
+        0.0 => Ok(0.0),
+        r => check_rate(r),
+    }
+}
+
+/// A concurrency limit from wherever it comes (`-c`, stages, a replay): a whole number
+/// from 1 to `MAX_LIMIT`, the bounds the keys and the generator keep too.
+pub fn check_limit(limit: f64) -> Result<usize, String> {
+    match limit {
+        n if n.fract() != 0.0 || n.is_nan() => Err("a limit is a whole number".into()),
+        n if n < 1.0 => Err("must be at least 1".into()),
+        n if n > MAX_LIMIT as f64 => Err(format!("is above the highest limit, {MAX_LIMIT}")),
+        n => Ok(n as usize),
+    }
+}
+
+/// Seconds read from a file (a recorded duration, a time in a timeline) as a `Duration`:
+/// refused when negative, not finite or longer than `MAX_DURATION`.
+pub fn seconds(secs: f64) -> Result<Duration, String> {
+    match secs {
+        s if !(0.0..=MAX_DURATION.as_secs_f64()).contains(&s) => Err(format!(
+            "{s} s is not a time from 0 to {} s (1y)",
+            MAX_DURATION.as_secs()
+        )),
+        s => Ok(Duration::from_secs_f64(s)),
+    }
+}
+
 /// A rate in requests a second, with an optional k/m suffix: `500`, `2k`, `1.5k`, `0.5`.
 pub fn parse_rate(text: &str) -> Result<f64, String> {
     let t = text.trim().replace('_', "").to_ascii_lowercase();
@@ -62,21 +109,14 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
         .filter(|_| plain)
         .ok_or_else(bad)?
         * scale;
-    match rate {
-        r if r < MIN_RATE => Err(format!("'{text}' must be at least {MIN_RATE} a second")),
-        r if r > MAX_RATE => Err(format!("'{text}' is above the highest rate, {MAX_RATE}")),
-        r => Ok(r),
-    }
+    check_rate(rate).map_err(|why| format!("'{text}' {why}"))
 }
 
 /// The concurrency limit (or a step of it): 1 to `MAX_LIMIT`, the bounds the keys and the
 /// generator keep too.
 pub fn parse_concurrency(text: &str) -> Result<usize, String> {
     let n = parse_positive_count(text)?;
-    match usize::try_from(n) {
-        Ok(n) if n <= MAX_LIMIT => Ok(n),
-        _ => Err(format!("'{text}' is above the highest limit, {MAX_LIMIT}")),
-    }
+    check_limit(n as f64).map_err(|why| format!("'{text}' {why}"))
 }
 
 /// HTTP/2 streams per connection: 1 to 1000000 (no server allows more in flight on one).
@@ -119,7 +159,12 @@ pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
     } else {
         humantime::parse_duration(t).map_err(|_| bad())?
     };
-    Ok(d)
+    match d {
+        d if d > MAX_DURATION => Err(format!(
+            "'{text}' is longer than the longest duration sluice takes, 1y"
+        )),
+        d => Ok(d),
+    }
 }
 
 #[cfg(test)]
@@ -197,5 +242,39 @@ mod tests {
                 .contains("longer than zero")
         );
         assert_eq!(parse_duration_or_zero("0s"), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn durations_past_a_year_are_refused_before_they_reach_a_clock() {
+        assert_eq!(parse_duration("1y"), Ok(MAX_DURATION));
+        for long in [
+            "18446744073709551615s",
+            "10000000000000000000",
+            "2y",
+            "366d",
+        ] {
+            let err = parse_duration(long).expect_err(long);
+            assert!(
+                err.contains("longest duration sluice takes, 1y"),
+                "{long}: {err}"
+            );
+        }
+        assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
+        for bad in [1e300, -1.0, f64::INFINITY, f64::NAN, 31_557_600.5] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates_and_limits_from_anywhere_keep_one_set_of_bounds() {
+        assert_eq!(check_rate(MAX_RATE), Ok(MAX_RATE));
+        assert!(check_rate(1e300).unwrap_err().contains("highest rate"));
+        assert!(check_rate(0.0).unwrap_err().contains("at least"));
+        assert_eq!(check_rate_or_zero(0.0), Ok(0.0));
+        assert!(check_rate_or_zero(-3.0).is_err());
+        assert_eq!(check_limit(1e6), Ok(MAX_LIMIT));
+        for bad in [1e300, 0.0, 2.5, -1.0, f64::NAN] {
+            assert!(check_limit(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -24,7 +24,10 @@ pub const MAX_PEM_BYTES: u64 = 16 << 20;
 pub fn read_file(path: &Path, cap_bytes: u64) -> Result<Vec<u8>, String> {
     let shown = escaped(&path.to_string_lossy()).into_owned();
     let file = open_regular(path).map_err(|why| format!("'{shown}' {why}"))?;
-    let mut bytes = Vec::new();
+    // Room for the whole file at once (and the one byte past the cap that tells it is
+    // over): a Vec grown by doubling would hold the file twice and a half at its peak.
+    let size = file.metadata().map_or(0, |md| md.len()).min(cap_bytes);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
     file.take(cap_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read '{shown}': {e}"))?;

@@ -129,7 +129,7 @@ fn runs_against_different_targets_are_refused_unless_forced() {
     assert!(text.contains("30 total"), "{text}");
     assert!(text.contains("Workers:        2 runs merged"), "{text}");
     let err = refused(&sluice(&["merge", &fa, "/no/such.json"]));
-    assert!(err.contains("cannot read"), "{err}");
+    assert!(err.contains("cannot be read"), "{err}");
 }
 
 #[test]

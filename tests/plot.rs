@@ -63,7 +63,7 @@ fn what_is_not_a_summary_or_a_picture_is_refused() {
     let svg = dir.path().join("out.svg");
     let svg = svg.to_str().expect("path");
     let err = refused(&sluice(&["plot", "/no/such/run.json", "-o", svg]));
-    assert!(err.contains("cannot read"), "{err}");
+    assert!(err.contains("cannot be read"), "{err}");
     let err = refused(&sluice(&["plot", not_json, "-o", svg]));
     assert!(err.contains("is not a JSON summary"), "{err}");
     let err = refused(&sluice(&["plot", not_json, "-o", "out.gif"]));

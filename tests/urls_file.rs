@@ -84,7 +84,7 @@ fn a_missing_empty_or_bad_file_is_refused_before_any_load() {
     };
     let missing = dir.path().join("none.txt").display().to_string();
     let cases = [
-        (missing, "cannot read"),
+        (missing, "cannot be read"),
         (path("empty.txt", "# nothing\n\n"), "has no URL"),
         (path("bad.txt", "http://127.0.0.1:1/\nftp://x/\n"), "line 2"),
     ];

@@ -6,7 +6,8 @@ use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
 use crate::report::summary::{Summary, Worker};
 use crate::stats::window::{LatencySummary, Sums};
-use crate::units::add_optional;
+use crate::units::{MAX_DURATION, add_optional};
+use crate::untrusted::escaped;
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 
@@ -21,7 +22,16 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     let end = all.iter().map(|s| s.started_at_unix_s + s.duration_s);
     m.started_at_unix_s = start;
     m.duration_s = end.fold(start, f64::max) - start;
-    add_counts(&mut m, &all[1..]);
+    if !(0.0..=MAX_DURATION.as_secs_f64()).contains(&m.duration_s) {
+        return Err(format!(
+            "merge: the runs span {:.0} s from the first start to the last end, more than the \
+             longest run sluice takes (1y): they are not one test",
+            m.duration_s
+        ));
+    }
+    for (file, s) in &runs[1..] {
+        add_counts(&mut m, s).map_err(|what| overflow(file, &what))?;
+    }
     m.throughput_rps = crate::units::per_second(m.requests.ok, m.duration_s);
     m.transfer_bytes_per_s = crate::units::per_second(m.bytes_received, m.duration_s);
     let (latency, service) = merged_histograms(runs)?;
@@ -33,7 +43,7 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
         latency: hdr::encode(&latency),
         service: hdr::encode(&service),
     });
-    m.series = series::align(&all, start);
+    m.series = series::align(runs, start)?;
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
     (m.timeline, m.until, m.thresholds) = (Vec::new(), None, Vec::new());
@@ -41,58 +51,128 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     Ok(m)
 }
 
-/// Adds the other runs' counts into `m` (which holds the first run's).
-fn add_counts(m: &mut Summary, others: &[&Summary]) {
-    let add_map = |into: &mut BTreeMap<String, u64>, from: &BTreeMap<String, u64>| {
-        from.iter()
-            .for_each(|(k, n)| *into.entry(k.clone()).or_default() += n);
-    };
-    for s in others {
-        m.requests.total += s.requests.total;
-        m.requests.ok += s.requests.ok;
-        m.requests.failed += s.requests.failed;
-        m.requests.aborted += s.requests.aborted;
-        m.bytes_received += s.bytes_received;
-        m.body_bytes_received += s.body_bytes_received;
-        add_map(&mut m.status_codes, &s.status_codes);
-        add_map(&mut m.status_classes, &s.status_classes);
-        add_map(&mut m.errors, &s.errors);
-        m.rate.initial = add_optional(m.rate.initial, s.rate.initial);
-        m.rate.last = add_optional(m.rate.last, s.rate.last);
-        m.rate.achieved += s.rate.achieved;
-        m.rate.late_starts += s.rate.late_starts;
-        m.rate.max_lag_ms = m.rate.max_lag_ms.max(s.rate.max_lag_ms);
-        m.concurrency.initial += s.concurrency.initial;
-        m.concurrency.last += s.concurrency.last;
-        m.concurrency.peak_in_flight += s.concurrency.peak_in_flight;
-        m.open_files.peak = m.open_files.peak.max(s.open_files.peak);
-        m.memory.peak_rss_kib = m.memory.peak_rss_kib.max(s.memory.peak_rss_kib);
-        for hint in &s.hints {
-            if !m.hints.contains(hint) {
-                m.hints.push(hint.clone());
-            }
+/// The refusal of a run whose `what` cannot be added to the others'.
+pub fn overflow(file: &str, what: &str) -> String {
+    format!(
+        "merge: '{}': its {what} cannot be added to the other runs' (the sum overflows)",
+        escaped(file)
+    )
+}
+
+/// `into + from`, or the name of what overflowed.
+pub(super) fn add<T: CheckedAdd>(into: &mut T, from: T, what: &str) -> Result<(), String> {
+    *into = into.checked(from).ok_or_else(|| what.to_string())?;
+    Ok(())
+}
+
+/// Adds a map of counts (status codes, errors) into another.
+fn add_map(
+    into: &mut BTreeMap<String, u64>,
+    from: &BTreeMap<String, u64>,
+    what: &str,
+) -> Result<(), String> {
+    from.iter()
+        .try_for_each(|(k, n)| add(into.entry(k.clone()).or_default(), *n, what))
+}
+
+/// Adds one run's counts into `m`, every sum checked; Err names what overflowed.
+fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
+    add(&mut m.requests.total, s.requests.total, "requests.total")?;
+    add(&mut m.requests.ok, s.requests.ok, "requests.ok")?;
+    add(&mut m.requests.failed, s.requests.failed, "requests.failed")?;
+    add(
+        &mut m.requests.aborted,
+        s.requests.aborted,
+        "requests.aborted",
+    )?;
+    add(&mut m.bytes_received, s.bytes_received, "bytes_received")?;
+    let body = s.body_bytes_received;
+    add(&mut m.body_bytes_received, body, "body_bytes_received")?;
+    add_map(&mut m.status_codes, &s.status_codes, "status_codes")?;
+    add_map(&mut m.status_classes, &s.status_classes, "status_classes")?;
+    add_map(&mut m.errors, &s.errors, "errors")?;
+    m.rate.initial = add_optional(m.rate.initial, s.rate.initial);
+    m.rate.last = add_optional(m.rate.last, s.rate.last);
+    add(&mut m.rate.achieved, s.rate.achieved, "rate")?;
+    add(
+        &mut m.rate.late_starts,
+        s.rate.late_starts,
+        "rate.late_starts",
+    )?;
+    m.rate.max_lag_ms = m.rate.max_lag_ms.max(s.rate.max_lag_ms);
+    let c = &s.concurrency;
+    add(&mut m.concurrency.initial, c.initial, "concurrency.initial")?;
+    add(&mut m.concurrency.last, c.last, "concurrency.final")?;
+    add(
+        &mut m.concurrency.peak_in_flight,
+        c.peak_in_flight,
+        "peak_in_flight",
+    )?;
+    let rates = [m.rate.initial, m.rate.last].into_iter().flatten();
+    if rates.into_iter().any(|r| !r.is_finite()) {
+        return Err("rate".into());
+    }
+    m.open_files.peak = m.open_files.peak.max(s.open_files.peak);
+    m.memory.peak_rss_kib = m.memory.peak_rss_kib.max(s.memory.peak_rss_kib);
+    for hint in &s.hints {
+        if !m.hints.contains(hint) {
+            m.hints.push(hint.clone());
         }
+    }
+    Ok(())
+}
+
+/// A sum that says when it overflows: integers past their type, figures past a finite f64.
+pub(super) trait CheckedAdd: Sized + Copy {
+    fn checked(self, other: Self) -> Option<Self>;
+}
+
+impl CheckedAdd for u64 {
+    fn checked(self, other: u64) -> Option<u64> {
+        self.checked_add(other)
     }
 }
 
-/// Every run's latency and service-time histograms, each set added into one.
+impl CheckedAdd for usize {
+    fn checked(self, other: usize) -> Option<usize> {
+        self.checked_add(other)
+    }
+}
+
+impl CheckedAdd for f64 {
+    fn checked(self, other: f64) -> Option<f64> {
+        Some(self + other).filter(|sum| sum.is_finite())
+    }
+}
+
+/// Every run's latency and service-time histograms, each set added into one; a run whose
+/// histograms do not hold as many responses as it counted is refused (its percentiles and
+/// its mean would disagree).
 fn merged_histograms(
     runs: &[(String, Summary)],
 ) -> Result<(Histogram<u64>, Histogram<u64>), String> {
     let mut latency = crate::stats::window::new_histogram();
     let mut service = crate::stats::window::new_histogram();
     for (file, s) in runs {
+        let bad = |e: String| format!("merge: '{}': its histograms: {e}", escaped(file));
         let encoded = s
             .histograms
             .as_ref()
-            .ok_or(format!("merge: '{file}' has no histograms"))?;
-        let bad = |e: String| format!("merge: '{file}': its histograms: {e}");
-        latency
-            .add(hdr::decode(&encoded.latency).map_err(bad)?)
-            .map_err(|e| bad(format!("{e:?}")))?;
-        service
-            .add(hdr::decode(&encoded.service).map_err(bad)?)
-            .map_err(|e| bad(format!("{e:?}")))?;
+            .ok_or_else(|| bad("none (its run did not reach its end)".into()))?;
+        for (into, text) in [
+            (&mut latency, &encoded.latency),
+            (&mut service, &encoded.service),
+        ] {
+            let h = hdr::decode(text).map_err(bad)?;
+            if h.len() != s.requests.ok {
+                return Err(bad(format!(
+                    "they hold {} responses, but requests.ok says {}",
+                    h.len(),
+                    s.requests.ok
+                )));
+            }
+            into.add(h).map_err(|e| bad(format!("{e:?}")))?;
+        }
     }
     Ok((latency, service))
 }

@@ -2,13 +2,16 @@
 //! shards of one test on many machines): totals added, histograms added exactly, series lined
 //! up by wall-clock time, each run's timeline kept in `workers`.
 
+mod check;
 mod combine;
+mod same_file;
 mod series;
 
 use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::output::Output;
 use crate::report::{self, Summary};
+use crate::untrusted::{self, escaped};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -32,6 +35,7 @@ pub struct MergeArgs {
 /// (exit 2) before anything is written.
 pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
     let output = Output::prepare_as(args.output.as_deref(), "merge: -o")?;
+    same_file::distinct(&args.inputs).map_err(Error::Input)?;
     let runs = args
         .inputs
         .iter()
@@ -42,8 +46,10 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
         && let Some((file, other)) = runs.iter().find(|(_, s)| s.target != runs[0].1.target)
     {
         return Err(Error::Input(format!(
-            "merge: '{file}' is a run against {}, not {}: add --force to merge them anyway",
-            other.target, runs[0].1.target
+            "merge: '{}' is a run against {}, not {}: add --force to merge them anyway",
+            escaped(file),
+            escaped(&other.target),
+            escaped(&runs[0].1.target)
         )));
     }
     let merged = combine::combine(&runs).map_err(Error::Input)?;
@@ -51,22 +57,40 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs' summaries (each with its name: a file, a worker) as one.
+/// Runs' summaries (each with its name: a file, a worker) as one; the sums are checked, and
+/// a run whose histograms do not decode or do not hold its responses is refused, named.
 pub fn merge_runs(runs: &[(String, Summary)]) -> Result<Summary, String> {
     combine::combine(runs)
 }
 
-/// One summary, with the histograms a merge needs.
-fn read(path: &std::path::Path) -> Result<Summary, String> {
-    let shown = path.display();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("merge: cannot read '{shown}': {e}"))?;
-    let summary: Summary = serde_json::from_str(&text)
-        .map_err(|e| format!("merge: '{shown}' is not a JSON summary of sluice: {e}"))?;
-    match summary.histograms {
-        Some(_) => Ok(summary),
-        None => Err(format!(
-            "merge: '{shown}' has no histograms (its run did not reach its end): it cannot be merged exactly"
-        )),
+/// Whether a run's summary can be merged: histograms present, its times and figures ones a
+/// run of sluice writes (`check`). For a caller that leaves a bad run out (the fleet) and
+/// merges the rest; `name` is where it came from, the error one line naming it.
+pub fn check_run(name: &str, summary: &Summary) -> Result<(), String> {
+    let name = escaped(name);
+    if summary.histograms.is_none() {
+        return Err(format!(
+            "'{name}' has no histograms (its run did not reach its end): it cannot be merged exactly"
+        ));
     }
+    check::check(&name, summary)
+}
+
+/// One summary, with the histograms a merge needs, its numbers checked.
+fn read(path: &std::path::Path) -> Result<Summary, String> {
+    let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
+        .map_err(|e| format!("merge: {e}"))?;
+    let shown = escaped(&path.to_string_lossy()).into_owned();
+    let summary: Summary = serde_json::from_str(&text).map_err(|e| {
+        let e = escaped(&e.to_string()).into_owned();
+        format!("merge: '{shown}' is not a JSON summary of sluice: {e}")
+    })?;
+    check_run(&path.display().to_string(), &summary).map_err(|e| format!("merge: {e}"))?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// A run's JSON summary, as sluice wrote it (200 requests against the demo target).
+    pub const SUMMARY: &str = include_str!("fixture.json");
 }

@@ -2,6 +2,7 @@
 
 use crate::report::series::SeriesEntry;
 use crate::report::summary::{Requests, TimelineEntry};
+use crate::{units, untrusted};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -19,19 +20,46 @@ pub struct RunRecord {
 impl RunRecord {
     /// Reads a JSON summary; one line saying what is wrong if it is not one with a series.
     pub fn read(path: &Path) -> Result<RunRecord, String> {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("plot: cannot read '{shown}': {e}"))?;
+        let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
+            .map_err(|e| format!("plot: {e}"))?;
+        let shown = untrusted::escaped(&path.to_string_lossy()).into_owned();
         let record: RunRecord = serde_json::from_str(&text).map_err(|e| {
             format!(
-                "plot: '{shown}' is not a JSON summary of sluice 0.1 or later with a series: {e}"
+                "plot: '{shown}' is not a JSON summary of sluice 0.1 or later with a series: {}",
+                untrusted::escaped(&e.to_string())
             )
         })?;
-        match record.series.is_empty() {
-            true => Err(format!(
+        if record.series.is_empty() {
+            return Err(format!(
                 "plot: '{shown}' has an empty series: nothing to draw"
-            )),
-            false => Ok(record),
+            ));
+        }
+        record
+            .check_times()
+            .map_err(|why| format!("plot: '{shown}': {why}"))?;
+        Ok(record)
+    }
+
+    /// The run's times (its duration, its ticks, its changes) as `units::seconds` bounds any
+    /// time read from a file, and its rates finite: an axis is drawn from them.
+    fn check_times(&self) -> Result<(), String> {
+        units::seconds(self.duration_s).map_err(|why| format!("duration_s: {why}"))?;
+        let ticks = self.series.iter().map(|e| ("a series t_s", e.t_s));
+        let changes = self.timeline.iter().map(|e| ("a timeline t_s", e.t_s));
+        for (what, t) in ticks.chain(changes) {
+            units::seconds(t).map_err(|why| format!("{what}: {why}"))?;
+        }
+        let values = self
+            .series
+            .iter()
+            .flat_map(|e| [Some(e.rps), e.rate_target]);
+        match values
+            .chain(self.timeline.iter().map(|e| e.value))
+            .flatten()
+            .find(|v| !v.is_finite() || *v < 0.0)
+        {
+            Some(v) => Err(format!("{v} is not a rate or a value a run has")),
+            None => Ok(()),
         }
     }
 

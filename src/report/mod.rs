@@ -2,10 +2,12 @@
 //! text for people, JSON for scripts, CSV for spreadsheets, the HDR interval log.
 
 pub mod hdr;
+mod hdr_check;
 pub mod hdr_log;
 mod json;
 pub mod latency;
 pub mod series;
+mod shown;
 pub mod summary;
 mod text;
 pub mod thresholds;

@@ -4,8 +4,10 @@ use super::latency::{Bucket, LatencyMs};
 use super::summary::Summary;
 use std::fmt::Write as _;
 
-/// A human-readable summary: counts, latency, responses and errors, then resources.
+/// A human-readable summary: counts, latency, responses and errors, then resources; every
+/// string in it escaped, since a merged or a worker's summary brings strings from outside.
 pub fn render_text(s: &Summary) -> String {
+    let s = &super::shown::escaped_strings(s);
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = write_counts(&mut out, s)

@@ -3,6 +3,7 @@
 
 use super::{Played, Script};
 use crate::generator::timeline::{Change, Source};
+use crate::{units, untrusted};
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
@@ -21,11 +22,14 @@ pub struct Replay {
 impl Replay {
     /// Reads the timeline of a JSON summary written by `sluice --output-format json`.
     pub fn read(path: &Path) -> Result<Replay, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("--replay: cannot read '{}': {e}", path.display()))?;
-        let json: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("--replay: '{}' is not a JSON summary: {e}", path.display()))?;
-        Replay::from_summary(&json).map_err(|e| format!("--replay: '{}': {e}", path.display()))
+        let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
+            .map_err(|e| format!("--replay: {e}"))?;
+        let shown = untrusted::escaped(&path.to_string_lossy()).into_owned();
+        let json: Value = serde_json::from_str(&text).map_err(|e| {
+            let e = untrusted::escaped(&e.to_string()).into_owned();
+            format!("--replay: '{shown}' is not a JSON summary: {e}")
+        })?;
+        Replay::from_summary(&json).map_err(|e| format!("--replay: '{shown}': {e}"))
     }
 
     /// The replay in a parsed JSON summary.
@@ -35,13 +39,17 @@ impl Replay {
             .ok_or("it has no timeline (written by an older sluice?)")?;
         let duration = json["duration_s"]
             .as_f64()
-            .filter(|d| d.is_finite() && *d > 0.0)
-            .ok_or("it has no duration_s")?;
+            .ok_or("it has no duration_s")
+            .map(units::seconds)?
+            .map_err(|why| format!("its duration_s: {why}"))?;
+        if duration.is_zero() {
+            return Err("its duration_s is 0: nothing to replay".into());
+        }
         let mut replay = Replay {
             start_limit: None,
             start_rate: None,
             changes: Vec::new(),
-            duration: Duration::from_secs_f64(duration),
+            duration,
         };
         for entry in entries {
             let (at, change, source) = parse_entry(entry)?;
@@ -55,14 +63,23 @@ impl Replay {
     }
 }
 
-/// One timeline entry: `{"t_s", "knob", "value", "source"}`.
+/// One timeline entry: `{"t_s", "knob", "value", "source"}`; its time and value within the
+/// bounds a run itself keeps (`units`), as `-q`, `-c` and the control API are.
 fn parse_entry(e: &Value) -> Result<(Duration, Change, Source), String> {
-    let bad = || format!("a timeline entry is not understood: {e}");
-    let at = e["t_s"].as_f64().filter(|t| *t >= 0.0).ok_or_else(bad)?;
+    let shown = || quoted(e);
+    let bad = || format!("a timeline entry is not understood: {}", shown());
+    let out_of_bounds = |why: String| format!("a timeline entry {}: {why}", shown());
+    let at = e["t_s"].as_f64().ok_or_else(bad)?;
+    let at = units::seconds(at).map_err(|why| out_of_bounds(format!("t_s {why}")))?;
     let value = e["value"].as_f64();
     let change = match (e["knob"].as_str(), value) {
-        (Some("limit"), Some(v)) if v >= 1.0 => Change::Limit(v as usize),
-        (Some("rate"), v) => Change::Rate(v.filter(|v| *v >= 0.0)),
+        (Some("limit"), Some(v)) => Change::Limit(
+            units::check_limit(v).map_err(|why| out_of_bounds(format!("the limit {why}")))?,
+        ),
+        (Some("rate"), None) if e["value"].is_null() => Change::Rate(None),
+        (Some("rate"), Some(v)) => Change::Rate(Some(
+            units::check_rate_or_zero(v).map_err(|why| out_of_bounds(format!("the rate {why}")))?,
+        )),
         (Some("pause"), _) => Change::Pause,
         (Some("resume"), _) => Change::Resume,
         _ => return Err(bad()),
@@ -71,7 +88,18 @@ fn parse_entry(e: &Value) -> Result<(Duration, Change, Source), String> {
         .as_str()
         .and_then(Source::parse)
         .ok_or_else(bad)?;
-    Ok((Duration::from_secs_f64(at), change, source))
+    Ok((at, change, source))
+}
+
+/// An entry as a refusal quotes it: JSON (its strings escaped), cut to a line's length.
+fn quoted(e: &Value) -> String {
+    const MOST_CHARS: usize = 200;
+    let json = e.to_string();
+    let text = untrusted::escaped(&json);
+    match text.char_indices().nth(MOST_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.into_owned(),
+    }
 }
 
 /// A replay playing: each change at its time, every one recorded.
@@ -156,5 +184,44 @@ mod tests {
         )
         .expect("json");
         assert!(Replay::from_summary(&json).is_err());
+    }
+
+    #[test]
+    fn times_and_values_outside_a_run_s_own_bounds_are_refused() {
+        let with = |duration: &str, entry: &str| {
+            let text = format!(r#"{{"duration_s": {duration}, "timeline": [{entry}]}}"#);
+            let json: Value = serde_json::from_str(&text).expect("json");
+            Replay::from_summary(&json)
+        };
+        let rate = |t: &str, v: &str| {
+            format!(r#"{{"t_s": {t}, "knob": "rate", "value": {v}, "source": "key"}}"#)
+        };
+        let limit =
+            |v: &str| format!(r#"{{"t_s": 1, "knob": "limit", "value": {v}, "source": "key"}}"#);
+        for d in ["1e300", "-5", "0", "31557601"] {
+            let err = with(d, &rate("1", "10")).expect_err(d);
+            assert!(err.contains("duration_s"), "{d}: {err}");
+        }
+        for t in ["1e300", "-1", "1e19"] {
+            let err = with("10", &rate(t, "10")).expect_err(t);
+            assert!(err.contains("t_s"), "{t}: {err}");
+        }
+        for v in ["1e300", "-3", "0.001"] {
+            let err = with("10", &rate("1", v)).expect_err(v);
+            assert!(err.contains("the rate"), "{v}: {err}");
+        }
+        for v in ["1e300", "0", "2.5", "2000000"] {
+            let err = with("10", &limit(v)).expect_err(v);
+            assert!(err.contains("the limit"), "{v}: {err}");
+        }
+        assert!(with("10", &rate("1", "0")).is_ok(), "rate 0: nothing due");
+        assert!(with("10", &rate("1", "null")).is_ok(), "rate off");
+        assert!(with("10", &limit("1000000")).is_ok());
+        let long = format!(
+            r#"{{"t_s": 1, "knob": "{}", "source": "key"}}"#,
+            "x".repeat(5000)
+        );
+        let err = with("10", &long).expect_err("unknown knob");
+        assert!(err.len() < 400, "cut to a line: {}", err.len());
     }
 }

@@ -36,9 +36,16 @@ impl Stages {
                 Ok(Stage { duration, target })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        match stages.iter().map(|s| s.duration).sum::<Duration>() {
-            d if d.is_zero() => Err(format!("'{text}': the stages take no time")),
-            _ => Ok(Stages(stages)),
+        let total = stages
+            .iter()
+            .try_fold(Duration::ZERO, |sum, s| sum.checked_add(s.duration))
+            .filter(|d| *d <= units::MAX_DURATION);
+        match total {
+            None => Err(format!(
+                "'{text}': the stages take longer than the longest run sluice takes, 1y"
+            )),
+            Some(d) if d.is_zero() => Err(format!("'{text}': the stages take no time")),
+            Some(_) => Ok(Stages(stages)),
         }
     }
 
@@ -151,6 +158,14 @@ mod tests {
         for bad in ["", "30s", "30s:fast", "soon:100", "0s:100", "1s:-3"] {
             assert!(Stages::parse(bad).is_err(), "{bad}");
         }
+        for long in [
+            "200d:10,200d:20",
+            "18446744073709551615s:10,18446744073709551615s:20",
+        ] {
+            let err = Stages::parse(long).expect_err(long);
+            assert!(err.contains("longer than"), "{long}: {err}");
+        }
+        assert!(Stages::parse("180d:10,180d:20").is_ok());
         assert!(Stages::parse("1m:2k, 30s:0").is_ok());
     }
 

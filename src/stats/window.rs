@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Latencies above this (one hour) are recorded as this.
-const MAX_LATENCY_US: u64 = 3_600_000_000;
+pub const MAX_LATENCY_US: u64 = 3_600_000_000;
 /// HTTP status codes hyper accepts are 100..=999; one counter each.
 const STATUS_SLOTS: usize = 1000;
 
