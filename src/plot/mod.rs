@@ -1,10 +1,18 @@
 //! `sluice plot run.json -o run.svg`: a picture of a run from its JSON summary: throughput
-//! and p50/p99 over time, the limit and the rate as they were steered, and the hand-made
-//! changes marked where they happened. SVG or PNG, drawn in-process (plotters, with a
-//! bundled DejaVu font), no system library needed.
+//! with the target rate, the limit with the requests in flight, and p50/p99 over time, and the
+//! hand-made changes marked where they happened. Its size is bounded by its pixels, not by
+//! the run's length. SVG or PNG, drawn in-process (plotters, with a bundled DejaVu font), no
+//! system library needed.
 
+mod axes;
+mod bearings;
 mod chart;
+mod ink;
+mod legend;
+mod marks;
 mod run_record;
+mod shown;
+mod thin;
 
 use crate::error::Error;
 use crate::output::Output;
@@ -15,6 +23,8 @@ use std::path::PathBuf;
 
 /// The picture's size, in pixels.
 const SIZE: (u32, u32) = (1200, 800);
+/// The title's characters at most: what 20-pixel text fits across the picture.
+const TITLE_CHARS: usize = 110;
 
 #[derive(Debug, Args)]
 pub struct PlotArgs {
@@ -52,6 +62,7 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
     let record = RunRecord::read(&args.input).map_err(Error::Input)?;
     let out = Output::prepare_as(Some(&args.output), "plot: -o")?;
     let title = args.title.unwrap_or_else(|| record.title());
+    let title = shown::cut(&title, TITLE_CHARS);
     let bytes = draw(&record, &title, format).map_err(Error::Runtime)?;
     out.write(&bytes)?;
     crate::say!("sluice: plot written to {}", args.output.display());
@@ -66,7 +77,7 @@ fn draw(record: &RunRecord, title: &str, format: Format) -> Result<Vec<u8>, Stri
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-                chart::draw(&root, record, title)?;
+                chart::draw(&root, record, title, false)?;
                 root.present().map_err(|e| e.to_string())?;
             }
             Ok(svg.into_bytes())
@@ -75,7 +86,7 @@ fn draw(record: &RunRecord, title: &str, format: Format) -> Result<Vec<u8>, Stri
             let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
-                chart::draw(&root, record, title)?;
+                chart::draw(&root, record, title, true)?;
                 root.present().map_err(|e| e.to_string())?;
             }
             png(rgb)

@@ -6,6 +6,9 @@ use crate::{units, untrusted};
 use serde::Deserialize;
 use std::path::Path;
 
+/// The target's characters at most in the default title.
+const TARGET_CHARS: usize = 60;
+
 /// The parts of a summary a plot draws.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunRecord {
@@ -63,11 +66,12 @@ impl RunRecord {
         }
     }
 
-    /// The default title: the target, the length of the run and its requests.
+    /// The default title: the target (escaped, and cut to leave room for the rest), the
+    /// length of the run and its requests.
     pub fn title(&self) -> String {
         format!(
             "{}: {:.0} s, {} requests ({} failed), {:.0} req/s",
-            self.target,
+            super::shown::cut(&self.target, TARGET_CHARS),
             self.duration_s,
             self.requests.total,
             self.requests.failed,
@@ -75,28 +79,28 @@ impl RunRecord {
         )
     }
 
-    /// A knob's value over the run as a step line: (time, value) corners, from the start
-    /// to the end of the run; empty if the knob was never set. Pauses are left out.
-    pub fn steps_of(&self, knob: &str) -> Vec<(f64, f64)> {
-        let mut corners: Vec<(f64, f64)> = Vec::new();
+    /// A knob's value over the run as a step line: runs of (time, value) corners from the
+    /// start to the end of the run, a gap where it was off (a rate switched off: no target,
+    /// not a target of 0); empty if the knob was never set. Pauses are left out.
+    pub fn steps_of(&self, knob: &str) -> Vec<Vec<(f64, f64)>> {
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
         for step in self.timeline.iter().filter(|s| s.knob == knob) {
-            let Some(value) = step.value else {
-                // A rate switched off: the line drops to zero.
-                if let Some(&(_, last)) = corners.last() {
-                    corners.push((step.t_s, last));
-                    corners.push((step.t_s, 0.0));
-                }
-                continue;
-            };
-            if let Some(&(_, last)) = corners.last() {
-                corners.push((step.t_s, last));
+            let run = runs.last_mut().expect("one at least");
+            if let Some(&(_, last)) = run.last() {
+                run.push((step.t_s, last));
             }
-            corners.push((step.t_s, value));
+            match step.value {
+                Some(value) => run.push((step.t_s, value)),
+                None => runs.push(Vec::new()),
+            }
         }
-        if let Some(&(_, last)) = corners.last() {
-            corners.push((self.end_s(), last));
+        if let Some(run) = runs.last_mut()
+            && let Some(&(_, last)) = run.last()
+        {
+            run.push((self.end_s(), last));
         }
-        corners
+        runs.retain(|run| !run.is_empty());
+        runs
     }
 
     /// Changes made by hand or from outside (keys, the control API, a replay, pauses):
@@ -106,7 +110,11 @@ impl RunRecord {
             .iter()
             .filter(|s| s.source != "start" && s.source != "stage")
             .map(|s| {
-                let value = s.value.map(|v| format!(" {v}")).unwrap_or_default();
+                let value = match (s.value, s.knob.as_str()) {
+                    (Some(v), _) => format!(" {v}"),
+                    (None, "rate") => " off".to_string(),
+                    (None, _) => String::new(),
+                };
                 (s.t_s, format!("{}{value}", s.knob))
             })
             .collect()
@@ -172,17 +180,35 @@ mod tests {
         ]);
         assert_eq!(
             r.steps_of("limit"),
-            [
+            [[
                 (0.0, 10.0),
                 (2.0, 10.0),
                 (2.0, 20.0),
                 (6.0, 20.0),
                 (6.0, 5.0),
                 (10.0, 5.0)
-            ]
+            ]]
         );
         assert!(r.steps_of("rate").is_empty());
         let marks: Vec<String> = r.marks().into_iter().map(|(_, m)| m).collect();
         assert_eq!(marks, ["pause", "limit 5"]);
+    }
+
+    #[test]
+    fn a_rate_switched_off_is_a_gap_and_a_mark_that_says_off() {
+        let r = record(&[
+            (0.0, "rate", Some(100.0), "start"),
+            (4.0, "rate", None, "key"),
+            (8.0, "rate", Some(50.0), "key"),
+        ]);
+        assert_eq!(
+            r.steps_of("rate"),
+            [
+                vec![(0.0, 100.0), (4.0, 100.0)],
+                vec![(8.0, 50.0), (10.0, 50.0)]
+            ]
+        );
+        let marks: Vec<String> = r.marks().into_iter().map(|(_, m)| m).collect();
+        assert_eq!(marks, ["rate off", "rate 50"]);
     }
 }
