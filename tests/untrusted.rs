@@ -256,3 +256,39 @@ fn a_summary_fifo_whose_reader_comes_late_gets_the_summary() {
     let summary: serde_json::Value = serde_json::from_str(&read).expect("the summary, whole");
     assert_eq!(summary["requests"]["total"], 20);
 }
+
+#[test]
+fn plot_and_merge_never_write_over_a_summary_they_read() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = dir.path().join("run.json");
+    let run = run.to_str().expect("utf-8");
+    let args = [
+        "--no-tui",
+        "-n",
+        "20",
+        "--output-format",
+        "json",
+        &server.url(),
+        "-o",
+        run,
+    ];
+    assert!(sluice(&args).status.success());
+    let before = std::fs::read(run).expect("the summary");
+    let other = dir.path().join("other.json");
+    std::fs::copy(run, &other).expect("a second summary");
+    std::os::unix::fs::symlink(run, dir.path().join("run.svg")).expect("a link named .svg");
+    let link = dir.path().join("run.svg");
+    let err = common::refused(&sluice(&["plot", run, "-o", link.to_str().expect("utf-8")]));
+    assert!(err.contains("is the summary it reads"), "{err}");
+    let spelled = dir.path().join("./run.json");
+    let other = other.to_str().expect("utf-8");
+    let merge = ["merge", other, run, "-o", spelled.to_str().expect("utf-8")];
+    let err = common::refused(&sluice(&merge));
+    assert!(err.contains("one of the summaries it reads"), "{err}");
+    assert_eq!(
+        std::fs::read(run).expect("the summary"),
+        before,
+        "left as it was"
+    );
+}

@@ -36,6 +36,12 @@ pub struct MergeArgs {
 pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
     let output = Output::prepare_as(args.output.as_deref(), "merge: -o")?;
     same_file::distinct(&args.inputs).map_err(Error::Input)?;
+    if let Some(input) = args.inputs.iter().find(|input| output.is(input)) {
+        return Err(Error::Input(format!(
+            "merge: -o '{}' is one of the summaries it reads: name another file",
+            escaped(&input.display().to_string())
+        )));
+    }
     let runs = args
         .inputs
         .iter()

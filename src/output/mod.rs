@@ -93,6 +93,13 @@ impl Output {
         Some(folder.join(path.file_name()?))
     }
 
+    /// Whether the bytes would land on `input` (under whatever spelling): a command that
+    /// reads files refuses to write over one of them.
+    pub fn is(&self, input: &Path) -> bool {
+        let input = fs::canonicalize(input).ok();
+        input.is_some() && self.resolved() == input
+    }
+
     /// Writes `bytes`. On stdout, a reader that went away (EPIPE) is not an error.
     pub fn write(self, bytes: &[u8]) -> io::Result<()> {
         let mut stream = self.stream()?;

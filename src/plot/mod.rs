@@ -16,6 +16,7 @@ mod thin;
 
 use crate::error::Error;
 use crate::output::Output;
+use crate::untrusted::escaped;
 use clap::Args;
 use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend};
 use run_record::RunRecord;
@@ -61,6 +62,12 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
     };
     let record = RunRecord::read(&args.input).map_err(Error::Input)?;
     let out = Output::prepare_as(Some(&args.output), "plot: -o")?;
+    if out.is(&args.input) {
+        return Err(Error::Input(format!(
+            "plot: -o '{}' is the summary it reads: name another file",
+            escaped(&args.output.display().to_string())
+        )));
+    }
     let title = args.title.unwrap_or_else(|| record.title());
     let title = shown::cut(&title, TITLE_CHARS);
     let bytes = draw(&record, &title, format).map_err(Error::Runtime)?;
