@@ -220,13 +220,16 @@ mod tests {
             in_flight,
             ..Gauges::default()
         };
+        let about = crate::control::status::About {
+            target: "http://t/".into(),
+            ..Default::default()
+        };
         let mut status = Status::of(
             &Snapshot::default(),
             &gauges,
             3,
             StatusHistograms::of(&Snapshot::default()),
-            "http://t/",
-            None,
+            &about,
         );
         status.last_tick.rps = rps;
         status.open_files.soft_limit = 1024;
