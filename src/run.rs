@@ -186,7 +186,8 @@ impl Readers {
             .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
         let control = control
             .map(|bound| {
-                control::Control::serve(bound, generator.clone(), target.clone(), config.shard)
+                let (shard, plan) = (config.shard, config.plan);
+                control::Control::serve(bound, generator.clone(), target.clone(), shard, plan)
             })
             .transpose()?;
         if let Some(control) = &control {

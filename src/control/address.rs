@@ -13,9 +13,37 @@ pub fn parse(text: &str) -> Result<SocketAddr, String> {
     })
 }
 
+/// The warning for an address other machines can reach: anyone there may read the run
+/// (`/status`, `/metrics`, `/summary` need no token); None on loopback.
+pub fn open_to_every_network(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "sluice: warning: --control {addr} serves every network this machine is on, not just \
+             this machine: anyone who reaches it can read the run (steering needs the token); \
+             use --control 127.0.0.1:PORT to keep it local"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_address_off_loopback_is_warned_about() {
+        for open in ["0.0.0.0:9090", "[::]:9090", "10.1.2.3:9090"] {
+            let warning = open_to_every_network(parse(open).unwrap()).expect(open);
+            assert!(warning.contains("every network"), "{warning}");
+            assert!(warning.contains(open), "{warning}");
+        }
+        for local in ["9090", "127.0.0.1:9090", "[::1]:9090", "127.0.0.2:9090"] {
+            assert_eq!(
+                open_to_every_network(parse(local).unwrap()),
+                None,
+                "{local}"
+            );
+        }
+    }
 
     #[test]
     fn a_port_alone_stays_on_loopback() {

@@ -5,14 +5,17 @@
 //! from snapshots the aggregator already made, on a bounded number of connections.
 
 pub mod address;
+mod connection;
 pub mod metrics;
 pub mod routes;
 mod server;
+mod slots;
 pub mod status;
 pub mod token;
 
 use crate::error::Error;
 use crate::generator::Handle;
+use crate::generator::plan::Plan;
 use crate::shard::Shard;
 use crate::stats::snapshot::Snapshot;
 use status::StatusHistograms;
@@ -85,8 +88,7 @@ impl Latest {
 struct Shared {
     handle: Handle,
     token: Token,
-    target: String,
-    shard: Option<Shard>,
+    about: status::About,
     latest: watch::Receiver<Latest>,
     summary: watch::Receiver<Option<bytes::Bytes>>,
     /// Someone read `/status` during the run: wait for them to fetch the summary.
@@ -125,12 +127,14 @@ impl Bound {
 }
 
 impl Control {
-    /// Starts serving the run that `handle` steers; says where on stderr.
+    /// Starts serving the run that `handle` steers (against `target`, as `shard`, for
+    /// `plan`); says where on stderr, and warns when every network may read it.
     pub fn serve(
         bound: Bound,
         handle: Handle,
         target: String,
         shard: Option<Shard>,
+        plan: Plan,
     ) -> Result<Control, Error> {
         let addr = bound.local_addr()?;
         let listener = tokio::net::TcpListener::from_std(bound.listener)?;
@@ -139,8 +143,12 @@ impl Control {
         let shared = Arc::new(Shared {
             handle,
             token: bound.spec.token.clone(),
-            target,
-            shard,
+            about: status::About {
+                target,
+                shard,
+                plan,
+                run_id: status::draw_run_id(),
+            },
             latest,
             summary,
             watched: AtomicBool::new(false),
@@ -150,6 +158,9 @@ impl Control {
             true => format!("token {}", bound.spec.token.reveal()),
             false => "token as given".to_string(),
         };
+        if let Some(warning) = address::open_to_every_network(addr) {
+            crate::say!("{warning}");
+        }
         crate::say!("sluice: control API on http://{addr}/ ({token})");
         let stop = CancellationToken::new();
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stop.clone()));

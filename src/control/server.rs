@@ -1,7 +1,10 @@
-//! The control API's HTTP/1 server: a bounded number of connections, each with a deadline
-//! for its headers and body, answered from published snapshots.
+//! The control API's HTTP/1 server: a bounded number of connections, each step of each
+//! exchange under a deadline (`connection`), a new connection evicting a stuck one when
+//! all are taken (`slots`), answered from published snapshots.
 
+use super::connection::{self, Handling, Progress, Watched};
 use super::routes::{self, Answer, MAX_BODY_BYTES, Read, Refusal, Route, Write};
+use super::slots::Slots;
 use super::status::Status;
 use super::{Latest, Shared, metrics};
 use crate::generator::{Gauges, RunState};
@@ -16,14 +19,13 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-/// Connections served at once; more are closed at once.
+/// Connections served at once; a new one past them takes a stuck one's place.
 const MAX_CONNECTIONS: usize = 64;
 /// How long a client gets to send its headers, or its body.
-const READ_DEADLINE: Duration = Duration::from_secs(5);
+const READ_DEADLINE: Duration = connection::HEAD_DEADLINE;
 /// The longest `/status?after=N` waits for a new tick.
 const STATUS_WAIT: Duration = Duration::from_secs(5);
 /// The longest `/summary` waits for the run to end.
@@ -32,7 +34,7 @@ const SUMMARY_WAIT: Duration = Duration::from_secs(10);
 /// Accepts connections until `stop`; then lets those open finish their request (1 s at most).
 pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: CancellationToken) {
     let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Slots::new(MAX_CONNECTIONS);
     loop {
         let stream = tokio::select! {
             _ = stop.cancelled() => break,
@@ -44,26 +46,53 @@ pub(super) async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: Canc
                 }
             },
         };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            continue;
-        };
-        let shared = Arc::clone(&shared);
-        let service = service_fn(move |req| answer(req, Arc::clone(&shared)));
-        let conn = http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(READ_DEADLINE)
-            .serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(slot);
-        });
+        spawn_connection(stream, &slots, &shared, &graceful);
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), graceful.shutdown()).await;
 }
 
-/// Routes one request and answers it; every refusal is a status and one line.
-async fn answer(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, Infallible> {
+/// Serves one connection in a slot of its own (closed at once when none can be had), until
+/// it ends, misses a step's deadline or is evicted.
+fn spawn_connection(
+    stream: TcpStream,
+    slots: &Arc<Slots>,
+    shared: &Arc<Shared>,
+    graceful: &GracefulShutdown,
+) {
+    let progress = Progress::new();
+    let Some(slot) = slots.take(Arc::clone(&progress)) else {
+        return;
+    };
+    let (shared, handler_progress) = (Arc::clone(shared), Arc::clone(&progress));
+    let service = service_fn(move |req| {
+        let handling = handler_progress.handling();
+        answer(req, Arc::clone(&shared), handling)
+    });
+    let io = Watched {
+        stream,
+        progress: Arc::clone(&progress),
+    };
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(READ_DEADLINE)
+        .serve_connection(TokioIo::new(io), service);
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        let conn = async {
+            let _ = conn.await;
+        };
+        connection::until_deadline(conn, &progress, &slot.evicted).await;
+        drop(slot);
+    });
+}
+
+/// Routes one request and answers it; every refusal is a status and one line. `handling`
+/// marks the connection busy until the answer is ready.
+async fn answer(
+    req: Request<Incoming>,
+    shared: Arc<Shared>,
+    handling: Handling,
+) -> Result<Answer, Infallible> {
     let (parts, body) = req.into_parts();
     let route = match routes::route(&parts.method, parts.uri.path(), parts.uri.query()) {
         Ok(route) => route,
@@ -71,7 +100,7 @@ async fn answer(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, I
     };
     Ok(match route {
         Route::Read(read) => shared.read(read).await,
-        Route::Write(write) => match shared.write(write, &parts.headers, body).await {
+        Route::Write(write) => match shared.write(write, &parts.headers, body, &handling).await {
             Ok(answer) => answer,
             Err(refused) => refused.answer(),
         },
@@ -101,14 +130,21 @@ impl Shared {
             let _ = tokio::time::timeout(STATUS_WAIT, newer).await;
         }
         let l = latest.borrow().clone();
-        let status = Status::of(
+        let mut status = Status::of(
             &l.snapshot,
             &self.gauges(&l),
             l.tick,
             l.encoded_histograms(),
-            &self.target,
-            self.shard,
+            &self.about,
         );
+        if l.tick == 0 {
+            // Before the first tick the snapshot has no reading of its own: a fleet showed
+            // the open files as 0 / 0.
+            let now = crate::probe::fd::FdUsage::read();
+            (status.open_files.open, status.open_files.peak) = (now.open, now.open);
+            status.open_files.soft_limit = now.soft_limit;
+            status.open_files.hard_limit = now.hard_limit;
+        }
         match serde_json::to_string(&status) {
             Ok(json) => routes::ok(json, "application/json"),
             Err(e) => routes::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
@@ -146,15 +182,18 @@ impl Shared {
         routes::ok(json.unwrap_or_default(), "application/json")
     }
 
-    /// A write: the token, then the body (size, deadline, content), then the change.
+    /// A write: the token (its holder's connection is then never evicted), then the body
+    /// (size, deadline, content), then the change.
     async fn write(
         &self,
         write: Write,
         headers: &HeaderMap,
         body: Incoming,
+        handling: &Handling,
     ) -> Result<Answer, Refusal> {
         let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
         routes::authorize(&self.token, authorization)?;
+        handling.steering();
         let too_long = || {
             Refusal::new(
                 StatusCode::PAYLOAD_TOO_LARGE,

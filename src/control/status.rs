@@ -1,6 +1,7 @@
 //! `GET /status`: the live snapshot as JSON, with the last tick's and the run's histograms
 //! encoded, so a reader (`sluice fleet`) can add several workers' up exactly.
 
+use crate::generator::plan::Plan;
 use crate::generator::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
@@ -17,6 +18,13 @@ pub struct Status {
     /// The target as shown (a password never is).
     pub target: String,
     pub shard: Option<Shard>,
+    /// Drawn when the API starts, the same in every answer: one worker reached under two
+    /// addresses answers both with it.
+    #[serde(default)]
+    pub run_id: String,
+    /// How long the run goes on (its -z and -n: with --shard, its share).
+    #[serde(default)]
+    pub plan: PlanStatus,
     /// Snapshots taken so far (one a second); `GET /status?after=N` waits for a later one.
     pub tick: u64,
     pub elapsed_s: f64,
@@ -42,6 +50,46 @@ pub struct Status {
     pub service_ms: Option<LatencyMs>,
     /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
     pub histograms: StatusHistograms,
+}
+
+/// A run's -z and -n; both null: until stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PlanStatus {
+    pub duration_s: Option<f64>,
+    pub max_requests: Option<u64>,
+}
+
+impl From<Plan> for PlanStatus {
+    fn from(p: Plan) -> PlanStatus {
+        PlanStatus {
+            duration_s: p.duration.map(|d| d.as_secs_f64()),
+            max_requests: p.max_requests,
+        }
+    }
+}
+
+/// What every status says of the run beside its figures.
+#[derive(Debug, Clone, Default)]
+pub struct About {
+    /// The target as shown (a password never is).
+    pub target: String,
+    pub shard: Option<Shard>,
+    pub plan: Plan,
+    pub run_id: String,
+}
+
+/// 64 random bits from the OS as 16 hex digits (a clock's nanoseconds where it has none):
+/// unique enough to tell two runs apart.
+pub fn draw_run_id() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        bytes = (nanos as u64).to_le_bytes();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Open files against the process limit.
@@ -89,7 +137,7 @@ fn ladder(l: &LatencySummary) -> Option<LatencyMs> {
 }
 
 impl Status {
-    /// The status at snapshot `tick` (counted from 1) of a run against `target`, with the
+    /// The status at snapshot `tick` (counted from 1) of the run `about` names, with the
     /// gauges `g` (read now, so a change shows before the next tick) and the snapshot's
     /// `histograms` (encoded once per tick: `Latest::encoded_histograms`).
     pub fn of(
@@ -97,14 +145,15 @@ impl Status {
         g: &Gauges,
         tick: u64,
         histograms: StatusHistograms,
-        target: &str,
-        shard: Option<Shard>,
+        about: &About,
     ) -> Status {
         let c = &s.counts;
         let t = &s.last_tick;
         Status {
-            target: target.to_string(),
-            shard,
+            target: about.target.clone(),
+            shard: about.shard,
+            run_id: about.run_id.clone(),
+            plan: about.plan.into(),
             tick,
             elapsed_s: s.elapsed.as_secs_f64(),
             state: g.state.as_str().to_string(),

@@ -1,17 +1,22 @@
 //! Many workers' statuses as one snapshot, so the fleet shows the same dashboard (and
 //! progress lines) as a single run: counts and gauges added, histograms added exactly.
+//! Every figure was checked (`checked`) to be within what one honest run reaches, so no sum
+//! of `MAX_WORKERS` of them overflows; sums saturate all the same.
 
+use super::checked::Reported;
 use super::poller::WorkerView;
-use crate::control::status::Status;
+use crate::generator::plan::Plan;
 use crate::generator::{Gauges, RunState};
 use crate::outcome::ErrorKind;
-use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
 use crate::stats::snapshot::{Snapshot, WorkerFigures};
 use crate::stats::window::{Counts, Histograms, LatencySummary, Sums, TickSummary, new_histogram};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The state a worker left out shows in its row.
+pub const LEFT_OUT: &str = "left out";
 
 /// Merged tick summaries kept for the charts.
 const RING_TICKS: usize = 300;
@@ -23,73 +28,130 @@ pub struct Merger {
     peak_open_files: u64,
 }
 
+/// The workers' checked statuses, by what each counts in.
+struct Counted<'a> {
+    /// Every worker seen and not left out: the totals.
+    seen: Vec<&'a Reported>,
+    /// Those that answered the last poll (finished ones too): the limits that stand.
+    answering: Vec<&'a Reported>,
+    /// Those up and still running: the gauges now and the last tick.
+    live: Vec<&'a Reported>,
+}
+
+impl<'a> Counted<'a> {
+    fn of(views: &'a [WorkerView]) -> Counted<'a> {
+        let with = |keep: fn(&WorkerView) -> bool| {
+            views
+                .iter()
+                .filter(|v| keep(v))
+                .filter_map(WorkerView::counted)
+                .collect()
+        };
+        Counted {
+            seen: with(|_| true),
+            answering: with(|v| v.up),
+            live: with(|v| v.up && !v.finished),
+        }
+    }
+}
+
 impl Merger {
     /// One snapshot of the fleet: every worker seen so far counts in the totals; only those
-    /// up count in the gauges and the last tick.
+    /// up count in the gauges and the last tick; a worker left out counts nowhere.
     pub fn snapshot(&mut self, names: &[String], views: &[WorkerView]) -> Snapshot {
-        let seen: Vec<&Status> = views.iter().filter_map(|v| v.status.as_ref()).collect();
-        let answering: Vec<&Status> = views
+        let c = Counted::of(views);
+        let elapsed_s = c
+            .seen
             .iter()
-            .filter(|v| v.up)
-            .filter_map(|v| v.status.as_ref())
-            .collect();
-        let live: Vec<&Status> = views
-            .iter()
-            .filter(|v| v.up && !v.finished)
-            .filter_map(|v| v.status.as_ref())
-            .collect();
-        let elapsed = seen.iter().map(|s| s.elapsed_s).fold(0.0, f64::max);
-        let elapsed = Duration::from_secs_f64(elapsed);
-        let run = added(seen.iter().map(|s| s.histograms.run.as_ref()));
-        let tick = added(live.iter().map(|s| s.histograms.last_tick.as_ref()));
-        let mut last_tick = last_tick(&live, &tick, elapsed);
-        last_tick.target_rps = optional_sum(live.iter().map(|s| s.last_tick.target_rps));
+            .map(|r| r.status.elapsed_s)
+            .fold(0.0, f64::max);
+        let elapsed = Duration::from_secs_f64(elapsed_s);
+        let run = added(c.seen.iter().map(|r| r.run.as_ref()));
+        let tick = added(c.live.iter().map(|r| r.last_tick.as_ref()));
+        let mut last_tick = last_tick(&c.live, &tick, elapsed);
+        last_tick.target_rps = optional_sum(c.live.iter().map(|r| r.status.last_tick.target_rps));
         if self.recent.len() == RING_TICKS {
             self.recent.pop_front();
         }
         self.recent.push_back(last_tick);
-        let open = live.iter().map(|s| s.open_files.open).sum();
-        // The most seen open at once over the fleet, and never under one worker's own peak
-        // (a short run can end between two polls).
-        let own_peak = seen.iter().map(|s| s.open_files.peak).max().unwrap_or(0);
-        self.peak_open_files = self.peak_open_files.max(open).max(own_peak);
-        let mut open_files = crate::probe::fd::FdUsage::default();
-        open_files.open = open;
-        // A finished worker's process limit still stands (the last line reads peak/limit).
-        open_files.soft_limit = answering.iter().map(|s| s.open_files.soft_limit).sum();
-        open_files.hard_limit = answering.iter().map(|s| s.open_files.hard_limit).sum();
+        let open_files = self.open_files(&c);
         Snapshot {
             elapsed,
-            counts: counts(&seen),
+            counts: counts(&c.seen),
             last_tick,
             cumulative: summary(
                 &run.latency,
-                seen.iter().map(|s| (s.requests.ok, s.latency_ms)),
+                c.seen.iter().map(|r| ok_and(r, r.status.latency_ms)),
             ),
             cumulative_service: summary(
                 &run.service,
-                seen.iter().map(|s| (s.requests.ok, s.service_ms)),
+                c.seen.iter().map(|r| ok_and(r, r.status.service_ms)),
             ),
             last_tick_histograms: Some(Arc::new(tick)),
             run_histograms: Some(Arc::new(run)),
             recent: self.recent.iter().copied().collect(),
-            gauges: gauges(views, &live),
+            gauges: gauges(views, &c),
             open_files,
             peak_open_files: self.peak_open_files,
             workers: rows(names, views),
             ..Snapshot::default()
         }
     }
+
+    /// Open files now (the live workers') against the limits that stand (every worker
+    /// answering, finished or not); the peak is the most seen open at once over the fleet,
+    /// and never under one worker's own (a short run can end between two polls).
+    fn open_files(&mut self, c: &Counted) -> crate::probe::fd::FdUsage {
+        let files = |r: &&Reported| r.status.open_files;
+        let open = saturating_sum(c.live.iter().map(|r| files(r).open));
+        let own_peak = c.seen.iter().map(|r| files(r).peak).max().unwrap_or(0);
+        self.peak_open_files = self.peak_open_files.max(open).max(own_peak);
+        crate::probe::fd::FdUsage {
+            open,
+            soft_limit: saturating_sum(c.answering.iter().map(|r| files(r).soft_limit)),
+            hard_limit: saturating_sum(c.answering.iter().map(|r| files(r).hard_limit)),
+        }
+    }
 }
 
-/// The encoded histograms added up (those that do not decode are left out).
-fn added<'a>(each: impl Iterator<Item = Option<&'a EncodedHistograms>>) -> Histograms {
+/// How long the workers run, as the fleet shows it: the longest -z, and the -n added,
+/// each only when every worker that answered has one.
+pub fn plan(views: &[WorkerView]) -> Plan {
+    let plans: Vec<_> = views
+        .iter()
+        .filter_map(WorkerView::counted)
+        .map(|r| r.status.plan)
+        .collect();
+    if plans.is_empty() {
+        return Plan::default();
+    }
+    let durations: Option<Vec<f64>> = plans.iter().map(|p| p.duration_s).collect();
+    let counts: Option<Vec<u64>> = plans.iter().map(|p| p.max_requests).collect();
+    Plan {
+        duration: durations.map(|d| Duration::from_secs_f64(d.into_iter().fold(0.0, f64::max))),
+        max_requests: counts.map(|n| saturating_sum(n.into_iter())),
+    }
+}
+
+fn saturating_sum(each: impl Iterator<Item = u64>) -> u64 {
+    each.fold(0, u64::saturating_add)
+}
+
+fn saturating_usize(each: impl Iterator<Item = usize>) -> usize {
+    each.fold(0, usize::saturating_add)
+}
+
+/// A worker's responses and one of its ladders.
+fn ok_and(r: &Reported, l: Option<LatencyMs>) -> (u64, Option<LatencyMs>) {
+    (r.status.requests.ok, l)
+}
+
+/// The decoded histograms added up (each is within the fleet's range: `checked`).
+fn added<'a>(each: impl Iterator<Item = Option<&'a Histograms>>) -> Histograms {
     let (mut latency, mut service) = (new_histogram(), new_histogram());
-    for e in each.flatten() {
-        if let (Ok(l), Ok(s)) = (hdr::decode(&e.latency), hdr::decode(&e.service)) {
-            let _ = latency.add(l);
-            let _ = service.add(s);
-        }
+    for h in each.flatten() {
+        let _ = latency.add(&h.latency);
+        let _ = service.add(&h.service);
     }
     Histograms { latency, service }
 }
@@ -102,49 +164,67 @@ fn summary(
 ) -> LatencySummary {
     let sums = each
         .filter_map(|(n, l)| l.map(|l| Sums::of_moments(n, l.mean * 1000.0, l.stdev * 1000.0)))
-        .fold(Sums::default(), Sums::plus);
+        .fold(Sums::default(), |a, b| Sums {
+            us: a.us.saturating_add(b.us),
+            squares_us2: a.squares_us2.saturating_add(b.squares_us2),
+        });
     LatencySummary::of(h, sums)
 }
 
 /// The workers' last ticks as one.
-fn last_tick(live: &[&Status], h: &Histograms, elapsed: Duration) -> TickSummary {
-    let ok = |s: &&Status| s.last_tick.ok;
+fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSummary {
+    let tick = |r: &&Reported| r.status.last_tick;
     TickSummary {
         end: elapsed,
-        ok: live.iter().map(ok).sum(),
-        failed: live.iter().map(|s| s.last_tick.failed).sum(),
-        non2xx: live.iter().map(|s| s.last_tick.non2xx).sum(),
-        rps: live.iter().map(|s| s.last_tick.rps).sum(),
+        ok: saturating_sum(live.iter().map(|r| tick(r).ok)),
+        failed: saturating_sum(live.iter().map(|r| tick(r).failed)),
+        non2xx: saturating_sum(live.iter().map(|r| tick(r).non2xx)),
+        rps: live.iter().map(|r| tick(r).rps).sum(),
         latency: summary(
             &h.latency,
-            live.iter().map(|s| (ok(s), s.last_tick.latency_ms)),
+            live.iter().map(|r| (tick(r).ok, tick(r).latency_ms)),
         ),
         service: summary(
             &h.service,
-            live.iter().map(|s| (ok(s), s.last_tick.service_ms)),
+            live.iter().map(|r| (tick(r).ok, tick(r).service_ms)),
         ),
         target_rps: None,
     }
 }
 
 /// Every worker's counts added.
-fn counts(seen: &[&Status]) -> Counts {
+fn counts(seen: &[&Reported]) -> Counts {
     let mut c = Counts::default();
-    for s in seen {
-        c.ok += s.requests.ok;
-        c.failed += s.requests.failed;
-        c.aborted += s.requests.aborted;
-        c.bytes += s.body_bytes_received;
-        c.head_bytes += s.bytes_received - s.body_bytes_received.min(s.bytes_received);
-        c.late_starts += s.late_starts;
+    let mut codes: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut errors = [0u64; ErrorKind::ALL.len()];
+    for r in seen {
+        let s = &r.status;
+        let add = |into: &mut u64, n: u64| *into = into.saturating_add(n);
+        add(&mut c.ok, s.requests.ok);
+        add(&mut c.failed, s.requests.failed);
+        add(&mut c.aborted, s.requests.aborted);
+        add(&mut c.bytes, s.body_bytes_received);
+        add(
+            &mut c.head_bytes,
+            s.bytes_received.saturating_sub(s.body_bytes_received),
+        );
+        add(&mut c.late_starts, s.late_starts);
         for (code, n) in &s.status_codes {
             if let Ok(code) = code.parse() {
-                c.add_status(code, *n);
+                add(codes.entry(code).or_default(), *n);
             }
         }
         for (kind, n) in &s.errors {
-            c.add_errors(ErrorKind::parse(kind).unwrap_or(ErrorKind::Other), *n);
+            let kind = ErrorKind::parse(kind).unwrap_or(ErrorKind::Other);
+            add(&mut errors[kind.index()], *n);
         }
+    }
+    // One addition each into an empty count: none can overflow.
+    codes
+        .into_iter()
+        .for_each(|(code, n)| c.add_status(code, n));
+    for (kind, n) in ErrorKind::ALL.into_iter().zip(errors) {
+        c.add_errors(kind, n);
     }
     c
 }
@@ -154,9 +234,11 @@ fn optional_sum(each: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     each.fold(None, crate::units::add_optional)
 }
 
-/// The gauges of the workers up, added; the fleet runs while any of them does.
-fn gauges(views: &[WorkerView], live: &[&Status]) -> Gauges {
-    let states: Vec<RunState> = live.iter().map(|s| s.run_state()).collect();
+/// The gauges of the workers running, added; once none runs, the limits they ended with
+/// (the DONE screen shows the limit and peak the run had, not zeros). The fleet runs while
+/// any worker does.
+fn gauges(views: &[WorkerView], c: &Counted) -> Gauges {
+    let states: Vec<RunState> = c.live.iter().map(|r| r.state()).collect();
     let state = [RunState::Running, RunState::Paused, RunState::Stopping]
         .into_iter()
         .find(|s| states.contains(s))
@@ -164,40 +246,49 @@ fn gauges(views: &[WorkerView], live: &[&Status]) -> Gauges {
             true => RunState::Running,
             false => RunState::Done,
         });
+    let knobs = match c.live.is_empty() {
+        true => &c.answering,
+        false => &c.live,
+    };
     Gauges {
         state,
-        limit: live.iter().map(|s| s.limit).sum(),
-        cap: live.iter().map(|s| s.cap).sum(),
+        limit: saturating_usize(knobs.iter().map(|r| r.status.limit)),
+        cap: saturating_usize(knobs.iter().map(|r| r.status.cap)),
         capped: None,
-        in_flight: live.iter().map(|s| s.in_flight).sum(),
-        peak_in_flight: live.iter().map(|s| s.peak_in_flight).sum(),
-        rate: optional_sum(live.iter().map(|s| s.rate)),
-        lag: Duration::from_secs_f64(live.iter().map(|s| s.lag_ms).fold(0.0, f64::max) / 1000.0),
-        started: live
-            .iter()
-            .map(|s| s.requests.total + s.requests.aborted + s.in_flight as u64)
-            .sum(),
+        in_flight: saturating_usize(c.live.iter().map(|r| r.status.in_flight)),
+        peak_in_flight: saturating_usize(c.seen.iter().map(|r| r.status.peak_in_flight)),
+        rate: optional_sum(knobs.iter().map(|r| r.status.rate)),
+        lag: Duration::from_secs_f64(
+            c.live.iter().map(|r| r.status.lag_ms).fold(0.0, f64::max) / 1000.0,
+        ),
+        started: saturating_sum(c.live.iter().map(|r| {
+            let s = &r.status;
+            s.requests
+                .total
+                .saturating_add(s.requests.aborted)
+                .saturating_add(s.in_flight as u64)
+        })),
         schedule: Default::default(),
     }
 }
 
-/// Each worker's row, in the order given.
+/// Each worker's row, in the order given; one left out reads "left out".
 fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
     names
         .iter()
         .zip(views)
         .map(|(name, v)| {
-            let s = v.status.as_ref();
+            let s = v.counted().map(|r| &r.status);
             let running = v.up && !v.finished;
-            let state = match (v.up, s) {
-                (true, Some(s)) => s.state.clone(),
-                (false, Some(s)) if v.finished => s.state.clone(),
-                _ => "down".to_string(),
+            let state = match s {
+                _ if v.left_out.is_some() => LEFT_OUT,
+                Some(s) if v.up || v.finished => s.run_state().as_str(),
+                _ => "down",
             };
             WorkerFigures {
-                name: name.clone(),
-                up: v.up || v.finished,
-                state,
+                name: crate::untrusted::escaped(name).into_owned(),
+                up: (v.up || v.finished) && v.left_out.is_none(),
+                state: state.to_string(),
                 rps: s.filter(|_| running).map_or(0.0, |s| s.last_tick.rps),
                 in_flight: s.filter(|_| running).map_or(0, |s| s.in_flight),
                 limit: s.map_or(0, |s| s.limit),
@@ -210,24 +301,28 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::control::status::StatusHistograms;
+    use crate::control::status::{About, Status, StatusHistograms};
 
-    /// A worker that answered, at `rps` in its last tick, with `in_flight` of `limit`.
+    /// A worker that answered, at `rps` in its last tick, with `in_flight` of `limit` 20.
     fn worker(state: RunState, rps: f64, in_flight: usize, finished: bool) -> WorkerView {
         let gauges = Gauges {
             state,
             limit: 20,
             in_flight,
+            peak_in_flight: 20,
             ..Gauges::default()
         };
-        let mut status = Status::of(
-            &Snapshot::default(),
-            &gauges,
-            3,
-            StatusHistograms::of(&Snapshot::default()),
-            "http://t/",
-            None,
-        );
+        let about = About {
+            target: "http://t/".into(),
+            plan: Plan {
+                duration: Some(Duration::from_secs(40)),
+                max_requests: None,
+            },
+            ..About::default()
+        };
+        let snapshot = Snapshot::default();
+        let histograms = StatusHistograms::of(&snapshot);
+        let mut status = Status::of(&snapshot, &gauges, 3, histograms, &about);
         status.last_tick.rps = rps;
         status.open_files.soft_limit = 1024;
         status.open_files.peak = match finished {
@@ -236,8 +331,9 @@ mod tests {
         };
         status.requests.ok = 100;
         status.requests.total = 100;
+        let reported = super::super::checked::status(status).expect("a good status");
         WorkerView {
-            status: Some(status),
+            status: Some(Arc::new(reported)),
             up: true,
             finished,
             ..WorkerView::default()
@@ -272,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn when_every_worker_has_finished_the_limit_on_open_files_is_still_theirs() {
+    fn when_every_worker_has_finished_the_limits_and_peaks_are_still_theirs() {
         let views = [
             worker(RunState::Done, 0.0, 0, true),
             worker(RunState::Done, 0.0, 0, true),
@@ -286,5 +382,50 @@ mod tests {
             s.peak_open_files, 31,
             "a run over between two polls read peak 0/N"
         );
+        assert_eq!(s.gauges.state, RunState::Done);
+        assert_eq!(
+            (s.gauges.limit, s.gauges.peak_in_flight, s.gauges.in_flight),
+            (40, 40, 0),
+            "the DONE screen read limit 0, 0 / 0 and peak 0"
+        );
+    }
+
+    #[test]
+    fn a_worker_left_out_counts_nowhere_and_its_row_says_so() {
+        let mut views = [
+            worker(RunState::Running, 1800.0, 20, false),
+            worker(RunState::Running, 1800.0, 20, false),
+        ];
+        views[1].left_out = Some("its elapsed_s of 1e300 is not from 0 to 1e9".into());
+        views[1].up = false;
+        let s = Merger::default().snapshot(&["a".into(), "b\u{1b}[2J".into()], &views);
+        assert_eq!(s.counts.ok, 100);
+        assert_eq!((s.gauges.limit, s.last_tick.rps), (20, 1800.0));
+        assert_eq!(s.workers[1].state, "left out");
+        assert!(!s.workers[1].up);
+        assert_eq!(s.workers[1].name, "b\\x1b[2J", "a name is shown escaped");
+        assert_eq!(plan(&views).duration, Some(Duration::from_secs(40)));
+    }
+
+    #[test]
+    fn the_fleets_plan_is_the_longest_duration_and_the_requests_added() {
+        let mut views = [
+            worker(RunState::Running, 0.0, 0, false),
+            worker(RunState::Running, 0.0, 0, false),
+        ];
+        let set = |v: &mut WorkerView, d: Option<f64>, n: Option<u64>| {
+            let mut r = (**v.status.as_ref().unwrap()).clone();
+            r.status.plan.duration_s = d;
+            r.status.plan.max_requests = n;
+            v.status = Some(Arc::new(r));
+        };
+        set(&mut views[0], Some(40.0), Some(1000));
+        set(&mut views[1], Some(30.0), Some(999));
+        let p = plan(&views);
+        assert_eq!(p.duration, Some(Duration::from_secs(40)));
+        assert_eq!(p.max_requests, Some(1999));
+        set(&mut views[1], None, None);
+        assert_eq!(plan(&views), Plan::default(), "one runs until stopped");
+        assert_eq!(plan(&[]), Plan::default());
     }
 }

@@ -2,9 +2,13 @@
 //! dashboard as a single run fed by their merged statuses, with a row per worker; the keys
 //! steer them all. At the end, their summaries merged exactly.
 
+mod addresses;
+mod checked;
 mod combine;
+mod notes;
 mod poller;
 mod steer;
+mod summary;
 mod worker_client;
 
 use crate::cli::OutputFormat;
@@ -20,11 +24,13 @@ use crate::{headless, signals, tui};
 use clap::Args;
 use combine::Merger;
 use http::Uri;
-use poller::WorkerView;
+use notes::Notes;
+use poller::{Fleetwide, Followed, RunIds, WorkerView};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
-use steer::FleetSteer;
+use steer::{Ending, FleetSteer, Steered};
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -32,6 +38,9 @@ use worker_client::WorkerClient;
 
 /// How long the fleet waits for workers that have not answered yet before it counts them down.
 const START_WAIT: Duration = Duration::from_secs(15);
+/// How long, once told to end, the fleet waits for the workers that agreed to stop to
+/// finish and hand over their summaries.
+const STOP_WAIT: Duration = Duration::from_secs(15);
 
 #[derive(Debug, Args)]
 pub struct FleetArgs {
@@ -57,8 +66,8 @@ pub struct FleetArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Watches (and steers) the workers until every one has finished or gone down; writes
-/// their summaries merged.
+/// Watches (and steers) the workers until every one has finished or gone down, or the
+/// fleet is told to end; writes their summaries merged.
 pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
     let output = Output::prepare_as(args.output.as_deref(), "fleet: -o")?;
     let bases = args
@@ -75,9 +84,17 @@ pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
         .transpose()
         .map_err(Error::Input)?;
     let runtime = crate::runtime::current_thread()?;
+    if let Some(refused) = runtime.block_on(addresses::refusal(&args.workers, &bases)) {
+        return Err(Error::Input(refused));
+    }
     let summary = runtime.block_on(watch_fleet(&args, bases, token))?;
     output.write(report::render(&summary, args.output_format).as_bytes())?;
     Ok(())
+}
+
+/// Every worker's view as it is now.
+fn now(views: &[watch::Receiver<WorkerView>]) -> Vec<WorkerView> {
+    views.iter().map(|v| v.borrow().clone()).collect()
 }
 
 /// The pollers, the merge loop and the view, until the fleet is done.
@@ -86,107 +103,171 @@ async fn watch_fleet(
     bases: Vec<Uri>,
     token: Option<Token>,
 ) -> Result<Summary, Error> {
+    let notes = Notes::default();
     let client = WorkerClient::new(token);
     let stop = CancellationToken::new();
-    let mut views = Vec::new();
-    for base in &bases {
-        let (tx, rx) = watch::channel(WorkerView::default());
-        tokio::spawn(poller::follow(
-            client.clone(),
-            base.clone(),
-            tx,
-            stop.clone(),
-        ));
-        views.push(rx);
-    }
-    let first = first_answers(&views).await?;
+    let names: Vec<String> = args.workers.iter().map(|w| w.trim().to_string()).collect();
+    let workers = follow_all(&client, &notes, &stop, bases, &names);
+    let views: Vec<_> = workers.iter().map(|w| w.view.clone()).collect();
+    first_answers(&views).await?;
+    let first = Merger::default().snapshot(&names, &now(&views));
+    let plan = combine::plan(&now(&views));
     let (merged_tx, merged_rx) = watch::channel(first);
+    let ending = Arc::new(watch::Sender::new(Ending::No));
     let steer = FleetSteer {
         client,
-        workers: bases.iter().cloned().zip(views.iter().cloned()).collect(),
+        workers,
         merged: merged_rx.clone(),
+        ending: Arc::clone(&ending),
+        notes: notes.clone(),
     };
-    let names: Vec<String> = args.workers.iter().map(|w| w.trim().to_string()).collect();
-    let merging = tokio::spawn(merge_until_done(
-        names.clone(),
-        views.clone(),
-        merged_tx,
-        !args.no_tui,
-    ));
+    let merging = tokio::spawn(merge_until_done(Merging {
+        names: names.clone(),
+        views: views.clone(),
+        merged: merged_tx,
+        ending: Arc::clone(&ending),
+        dashboard: !args.no_tui,
+        plan,
+    }));
     let leave = CancellationToken::new();
-    let signal_leave = leave.clone();
-    let stop_all = move || signal_leave.cancel();
+    let (signal_leave, signal_notes) = (leave.clone(), notes.clone());
+    let stop_all = move || {
+        signal_notes
+            .say("sluice: fleet: signal received: the view ends with what the workers had".into());
+        signal_leave.cancel();
+    };
     tokio::spawn(signals::stop_on_signal(
         signals::Signals::listen(),
         stop_all,
         tui::restore_terminal,
     ));
-    show(args, &steer, merged_rx, leave).await;
+    show(args, &steer, merged_rx, leave, plan).await;
     let _ = merging.await;
     stop.cancel();
-    merged_summary(&names, &views)
+    notes.release();
+    let ended_early = *ending.borrow() != Ending::No;
+    summary::merged(&names, &now(&views), ended_early, &notes)
 }
 
-/// Waits until at least one worker has answered (up to `START_WAIT`); the first snapshot.
-async fn first_answers(views: &[watch::Receiver<WorkerView>]) -> Result<Snapshot, Error> {
+/// A poller for each worker; the workers as the keys see them.
+fn follow_all(
+    client: &WorkerClient,
+    notes: &Notes,
+    stop: &CancellationToken,
+    bases: Vec<Uri>,
+    names: &[String],
+) -> Vec<Steered> {
+    let fleet = Fleetwide {
+        client: client.clone(),
+        notes: notes.clone(),
+        run_ids: RunIds::default(),
+        stop: stop.clone(),
+    };
+    bases
+        .into_iter()
+        .zip(names)
+        .map(|(base, name)| {
+            let (tx, rx) = watch::channel(WorkerView::default());
+            let followed = Followed {
+                base: base.clone(),
+                name: name.clone(),
+                view: tx,
+            };
+            tokio::spawn(poller::follow(fleet.clone(), followed));
+            Steered {
+                base,
+                name: name.clone(),
+                view: rx,
+            }
+        })
+        .collect()
+}
+
+/// Waits until at least one worker has answered (up to `START_WAIT`).
+async fn first_answers(views: &[watch::Receiver<WorkerView>]) -> Result<(), Error> {
     let deadline = Instant::now() + START_WAIT;
     loop {
-        if views.iter().any(|v| v.borrow().status.is_some()) {
+        if views.iter().any(|v| v.borrow().counted().is_some()) {
             // A moment for the others, started at the same time, to answer too.
             tokio::time::sleep(Duration::from_millis(300)).await;
-            return Ok(Snapshot::default());
+            return Ok(());
         }
-        if Instant::now() >= deadline {
-            let why = views.iter().find_map(|v| v.borrow().trouble.clone());
+        let all_left_out = views.iter().all(|v| v.borrow().left_out.is_some());
+        if all_left_out || Instant::now() >= deadline {
+            let why = views.iter().find_map(|v| {
+                let v = v.borrow();
+                v.left_out.clone().or_else(|| v.trouble.clone())
+            });
             return Err(Error::Input(format!(
-                "fleet: no worker answered within {}s ({})",
-                START_WAIT.as_secs(),
-                why.unwrap_or_default()
+                "fleet: no worker answered with a usable status ({}; waited up to {}s)",
+                why.unwrap_or_default(),
+                START_WAIT.as_secs()
             )));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-/// Every second, the workers' latest statuses merged into one snapshot, until none is
-/// pending; the last one says done. Headless, a progress line each.
-async fn merge_until_done(
+/// What the merge loop works with.
+struct Merging {
     names: Vec<String>,
     views: Vec<watch::Receiver<WorkerView>>,
     merged: watch::Sender<Snapshot>,
+    ending: Arc<watch::Sender<Ending>>,
     dashboard: bool,
-) {
+    plan: Plan,
+}
+
+/// Every second, the workers' latest statuses merged into one snapshot, until none is
+/// pending (once told to end: none that agreed to stop); the last one says done.
+/// Headless, a progress line each.
+async fn merge_until_done(m: Merging) {
     let started = Instant::now();
     let mut merger = Merger::default();
     let second = Duration::from_secs(1);
     let mut ticks = tokio::time::interval_at(started + second, second);
     loop {
         ticks.tick().await;
-        let now: Vec<WorkerView> = views.iter().map(|v| v.borrow().clone()).collect();
+        let now = now(&m.views);
         let starting = started.elapsed() < START_WAIT;
-        let done = !now.iter().any(|v| v.pending(starting));
-        let mut snapshot = merger.snapshot(&names, &now);
+        let done = match &*m.ending.borrow() {
+            Ending::No | Ending::Asking => !now.iter().any(|v| v.pending(starting)),
+            Ending::WaitingFor { workers, since } => {
+                let waited = now.iter().zip(workers).any(|(v, &w)| w && v.pending(false));
+                !waited || since.elapsed() >= STOP_WAIT
+            }
+        };
+        let mut snapshot = merger.snapshot(&m.names, &now);
         if done {
             snapshot.gauges.state = RunState::Done;
         }
-        if !dashboard {
-            crate::say!("{}", progress_line(&snapshot, done));
+        if !m.dashboard {
+            crate::say!("{}", progress_line(&snapshot, &m.plan, done));
         }
-        merged.send_replace(snapshot);
+        m.merged.send_replace(snapshot);
         if done {
             return;
         }
     }
 }
 
-/// A single run's progress line, and how many workers are up.
-fn progress_line(s: &Snapshot, done: bool) -> String {
+/// A single run's progress line, and how many workers are up (and left out).
+fn progress_line(s: &Snapshot, plan: &Plan, done: bool) -> String {
     let up = s.workers.iter().filter(|w| w.up).count();
     let line = match done {
-        true => headless::final_line(s, &Plan::default()),
-        false => headless::progress_line(s, &Plan::default()),
+        true => headless::final_line(s, plan),
+        false => headless::progress_line(s, plan),
     };
-    format!("{line}  workers {up}/{} up", s.workers.len())
+    let left_out = s
+        .workers
+        .iter()
+        .filter(|w| w.state == combine::LEFT_OUT)
+        .count();
+    let left_out = match left_out {
+        0 => String::new(),
+        n => format!(", {n} left out"),
+    };
+    format!("{line}  workers {up}/{} up{left_out}", s.workers.len())
 }
 
 /// The dashboard (or nothing more, headless) until the fleet is done or the operator leaves.
@@ -195,6 +276,7 @@ async fn show(
     steer: &FleetSteer,
     merged: watch::Receiver<Snapshot>,
     leave: CancellationToken,
+    plan: Plan,
 ) {
     let can_draw = crate::config::can_draw(
         std::io::stdout().is_terminal(),
@@ -211,51 +293,34 @@ async fn show(
     }
     let first = merged.borrow().clone();
     let target = format!("fleet of {}: {}", args.workers.len(), first_target(steer));
-    let app = App::new(
+    let mut app = App::new(
         target,
         false,
-        Plan::default(),
+        plan,
         first.gauges.limit,
         args.step,
         args.exit_on_done,
     )
     .with_rate(first.gauges.rate, None);
+    // The workers' first answers, before the first merged tick (open files read 0 / 0).
+    app.snapshot = first;
+    steer.notes.hold();
     let dashboard = tui::run(app, steer, merged, Instant::now(), leave);
-    if let Err(e) = dashboard.await {
+    let shown = dashboard.await;
+    steer.notes.release();
+    if let Err(e) = shown {
         crate::say!("sluice: dashboard failed: {e}");
     }
 }
 
-/// The target the first worker that answered names.
+/// The target the first worker that answered names, escaped.
 fn first_target(steer: &FleetSteer) -> String {
     steer
         .workers
         .iter()
-        .find_map(|(_, v)| v.borrow().status.as_ref().map(|s| s.target.clone()))
+        .find_map(|w| {
+            let v = w.view.borrow();
+            v.counted().map(|r| worker_client::shown(&r.status.target))
+        })
         .unwrap_or_default()
-}
-
-/// The summaries of the workers that finished, merged; those that went down are named on
-/// stderr.
-fn merged_summary(
-    names: &[String],
-    views: &[watch::Receiver<WorkerView>],
-) -> Result<Summary, Error> {
-    let mut runs = Vec::new();
-    for (name, view) in names.iter().zip(views) {
-        let v = view.borrow();
-        match &v.summary {
-            Some(summary) => runs.push((name.clone(), summary.clone())),
-            None => crate::say!(
-                "sluice: fleet: worker {name} left no summary ({}): the merge goes without it",
-                v.trouble.as_deref().unwrap_or("it did not finish")
-            ),
-        }
-    }
-    match runs.is_empty() {
-        true => Err(Error::Runtime(
-            "fleet: no worker finished with a summary".into(),
-        )),
-        false => crate::merge::merge_runs(&runs).map_err(Error::Runtime),
-    }
 }

@@ -1,21 +1,47 @@
 //! The fleet's keys: each change goes to every worker still running, a total limit or rate
-//! split across them as `--shard` splits it (remainders to the first).
+//! split across them as `--shard` splits it (remainders to the first). Stop (q, or a signal)
+//! asks every running worker to stop, and the fleet waits only for those that agreed.
 
+use super::notes::Notes;
 use super::poller::WorkerView;
-use super::worker_client::WorkerClient;
+use super::worker_client::{WorkerClient, shown};
 use crate::generator::{Gauges, RunState};
 use crate::shard::Shard;
 use crate::stats::snapshot::Snapshot;
 use crate::tui::Steer;
 use crate::tui::app::Command;
 use http::Uri;
+use std::sync::Arc;
 use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Where the fleet is in its end, as the merge loop reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ending {
+    /// Not asked to end: it waits for every worker.
+    No,
+    /// Asked: the workers are being asked to stop.
+    Asking,
+    /// It waits (until a deadline from `since`) only for the workers marked true: those
+    /// that agreed to stop.
+    WaitingFor { workers: Vec<bool>, since: Instant },
+}
+
+/// One worker as the keys see it: where, its name as given, what the fleet knows of it.
+#[derive(Clone)]
+pub struct Steered {
+    pub base: Uri,
+    pub name: String,
+    pub view: watch::Receiver<WorkerView>,
+}
 
 /// Steers the workers through their control APIs.
 pub struct FleetSteer {
     pub client: WorkerClient,
-    pub workers: Vec<(Uri, watch::Receiver<WorkerView>)>,
+    pub workers: Vec<Steered>,
     pub merged: watch::Receiver<Snapshot>,
+    pub ending: Arc<watch::Sender<Ending>>,
+    pub notes: Notes,
 }
 
 /// What one worker is sent for `command`, as the `index`th of `count` running: the path and
@@ -35,21 +61,65 @@ pub fn share(command: Command, index: u64, count: u64) -> (&'static str, String)
     }
 }
 
+/// Whether a worker is up, counted and still running.
+fn is_running(v: &WorkerView) -> bool {
+    let running = v
+        .counted()
+        .is_some_and(|r| matches!(r.state(), RunState::Running | RunState::Paused));
+    v.up && running
+}
+
 impl FleetSteer {
-    /// The workers that are up and still running, in the order given.
-    fn running(&self) -> Vec<Uri> {
-        self.workers
-            .iter()
-            .filter(|(_, v)| {
-                let v = v.borrow();
-                let running = v
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| matches!(s.run_state(), RunState::Running | RunState::Paused));
-                v.up && running
-            })
-            .map(|(base, _)| base.clone())
+    /// The workers that are up and still running (their indexes), in the order given.
+    fn running(&self) -> Vec<usize> {
+        (0..self.workers.len())
+            .filter(|&i| is_running(&self.workers[i].view.borrow()))
             .collect()
+    }
+
+    /// Asks every running worker to stop (once); then the fleet waits only for those that
+    /// agreed, and says which did not and why.
+    fn stop_all(&self) {
+        if *self.ending.borrow() != Ending::No {
+            return;
+        }
+        self.ending.send_replace(Ending::Asking);
+        let running = self.running();
+        let (client, notes, ending) = (
+            self.client.clone(),
+            self.notes.clone(),
+            Arc::clone(&self.ending),
+        );
+        let workers = self.workers.clone();
+        tokio::spawn(async move {
+            let mut agreed = vec![false; workers.len()];
+            if !client.has_token() {
+                notes.say(
+                    "sluice: fleet: the workers were not stopped (no --control-token): they run on"
+                        .into(),
+                );
+            } else {
+                let asks = running
+                    .iter()
+                    .map(|&i| client.post(&workers[i].base, "/stop", String::new()));
+                let answers = futures_util::future::join_all(asks).await;
+                for (&i, answer) in running.iter().zip(answers) {
+                    match answer {
+                        Ok(()) => agreed[i] = true,
+                        Err(t) => notes.say(format!(
+                            "sluice: fleet: worker {} was not stopped ({}): it runs on",
+                            shown(&workers[i].name),
+                            t.why()
+                        )),
+                    }
+                }
+            }
+            let since = Instant::now();
+            ending.send_replace(Ending::WaitingFor {
+                workers: agreed,
+                since,
+            });
+        });
     }
 }
 
@@ -60,11 +130,15 @@ impl Steer for FleetSteer {
 
     /// Sends each running worker its share; a worker that refuses is shown by its row.
     fn command(&self, command: Command) {
+        if command == Command::Stop {
+            return self.stop_all();
+        }
         let running = self.running();
         let count = running.len() as u64;
-        for (index, base) in running.into_iter().enumerate() {
+        for (index, i) in running.into_iter().enumerate() {
             let (path, body) = share(command, index as u64, count);
             let client = self.client.clone();
+            let base = self.workers[i].base.clone();
             tokio::spawn(async move {
                 let _ = client.post(&base, path, body).await;
             });

@@ -1,18 +1,62 @@
-//! Talking to one worker's control API: its status, its summary, a change.
+//! Talking to one worker's control API: its status, its summary, a change. A worker is a
+//! peer, not a part of this process: every answer is read under a deadline and a cap, and
+//! what it says is shown escaped.
 
 use crate::control::status::Status;
 use crate::control::token::Token;
 use crate::report::Summary;
+use crate::untrusted;
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri, header};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::time::Duration;
 
-/// The longest a worker's answer may take (a status waits up to 5 s for a new tick).
-const ANSWER_DEADLINE: Duration = Duration::from_secs(15);
+/// The largest `/status` read: a real one is about 7 KB with its four histograms (a few
+/// tens of KB for latencies spread over the histogram's whole range).
+pub const MAX_STATUS_BYTES: usize = 1 << 20;
+/// The largest `/summary` read: as for a summary file (`merge`, `plot`), a day's series
+/// (about 100 bytes a second) and timeline with room.
+pub const MAX_SUMMARY_BYTES: usize = untrusted::MAX_SUMMARY_BYTES as usize;
+/// The largest answer to a change (the knobs in force) or refusal (one line).
+const MAX_REPLY_BYTES: usize = 64 << 10;
+/// The longest a status may take, whole (the worker waits up to 5 s for a new tick).
+const STATUS_DEADLINE: Duration = Duration::from_secs(15);
+/// The longest the summary may take, whole (the worker waits up to 10 s for its run's end;
+/// a day's summary is a few MB).
+const SUMMARY_DEADLINE: Duration = Duration::from_secs(60);
+/// The longest a change may take, whole.
+const CHANGE_DEADLINE: Duration = Duration::from_secs(5);
+/// The most of a worker's own words (an error's body) shown in a line.
+const MAX_SHOWN_CHARS: usize = 200;
+
+/// Why a call to a worker came to nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trouble {
+    /// It did not answer, or not with a 200 (it may be starting, stopping, or busy).
+    Down(String),
+    /// It answered 200 with what no worker honestly sends: left out.
+    Bad(String),
+}
+
+impl Trouble {
+    /// Why, as shown.
+    pub fn why(&self) -> &str {
+        match self {
+            Trouble::Down(why) | Trouble::Bad(why) => why,
+        }
+    }
+}
+
+/// `text` from a worker as it may be shown: one line, escaped, cut.
+pub fn shown(text: &str) -> String {
+    let text = text.trim();
+    let cut: String = text.chars().take(MAX_SHOWN_CHARS).collect();
+    let ellipsis = if cut.len() < text.len() { "…" } else { "" };
+    format!("{}{ellipsis}", untrusted::escaped(&cut))
+}
 
 /// One HTTP client for every worker.
 #[derive(Clone)]
@@ -22,8 +66,9 @@ pub struct WorkerClient {
 }
 
 /// A worker's control address, `http://HOST:PORT` (a bare `HOST:PORT` is taken as that).
-pub fn parse_address(text: &str) -> Result<Uri, String> {
-    let t = text.trim().trim_end_matches('/');
+pub fn parse_address(given: &str) -> Result<Uri, String> {
+    let t = given.trim().trim_end_matches('/');
+    let text = untrusted::escaped(given);
     let with_scheme = match t.contains("://") {
         true => t.to_string(),
         false => format!("http://{t}"),
@@ -54,62 +99,87 @@ impl WorkerClient {
         }
     }
 
-    /// Sends a request to `base` + `path`; the body of a 200, or why not.
+    /// Whether it steers with a token.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// Sends a request to `base` + `path`; the body of a 200 (at most `cap` bytes), or why
+    /// not, all within `deadline`.
     async fn call(
         &self,
         method: Method,
-        base: &Uri,
-        path: &str,
+        (base, path): (&Uri, &str),
         body: Bytes,
-    ) -> Result<Bytes, String> {
+        (cap, deadline): (usize, Duration),
+    ) -> Result<Bytes, Trouble> {
         let uri = format!("{}{path}", base.to_string().trim_end_matches('/'));
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(token) = &self.token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {}", token.reveal()));
         }
-        let req = req.body(Full::new(body)).map_err(|e| e.to_string())?;
+        let down = |e: &dyn std::fmt::Display| Trouble::Down(shown(&e.to_string()));
+        let req = req.body(Full::new(body)).map_err(|e| down(&e))?;
         let answer = async {
-            let response = self.http.request(req).await.map_err(|e| e.to_string())?;
+            let response = self.http.request(req).await.map_err(|e| down(&e))?;
             let status = response.status();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| e.to_string())?;
+            let cap = if status == StatusCode::OK {
+                cap
+            } else {
+                MAX_REPLY_BYTES
+            };
+            let body = Limited::new(response.into_body(), cap).collect().await;
+            let body = match body {
+                Ok(body) => body.to_bytes(),
+                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                    return Err(Trouble::Bad(format!(
+                        "its answer to {path} is over {} KiB, more than a worker sends",
+                        cap >> 10
+                    )));
+                }
+                Err(e) => return Err(down(&e)),
+            };
             match status {
-                StatusCode::OK => Ok(body.to_bytes()),
-                s => Err(format!(
+                StatusCode::OK => Ok(body),
+                s => Err(Trouble::Down(format!(
                     "{s}: {}",
-                    String::from_utf8_lossy(&body.to_bytes()).trim()
-                )),
+                    shown(&String::from_utf8_lossy(&body))
+                ))),
             }
         };
-        tokio::time::timeout(ANSWER_DEADLINE, answer)
+        tokio::time::timeout(deadline, answer)
             .await
-            .map_err(|_| "no answer in time".to_string())?
+            .map_err(|_| Trouble::Down(format!("no whole answer to {path} within {deadline:?}")))?
     }
 
-    /// The worker's status after tick `after` (at once for 0).
-    pub async fn status(&self, base: &Uri, after: u64) -> Result<Status, String> {
+    /// The worker's status after tick `after` (at once for 0), as sent: check it before use.
+    pub async fn status(&self, base: &Uri, after: u64) -> Result<Status, Trouble> {
         let path = match after {
             0 => "/status".to_string(),
             n => format!("/status?after={n}"),
         };
-        let body = self.call(Method::GET, base, &path, Bytes::new()).await?;
-        serde_json::from_slice(&body).map_err(|e| format!("not a sluice status: {e}"))
+        let limits = (MAX_STATUS_BYTES, STATUS_DEADLINE);
+        let body = self
+            .call(Method::GET, (base, &path), Bytes::new(), limits)
+            .await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| Trouble::Bad(format!("not a sluice status: {}", shown(&e.to_string()))))
     }
 
     /// The worker's summary, once its run has ended.
-    pub async fn summary(&self, base: &Uri) -> Result<Summary, String> {
+    pub async fn summary(&self, base: &Uri) -> Result<Summary, Trouble> {
+        let limits = (MAX_SUMMARY_BYTES, SUMMARY_DEADLINE);
         let body = self
-            .call(Method::GET, base, "/summary", Bytes::new())
+            .call(Method::GET, (base, "/summary"), Bytes::new(), limits)
             .await?;
-        serde_json::from_slice(&body).map_err(|e| format!("not a sluice summary: {e}"))
+        serde_json::from_slice(&body)
+            .map_err(|e| Trouble::Bad(format!("not a sluice summary: {}", shown(&e.to_string()))))
     }
 
     /// POSTs a change (`/limit`, `/rate`, `/pause`, …) with its JSON body.
-    pub async fn post(&self, base: &Uri, path: &str, body: String) -> Result<(), String> {
-        self.call(Method::POST, base, path, body.into())
+    pub async fn post(&self, base: &Uri, path: &str, body: String) -> Result<(), Trouble> {
+        let limits = (MAX_REPLY_BYTES, CHANGE_DEADLINE);
+        self.call(Method::POST, (base, path), body.into(), limits)
             .await
             .map(|_| ())
     }
@@ -118,6 +188,14 @@ impl WorkerClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workers_words_are_shown_on_one_line_escaped_and_cut() {
+        assert_eq!(shown(" 503: busy\n"), "503: busy");
+        assert_eq!(shown("\u{1b}]0;PWNED\u{7}"), "\\x1b]0;PWNED\\x07");
+        let long = shown(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_SHOWN_CHARS + 1, "{long}");
+    }
 
     #[test]
     fn addresses_need_a_port_and_plain_http() {
