@@ -2,7 +2,8 @@
 //! holder, one-line answers for everything refused. Nothing here touches a socket.
 
 use super::token::Token;
-use crate::generator::pacer::MAX_RATE;
+use crate::generator::pacer::{MAX_RATE, MIN_RATE};
+use crate::units;
 use crate::generator::timeline::{Change, Source};
 use crate::generator::{Handle, MAX_LIMIT, RunState};
 use bytes::Bytes;
@@ -172,8 +173,8 @@ pub fn change_of(write: Write, body: &[u8]) -> Result<Option<Change>, Refusal> {
     match write {
         Write::Limit => {
             let v = value()?;
-            let n = v.as_u64().filter(|n| (1..=MAX_LIMIT as u64).contains(n));
-            n.map(|n| Some(Change::Limit(n as usize))).ok_or_else(|| {
+            let n = v.as_f64().and_then(|n| units::check_limit(n).ok());
+            n.map(|n| Some(Change::Limit(n))).ok_or_else(|| {
                 bad(&format!(
                     "limit: a whole number from 1 to {MAX_LIMIT}, not {v}"
                 ))
@@ -183,11 +184,11 @@ pub fn change_of(write: Write, body: &[u8]) -> Result<Option<Change>, Refusal> {
             Value::Null => Ok(Some(Change::Rate(None))),
             v => v
                 .as_f64()
-                .filter(|r| (0.0..=MAX_RATE).contains(r))
+                .and_then(|r| units::check_rate_or_zero(r).ok())
                 .map(|r| Some(Change::Rate(Some(r))))
                 .ok_or_else(|| {
                     bad(&format!(
-                        "rate: requests a second from 0 to {MAX_RATE}, or null, not {v}"
+                        "rate: requests a second from {MIN_RATE} to {MAX_RATE}, 0 or null, not {v}"
                     ))
                 }),
         },
