@@ -122,13 +122,8 @@ impl Ending {
     }
 }
 
-/// Waits for an ending signal and calls `stop`; after that, a second Ctrl-C calls `restore`
-/// (the terminal) and exits at once.
-pub async fn stop_on_signal(signals: Signals, stop: impl FnOnce(), restore: fn()) {
-    stop_on_ending(Ending::count(signals), stop, restore).await
-}
-
-/// `stop_on_signal` on signals already counted.
+/// Waits for an ending signal and calls `stop`; after that, a second one (a second Ctrl-C)
+/// calls `restore` (the terminal) and exits at once.
 pub async fn stop_on_ending(ending: Ending, stop: impl FnOnce(), restore: fn()) {
     ending.reached(1).await;
     stop();

@@ -292,3 +292,31 @@ fn plot_and_merge_never_write_over_a_summary_they_read() {
         "left as it was"
     );
 }
+
+#[test]
+fn a_fleet_whose_summary_fifo_has_no_reader_still_ends_at_a_signal() {
+    let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+    let worker = common::spawn_worker(&[&server.url(), "-n", "200", "-c", "2"], "fifo-token");
+    let (_dir, out) = fifo();
+    let out = out.to_str().expect("utf-8");
+    let args = [
+        "fleet",
+        "--no-tui",
+        "--control-token",
+        "fifo-token",
+        &worker.addr,
+        "-o",
+        out,
+    ];
+    let fleet = Watched::start(&args);
+    common::wait_until("it waits for the reader", Duration::from_secs(20), || {
+        fleet.said("still writing to")
+    });
+    fleet.signal("-TERM");
+    let (code, _, stderr) = fleet.ended(Duration::from_secs(10));
+    assert_eq!(code, Some(1), "the summary was not written: {stderr}");
+    assert!(
+        stderr.contains("a signal came before it was written"),
+        "{stderr}"
+    );
+}

@@ -3,9 +3,9 @@
 
 use super::token::Token;
 use crate::generator::pacer::{MAX_RATE, MIN_RATE};
-use crate::units;
 use crate::generator::timeline::{Change, Source};
 use crate::generator::{Handle, MAX_LIMIT, RunState};
+use crate::units;
 use bytes::Bytes;
 use http::{Method, Response, StatusCode, header};
 use http_body_util::Full;

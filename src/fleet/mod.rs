@@ -87,9 +87,14 @@ pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
     if let Some(refused) = runtime.block_on(addresses::refusal(&args.workers, &bases)) {
         return Err(Error::Input(refused));
     }
-    let summary = runtime.block_on(watch_fleet(&args, bases, token))?;
-    output.write(report::render(&summary, args.output_format).as_bytes())?;
-    Ok(())
+    runtime.block_on(async {
+        let ending = signals::Ending::count(signals::Signals::listen());
+        let summary = watch_fleet(&args, bases, token, ending.clone()).await?;
+        let text = report::render(&summary, args.output_format);
+        // Off the runtime and given up at a signal: -o may be a FIFO nobody reads.
+        crate::output::write_unless(output, text.as_bytes(), ending.give_up()).await?;
+        Ok(())
+    })
 }
 
 /// Every worker's view as it is now.
@@ -102,6 +107,7 @@ async fn watch_fleet(
     args: &FleetArgs,
     bases: Vec<Uri>,
     token: Option<Token>,
+    signalled: signals::Ending,
 ) -> Result<Summary, Error> {
     let notes = Notes::default();
     let client = WorkerClient::new(token);
@@ -136,8 +142,8 @@ async fn watch_fleet(
             .say("sluice: fleet: signal received: the view ends with what the workers had".into());
         signal_leave.cancel();
     };
-    tokio::spawn(signals::stop_on_signal(
-        signals::Signals::listen(),
+    tokio::spawn(signals::stop_on_ending(
+        signalled,
         stop_all,
         tui::restore_terminal,
     ));
