@@ -6,6 +6,7 @@ mod alarm;
 mod backoff;
 mod classify;
 mod connect;
+mod h2_watch;
 mod multiplex;
 mod pool;
 mod request;
