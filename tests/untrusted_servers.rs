@@ -384,3 +384,206 @@ fn a_server_that_wants_a_client_certificate_says_so() {
         hints(&s)
     );
 }
+
+/// Runs sluice with `args` and gives its output, failing the test if it has not ended within
+/// `limit` (a file that never ends must not be read until memory runs out).
+fn sluice_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sluice");
+    let ended = std::time::Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > ended {
+            let _ = child.kill();
+            panic!("sluice {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn pem_flags_refuse_what_is_not_a_regular_file_at_once() {
+    let pki = common::Pki::new(&["127.0.0.1"]);
+    let (cert, key) = (pki.path("client.pem"), pki.path("client.key"));
+    let fifo = pki.dir.path().join("fifo").display().to_string();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.expect("mkfifo").success());
+    let url = "https://127.0.0.1:9/";
+    let cases: [(&str, Vec<&str>); 5] = [
+        ("--cacert", vec!["--cacert", "/dev/zero"]),
+        ("--cert", vec!["--cert", "/dev/zero", "--key", &key]),
+        ("--key", vec!["--cert", &cert, "--key", "/dev/zero"]),
+        ("--cacert", vec!["--cacert", &fifo]),
+        ("--key", vec!["--cert", &cert, "--key", &fifo]),
+    ];
+    for (flag, args) in cases {
+        let mut all = vec![url, "-n", "1"];
+        all.extend(args);
+        let err = common::refused(&sluice_within(&all, std::time::Duration::from_secs(10)));
+        assert!(err.contains(&format!("{flag}: '")), "{flag}: {err}");
+        assert!(err.contains("not a regular file"), "{flag}: {err}");
+    }
+}
+
+#[test]
+fn an_encrypted_key_says_it_is_encrypted_and_how_to_decrypt_it() {
+    let pki = common::Pki::new(&["127.0.0.1"]);
+    let cert = pki.path("client.pem");
+    // Both forms OpenSSL writes: PKCS#8, and the legacy one with PEM headers.
+    let pkcs8 = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkq\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    let legacy = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkq\n-----END RSA PRIVATE KEY-----\n";
+    for (name, text) in [("pkcs8.key", pkcs8), ("legacy.key", legacy)] {
+        let key = pki.dir.path().join(name);
+        std::fs::write(&key, text).expect("write key");
+        let key = key.display().to_string();
+        let out = common::sluice(&["https://127.0.0.1:9/", "--cert", &cert, "--key", &key]);
+        let err = common::refused(&out);
+        assert!(err.contains("is encrypted"), "{name}: {err}");
+        assert!(err.contains("openssl pkey -in"), "{name}: {err}");
+    }
+}
+
+/// Runs openssl with `args` in `dir`; false (with a note) when openssl is not installed.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
+    match std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// An `openssl s_server` that requires a client certificate signed by `ca.pem` (and shows
+/// srv.pem); killed when dropped.
+struct OpensslServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for OpensslServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl OpensslServer {
+    fn start(dir: &std::path::Path) -> OpensslServer {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                "127.0.0.1:0",
+                "-cert",
+                "srv.pem",
+                "-key",
+                "srv.key",
+            ])
+            .args(["-CAfile", "ca.pem", "-Verify", "1", "-www"])
+            .current_dir(dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl s_server");
+        let out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        // It prints "ACCEPT 127.0.0.1:PORT" once listening (or ends, and the lines with it).
+        let port = out.lines().map_while(Result::ok).find_map(|l| {
+            l.strip_prefix("ACCEPT 127.0.0.1:")
+                .and_then(|p| p.parse().ok())
+        });
+        let Some(port) = port else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("openssl s_server printed no port");
+        };
+        OpensslServer { child, port }
+    }
+}
+
+/// Writes with openssl into `d`: a self-signed server certificate for 127.0.0.1 (srv.pem,
+/// srv.key), a client CA (ca.pem) and a client certificate it signed as X.509 v1
+/// (client.pem, client.key), and a key of no certificate (other.key). False without openssl.
+fn v1_client_pki(d: &std::path::Path) -> bool {
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    let run = |line: &str| openssl(d, &line.split(' ').collect::<Vec<_>>());
+    let server = format!("req -x509 -days 2 {ec} -keyout srv.key -out srv.pem -subj /CN=127.0.0.1");
+    if !openssl(
+        d,
+        &[
+            server.split(' ').collect::<Vec<_>>(),
+            vec!["-addext", "subjectAltName=IP:127.0.0.1"],
+        ]
+        .concat(),
+    ) {
+        return false;
+    }
+    assert!(run(&format!(
+        "req -x509 -days 2 {ec} -keyout ca.key -out ca.pem -subj /CN=client-ca"
+    )));
+    assert!(run(&format!(
+        "req -new {ec} -keyout client.key -out client.csr -subj /CN=client"
+    )));
+    // As older internal CAs sign: `x509 -req` and no extensions file, so X.509 v1.
+    assert!(run(
+        "x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem"
+    ));
+    assert!(run(
+        "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key"
+    ));
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-in", "client.pem", "-noout", "-text"])
+        .current_dir(d)
+        .output()
+        .expect("openssl x509 -text");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Version: 1 (0x0)"));
+    true
+}
+
+#[test]
+fn an_x509_v1_client_certificate_is_used_as_curl_and_nginx_use_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    if !v1_client_pki(d) {
+        sluicegate::say!(
+            "note: openssl is not installed: the X.509 v1 client certificate is not tried"
+        );
+        return;
+    }
+    let server = OpensslServer::start(d);
+    let url = format!("https://127.0.0.1:{}/", server.port);
+    let path = |name: &str| d.join(name).display().to_string();
+    let (srv, cert, key) = (path("srv.pem"), path("client.pem"), path("client.key"));
+    let s = json_run(&[
+        &url, "--cacert", &srv, "--cert", &cert, "--key", &key, "-n", "3", "-c", "1",
+    ]);
+    assert_eq!(
+        errors_seen(&s),
+        vec![],
+        "the server took the v1 certificate"
+    );
+    assert_eq!(s["status_codes"]["200"], 3);
+    // A key that is not the certificate's is still refused, before any load.
+    let other = path("other.key");
+    let out = common::sluice(&[&url, "--cacert", &srv, "--cert", &cert, "--key", &other]);
+    let err = common::refused(&out);
+    assert!(
+        err.starts_with("sluice: --cert/--key: not a usable pair"),
+        "{err}"
+    );
+}

@@ -13,6 +13,7 @@ mod request;
 mod stream;
 mod tls;
 mod wire_size;
+mod x509;
 
 pub use connect::{Connector, Route, connector};
 pub use pool::Pool;
