@@ -73,6 +73,10 @@ pub enum ErrorKind {
     TlsCertInvalid,
     /// TLS: the server refused sluice's client certificate, or wants one.
     TlsClientCertRefused,
+    /// A proxy answered CONNECT with 407: it wants credentials.
+    ProxyAuthRequired,
+    /// A proxy answered CONNECT with another status than 200.
+    ProxyRefused,
     /// HTTP/2: the server sent GOAWAY (the connection ends; requests past its last stream
     /// were not processed).
     H2GoAway,
@@ -91,7 +95,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 21] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -107,6 +111,8 @@ impl ErrorKind {
         ErrorKind::TlsUnknownIssuer,
         ErrorKind::TlsCertInvalid,
         ErrorKind::TlsClientCertRefused,
+        ErrorKind::ProxyAuthRequired,
+        ErrorKind::ProxyRefused,
         ErrorKind::H2GoAway,
         ErrorKind::H2StreamReset,
         ErrorKind::H2FlowControl,
@@ -133,6 +139,8 @@ impl ErrorKind {
             ErrorKind::TlsUnknownIssuer => "tls_unknown_issuer",
             ErrorKind::TlsCertInvalid => "tls_cert_invalid",
             ErrorKind::TlsClientCertRefused => "tls_client_cert_refused",
+            ErrorKind::ProxyAuthRequired => "proxy_auth_required",
+            ErrorKind::ProxyRefused => "proxy_refused",
             ErrorKind::H2GoAway => "h2_goaway",
             ErrorKind::H2StreamReset => "h2_stream_reset",
             ErrorKind::H2FlowControl => "h2_flow_control",
@@ -156,6 +164,11 @@ impl ErrorKind {
             ErrorKind::TooManyOpenFiles => {
                 Some("out of file descriptors: raise ulimit -n or lower the limit")
             }
+            ErrorKind::ProxyRefused => Some(
+                PROXY_ANSWER
+                    .get()
+                    .map_or("the proxy refused the CONNECT tunnel", String::as_str),
+            ),
             kind => tls_hint(kind).or_else(|| protocol_hint(kind)),
         }
     }
@@ -164,6 +177,17 @@ impl ErrorKind {
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// The first refusal a proxy gave to CONNECT, as the `proxy_refused` hint says it.
+static PROXY_ANSWER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Keeps the first status line a proxy refused CONNECT with (`status_line` escaped and cut
+/// by the caller), for the `proxy_refused` hint; later ones are the same proxy's.
+pub fn remember_proxy_refusal(status_line: &str) {
+    let _ = PROXY_ANSWER.get_or_init(|| {
+        format!("the proxy refused the CONNECT tunnel: it answered '{status_line}'")
+    });
 }
 
 /// Hints for the TLS kinds: which check failed, and what would get past it.
@@ -194,9 +218,12 @@ fn tls_hint(kind: ErrorKind) -> Option<&'static str> {
     })
 }
 
-/// Hints for the HTTP/2 kinds whose cause has a name.
+/// Hints for the proxy and HTTP/2 kinds whose cause has a name.
 fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
     Some(match kind {
+        ErrorKind::ProxyAuthRequired => {
+            "the proxy answered CONNECT with 407: it wants credentials (-x http://user:pass@proxy:port), or refused the ones given"
+        }
         ErrorKind::H2Protocol => {
             "HTTP/2: sluice found the server breaking the protocol (a CONTINUATION flood, a header list too large to decode, a malformed frame) and ended the connection or stream"
         }

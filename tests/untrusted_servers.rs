@@ -587,3 +587,80 @@ fn an_x509_v1_client_certificate_is_used_as_curl_and_nginx_use_it() {
         "{err}"
     );
 }
+
+/// A proxy that answers every CONNECT with `answer`; returns its URL and the CONNECT heads
+/// it was sent.
+fn refusing_proxy(answer: &'static str) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let heads = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&heads);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head).into_owned();
+            seen.lock().expect("heads").push(text);
+            let _ = conn.write_all(answer.as_bytes());
+        }
+    });
+    (url, heads)
+}
+
+#[test]
+fn a_proxy_that_wants_credentials_says_so() {
+    let (proxy, heads) = refusing_proxy(
+        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\nContent-Length: 0\r\n\r\n",
+    );
+    let s = json_run(&["https://127.0.0.1:9/", "-x", &proxy, "-n", "3", "-c", "1"]);
+    assert_eq!(
+        errors_seen(&s),
+        vec![("proxy_auth_required".to_string(), 3)]
+    );
+    assert!(
+        hints(&s).contains("-x http://user:pass@proxy:port"),
+        "{}",
+        hints(&s)
+    );
+    let heads = heads.lock().expect("heads");
+    assert!(
+        heads[0].starts_with("CONNECT 127.0.0.1:9 HTTP/1.1\r\n"),
+        "{}",
+        heads[0]
+    );
+}
+
+#[test]
+fn a_proxy_that_refuses_the_tunnel_is_named_with_its_status_escaped() {
+    let (proxy, _) =
+        refusing_proxy("HTTP/1.1 403 Forbidden\x1b]0;PWNED\x07\r\nContent-Length: 0\r\n\r\n");
+    let out = common::sluice(&[
+        "--no-tui",
+        "https://127.0.0.1:9/",
+        "-x",
+        &proxy,
+        "-n",
+        "3",
+        "-c",
+        "1",
+    ]);
+    assert!(out.status.success());
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("proxy_refused"), "{all}");
+    assert!(
+        all.contains("answered 'HTTP/1.1 403 Forbidden\\x1b]0;PWNED\\x07'"),
+        "{all}"
+    );
+    assert!(
+        !all.contains('\u{1b}'),
+        "a raw escape reached the terminal: {all}"
+    );
+}

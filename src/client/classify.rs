@@ -1,7 +1,7 @@
 //! Failures into kinds: what a connect or request error is, from its chain of causes, with
 //! errno values from libc (they differ between Linux and macOS).
 
-use super::h2_watch;
+use super::{h2_watch, tunnel};
 use crate::outcome::ErrorKind;
 use std::error::Error as StdError;
 use std::io;
@@ -33,6 +33,12 @@ fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
     while let Some(e) = cur {
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return tls_error(tls);
+        }
+        if let Some(refused) = e.downcast_ref::<tunnel::Refused>() {
+            return match refused.status {
+                407 => ErrorKind::ProxyAuthRequired,
+                _ => ErrorKind::ProxyRefused,
+            };
         }
         if let Some(h2) = e.downcast_ref::<h2::Error>() {
             if let Some(io) = h2.get_io() {

@@ -12,6 +12,7 @@ mod pool;
 mod request;
 mod stream;
 mod tls;
+mod tunnel;
 mod wire_size;
 mod x509;
 
