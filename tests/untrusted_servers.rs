@@ -664,3 +664,16 @@ fn a_proxy_that_refuses_the_tunnel_is_named_with_its_status_escaped() {
         "a raw escape reached the terminal: {all}"
     );
 }
+
+#[test]
+fn an_https_server_without_h2_is_named_too() {
+    // It offers no ALPN and answers whatever it reads in HTTP/1.1, the HTTP/2 preface too.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (chain, key) = server_cert(dir.path(), &["127.0.0.1"], LONG_AGO, FAR_OFF);
+    let url = format!("https://{}/", tls_server(chain, key));
+    let ca = dir.path().join("ca.pem").display().to_string();
+    let s = json_run(&[&url, "--http2", "--cacert", &ca, "-c", "5", "-z", "1s"]);
+    let errors = errors_seen(&s);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "h2_unsupported", "{errors:?}");
+}
