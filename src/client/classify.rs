@@ -69,11 +69,12 @@ fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
 }
 
 /// HTTP/2: whether a request failed before the server processed it, so it may be sent
-/// again: hyper never handed it to the connection (which closed first), the server said
-/// GOAWAY without error (a server ending a connection after so many requests, as nginx
-/// does), or it refused the stream with REFUSED_STREAM (RFC 9113, 8.7).
+/// again: hyper never handed it to the connection (which closed first), or dropped it while
+/// it waited for a stream slot (the connection shut down on a GOAWAY: "dispatch task is
+/// gone"), the server said GOAWAY without error (a server ending a connection after so many
+/// requests, as nginx does), or it refused the stream with REFUSED_STREAM (RFC 9113, 8.7).
 pub fn unprocessed_h2(err: &hyper::Error) -> bool {
-    if err.is_canceled() {
+    if err.is_canceled() || (err.is_user() && err.to_string() == "dispatch task is gone") {
         return true;
     }
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
