@@ -59,7 +59,24 @@ pub enum ErrorKind {
     ConnectionReset,
     ConnectionClosed,
     Dns,
+    /// A TLS handshake that failed for another reason than the server's certificate.
     Tls,
+    /// TLS: the server's certificate has expired.
+    TlsCertExpired,
+    /// TLS: the server's certificate is not valid yet.
+    TlsCertNotYetValid,
+    /// TLS: the server's certificate does not hold the URL's host name.
+    TlsCertName,
+    /// TLS: the server's certificate chains to no CA sluice trusts.
+    TlsUnknownIssuer,
+    /// TLS: the server's certificate was refused for another reason (signature, purpose...).
+    TlsCertInvalid,
+    /// TLS: the server refused sluice's client certificate, or wants one.
+    TlsClientCertRefused,
+    /// A proxy answered CONNECT with 407: it wants credentials.
+    ProxyAuthRequired,
+    /// A proxy answered CONNECT with another status than 200.
+    ProxyRefused,
     /// HTTP/2: the server sent GOAWAY (the connection ends; requests past its last stream
     /// were not processed).
     H2GoAway,
@@ -67,12 +84,18 @@ pub enum ErrorKind {
     H2StreamReset,
     /// HTTP/2: a flow-control window was broken (FLOW_CONTROL_ERROR).
     H2FlowControl,
+    /// HTTP/2: sluice's own HTTP/2 stack found the server breaking the protocol (a
+    /// CONTINUATION flood, a header list too large to decode, a malformed frame).
+    H2Protocol,
+    /// `--http2`: the server does not speak HTTP/2 (its first bytes were not a SETTINGS
+    /// frame, or it closed after the preface).
+    H2Unsupported,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 23] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -82,9 +105,19 @@ impl ErrorKind {
         ErrorKind::ConnectionClosed,
         ErrorKind::Dns,
         ErrorKind::Tls,
+        ErrorKind::TlsCertExpired,
+        ErrorKind::TlsCertNotYetValid,
+        ErrorKind::TlsCertName,
+        ErrorKind::TlsUnknownIssuer,
+        ErrorKind::TlsCertInvalid,
+        ErrorKind::TlsClientCertRefused,
+        ErrorKind::ProxyAuthRequired,
+        ErrorKind::ProxyRefused,
         ErrorKind::H2GoAway,
         ErrorKind::H2StreamReset,
         ErrorKind::H2FlowControl,
+        ErrorKind::H2Protocol,
+        ErrorKind::H2Unsupported,
         ErrorKind::Other,
     ];
 
@@ -100,9 +133,19 @@ impl ErrorKind {
             ErrorKind::ConnectionClosed => "connection_closed",
             ErrorKind::Dns => "dns",
             ErrorKind::Tls => "tls",
+            ErrorKind::TlsCertExpired => "tls_cert_expired",
+            ErrorKind::TlsCertNotYetValid => "tls_cert_not_yet_valid",
+            ErrorKind::TlsCertName => "tls_cert_name",
+            ErrorKind::TlsUnknownIssuer => "tls_unknown_issuer",
+            ErrorKind::TlsCertInvalid => "tls_cert_invalid",
+            ErrorKind::TlsClientCertRefused => "tls_client_cert_refused",
+            ErrorKind::ProxyAuthRequired => "proxy_auth_required",
+            ErrorKind::ProxyRefused => "proxy_refused",
             ErrorKind::H2GoAway => "h2_goaway",
             ErrorKind::H2StreamReset => "h2_stream_reset",
             ErrorKind::H2FlowControl => "h2_flow_control",
+            ErrorKind::H2Protocol => "h2_protocol_error",
+            ErrorKind::H2Unsupported => "h2_unsupported",
             ErrorKind::Other => "other",
         }
     }
@@ -112,7 +155,7 @@ impl ErrorKind {
         ErrorKind::ALL.into_iter().find(|k| k.as_str() == word)
     }
 
-    /// A one-line hint for kinds whose cause is on this side, not the target's.
+    /// A one-line hint for kinds whose cause is on this side or has a known fix.
     pub fn hint(self) -> Option<&'static str> {
         match self {
             ErrorKind::AddressUnavailable => Some(
@@ -121,10 +164,12 @@ impl ErrorKind {
             ErrorKind::TooManyOpenFiles => {
                 Some("out of file descriptors: raise ulimit -n or lower the limit")
             }
-            ErrorKind::Tls => Some(
-                "TLS handshake failed: a private CA or self-signed server needs --cacert FILE (or --insecure); a server that asks for a client certificate needs --cert and --key",
+            ErrorKind::ProxyRefused => Some(
+                PROXY_ANSWER
+                    .get()
+                    .map_or("the proxy refused the CONNECT tunnel", String::as_str),
             ),
-            _ => None,
+            kind => tls_hint(kind).or_else(|| protocol_hint(kind)),
         }
     }
 
@@ -132,6 +177,61 @@ impl ErrorKind {
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// The first refusal a proxy gave to CONNECT, as the `proxy_refused` hint says it.
+static PROXY_ANSWER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Keeps the first status line a proxy refused CONNECT with (`status_line` escaped and cut
+/// by the caller), for the `proxy_refused` hint; later ones are the same proxy's.
+pub fn remember_proxy_refusal(status_line: &str) {
+    let _ = PROXY_ANSWER.get_or_init(|| {
+        format!("the proxy refused the CONNECT tunnel: it answered '{status_line}'")
+    });
+}
+
+/// Hints for the TLS kinds: which check failed, and what would get past it.
+fn tls_hint(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::Tls => {
+            "TLS handshake failed (no protocol version or cipher in common, or an alert from the server)"
+        }
+        ErrorKind::TlsCertExpired => {
+            "TLS: the server's certificate has expired (or this machine's clock is wrong): renew it, or --insecure to test anyway"
+        }
+        ErrorKind::TlsCertNotYetValid => {
+            "TLS: the server's certificate is not valid yet (is this machine's clock right?): --insecure to test anyway"
+        }
+        ErrorKind::TlsCertName => {
+            "TLS: the server's certificate is not for the URL's host: put a name it holds in the URL (--connect-to reaches another address under that name), or --insecure"
+        }
+        ErrorKind::TlsUnknownIssuer => {
+            "TLS: the server's certificate is signed by no CA sluice trusts: --cacert FILE with the CA that signed it (or the certificate itself, if self-signed), or --insecure"
+        }
+        ErrorKind::TlsCertInvalid => {
+            "TLS: the server's certificate was refused (a bad signature or encoding, the wrong purpose, an unsupported algorithm or critical extension): see openssl s_client -connect HOST:PORT, or --insecure"
+        }
+        ErrorKind::TlsClientCertRefused => {
+            "TLS: the server refused the client certificate or wants one: --cert FILE --key FILE with a certificate its CA signed"
+        }
+        _ => return None,
+    })
+}
+
+/// Hints for the proxy and HTTP/2 kinds whose cause has a name.
+fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::ProxyAuthRequired => {
+            "the proxy answered CONNECT with 407: it wants credentials (-x http://user:pass@proxy:port), or refused the ones given"
+        }
+        ErrorKind::H2Protocol => {
+            "HTTP/2: sluice found the server breaking the protocol (a CONTINUATION flood, a header list too large to decode, a malformed frame) and ended the connection or stream"
+        }
+        ErrorKind::H2Unsupported => {
+            "the server does not speak HTTP/2 (h2c prior knowledge for http://, ALPN for https://): it answered the HTTP/2 preface with something else, HTTP/1.1 most likely, or closed; drop --http2"
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

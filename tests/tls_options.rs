@@ -17,7 +17,10 @@ fn cacert_makes_a_private_ca_pass_without_insecure() {
     let server = TestServer::start_tls_pki(ok(), &pki, false);
     let url = server.https_url();
     let without = json_run(&[&url, "-n", "3", "-c", "1"]);
-    assert_eq!(without["errors"]["tls"], 3, "an unknown CA was trusted");
+    assert_eq!(
+        without["errors"]["tls_unknown_issuer"], 3,
+        "an unknown CA was trusted"
+    );
     let with = json_run(&[&url, "-n", "50", "-c", "2", "--cacert", &pki.path("ca.pem")]);
     assert_eq!(with["status_codes"]["200"], 50);
 }
@@ -52,7 +55,7 @@ fn cacert_trusts_a_self_signed_certificate_marked_ca_as_openssl_makes_them() {
         &rule,
     ]);
     assert_eq!(
-        other["errors"]["tls"], 2,
+        other["errors"]["tls_cert_name"], 2,
         "a certificate for 127.0.0.1 passed for localhost"
     );
 }
@@ -75,7 +78,7 @@ fn a_server_that_asks_for_a_client_certificate_gets_one_with_cert_and_key() {
         "no tls error without a client certificate: {all}"
     );
     assert!(
-        all.contains("--cert and --key"),
+        all.contains("--cert FILE --key FILE"),
         "no hint to --cert/--key: {all}"
     );
     let (cert, key) = (pki.path("client.pem"), pki.path("client.key"));
@@ -121,7 +124,7 @@ fn connect_to_reaches_a_server_under_another_name_and_checks_that_name() {
         &rule("other.test"),
     ]);
     assert_eq!(
-        other["errors"]["tls"], 2,
+        other["errors"]["tls_cert_name"], 2,
         "a certificate for another name was accepted"
     );
 }

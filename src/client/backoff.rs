@@ -39,6 +39,12 @@ impl ConnectBackoff {
     }
 }
 
+/// How long to wait before opening an HTTP/2 connection after `in_a_row` connections died
+/// without answering: as after connect failures.
+pub fn dead_connection(in_a_row: u32) -> Duration {
+    doubled(CONNECT_BASE, in_a_row, CONNECT_MAX)
+}
+
 /// How long to wait before the `attempt`-th retry (from 1) after EMFILE/ENFILE.
 pub fn out_of_files(attempt: u32) -> Duration {
     doubled(FILES_BASE, attempt, FILES_MAX)

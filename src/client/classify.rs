@@ -1,6 +1,7 @@
 //! Failures into kinds: what a connect or request error is, from its chain of causes, with
 //! errno values from libc (they differ between Linux and macOS).
 
+use super::{h2_watch, tunnel};
 use crate::outcome::ErrorKind;
 use std::error::Error as StdError;
 use std::io;
@@ -30,15 +31,29 @@ pub fn request_error(err: &hyper::Error) -> ErrorKind {
 fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
-        if e.downcast_ref::<rustls::Error>().is_some() {
-            return ErrorKind::Tls;
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return tls_error(tls);
         }
-        if let Some(h2) = e.downcast_ref::<h2::Error>()
-            && let Some(kind) = h2_error(h2)
-        {
-            return kind;
+        if let Some(refused) = e.downcast_ref::<tunnel::Refused>() {
+            return match refused.status {
+                407 => ErrorKind::ProxyAuthRequired,
+                _ => ErrorKind::ProxyRefused,
+            };
+        }
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            if let Some(io) = h2.get_io() {
+                // h2's errors have no source(); the I/O error under one is here.
+                cur = Some(io);
+                continue;
+            }
+            if let Some(kind) = h2_error(h2) {
+                return kind;
+            }
         }
         if let Some(io) = e.downcast_ref::<io::Error>() {
+            if h2_watch::is_not_http2(io) {
+                return ErrorKind::H2Unsupported;
+            }
             if let Some(kind) = io_error(io) {
                 return kind;
             }
@@ -53,10 +68,15 @@ fn first_named_cause(err: &(dyn StdError + 'static)) -> ErrorKind {
     ErrorKind::Other
 }
 
-/// Whether a request failed before the server processed it, so it may be sent again: an
-/// HTTP/2 GOAWAY without error (a server ending a connection after so many requests, as
-/// nginx does) or a stream refused with REFUSED_STREAM (RFC 9113, 8.7).
-pub fn unprocessed(err: &hyper::Error) -> bool {
+/// HTTP/2: whether a request failed before the server processed it, so it may be sent
+/// again: hyper never handed it to the connection (which closed first), or dropped it while
+/// it waited for a stream slot (the connection shut down on a GOAWAY: "dispatch task is
+/// gone"), the server said GOAWAY without error (a server ending a connection after so many
+/// requests, as nginx does), or it refused the stream with REFUSED_STREAM (RFC 9113, 8.7).
+pub fn unprocessed_h2(err: &hyper::Error) -> bool {
+    if err.is_canceled() || (err.is_user() && err.to_string() == "dispatch task is gone") {
+        return true;
+    }
     let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(h2) = e.downcast_ref::<h2::Error>() {
@@ -71,17 +91,45 @@ pub fn unprocessed(err: &hyper::Error) -> bool {
     false
 }
 
-/// Maps an HTTP/2 error to its kind: a broken flow-control window, then GOAWAY, then a reset
-/// stream; None for the rest (an I/O error under it may say more).
+/// Maps an HTTP/2 error to its kind: a broken flow-control window, a breach h2 itself found
+/// (local), then the server's GOAWAY, then a reset stream; None for the rest.
 fn h2_error(err: &h2::Error) -> Option<ErrorKind> {
     if err.reason() == Some(h2::Reason::FLOW_CONTROL_ERROR) {
         Some(ErrorKind::H2FlowControl)
+    } else if err.is_library() && err.reason() != Some(h2::Reason::NO_ERROR) {
+        Some(ErrorKind::H2Protocol)
     } else if err.is_go_away() {
         Some(ErrorKind::H2GoAway)
     } else if err.is_reset() {
         Some(ErrorKind::H2StreamReset)
     } else {
         None
+    }
+}
+
+/// Which check a TLS failure failed: the server's certificate (expired, not yet valid, not
+/// for this name, unknown issuer, other), the server refusing ours, or the handshake itself.
+fn tls_error(err: &rustls::Error) -> ErrorKind {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert};
+    match err {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            Cert::Expired | Cert::ExpiredContext { .. } => ErrorKind::TlsCertExpired,
+            Cert::NotValidYet | Cert::NotValidYetContext { .. } => ErrorKind::TlsCertNotYetValid,
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. } => ErrorKind::TlsCertName,
+            Cert::UnknownIssuer => ErrorKind::TlsUnknownIssuer,
+            _ => ErrorKind::TlsCertInvalid,
+        },
+        rustls::Error::AlertReceived(
+            Alert::CertificateRequired
+            | Alert::BadCertificate
+            | Alert::UnsupportedCertificate
+            | Alert::CertificateRevoked
+            | Alert::CertificateExpired
+            | Alert::CertificateUnknown
+            | Alert::UnknownCA
+            | Alert::AccessDenied,
+        ) => ErrorKind::TlsClientCertRefused,
+        _ => ErrorKind::Tls,
     }
 }
 

@@ -5,13 +5,13 @@
 
 use super::classify;
 use super::stream::Stream;
+use super::tunnel::Tunnel;
 use crate::outcome::ErrorKind;
 use http::Uri;
 use http::header::HeaderValue;
 use http::uri::Authority;
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::rt::TokioIo;
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
@@ -37,7 +37,7 @@ enum Inner {
     /// TCP to the URL's address (or `dial`), then TLS for https.
     Direct(HttpsConnector<HttpConnector>),
     /// A CONNECT tunnel through a proxy, then TLS (https through `-x`).
-    Tunnel(HttpsConnector<Tunnel<HttpConnector>>),
+    Tunnel(HttpsConnector<Tunnel>),
     /// A unix socket.
     Unix(Arc<PathBuf>),
 }
@@ -99,10 +99,7 @@ pub fn connector(
     let (inner, dial) = match (&route.unix, &route.proxy) {
         (Some(path), _) => (Inner::Unix(Arc::new(path.clone())), None),
         (None, Some((proxy, auth))) if https => {
-            let mut tunnel = Tunnel::new(proxy.clone(), tcp);
-            if let Some(auth) = auth {
-                tunnel = tunnel.with_auth(auth.clone());
-            }
+            let tunnel = Tunnel::new(proxy.clone(), tcp, auth.clone());
             (
                 Inner::Tunnel(tls_over(tunnel, tls, origin, false, http2)),
                 None,

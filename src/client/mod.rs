@@ -6,12 +6,15 @@ mod alarm;
 mod backoff;
 mod classify;
 mod connect;
+mod h2_watch;
 mod multiplex;
 mod pool;
 mod request;
 mod stream;
 mod tls;
+mod tunnel;
 mod wire_size;
+mod x509;
 
 pub use connect::{Connector, Route, connector};
 pub use pool::Pool;

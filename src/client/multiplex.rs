@@ -4,10 +4,15 @@
 //! Streams per connection: `-p` when given, never more than the server's
 //! SETTINGS_MAX_CONCURRENT_STREAMS (read from the connection as it changes; until the
 //! server's SETTINGS arrive, h2 assumes 100). A new connection is opened only when every
-//! open one is full, one at a time, so a burst of tasks does not open one each.
+//! open one is full, one at a time, so a burst of tasks does not open one each. After a
+//! connection that died without answering (a server that does not speak HTTP/2, or ends
+//! every connection at once), the next is opened only after a wait that doubles each time
+//! (up to a second), so such a server is not re-dialled thousands of times a second.
 
+use super::backoff;
 use super::classify;
 use super::connect::Connector;
+use super::h2_watch::{Fate, Watched};
 use crate::outcome::ErrorKind;
 use bytes::Bytes;
 use http::Uri;
@@ -32,13 +37,36 @@ struct Shared {
     server_max: Arc<AtomicUsize>,
     /// The server said GOAWAY: no new streams here; closed once its last lease is back.
     draining: bool,
+    fate: Arc<Fate>,
+}
+
+/// What the task opening connections keeps: the last one's number and fate, and how many
+/// in a row died on arrival.
+#[derive(Default)]
+struct Opening {
+    ids: u64,
+    last: Option<Arc<Fate>>,
+    dead_in_a_row: u32,
+}
+
+impl Opening {
+    /// Waits before dialing again when the last connection died without answering.
+    async fn wait_out(&mut self) {
+        let Some(last) = &self.last else { return };
+        if last.dead_on_arrival() {
+            self.dead_in_a_row = self.dead_in_a_row.saturating_add(1);
+            tokio::time::sleep(backoff::dead_connection(self.dead_in_a_row)).await;
+        } else if last.answered() {
+            self.dead_in_a_row = 0;
+        }
+    }
 }
 
 /// The open HTTP/2 connections of one generator shard.
 pub struct Multiplex {
     connections: Arc<Mutex<Vec<Shared>>>,
     /// Held while a connection is being opened, so that only one is.
-    opening: tokio::sync::Mutex<u64>,
+    opening: tokio::sync::Mutex<Opening>,
     /// `-p`: streams per connection at most; None: as many as the server allows.
     per_connection: Option<usize>,
 }
@@ -48,6 +76,7 @@ pub struct Lease {
     pub sender: H2Sender,
     id: u64,
     connections: Arc<Mutex<Vec<Shared>>>,
+    fate: Arc<Fate>,
 }
 
 impl Lease {
@@ -58,6 +87,13 @@ impl Lease {
         if let Some(c) = connections.iter_mut().find(|c| c.id == self.id) {
             c.draining = true;
         }
+    }
+
+    /// A request on this connection failed with `kind`: if none was ever answered there (or
+    /// the server broke the protocol), the next connection waits (`Opening::wait_out`).
+    /// Returns the kind to count (see `Fate::failed`).
+    pub fn failed(&self, kind: ErrorKind) -> ErrorKind {
+        self.fate.failed(kind)
     }
 }
 
@@ -75,7 +111,7 @@ impl Multiplex {
     pub fn new(per_connection: Option<usize>) -> Multiplex {
         Multiplex {
             connections: Arc::new(Mutex::new(Vec::new())),
-            opening: tokio::sync::Mutex::new(0),
+            opening: tokio::sync::Mutex::new(Opening::default()),
             per_connection,
         }
     }
@@ -96,14 +132,17 @@ impl Multiplex {
         if let Some(lease) = self.take_slot(wanted) {
             return Ok((lease, true));
         }
-        let mut opened = self.opening.lock().await;
+        let mut opening = self.opening.lock().await;
         // Another task may have opened one while this one waited.
         if let Some(lease) = self.take_slot(wanted) {
             return Ok((lease, true));
         }
-        let (sender, server_max) = open(connector, origin).await?;
-        *opened += 1;
-        let id = *opened;
+        opening.wait_out().await;
+        let fate = Arc::new(Fate::default());
+        let (sender, server_max) = open(connector, origin, Arc::clone(&fate)).await?;
+        opening.ids += 1;
+        opening.last = Some(Arc::clone(&fate));
+        let id = opening.ids;
         let mut connections = self.connections.lock().unwrap_or_else(|e| e.into_inner());
         connections.push(Shared {
             sender: sender.clone(),
@@ -111,6 +150,7 @@ impl Multiplex {
             leased: 1,
             server_max,
             draining: false,
+            fate: Arc::clone(&fate),
         });
         let connections = Arc::clone(&self.connections);
         Ok((
@@ -118,6 +158,7 @@ impl Multiplex {
                 sender,
                 id,
                 connections,
+                fate,
             },
             false,
         ))
@@ -143,6 +184,7 @@ impl Multiplex {
             sender: c.sender.clone(),
             id: c.id,
             connections: Arc::clone(&self.connections),
+            fate: Arc::clone(&c.fate),
         })
     }
 
@@ -170,12 +212,14 @@ impl Multiplex {
 }
 
 /// Connects, handshakes HTTP/2 (over TLS with ALPN h2, or prior knowledge for http://) and
-/// spawns the connection task, which keeps the server's stream limit up to date.
+/// spawns the connection task, which keeps the server's stream limit up to date; the
+/// server's first frames are watched, and `fate` told when it answers.
 async fn open(
     connector: &Connector,
     origin: &Uri,
+    fate: Arc<Fate>,
 ) -> Result<(H2Sender, Arc<AtomicUsize>), ErrorKind> {
-    let io = connector.connect(origin).await?;
+    let io = Watched::new(connector.connect(origin).await?, fate);
     let (sender, connection) = http2::Builder::new(TokioExecutor::new())
         .handshake(io)
         .await

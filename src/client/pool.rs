@@ -49,6 +49,20 @@ impl Sender {
         }
     }
 
+    /// HTTP/2: a request on this connection failed with `kind` (see `Lease::failed`);
+    /// returns the kind to count. HTTP/1: `kind`.
+    pub fn failed(&self, kind: ErrorKind) -> ErrorKind {
+        match self {
+            Sender::H2(lease) => lease.failed(kind),
+            Sender::H1(_) => kind,
+        }
+    }
+
+    /// Whether this is a stream slot on an HTTP/2 connection.
+    pub fn is_h2(&self) -> bool {
+        matches!(self, Sender::H2(_))
+    }
+
     /// Waits until the connection can take a request.
     pub async fn ready(&mut self) -> hyper::Result<()> {
         match self {

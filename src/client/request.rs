@@ -113,11 +113,6 @@ struct Endpoint {
 /// server's. Past it, the whole delay counts as latency.
 pub const ON_TIME_SLACK: Duration = Duration::from_millis(2);
 
-/// How often a request the server did not process (HTTP/2 GOAWAY, REFUSED_STREAM) is sent
-/// again: servers that end connections after N requests (nginx: 1000) end many at once, and
-/// a resend can meet a second connection going away.
-const UNPROCESSED_RESENDS: u32 = 3;
-
 /// A request task's connection and deadline timer, kept from one request to the next.
 pub struct Session {
     conn: Option<Sender>,
@@ -333,7 +328,11 @@ impl Client {
     }
 
     /// Request and full response body; one retry when a reused connection turns out closed.
-    /// Gives back the connection for the next request, unless the server closed it.
+    /// HTTP/2: a request the server did not process (GOAWAY, REFUSED_STREAM, or never sent
+    /// before the connection closed) is sent again on another connection, as often as its
+    /// deadline allows: each time, a connection went away, and one that went away without
+    /// answering delays the next (`Multiplex`). Gives back the connection for the next
+    /// request, unless the server closed it.
     async fn exchange(
         &self,
         endpoint: &Endpoint,
@@ -342,13 +341,23 @@ impl Client {
         failures: &ConnectFailures,
     ) -> Result<Received, ErrorKind> {
         let pool = &self.pools[endpoint.pool];
-        let (mut retried, mut resent) = (false, 0);
+        let mut retried = false;
         loop {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
             let response = match conn.sender.send_request(endpoint.request.clone()).await {
                 Ok(r) => r,
+                Err(e) if conn.sender.is_h2() => {
+                    let kind = conn.sender.failed(classify::request_error(&e));
+                    if !classify::unprocessed_h2(&e) {
+                        return Err(kind);
+                    }
+                    // The server is closing this connection (GOAWAY) or refused the stream,
+                    // and did not process the request: send it on another one.
+                    conn.sender.retire();
+                    continue;
+                }
                 Err(e)
                     if conn.reused
                         && !retried
@@ -356,13 +365,6 @@ impl Client {
                 {
                     // The server closed the idle connection before our request reached it.
                     retried = true;
-                    continue;
-                }
-                Err(e) if resent < UNPROCESSED_RESENDS && classify::unprocessed(&e) => {
-                    // HTTP/2: the server is closing this connection (GOAWAY) or refused the
-                    // stream, and did not process the request: send it on another one.
-                    conn.sender.retire();
-                    resent += 1;
                     continue;
                 }
                 Err(e) => return Err(classify::request_error(&e)),

@@ -7,9 +7,13 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use super::x509;
+use crate::untrusted;
 
 /// What the command line says about TLS.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +43,7 @@ pub fn client_config(options: &TlsOptions) -> Result<ClientConfig, String> {
     } else if options.cacert.is_empty() {
         builder.with_root_certificates(roots(&[])?)
     } else {
-        let verifier = PinnedOrRoots::new(&options.cacert, provider)?;
+        let verifier = PinnedOrRoots::new(&options.cacert, Arc::clone(&provider))?;
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
@@ -47,14 +51,70 @@ pub fn client_config(options: &TlsOptions) -> Result<ClientConfig, String> {
     match &options.identity {
         None => Ok(builder.with_no_client_auth()),
         Some((cert, key)) => {
-            let chain = certificates(cert, "--cert")?;
-            let key = PrivateKeyDer::from_pem_file(key)
-                .map_err(|e| format!("--key: no private key read from '{}': {e}", key.display()))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("--cert/--key: not a usable pair: {e}"))
+            let identity = client_identity(&provider, cert, key)?;
+            Ok(builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(identity))))
         }
     }
+}
+
+/// `--cert` and `--key`: the chain and the key, checked to belong together by comparing the
+/// key's public half with the certificate's (rustls' own check parses the certificate with
+/// webpki, which refuses X.509 v1 ones that servers accept).
+fn client_identity(
+    provider: &CryptoProvider,
+    cert: &Path,
+    key: &Path,
+) -> Result<CertifiedKey, String> {
+    let chain = certificates(cert, "--cert")?;
+    let signing = provider
+        .key_provider
+        .load_private_key(private_key(key)?)
+        .map_err(|e| format!("--key: '{}' holds a key sluice cannot use: {e}", shown(key)))?;
+    let certified = x509::subject_public_key_info(chain[0].as_ref()).ok_or_else(|| {
+        format!(
+            "--cert: the first certificate in '{}' is not an X.509 certificate",
+            shown(cert)
+        )
+    })?;
+    match signing.public_key() {
+        Some(public) if public.as_ref() != certified => Err(format!(
+            "--cert/--key: not a usable pair: the key in '{}' is not the one '{}' certifies",
+            shown(key),
+            shown(cert)
+        )),
+        _ => Ok(CertifiedKey::new(chain, signing)),
+    }
+}
+
+/// A PEM file read whole, if it is a regular file within `MAX_PEM_BYTES`.
+fn read_pem(file: &Path, flag: &str) -> Result<Vec<u8>, String> {
+    untrusted::read_file(file, untrusted::MAX_PEM_BYTES).map_err(|e| format!("{flag}: {e}"))
+}
+
+/// A path as an error shows it: control characters escaped.
+fn shown(file: &Path) -> String {
+    untrusted::escaped(&file.to_string_lossy()).into_owned()
+}
+
+/// `--key`: the private key, in the clear; an encrypted one is named as such, with the
+/// command that decrypts it (sluice asks for no passphrase).
+fn private_key(file: &Path) -> Result<PrivateKeyDer<'static>, String> {
+    let pem = read_pem(file, "--key")?;
+    if is_encrypted(&pem) {
+        let path = shown(file);
+        return Err(format!(
+            "--key: '{path}' is encrypted (a passphrase protects it) and sluice does not ask for one: decrypt it first, openssl pkey -in '{path}' -out '{path}.plain', and give that file"
+        ));
+    }
+    PrivateKeyDer::from_pem_slice(&pem)
+        .map_err(|e| format!("--key: no private key read from '{}': {e}", shown(file)))
+}
+
+/// Whether a PEM key is encrypted: PKCS#8 "ENCRYPTED PRIVATE KEY", or the legacy
+/// OpenSSL form ("Proc-Type: 4,ENCRYPTED" under "BEGIN RSA/EC PRIVATE KEY").
+fn is_encrypted(pem: &[u8]) -> bool {
+    let has = |what: &[u8]| pem.windows(what.len()).any(|w| w == what);
+    has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED")
 }
 
 /// Mozilla's roots, and every certificate in the `--cacert` files.
@@ -67,7 +127,7 @@ fn roots(cacert: &[PathBuf]) -> Result<RootCertStore, String> {
             roots.add(cert).map_err(|e| {
                 format!(
                     "--cacert: '{}' holds a certificate that cannot be a root: {e}",
-                    file.display()
+                    shown(file)
                 )
             })?;
         }
@@ -77,9 +137,9 @@ fn roots(cacert: &[PathBuf]) -> Result<RootCertStore, String> {
 
 /// The certificates of a PEM file: at least one, or an error naming `flag` and the file.
 fn certificates(file: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>, String> {
-    let cannot = |why: String| format!("{flag}: cannot read '{}': {why}", file.display());
-    let certs = CertificateDer::pem_file_iter(file)
-        .map_err(|e| cannot(e.to_string()))?
+    let pem = read_pem(file, flag)?;
+    let cannot = |why: String| format!("{flag}: cannot read '{}': {why}", shown(file));
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| cannot(e.to_string()))?;
     if certs.is_empty() {
@@ -223,7 +283,7 @@ mod tests {
         };
         let e = input_error(&missing);
         assert!(
-            e.starts_with("--cacert: cannot read '/nonexistent/ca.pem'"),
+            e.starts_with("--cacert: '/nonexistent/ca.pem' cannot be read"),
             "{e}"
         );
         let mut empty = tempfile::NamedTempFile::new().expect("temp file");
