@@ -218,8 +218,11 @@ fn keys_steer_the_rate_then_tab_and_the_limit() {
     let (ok, out) = run.finish();
     assert!(ok, "sluice did not exit 0");
     let summary = after_restore(&out);
-    assert!(summary.contains("Rate:         target 200/s"), "{summary}");
-    assert!(summary.contains("rate 200 (key)"), "{summary}");
+    assert!(
+        summary.contains("Rate:         target 100/s at the start, 200/s at the end"),
+        "{summary}"
+    );
+    assert!(summary.contains("rate 200/s (key)"), "{summary}");
 }
 
 #[test]
@@ -239,7 +242,7 @@ fn a_key_during_stages_takes_over_from_the_schedule() {
     let (ok, out) = run.finish();
     assert!(ok, "sluice did not exit 0");
     let summary = after_restore(&out);
-    assert!(summary.contains("rate 5000 (key)"), "{summary}");
+    assert!(summary.contains("rate 5000/s (key)"), "{summary}");
     assert!(summary.contains("(stage)"), "{summary}");
 }
 
