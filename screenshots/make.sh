@@ -82,10 +82,16 @@ sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
 }
 
-# 4. Several URLs (--urls-from-file) on the fast local server: the URLs panel, busiest first.
+# 4. Several URLs (--urls-from-file) on the fast local server, and one on a second server
+#    (python's http.server over an empty folder) that answers 404: the URLs panel, busiest
+#    first, each with its status code.
 urls() {
-printf '# four paths of one server\n%sapi/items\n%sapi/items?page=2\n%shealth\n%sstatic/app.js\n' \
-  "$fast_url" "$fast_url" "$fast_url" "$fast_url" >"$tmp/urls.txt"
+mkdir -p "$tmp/www"
+python3 -m http.server --bind 127.0.0.1 19880 --directory "$tmp/www" >/dev/null 2>&1 &
+servers+=($!)
+sleep 1
+printf '# four paths of one server, one of another\n%sapi/items\n%sapi/items?page=2\n%shealth\n%sstatic/app.js\n%s\n' \
+  "$fast_url" "$fast_url" "$fast_url" "$fast_url" "http://127.0.0.1:19880/api/old" >"$tmp/urls.txt"
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin --urls-from-file $tmp/urls.txt -c 20 -z 5m"
 sleep 10
 shot dashboard-urls

@@ -79,10 +79,15 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
     }
     let rate = match s.gauges.rate {
         Some(target) => format!(
-            " (target {target}/s, {} late, lag {:.1}ms)",
+            " (target {}, {} late, lag {:.1}ms)",
+            crate::report::rate_shown(Some(target)),
             s.counts.late_starts,
             s.gauges.lag.as_secs_f64() * 1000.0
         ),
+        // Switched off after some started late: off, and what it left.
+        None if s.counts.late_starts > 0 => {
+            format!(" (target off, {} late)", s.counts.late_starts)
+        }
         None => String::new(),
     };
     format!(
@@ -145,6 +150,15 @@ mod tests {
         let line = progress_line(&s, &plan);
         assert!(
             line.contains("812 req/s (target 1000/s, 7 late, lag 3.2ms)"),
+            "{line}"
+        );
+        s.gauges.rate = Some(100.0 / 3.0);
+        let line = progress_line(&s, &plan);
+        assert!(line.contains("(target 33.33/s, 7 late"), "{line}");
+        s.gauges.rate = None;
+        let line = progress_line(&s, &plan);
+        assert!(
+            line.contains("812 req/s (target off, 7 late)  in-flight"),
             "{line}"
         );
         s.gauges.capped = Some(230);

@@ -370,6 +370,10 @@ impl Readings for LiveReadings {
     fn open_files(&self) -> FdUsage {
         FdUsage::read()
     }
+
+    fn late_starts(&self) -> u64 {
+        self.0.late_starts()
+    }
 }
 
 /// The dashboard, or progress lines fed every tick when headless.

@@ -410,3 +410,56 @@ fn a_rate_step_replaces_the_ten_percent() {
     );
     assert_eq!(press(&mut low, KeyCode::Char('-')), None, "never below 1");
 }
+
+#[test]
+fn once_the_run_is_over_the_rates_are_the_whole_runs() {
+    use sluicegate::outcome::{Outcome, Verdict};
+    use sluicegate::stats::window::Window;
+    let mut w = Window::new(4);
+    let mut a = app();
+    let record = |w: &mut Window, n, verdict| {
+        for _ in 0..n {
+            w.record(&Outcome {
+                latency_us: 10,
+                late_us: 0,
+                verdict,
+                bytes: 0,
+                head_bytes: 0,
+                target: 0,
+            });
+        }
+    };
+    record(&mut w, 400, Verdict::Status(200));
+    record(&mut w, 8, Verdict::Error(ErrorKind::Timeout));
+    let snap = |w: &Window, millis, state| Snapshot {
+        elapsed: Duration::from_millis(millis),
+        counts: w.counts().clone(),
+        gauges: Gauges {
+            state,
+            ..Gauges::default()
+        },
+        ..Snapshot::default()
+    };
+    update(
+        &mut a,
+        Msg::Snapshot(Box::new(snap(&w, 3_000, RunState::Running))),
+    );
+    // The last snapshot comes 0.1 s later with 2 more: not 20/s "now" but the whole run's.
+    record(&mut w, 2, Verdict::Status(200));
+    update(
+        &mut a,
+        Msg::Snapshot(Box::new(snap(&w, 3_100, RunState::Done))),
+    );
+    let per_s = |rows: &[RateRow<u16>]| rows[0].per_s;
+    assert!(
+        (per_s(&a.statuses) - 402.0 / 3.1).abs() < 1e-9,
+        "{:?}",
+        a.statuses
+    );
+    assert!(
+        (a.errors[0].per_s - 8.0 / 3.1).abs() < 1e-9,
+        "{:?}",
+        a.errors
+    );
+    assert!(a.over());
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Behaviour, Seen, TestServer, wait_until};
+use common::{Behaviour, Seen, TestServer, http_call, spawn_worker, status_of, wait_until};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -218,8 +218,11 @@ fn keys_steer_the_rate_then_tab_and_the_limit() {
     let (ok, out) = run.finish();
     assert!(ok, "sluice did not exit 0");
     let summary = after_restore(&out);
-    assert!(summary.contains("Rate:         target 200/s"), "{summary}");
-    assert!(summary.contains("rate 200 (key)"), "{summary}");
+    assert!(
+        summary.contains("Rate:         target 100/s at the start, 200/s at the end"),
+        "{summary}"
+    );
+    assert!(summary.contains("rate 200/s (key)"), "{summary}");
 }
 
 #[test]
@@ -239,7 +242,7 @@ fn a_key_during_stages_takes_over_from_the_schedule() {
     let (ok, out) = run.finish();
     assert!(ok, "sluice did not exit 0");
     let summary = after_restore(&out);
-    assert!(summary.contains("rate 5000 (key)"), "{summary}");
+    assert!(summary.contains("rate 5000/s (key)"), "{summary}");
     assert!(summary.contains("(stage)"), "{summary}");
 }
 
@@ -370,4 +373,54 @@ fn expect_total(seen: &Seen, n: usize) {
     let served = seen.requests();
     wait_until("60 more requests", WAIT, || seen.requests() >= served + 60);
     assert!(seen.max() <= n, "the server saw {} over {n}", seen.max());
+}
+
+/// Requests started so far, by a worker's status: ended, aborted or in flight.
+fn started(status: &serde_json::Value) -> u64 {
+    let n = |v: &serde_json::Value| v.as_u64().expect("a count");
+    n(&status["requests"]["total"]) + n(&status["requests"]["aborted"]) + n(&status["in_flight"])
+}
+
+#[test]
+fn late_starts_are_counted_as_they_start_and_stop_rising_once_starts_are_on_time() {
+    // Answers take 1.5 s and 10 may be in flight: at 40/s, starts fall behind at once.
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1500)));
+    let token = "late-starts";
+    let run = spawn_worker(&[&server.url(), "-q", "40", "-c", "10", "-z", "40s"], token);
+    let addr = run.addr.as_str();
+    wait_until("starts a second behind", WAIT, || {
+        status_of(addr)["lag_ms"].as_f64().expect("lag") > 1000.0
+    });
+    // Room for all: the backlog starts now (late), then 2/s start on time.
+    let bearer = format!("Authorization: Bearer {token}");
+    for (path, body) in [
+        ("/limit", r#"{"value": 1000}"#),
+        ("/rate", r#"{"value": 2}"#),
+    ] {
+        let (code, answer) = http_call(addr, "POST", path, &[&bearer], body.as_bytes());
+        assert_eq!(code, 200, "{path}: {answer}");
+    }
+    // The counts are the last tick's (the lag is live): wait for a tick after the change.
+    let tick = status_of(addr)["tick"].as_u64().expect("tick");
+    let mut caught_up = serde_json::Value::Null;
+    wait_until("a later tick with the lag at 0", WAIT, || {
+        caught_up = status_of(addr);
+        caught_up["tick"].as_u64() > Some(tick) && caught_up["lag_ms"] == 0.0
+    });
+    let (late, by_then) = (&caught_up["late_starts"], started(&caught_up));
+    assert!(late.as_u64().expect("late") >= 40, "{caught_up}");
+    // The late ones were still in flight; once every request started by then has ended,
+    // no more were late, and none was counted.
+    let mut after = serde_json::Value::Null;
+    wait_until("the requests in flight to end", WAIT, || {
+        after = status_of(addr);
+        let ended = &after["requests"];
+        ended["total"].as_u64().unwrap_or(0) + ended["aborted"].as_u64().unwrap_or(0) >= by_then
+    });
+    let rose = after["late_starts"].as_u64().expect("late") - late.as_u64().expect("late");
+    assert!(
+        rose <= 2,
+        "late starts rose by {rose} while the lag read 0: {late} then {}",
+        after["late_starts"]
+    );
 }

@@ -230,6 +230,11 @@ impl Handle {
         self.shared.started.load(Relaxed)
     }
 
+    /// Requests that have started late so far (rate mode), in every shard.
+    pub fn late_starts(&self) -> u64 {
+        self.shared.shards.late_starts()
+    }
+
     /// Every gauge at once.
     pub fn gauges(&self) -> Gauges {
         Gauges {

@@ -127,12 +127,16 @@ async fn send_while_permitted(
         panic_at,
     } = &*task;
     let shard = shared.shards.get(*shard);
-    let mut session = client.session(Instant::now());
+    // One clock read serves the session, and each start's lateness (the client reads its
+    // own start right after).
+    let mut now = Instant::now();
+    let mut session = client.session(now);
     let (mut n, mut due) = (first, first_due);
     loop {
         if *panic_at == Some(n) {
             panic!("injected panic in a request task");
         }
+        shard.note_start(due, now);
         let max_idle = shared.operator_limit.load(Relaxed);
         let outcome = client.send_one(&mut session, max_idle, due, n).await;
         outbox.post(outcome).await;
@@ -141,10 +145,13 @@ async fn send_while_permitted(
         }
         due = match shard.pacer.is_open() {
             false => None,
-            true => match shard.pacer.claim_due(Instant::now()) {
-                Some(slot) => Some(shard.pacer.due_of(slot)),
-                None => break,
-            },
+            true => {
+                now = Instant::now();
+                match shard.pacer.claim_due(now) {
+                    Some(slot) => Some(shard.pacer.due_of(slot)),
+                    None => break,
+                }
+            }
         };
         match shared.claim(plan) {
             Some(next) => n = next,

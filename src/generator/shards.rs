@@ -2,7 +2,8 @@
 //! the operator's limit and rate are divided between them so that the totals stay exact.
 
 use super::gate::{Gate, InFlight};
-use super::pacer::Pacer;
+use super::pacer::{ON_TIME_SLACK, Pacer};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -12,6 +13,20 @@ use tokio::time::Instant;
 pub struct Shard {
     pub gate: Arc<Gate>,
     pub pacer: Pacer,
+    /// Requests this shard started late, counted as they start.
+    late_starts: AtomicU64,
+}
+
+impl Shard {
+    /// Counts a request starting at `now` that was due at `due` (rate mode) if it is late:
+    /// as it starts, so the count stops rising as soon as starts are on time again.
+    pub fn note_start(&self, due: Option<Instant>, now: Instant) {
+        if let Some(due) = due
+            && now.saturating_duration_since(due) > ON_TIME_SLACK
+        {
+            self.late_starts.fetch_add(1, Relaxed);
+        }
+    }
 }
 
 /// Every shard of a run, and the run-wide in-flight count.
@@ -43,6 +58,7 @@ impl Shards {
                     rate.map(|r| r / n as f64),
                     start + rate.map_or(Duration::ZERO, |r| phase(i, r)),
                 ),
+                late_starts: AtomicU64::new(0),
             })
             .collect();
         Shards {
@@ -100,6 +116,11 @@ impl Shards {
     /// Closes every gate: nothing new starts.
     pub fn close(&self) {
         self.all.iter().for_each(|s| s.gate.close());
+    }
+
+    /// Requests started late so far, in every shard.
+    pub fn late_starts(&self) -> u64 {
+        self.all.iter().map(|s| s.late_starts.load(Relaxed)).sum()
     }
 
     /// Requests in flight now, in every shard.

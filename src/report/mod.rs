@@ -13,7 +13,7 @@ mod text;
 pub mod thresholds;
 
 pub use summary::{RunFacts, Summary};
-pub use text::render_text;
+pub use text::{rate_shown, render_text};
 
 use crate::cli::OutputFormat;
 

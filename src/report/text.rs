@@ -1,7 +1,10 @@
-//! The summary as text for people, in the spirit of hey's and oha's.
+//! The summary as text for people, in the spirit of hey's and oha's. A summary may come from
+//! a file (`merge`): every string in it is escaped before it is written.
 
 use super::latency::{Bucket, LatencyMs};
 use super::summary::Summary;
+use crate::untrusted::escaped;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// A human-readable summary: counts, latency, responses and errors, then resources; every
@@ -32,7 +35,11 @@ fn write_workers(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(
             out,
             "  {:>9} ok {:>7} failed {:>10.1} req/s {:>8.2} s  {}",
-            w.requests.ok, w.requests.failed, w.throughput_rps, w.duration_s, w.file
+            w.requests.ok,
+            w.requests.failed,
+            w.throughput_rps,
+            w.duration_s,
+            escaped(&w.file)
         )?;
     }
     Ok(())
@@ -45,14 +52,14 @@ fn write_thresholds(out: &mut String, s: &Summary) -> std::fmt::Result {
     }
     writeln!(out, "Thresholds:")?;
     for t in &s.thresholds {
-        let measured = t
-            .measured
-            .map_or("no value".to_string(), |v| format!("{v} {}", t.unit));
+        let measured = t.measured.map_or("no value".to_string(), |v| {
+            format!("{v} {}", escaped(&t.unit))
+        });
         let verdict = if t.passed { "passed" } else { "FAILED" };
         writeln!(
             out,
             "  {:<20} measured {measured:<18} {verdict}",
-            t.condition
+            escaped(&t.condition)
         )?;
     }
     Ok(())
@@ -92,18 +99,28 @@ fn per_second(bytes_per_s: f64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// Rate mode: the target against what was achieved, and how late starts were.
+/// A rate as the summary and the progress lines write it: `114/s`, `33.33/s`, or `off`.
+pub fn rate_shown(rate: Option<f64>) -> String {
+    match rate {
+        None => "off".to_string(),
+        Some(r) if r.fract() == 0.0 => format!("{r:.0}/s"),
+        Some(r) => format!("{r:.2}/s"),
+    }
+}
+
+/// Rate mode (at the start, at the end, or in between): the target against what was
+/// achieved, and how late starts were.
 fn write_rate(out: &mut String, s: &Summary) -> std::fmt::Result {
     let r = &s.rate;
-    if r.initial.is_none() && r.last.is_none() {
+    let steered = s.timeline.iter().any(|e| e.knob == "rate");
+    if r.initial.is_none() && r.last.is_none() && !steered && r.late_starts == 0 {
         return Ok(());
     }
-    let rate = |v: Option<f64>| v.map_or("off".to_string(), |v| format!("{v}/s"));
     writeln!(
         out,
-        "  Rate:         target {} (at start {}), achieved {:.1}/s",
-        rate(r.last),
-        rate(r.initial),
+        "  Rate:         target {} at the start, {} at the end; achieved {:.1}/s",
+        rate_shown(r.initial),
+        rate_shown(r.last),
         r.achieved
     )?;
     writeln!(
@@ -129,20 +146,38 @@ fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "Steering:       {} changes", changes.len())?;
     }
     for e in changes {
-        let value = e.value.map(|v| format!(" {v}")).unwrap_or_default();
-        writeln!(out, "  {:>8.1}s  {}{value} ({})", e.t_s, e.knob, e.source)?;
+        let value = match (e.knob.as_str(), e.value) {
+            ("rate", rate) => format!(" {}", rate_shown(rate)),
+            (_, Some(v)) => format!(" {v}"),
+            (_, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:>8.1}s  {}{value} ({})",
+            e.t_s,
+            escaped(&e.knob),
+            escaped(&e.source)
+        )?;
     }
     if let Some(until) = &s.until {
         match (until.met_at_s, &until.knee) {
             (Some(at), Some(knee)) => writeln!(
                 out,
                 "Until:          {} met at {at:.1}s; knee at {} {}",
-                until.condition, knee.knob, knee.value
+                escaped(&until.condition),
+                escaped(&knee.knob),
+                knee.value
             )?,
-            (Some(at), None) => {
-                writeln!(out, "Until:          {} met at {at:.1}s", until.condition)?
-            }
-            _ => writeln!(out, "Until:          {} never met", until.condition)?,
+            (Some(at), None) => writeln!(
+                out,
+                "Until:          {} met at {at:.1}s",
+                escaped(&until.condition)
+            )?,
+            _ => writeln!(
+                out,
+                "Until:          {} never met",
+                escaped(&until.condition)
+            )?,
         }
     }
     Ok(())
@@ -150,7 +185,7 @@ fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
 
 fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
     let r = &s.requests;
-    writeln!(out, "Summary: {}", s.target)?;
+    writeln!(out, "Summary: {}", escaped(&s.target))?;
     writeln!(out, "  Duration:     {:.2} s", s.duration_s)?;
     writeln!(
         out,
@@ -195,12 +230,12 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "  (no responses)")?;
     }
     for (code, n) in &s.status_codes {
-        writeln!(out, "  {code}: {n}")?;
+        writeln!(out, "  {}: {n}", escaped(code))?;
     }
     let classes: Vec<String> = s
         .status_classes
         .iter()
-        .map(|(class, n)| format!("{class} {n}"))
+        .map(|(class, n)| format!("{} {n}", escaped(class)))
         .collect();
     writeln!(out, "  by class: {}", classes.join(", "))?;
     let errors: Vec<_> = s.errors.iter().filter(|(_, n)| **n > 0).collect();
@@ -209,37 +244,50 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "  (none)")?;
     }
     for (kind, n) in errors {
-        writeln!(out, "  {kind}: {n}")?;
+        writeln!(out, "  {}: {n}", escaped(kind))?;
     }
     for hint in &s.hints {
-        writeln!(out, "  hint: {hint}")?;
+        writeln!(out, "  hint: {}", escaped(hint))?;
     }
     Ok(())
 }
 
-/// With several URLs: a line each, in the file's order.
+/// With several URLs: a line each, in the file's order, with its status codes.
 fn write_by_url(out: &mut String, s: &Summary) -> std::fmt::Result {
     if s.urls.is_empty() {
         return Ok(());
     }
     writeln!(
         out,
-        "By URL:         requests      ok  failed     p50 ms     p99 ms"
+        "By URL:         requests      ok  failed     p50 ms     p99 ms  url: status codes"
     )?;
     let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
     for u in &s.urls {
         writeln!(
             out,
-            "  {:>22} {:>7} {:>7} {:>10} {:>10}  {}",
+            "  {:>22} {:>7} {:>7} {:>10} {:>10}  {}: {}",
             u.requests,
             u.ok,
             u.failed,
             ms(u.p50_ms),
             ms(u.p99_ms),
-            u.url
+            escaped(&u.url),
+            codes(&u.status_codes)
         )?;
     }
     Ok(())
+}
+
+/// `200 750, 404 250`, or `none` before any response.
+fn codes(codes: &BTreeMap<String, u64>) -> String {
+    match codes.is_empty() {
+        true => "none".to_string(),
+        false => codes
+            .iter()
+            .map(|(code, n)| format!("{} {n}", escaped(code)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 fn write_resources(out: &mut String, s: &Summary) -> std::fmt::Result {
@@ -263,4 +311,120 @@ fn write_resources(out: &mut String, s: &Summary) -> std::fmt::Result {
         "Memory:         peak RSS {} KiB",
         s.memory.peak_rss_kib
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::summary::{RunFacts, TimelineEntry, UrlSummary};
+    use crate::stats::snapshot::Snapshot;
+
+    fn summary() -> Summary {
+        let facts = RunFacts {
+            target: "http://127.0.0.1:1/".into(),
+            initial_limit: 5,
+            initial_rate: None,
+            timeline: Vec::new(),
+            until: None,
+            peak_rss_kib: 0,
+            urls: Vec::new(),
+            fail_if: Vec::new(),
+            started_at: std::time::UNIX_EPOCH,
+            shard: None,
+        };
+        Summary::new(facts, &Snapshot::default())
+    }
+
+    fn entry(t_s: f64, knob: &str, value: Option<f64>) -> TimelineEntry {
+        TimelineEntry {
+            t_s,
+            knob: knob.into(),
+            value,
+            source: "key".into(),
+        }
+    }
+
+    #[test]
+    fn a_rate_switched_off_reads_off() {
+        let mut s = summary();
+        s.timeline = vec![
+            entry(3.3, "rate", Some(114.0)),
+            entry(63.0, "rate", None),
+            entry(70.0, "pause", None),
+        ];
+        s.rate.late_starts = 12;
+        let text = render_text(&s);
+        assert!(text.contains("3.3s  rate 114/s (key)"), "{text}");
+        assert!(text.contains("63.0s  rate off (key)"), "{text}");
+        assert!(text.contains("70.0s  pause (key)"), "{text}");
+        // Off at both ends, but it was on: the rate and its late starts are still told.
+        assert!(
+            text.contains("Rate:         target off at the start, off at the end"),
+            "{text}"
+        );
+        assert!(text.contains("Late starts:  12"), "{text}");
+        s.rate.last = Some(100.0 / 3.0);
+        let text = render_text(&s);
+        assert!(
+            text.contains("off at the start, 33.33/s at the end"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn each_url_has_its_status_codes() {
+        let mut s = summary();
+        let url = |path: &str, codes: &[(&str, u64)]| UrlSummary {
+            url: format!("http://127.0.0.1:1{path}"),
+            requests: codes.iter().map(|(_, n)| n).sum(),
+            ok: codes.iter().map(|(_, n)| n).sum(),
+            failed: 0,
+            status_codes: codes.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+            errors: BTreeMap::new(),
+            p50_ms: Some(1.0),
+            p99_ms: Some(2.0),
+        };
+        s.urls = vec![
+            url("/a", &[("200", 750)]),
+            url("/missing", &[("200", 2), ("404", 250)]),
+            url("/never", &[]),
+        ];
+        let text = render_text(&s);
+        assert!(text.contains("1/a: 200 750\n"), "{text}");
+        assert!(text.contains("1/missing: 200 2, 404 250\n"), "{text}");
+        assert!(text.contains("1/never: none\n"), "{text}");
+    }
+
+    #[test]
+    fn every_string_from_a_file_is_escaped() {
+        let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{202e}";
+        let mut s = summary();
+        s.target = format!("http://x/{hostile}");
+        s.status_codes.insert(format!("200{hostile}"), 1);
+        s.status_classes.insert(format!("2xx{hostile}"), 1);
+        s.errors.insert(format!("timeout{hostile}"), 1);
+        s.hints.push(format!("hint{hostile}"));
+        s.timeline.push(TimelineEntry {
+            source: format!("key{hostile}"),
+            ..entry(1.0, &format!("limit{hostile}"), Some(3.0))
+        });
+        s.urls.push(UrlSummary {
+            url: format!("http://x/u{hostile}"),
+            requests: 1,
+            ok: 1,
+            failed: 0,
+            status_codes: [(format!("200{hostile}"), 1)].into(),
+            errors: BTreeMap::new(),
+            p50_ms: None,
+            p99_ms: None,
+        });
+        let text = render_text(&s);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(
+            !text.contains('\u{7}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+        assert!(text.contains("http://x/\\x1b]0;PWNED\\x07"), "{text}");
+        assert!(text.matches("\\x1b[2J").count() >= 9, "{text}");
+    }
 }

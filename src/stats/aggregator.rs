@@ -45,6 +45,8 @@ pub trait Readings: Send + 'static {
     fn gauges(&self) -> Gauges;
     /// The process's open files now.
     fn open_files(&self) -> FdUsage;
+    /// Requests that have started late so far (rate mode).
+    fn late_starts(&self) -> u64;
 }
 
 /// Once stopping, how long the generator gets to hand in its last outcomes; after that,
@@ -158,6 +160,7 @@ impl<R: Readings> Aggregator<R> {
     fn snapshot(&mut self, elapsed: Duration) -> Snapshot {
         let gauges = self.readings.gauges();
         self.window.note_target_rate(gauges.rate);
+        self.window.note_late_starts(self.readings.late_starts());
         let last_tick = self.window.rotate(elapsed);
         let open_files = self.readings.open_files();
         self.peak_open_files = self.peak_open_files.max(open_files.open);

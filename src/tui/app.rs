@@ -159,6 +159,11 @@ impl App {
 }
 
 impl App {
+    /// Whether the run's last numbers are in: from then on nothing shown is "now".
+    pub fn over(&self) -> bool {
+        self.snapshot.gauges.state == RunState::Done
+    }
+
     /// The same dashboard for a run that a schedule (`name`: "stage", "replay") steers.
     pub fn with_schedule(mut self, name: Option<&'static str>) -> App {
         self.schedule = name;
@@ -417,10 +422,18 @@ fn on_frame(app: &mut App, live: Live) {
 }
 
 fn on_snapshot(app: &mut App, s: Snapshot) {
-    let secs = s.elapsed.saturating_sub(app.snapshot.elapsed).as_secs_f64();
-    app.statuses = status_rows(&s.counts, &app.snapshot.counts, secs);
-    app.errors = error_rows(&s.counts, &app.snapshot.counts, secs);
     let done = s.gauges.state == RunState::Done;
+    // Rates over the last tick while the run goes; once it is over, over the whole run.
+    let none = Counts::default();
+    let (before, secs) = match done {
+        true => (&none, s.elapsed.as_secs_f64()),
+        false => (
+            &app.snapshot.counts,
+            s.elapsed.saturating_sub(app.snapshot.elapsed).as_secs_f64(),
+        ),
+    };
+    app.statuses = status_rows(&s.counts, before, secs);
+    app.errors = error_rows(&s.counts, before, secs);
     app.snapshot = s;
     if done {
         app.live.gauges.state = RunState::Done;

@@ -15,6 +15,24 @@ pub fn cut_front(text: &str, width: usize) -> String {
     }
 }
 
+/// `text` in at most `width` characters, its middle cut out behind a `…`: a URL keeps its
+/// scheme and host at the front and the end of its path.
+pub fn cut_middle(text: &str, width: usize) -> String {
+    let chars = text.chars().count();
+    if chars <= width {
+        return text.to_string();
+    }
+    let kept = width.saturating_sub(1);
+    let head = kept.div_ceil(2);
+    let tail = kept - head;
+    let mut out: String = text.chars().take(head).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out.extend(text.chars().skip(chars - tail));
+    out
+}
+
 /// Microseconds as a latency: `0.42ms`, `12.3ms`, `1.23s`.
 pub fn latency(us: u64) -> String {
     let ms = us as f64 / 1000.0;
@@ -65,5 +83,18 @@ mod tests {
         assert_eq!(elapsed(Duration::from_millis(12_340)), "12.3s");
         assert_eq!(elapsed(Duration::from_secs(245)), "4m05s");
         assert_eq!(elapsed(Duration::from_secs(3720)), "1h02m");
+    }
+
+    #[test]
+    fn a_cut_keeps_both_ends_and_the_width() {
+        let url = "https://api.example.com/v1/items";
+        assert_eq!(cut_middle(url, 40), url);
+        assert_eq!(cut_middle(url, 11), "https…items");
+        assert_eq!(cut_middle(url, 10), "https…tems");
+        assert_eq!(cut_middle(url, 1), "…");
+        assert_eq!(cut_middle(url, 0), "");
+        for w in 0..40 {
+            assert_eq!(cut_middle(url, w).chars().count(), w.min(url.len()));
+        }
     }
 }

@@ -1,37 +1,99 @@
 //! The top line: target (marked when it is the demo target), progress, state and the two
-//! knobs, the one the keys steer marked.
+//! knobs, the one the keys steer marked. A narrow terminal cuts the URL, never the state or
+//! the knobs.
 
 use crate::generator::{RunState, ScheduleState};
 use crate::tui::app::{App, Knob, Phase};
 use crate::tui::fixed_width;
+use crate::untrusted;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    // Wide separators where they fit, narrow ones where the terminal is narrow (80).
-    let wide = line(app, "  │  ", "  ");
-    let fits = wide.width() <= usize::from(area.width);
-    let chosen = if fits { wide } else { line(app, " │ ", " ") };
-    frame.render_widget(Paragraph::new(chosen), area);
+/// How much of the line a terminal's width allows, widest first.
+struct Fit {
+    /// Between the parts, and between the two knobs.
+    sep: &'static str,
+    gap: &'static str,
+    /// The ` sluice ` badge.
+    badge: bool,
+    /// What marks the demo target.
+    demo: &'static str,
+    /// The progress in full (`(until stopped)`, `done/N req (pct%)`), else short.
+    full_progress: bool,
 }
 
-/// The whole line, with `sep` between its parts and `gap` between the knobs.
-fn line(app: &App, sep: &'static str, gap: &'static str) -> Line<'static> {
-    let sep = || Span::raw(sep).dark_gray();
-    let mut spans = vec![
-        Span::raw(" sluice ").bold().black().on_cyan(),
-        Span::raw(" "),
-    ];
-    if app.demo {
-        spans.push(Span::raw("demo target ").yellow());
+const FITS: [Fit; 4] = [
+    Fit {
+        sep: "  │  ",
+        gap: "  ",
+        badge: true,
+        demo: "demo target ",
+        full_progress: true,
+    },
+    Fit {
+        sep: " │ ",
+        gap: " ",
+        badge: true,
+        demo: "demo target ",
+        full_progress: true,
+    },
+    Fit {
+        sep: " │ ",
+        gap: " ",
+        badge: true,
+        demo: "demo ",
+        full_progress: false,
+    },
+    Fit {
+        sep: " │ ",
+        gap: " ",
+        badge: false,
+        demo: "",
+        full_progress: false,
+    },
+];
+
+/// A URL is cut no shorter than this while a tighter fit can make room for more of it.
+const MIN_URL_CHARS: usize = 20;
+
+/// The widest fit that shows the whole URL; else the URL is cut (from the middle), never the
+/// state or the knobs: the first narrow fit that leaves it `MIN_URL_CHARS`, or the tightest.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let target = untrusted::escaped(&app.target);
+    let url_chars = target.chars().count();
+    let width = usize::from(area.width);
+    let rooms: Vec<usize> = FITS
+        .iter()
+        .map(|fit| width.saturating_sub(line(app, fit, String::new()).width()))
+        .collect();
+    let chosen = (0..FITS.len())
+        .find(|i| rooms[*i] >= url_chars)
+        .or_else(|| (1..FITS.len()).find(|i| rooms[*i] >= MIN_URL_CHARS))
+        .unwrap_or(FITS.len() - 1);
+    let url = fixed_width::cut_middle(&target, rooms[chosen]);
+    frame.render_widget(Paragraph::new(line(app, &FITS[chosen], url)), area);
+}
+
+/// The whole line as `fit` lays it out, with `url` as the target.
+fn line(app: &App, fit: &Fit, url: String) -> Line<'static> {
+    let sep = || Span::raw(fit.sep).dark_gray();
+    let mut spans = Vec::with_capacity(12);
+    if fit.badge {
+        spans.extend([
+            Span::raw(" sluice ").bold().black().on_cyan(),
+            Span::raw(" "),
+        ]);
+    }
+    if app.demo && !fit.demo.is_empty() {
+        spans.push(Span::raw(fit.demo).yellow());
     }
     spans.extend([
-        Span::raw(app.target.clone()).bold(),
+        Span::raw(url).bold(),
         sep(),
-        Span::raw(progress(app)),
+        Span::raw(progress(app, fit.full_progress)),
         sep(),
         state_badge(app),
         sep(),
@@ -43,7 +105,7 @@ fn line(app: &App, sep: &'static str, gap: &'static str) -> Line<'static> {
         .rate
         .map_or("off".to_string(), |r| format!("{}/s", fixed_width::rate(r)));
     spans.extend(knob(app, Knob::Limit, limit));
-    spans.push(Span::raw(gap));
+    spans.push(Span::raw(fit.gap));
     spans.extend(knob(app, Knob::Rate, rate));
     Line::from(spans)
 }
@@ -61,8 +123,9 @@ fn knob(app: &App, which: Knob, value: String) -> [Span<'static>; 2] {
     }
 }
 
-/// Elapsed time, plus how far through -z or -n the run is.
-fn progress(app: &App) -> String {
+/// Elapsed time, plus how far through -z or -n the run is (`full`: with the counts and
+/// "(until stopped)").
+fn progress(app: &App, full: bool) -> String {
     let live = &app.live;
     let mut out = fixed_width::elapsed(live.elapsed);
     if let Some(d) = app.plan.duration {
@@ -71,7 +134,10 @@ fn progress(app: &App) -> String {
     if let Some(n) = app.plan.max_requests {
         let ended = app.snapshot.counts.total() + app.snapshot.counts.aborted;
         let pct = 100.0 * ended as f64 / n.max(1) as f64;
-        out.push_str(&format!("  {ended}/{n} req ({pct:.0}%)"));
+        match full {
+            true => out.push_str(&format!("  {ended}/{n} req ({pct:.0}%)")),
+            false => out.push_str(&format!("  {pct:.0}%")),
+        }
     }
     match (app.schedule, app.live.gauges.schedule) {
         (Some(name), ScheduleState::Playing { step, of }) => {
@@ -80,7 +146,7 @@ fn progress(app: &App) -> String {
         (Some(_), ScheduleState::Manual) => out.push_str("  manual"),
         (Some(name), ScheduleState::Ended) => out.push_str(&format!("  {name}s done")),
         (None, _) | (Some(_), ScheduleState::None) => {
-            if app.plan.duration.is_none() && app.plan.max_requests.is_none() {
+            if full && app.plan.duration.is_none() && app.plan.max_requests.is_none() {
                 out.push_str("  (until stopped)");
             }
         }

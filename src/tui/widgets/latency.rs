@@ -3,7 +3,6 @@
 //! each send) is shown beside it.
 
 use super::trend::{self, Series};
-use crate::generator::RunState;
 use crate::stats::window::LatencySummary;
 use crate::tui::app::App;
 use crate::tui::fixed_width;
@@ -13,9 +12,23 @@ use ratatui::style::{Color, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// The chart's two lines, in the table's colours.
+const SERIES: [Series; 2] = [
+    Series {
+        name: "p50",
+        color: Color::Cyan,
+        value: |t| t.latency.p50_us as f64,
+    },
+    Series {
+        name: "p99",
+        color: Color::Magenta,
+        value: |t| t.latency.p99_us as f64,
+    },
+];
+
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.snapshot;
-    let inner = super::panel(frame, area, "Latency");
+    let inner = super::panel_titled(frame, area, trend::titled("Latency", &SERIES));
     let with_service = app.live.gauges.rate.is_some() || s.counts.late_starts > 0;
     let rows_needed = if with_service { 4 } else { 3 };
     let [table, chart] =
@@ -28,31 +41,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .map(|(i, h)| Span::raw(cell(h, i, width)).dark_gray())
             .collect::<Vec<_>>(),
     );
-    let last = match s.gauges.state {
-        RunState::Done => Line::from(vec![
+    let last = match app.over() {
+        true => Line::from(vec![
             Span::raw(cell("last 1s", 0, width)),
             Span::raw("the run is over").dark_gray(),
         ]),
-        _ => row("last 1s", &s.last_tick.latency, width),
+        false => row("last 1s", &s.last_tick.latency, width),
     };
     let mut rows = vec![header, last, row("whole run", &s.cumulative, width)];
     if with_service {
         rows.push(row("service", &s.cumulative_service, width).dark_gray());
     }
     frame.render_widget(Paragraph::new(rows), table);
-    let series = [
-        Series {
-            name: "p50",
-            color: Color::Cyan,
-            value: |t| t.latency.p50_us as f64,
-        },
-        Series {
-            name: "p99",
-            color: Color::Magenta,
-            value: |t| t.latency.p99_us as f64,
-        },
-    ];
-    trend::render(frame, chart, &s.recent, s.elapsed, &series, |us| {
+    trend::render(frame, chart, app, &SERIES, |us| {
         fixed_width::latency(us as u64)
     });
 }

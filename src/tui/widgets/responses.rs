@@ -1,4 +1,5 @@
-//! Status codes and error kinds: totals and the rate over the last tick.
+//! Status codes and error kinds: totals and the rate over the last tick (once the run is
+//! over, over the whole run).
 
 use crate::tui::app::{App, RateRow};
 use crate::tui::fixed_width;
@@ -9,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 /// Colour by status class: 2xx green, 3xx cyan, 4xx yellow, 5xx red.
-fn status_color(code: u16) -> Color {
+pub fn status_color(code: u16) -> Color {
     match code {
         200..=299 => Color::Green,
         300..=399 => Color::Cyan,
@@ -45,7 +46,11 @@ fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> L
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let block = Block::bordered().title(" Status codes & errors ".bold());
     let width = usize::from(block.inner(area).width);
-    let mut lines = vec![Line::from("Status codes".underlined())];
+    let mut heading = vec![Span::raw("Status codes").underlined()];
+    if app.over() {
+        heading.push(Span::raw("  (/s: whole run)").dark_gray());
+    }
+    let mut lines = vec![Line::from(heading)];
     if app.statuses.is_empty() {
         lines.push(Line::from("  no responses yet".dark_gray()));
     }

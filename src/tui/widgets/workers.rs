@@ -4,6 +4,7 @@
 use crate::stats::snapshot::WorkerFigures;
 use crate::tui::app::App;
 use crate::tui::fixed_width;
+use crate::untrusted;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Style, Stylize};
@@ -29,11 +30,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     for w in workers.iter().take(fit) {
         let failed = format!("{:>4} ", fixed_width::rate(w.failed as f64));
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<8}", w.state), state_style(w)),
+            Span::styled(
+                format!("{:<8}", untrusted::escaped(&w.state)),
+                state_style(w),
+            ),
             Span::raw(format!("{:>6}", fixed_width::rate(w.rps))).bold(),
             Span::raw(format!("{:>6}/{:<4}", w.in_flight, w.limit)),
-            Span::styled(failed, errors_style(w.failed)),
-            Span::raw(fixed_width::cut_front(&w.name, name_width)),
+            Span::styled(failed, super::errors_style(w.failed)),
+            Span::raw(fixed_width::cut_front(
+                &untrusted::escaped(&w.name),
+                name_width,
+            )),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
@@ -50,16 +57,9 @@ fn state_style(w: &WorkerFigures) -> Style {
     }
 }
 
-/// Errors stand out in red only when there are some.
-fn errors_style(failed: u64) -> Style {
-    match failed {
-        0 => Style::new().dark_gray(),
-        _ => Style::new().red(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::errors_style;
     use super::*;
     use ratatui::style::Color;
 
