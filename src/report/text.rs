@@ -3,7 +3,6 @@
 
 use super::latency::{Bucket, LatencyMs};
 use super::summary::Summary;
-use crate::untrusted::escaped;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -35,11 +34,7 @@ fn write_workers(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(
             out,
             "  {:>9} ok {:>7} failed {:>10.1} req/s {:>8.2} s  {}",
-            w.requests.ok,
-            w.requests.failed,
-            w.throughput_rps,
-            w.duration_s,
-            escaped(&w.file)
+            w.requests.ok, w.requests.failed, w.throughput_rps, w.duration_s, &w.file
         )?;
     }
     Ok(())
@@ -52,14 +47,14 @@ fn write_thresholds(out: &mut String, s: &Summary) -> std::fmt::Result {
     }
     writeln!(out, "Thresholds:")?;
     for t in &s.thresholds {
-        let measured = t.measured.map_or("no value".to_string(), |v| {
-            format!("{v} {}", escaped(&t.unit))
-        });
+        let measured = t
+            .measured
+            .map_or("no value".to_string(), |v| format!("{v} {}", &t.unit));
         let verdict = if t.passed { "passed" } else { "FAILED" };
         writeln!(
             out,
             "  {:<20} measured {measured:<18} {verdict}",
-            escaped(&t.condition)
+            &t.condition
         )?;
     }
     Ok(())
@@ -151,33 +146,19 @@ fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
             (_, Some(v)) => format!(" {v}"),
             (_, None) => String::new(),
         };
-        writeln!(
-            out,
-            "  {:>8.1}s  {}{value} ({})",
-            e.t_s,
-            escaped(&e.knob),
-            escaped(&e.source)
-        )?;
+        writeln!(out, "  {:>8.1}s  {}{value} ({})", e.t_s, &e.knob, &e.source)?;
     }
     if let Some(until) = &s.until {
         match (until.met_at_s, &until.knee) {
             (Some(at), Some(knee)) => writeln!(
                 out,
                 "Until:          {} met at {at:.1}s; knee at {} {}",
-                escaped(&until.condition),
-                escaped(&knee.knob),
-                knee.value
+                &until.condition, &knee.knob, knee.value
             )?,
-            (Some(at), None) => writeln!(
-                out,
-                "Until:          {} met at {at:.1}s",
-                escaped(&until.condition)
-            )?,
-            _ => writeln!(
-                out,
-                "Until:          {} never met",
-                escaped(&until.condition)
-            )?,
+            (Some(at), None) => {
+                writeln!(out, "Until:          {} met at {at:.1}s", &until.condition)?
+            }
+            _ => writeln!(out, "Until:          {} never met", &until.condition)?,
         }
     }
     Ok(())
@@ -185,7 +166,7 @@ fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
 
 fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
     let r = &s.requests;
-    writeln!(out, "Summary: {}", escaped(&s.target))?;
+    writeln!(out, "Summary: {}", &s.target)?;
     writeln!(out, "  Duration:     {:.2} s", s.duration_s)?;
     writeln!(
         out,
@@ -230,12 +211,12 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "  (no responses)")?;
     }
     for (code, n) in &s.status_codes {
-        writeln!(out, "  {}: {n}", escaped(code))?;
+        writeln!(out, "  {}: {n}", code)?;
     }
     let classes: Vec<String> = s
         .status_classes
         .iter()
-        .map(|(class, n)| format!("{} {n}", escaped(class)))
+        .map(|(class, n)| format!("{} {n}", class))
         .collect();
     writeln!(out, "  by class: {}", classes.join(", "))?;
     let errors: Vec<_> = s.errors.iter().filter(|(_, n)| **n > 0).collect();
@@ -244,10 +225,10 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "  (none)")?;
     }
     for (kind, n) in errors {
-        writeln!(out, "  {}: {n}", escaped(kind))?;
+        writeln!(out, "  {}: {n}", kind)?;
     }
     for hint in &s.hints {
-        writeln!(out, "  hint: {}", escaped(hint))?;
+        writeln!(out, "  hint: {}", hint)?;
     }
     Ok(())
 }
@@ -271,7 +252,7 @@ fn write_by_url(out: &mut String, s: &Summary) -> std::fmt::Result {
             u.failed,
             ms(u.p50_ms),
             ms(u.p99_ms),
-            escaped(&u.url),
+            &u.url,
             codes(&u.status_codes)
         )?;
     }
@@ -284,7 +265,7 @@ fn codes(codes: &BTreeMap<String, u64>) -> String {
         true => "none".to_string(),
         false => codes
             .iter()
-            .map(|(code, n)| format!("{} {n}", escaped(code)))
+            .map(|(code, n)| format!("{} {n}", code))
             .collect::<Vec<_>>()
             .join(", "),
     }
