@@ -18,5 +18,5 @@ mod x509;
 
 pub use connect::{Connector, Route, connector};
 pub use pool::Pool;
-pub use request::{Client, RequestTemplate, Session};
+pub use request::{Client, ON_TIME_SLACK, RequestTemplate, Session};
 pub use tls::{TlsOptions, client_config};

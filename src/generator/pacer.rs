@@ -12,10 +12,10 @@ use tokio::time::Instant;
 pub const MIN_RATE: f64 = 0.01;
 /// The highest rate anything can ask for, in requests per second.
 pub const MAX_RATE: f64 = 10_000_000.0;
-/// A request that starts within this of when it was due is on time (the timer that wakes the
-/// spawn loop ticks in milliseconds). The same as the client's, which measures latency from
-/// the due time only past it.
-pub const ON_TIME_SLACK: Duration = Duration::from_millis(2);
+/// A request that starts within this of when it was due is on time: the client's own
+/// bound, past which it measures latency from the due time, so a late start here is a
+/// late start there.
+pub use crate::client::ON_TIME_SLACK;
 
 /// When requests are due; shared by the spawn loop, the request tasks and the `Handle`.
 #[derive(Debug)]
