@@ -5,14 +5,14 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sluicegate::generator::Gauges;
-use sluicegate::generator::outbox::BATCH_MAX;
-use sluicegate::generator::plan::Plan;
-use sluicegate::outcome::{ErrorKind, Outcome, Verdict};
+use sluicegate::engine::generator::Gauges;
+use sluicegate::engine::generator::outbox::BATCH_MAX;
+use sluicegate::engine::generator::plan::Plan;
+use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::stats::snapshot::Snapshot;
 use sluicegate::stats::window::Window;
-use sluicegate::tui::app::{App, Msg, update};
-use sluicegate::tui::ui;
+use sluicegate::view::tui::app::{App, Msg, update};
+use sluicegate::view::tui::ui;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;

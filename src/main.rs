@@ -3,8 +3,8 @@
 
 use clap::FromArgMatches;
 use clap::error::ErrorKind as ClapKind;
-use sluicegate::cli::{self, Cli, Command};
-use sluicegate::config::{self, Config};
+use sluicegate::run::cli::{self, Cli, Command};
+use sluicegate::run::config::Config;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -25,8 +25,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo(args)) => sluicegate::run_demo(args),
-        Some(Command::Plot(args)) => sluicegate::plot::run_plot(args),
-        Some(Command::Merge(args)) => sluicegate::merge::run_merge(args),
+        Some(Command::Plot(args)) => sluicegate::report::plot::run_plot(args),
+        Some(Command::Merge(args)) => sluicegate::report::merge::run_merge(args),
         Some(Command::Fleet(args)) => sluicegate::fleet::run_fleet(args),
         Some(Command::Completions { shell }) => print_generated(|out| {
             clap_complete::generate(shell, &mut cli::command(), "sluice", out);
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             print_generated(|out| clap_mangen::Man::new(cli::command()).render(out))
         }
         None => {
-            let can_draw = config::can_draw(
+            let can_draw = sluicegate::view::can_draw(
                 std::io::stdout().is_terminal(),
                 std::env::var("TERM").ok().as_deref(),
             );
@@ -75,10 +75,10 @@ fn report_missed_bars(summary: &sluicegate::report::Summary) {
 /// Writes generated text (completions, man page) to stdout; a closed pipe is not an error.
 fn print_generated(
     write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
-) -> Result<(), sluicegate::error::Error> {
+) -> Result<(), sluicegate::process::error::Error> {
     let mut text = Vec::new();
     write(&mut text)?;
-    sluicegate::output::print_stdout(&text)?;
+    sluicegate::report::output::print_stdout(&text)?;
     Ok(())
 }
 

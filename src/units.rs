@@ -1,8 +1,8 @@
 //! Parsing the numbers people type: counts like `10k`, durations like `30s`. Each error
 //! message says what was wrong and what would be right.
 
-use crate::generator::MAX_LIMIT;
-use crate::generator::pacer::{MAX_RATE, MIN_RATE};
+use crate::engine::generator::MAX_LIMIT;
+use crate::engine::generator::pacer::{MAX_RATE, MIN_RATE};
 use std::time::Duration;
 
 /// `count` over `secs` seconds; 0 when no time has passed.

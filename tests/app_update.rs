@@ -3,11 +3,11 @@
 
 use crossterm::event::KeyEvent;
 use crossterm::event::{KeyCode, KeyModifiers};
-use sluicegate::generator::plan::Plan;
-use sluicegate::generator::{Gauges, MAX_LIMIT, RunState};
-use sluicegate::outcome::ErrorKind;
+use sluicegate::engine::generator::plan::Plan;
+use sluicegate::engine::generator::{Gauges, MAX_LIMIT, RunState};
+use sluicegate::engine::outcome::ErrorKind;
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::tui::app::{App, Command, Knob, Live, Msg, Overlay, Phase, RateRow, update};
+use sluicegate::view::tui::app::{App, Command, Knob, Live, Msg, Overlay, Phase, RateRow, update};
 use std::time::Duration;
 
 fn app() -> App {
@@ -297,7 +297,7 @@ fn a_lower_is_marked_drained_when_in_flight_reaches_it() {
 
 #[test]
 fn snapshots_give_per_second_rates_of_statuses_and_errors() {
-    use sluicegate::outcome::{Outcome, Verdict};
+    use sluicegate::engine::outcome::{Outcome, Verdict};
     use sluicegate::stats::window::Window;
     let mut w = Window::new(4);
     let mut a = app();
@@ -413,7 +413,7 @@ fn a_rate_step_replaces_the_ten_percent() {
 
 #[test]
 fn once_the_run_is_over_the_rates_are_the_whole_runs() {
-    use sluicegate::outcome::{Outcome, Verdict};
+    use sluicegate::engine::outcome::{Outcome, Verdict};
     use sluicegate::stats::window::Window;
     let mut w = Window::new(4);
     let mut a = app();

@@ -4,14 +4,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use sluicegate::generator::plan::Plan;
-use sluicegate::generator::{Gauges, RunState};
-use sluicegate::outcome::{ErrorKind, Outcome, Verdict};
-use sluicegate::probe::fd::FdUsage;
+use sluicegate::engine::generator::plan::Plan;
+use sluicegate::engine::generator::{Gauges, RunState};
+use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
+use sluicegate::process::probe::fd::FdUsage;
 use sluicegate::stats::snapshot::{Snapshot, WorkerFigures};
 use sluicegate::stats::window::Window;
-use sluicegate::tui::app::{App, Live, Msg, update};
-use sluicegate::tui::ui;
+use sluicegate::view::tui::app::{App, Live, Msg, update};
+use sluicegate::view::tui::ui;
 use std::time::Duration;
 
 /// A run of 90 one-second ticks: 200s (with a 503 now and then) at rising latency, a few timeouts.

@@ -6,9 +6,9 @@ mod common;
 
 use common::{Tally, get_client, setup, wait_until};
 use rlimit::Resource;
-use sluicegate::generator::plan::Plan;
-use sluicegate::generator::{self, RunState};
-use sluicegate::outcome::Outcome;
+use sluicegate::engine::generator::plan::Plan;
+use sluicegate::engine::generator::{self, RunState};
+use sluicegate::engine::outcome::Outcome;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -56,7 +56,7 @@ fn requests_that_hit_emfile_are_retried_not_lost() {
 
     // Room for about 15 connections, with a limit of 60.
     let (_, hard) = rlimit::getrlimit(Resource::NOFILE).expect("getrlimit");
-    let open = sluicegate::probe::fd::count_open().expect("count fds");
+    let open = sluicegate::process::probe::fd::count_open().expect("count fds");
     rlimit::setrlimit(Resource::NOFILE, open + 15, hard).expect("lower the soft limit");
 
     let plan = Plan {

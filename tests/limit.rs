@@ -4,9 +4,9 @@
 mod common;
 
 use common::{Behaviour, Tally, TestServer, get_client, setup, wait_until};
-use sluicegate::generator::plan::Plan;
-use sluicegate::generator::{self, Handle, RunState};
-use sluicegate::outcome::Outcome;
+use sluicegate::engine::generator::plan::Plan;
+use sluicegate::engine::generator::{self, Handle, RunState};
+use sluicegate::engine::outcome::Outcome;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -3,8 +3,8 @@
 //! scrape adds nothing to the run's hot path.
 
 use super::Latest;
-use crate::generator::Gauges;
-use crate::outcome::ErrorKind;
+use crate::engine::generator::Gauges;
+use crate::engine::outcome::ErrorKind;
 use crate::report::summary::status_classes;
 use crate::stats::snapshot::Snapshot;
 use hdrhistogram::Histogram;
@@ -143,7 +143,7 @@ fn latency(e: &mut DescriptorEncoder, latest: &Latest) -> Result<(), std::fmt::E
 pub(super) fn latency_buckets(s: &Snapshot) -> Vec<(f64, u64)> {
     match &s.run_histograms {
         Some(h) => bucket_counts(&h.latency),
-        None => bucket_counts(&crate::stats::window::new_histogram()),
+        None => bucket_counts(&crate::stats::latency::new_histogram()),
     }
 }
 
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn each_response_falls_in_the_first_bucket_at_or_over_it() {
-        let mut h = crate::stats::window::new_histogram();
+        let mut h = crate::stats::latency::new_histogram();
         for us in [300, 900, 1_000, 4_000, 70_000_000] {
             h.record(us).unwrap();
         }
@@ -188,10 +188,10 @@ mod tests {
     fn the_scrape_parses_as_cumulative_buckets() {
         let mut w = crate::stats::window::Window::new(2);
         for ms in [1, 2, 3, 40, 900] {
-            w.record(&crate::outcome::Outcome {
+            w.record(&crate::engine::outcome::Outcome {
                 latency_us: ms * 1000,
                 late_us: 0,
-                verdict: crate::outcome::Verdict::Status(200),
+                verdict: crate::engine::outcome::Verdict::Status(200),
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,

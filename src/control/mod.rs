@@ -13,10 +13,10 @@ mod slots;
 pub mod status;
 pub mod token;
 
-use crate::error::Error;
-use crate::generator::Handle;
-use crate::generator::plan::Plan;
-use crate::shard::Shard;
+use crate::engine::generator::Handle;
+use crate::engine::generator::plan::Plan;
+use crate::engine::shard::Shard;
+use crate::process::error::Error;
 use crate::stats::snapshot::Snapshot;
 use status::StatusHistograms;
 use std::net::SocketAddr;
@@ -201,7 +201,8 @@ impl Control {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::{Histograms, new_histogram};
+    use crate::stats::latency::new_histogram;
+    use crate::stats::window::Histograms;
 
     #[test]
     fn a_tick_is_encoded_once_and_every_clone_shares_it_for_status_and_metrics() {

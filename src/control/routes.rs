@@ -2,9 +2,9 @@
 //! holder, one-line answers for everything refused. Nothing here touches a socket.
 
 use super::token::Token;
-use crate::generator::pacer::{MAX_RATE, MIN_RATE};
-use crate::generator::timeline::{Change, Source};
-use crate::generator::{Handle, MAX_LIMIT, RunState};
+use crate::engine::generator::pacer::{MAX_RATE, MIN_RATE};
+use crate::engine::generator::timeline::{Change, Source};
+use crate::engine::generator::{Handle, MAX_LIMIT, RunState};
 use crate::units;
 use bytes::Bytes;
 use http::{Method, Response, StatusCode, header};

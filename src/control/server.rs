@@ -7,7 +7,7 @@ use super::routes::{self, Answer, MAX_BODY_BYTES, Read, Refusal, Route, Write};
 use super::slots::Slots;
 use super::status::Status;
 use super::{Latest, Shared, metrics};
-use crate::generator::{Gauges, RunState};
+use crate::engine::generator::{Gauges, RunState};
 use http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -140,7 +140,7 @@ impl Shared {
         if l.tick == 0 {
             // Before the first tick the snapshot has no reading of its own: a fleet showed
             // the open files as 0 / 0.
-            let now = crate::probe::fd::FdUsage::read();
+            let now = crate::process::probe::fd::FdUsage::read();
             (status.open_files.open, status.open_files.peak) = (now.open, now.open);
             status.open_files.soft_limit = now.soft_limit;
             status.open_files.hard_limit = now.hard_limit;

@@ -1,14 +1,14 @@
 //! `GET /status`: the live snapshot as JSON, with the last tick's and the run's histograms
 //! encoded, so a reader (`sluice fleet`) can add several workers' up exactly.
 
-use crate::generator::plan::Plan;
-use crate::generator::{Gauges, RunState};
+use crate::engine::generator::plan::Plan;
+use crate::engine::generator::{Gauges, RunState};
+use crate::engine::shard::Shard;
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
 use crate::report::summary::Requests;
-use crate::shard::Shard;
+use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
-use crate::stats::window::LatencySummary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

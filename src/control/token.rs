@@ -50,6 +50,20 @@ impl Token {
     }
 }
 
+/// `--control-token`: a worker's API token, or the token `sluice fleet` steers its workers with.
+#[derive(Debug, clap::Args)]
+pub struct ControlTokenArg {
+    /// The control API's bearer token: a worker's (default: drawn at random and printed on
+    /// stderr), or the workers' for sluice fleet (watching needs none, steering does).
+    #[arg(
+        long = "control-token",
+        value_name = "TOKEN",
+        env = "SLUICE_CONTROL_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

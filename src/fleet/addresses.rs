@@ -3,7 +3,7 @@
 //! would also get two shares of every limit). Addresses are compared as they resolve.
 
 use super::checked::MAX_WORKERS;
-use crate::untrusted::escaped;
+use crate::process::untrusted::escaped;
 use http::Uri;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -101,7 +101,7 @@ mod tests {
     fn refused(given: &[&str]) -> Option<String> {
         let given: Vec<String> = given.iter().map(|g| g.to_string()).collect();
         let bases: Vec<Uri> = given.iter().map(|g| parse_address(g).unwrap()).collect();
-        let rt = crate::runtime::current_thread().unwrap();
+        let rt = crate::process::runtime::current_thread().unwrap();
         rt.block_on(refusal(&given, &bases))
     }
 

@@ -4,11 +4,12 @@
 //! worker is left out.
 
 use crate::control::status::{PlanStatus, Status};
-use crate::generator::pacer::MAX_RATE;
-use crate::generator::{MAX_LIMIT, RunState};
+use crate::engine::generator::pacer::MAX_RATE;
+use crate::engine::generator::{MAX_LIMIT, RunState};
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
-use crate::stats::window::{Histograms, new_histogram};
+use crate::stats::latency::new_histogram;
+use crate::stats::window::Histograms;
 
 /// The most workers a fleet follows; with `MAX_COUNT` each, their counts add up in a u64.
 pub const MAX_WORKERS: usize = 1024;
@@ -192,7 +193,7 @@ fn decoded(which: &str, e: Option<&EncodedHistograms>) -> Result<Option<Histogra
 mod tests {
     use super::*;
     use crate::control::status::{About, StatusHistograms};
-    use crate::generator::Gauges;
+    use crate::engine::generator::Gauges;
     use crate::stats::snapshot::Snapshot;
 
     fn good() -> Status {
@@ -269,7 +270,7 @@ mod tests {
             (
                 "shard",
                 Box::new(|s| {
-                    s.shard = Some(crate::shard::Shard { index: 3, count: 3 });
+                    s.shard = Some(crate::engine::shard::Shard { index: 3, count: 3 });
                 }),
             ),
             (
@@ -277,7 +278,7 @@ mod tests {
                 Box::new(|s| {
                     s.latency_ms = Some(LatencyMs {
                         p99: 1e300,
-                        ..LatencyMs::from(&crate::stats::window::LatencySummary::default())
+                        ..LatencyMs::from(&crate::stats::latency::LatencySummary::default())
                     });
                 }),
             ),

@@ -5,12 +5,13 @@
 
 use super::checked::Reported;
 use super::poller::WorkerView;
-use crate::generator::plan::Plan;
-use crate::generator::{Gauges, RunState};
-use crate::outcome::ErrorKind;
+use crate::engine::generator::plan::Plan;
+use crate::engine::generator::{Gauges, RunState};
+use crate::engine::outcome::ErrorKind;
 use crate::report::latency::LatencyMs;
+use crate::stats::latency::{LatencySummary, Sums, new_histogram};
 use crate::stats::snapshot::{Snapshot, WorkerFigures};
-use crate::stats::window::{Counts, Histograms, LatencySummary, Sums, TickSummary, new_histogram};
+use crate::stats::window::{Counts, Histograms, TickSummary};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,12 +102,12 @@ impl Merger {
     /// Open files now (the live workers') against the limits that stand (every worker
     /// answering, finished or not); the peak is the most seen open at once over the fleet,
     /// and never under one worker's own (a short run can end between two polls).
-    fn open_files(&mut self, c: &Counted) -> crate::probe::fd::FdUsage {
+    fn open_files(&mut self, c: &Counted) -> crate::process::probe::fd::FdUsage {
         let files = |r: &&Reported| r.status.open_files;
         let open = saturating_sum(c.live.iter().map(|r| files(r).open));
         let own_peak = c.seen.iter().map(|r| files(r).peak).max().unwrap_or(0);
         self.peak_open_files = self.peak_open_files.max(open).max(own_peak);
-        crate::probe::fd::FdUsage {
+        crate::process::probe::fd::FdUsage {
             open,
             soft_limit: saturating_sum(c.answering.iter().map(|r| files(r).soft_limit)),
             hard_limit: saturating_sum(c.answering.iter().map(|r| files(r).hard_limit)),
@@ -286,7 +287,7 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
                 _ => "down",
             };
             WorkerFigures {
-                name: crate::untrusted::escaped(name).into_owned(),
+                name: crate::process::untrusted::escaped(name).into_owned(),
                 up: (v.up || v.finished) && v.left_out.is_none(),
                 state: state.to_string(),
                 rps: s.filter(|_| running).map_or(0.0, |s| s.last_tick.rps),

@@ -11,16 +11,17 @@ mod steer;
 mod summary;
 mod worker_client;
 
-use crate::cli::OutputFormat;
 use crate::control::token::Token;
-use crate::error::Error;
-use crate::generator::RunState;
-use crate::generator::plan::Plan;
-use crate::output::Output;
+use crate::engine::generator::RunState;
+use crate::engine::generator::plan::Plan;
+use crate::process::error::Error;
+use crate::process::signals;
+use crate::report::OutputFormat;
+use crate::report::output::Output;
 use crate::report::{self, Summary};
 use crate::stats::snapshot::Snapshot;
-use crate::tui::app::{App, Command};
-use crate::{headless, signals, tui};
+use crate::view::tui::app::{App, Command};
+use crate::view::{headless, tui};
 use clap::Args;
 use combine::Merger;
 use http::Uri;
@@ -48,7 +49,7 @@ pub struct FleetArgs {
     #[arg(required = true, value_name = "ADDR")]
     pub workers: Vec<String>,
     #[command(flatten)]
-    pub control_token: crate::cli::ControlTokenArg,
+    pub control_token: crate::control::token::ControlTokenArg,
     /// Progress lines on stderr instead of the dashboard.
     #[arg(long = "no-tui")]
     pub no_tui: bool,
@@ -83,7 +84,7 @@ pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
         .map(Token::given)
         .transpose()
         .map_err(Error::Input)?;
-    let runtime = crate::runtime::current_thread()?;
+    let runtime = crate::process::runtime::current_thread()?;
     if let Some(refused) = runtime.block_on(addresses::refusal(&args.workers, &bases)) {
         return Err(Error::Input(refused));
     }
@@ -92,7 +93,7 @@ pub fn run_fleet(args: FleetArgs) -> Result<(), Error> {
         let summary = watch_fleet(&args, bases, token, ending.clone()).await?;
         let text = report::render(&summary, args.output_format);
         // Off the runtime and given up at a signal: -o may be a FIFO nobody reads.
-        crate::output::write_unless(output, text.as_bytes(), ending.give_up()).await?;
+        crate::report::output::write_unless(output, text.as_bytes(), ending.give_up()).await?;
         Ok(())
     })
 }
@@ -284,7 +285,7 @@ async fn show(
     leave: CancellationToken,
     plan: Plan,
 ) {
-    let can_draw = crate::config::can_draw(
+    let can_draw = crate::view::can_draw(
         std::io::stdout().is_terminal(),
         std::env::var("TERM").ok().as_deref(),
     );

@@ -5,7 +5,7 @@
 use super::checked::{self, Reported};
 use super::notes::Notes;
 use super::worker_client::{Trouble, WorkerClient};
-use crate::generator::RunState;
+use crate::engine::generator::RunState;
 use crate::report::Summary;
 use http::Uri;
 use std::collections::HashMap;

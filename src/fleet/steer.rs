@@ -5,11 +5,11 @@
 use super::notes::Notes;
 use super::poller::WorkerView;
 use super::worker_client::{WorkerClient, shown};
-use crate::generator::{Gauges, RunState};
-use crate::shard::Shard;
+use crate::engine::generator::{Gauges, RunState};
+use crate::engine::shard::Shard;
 use crate::stats::snapshot::Snapshot;
-use crate::tui::Steer;
-use crate::tui::app::Command;
+use crate::view::tui::Steer;
+use crate::view::tui::app::Command;
 use http::Uri;
 use std::sync::Arc;
 use tokio::sync::watch;

@@ -7,10 +7,11 @@ use super::combine::Merger;
 use super::notes::Notes;
 use super::poller::WorkerView;
 use super::worker_client::shown;
-use crate::error::Error;
+use crate::process::error::Error;
 use crate::report::{RunFacts, Summary};
+use crate::stats::latency::new_histogram;
 use crate::stats::series::EndOfRun;
-use crate::stats::window::{Histograms, new_histogram};
+use crate::stats::window::Histograms;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -32,7 +33,7 @@ pub fn merged(
             "fleet: no worker finished with a summary".into(),
         ));
     }
-    match crate::merge::merge_runs(&runs) {
+    match crate::report::merge::merge_runs(&runs) {
         Ok(merged) => Ok(merged),
         Err(_) => one_by_one(runs, notes),
     }
@@ -46,7 +47,7 @@ fn run_of(name: &str, v: &WorkerView, ended_early: bool, notes: &Notes) -> Optio
     }
     if let Some(summary) = &v.summary {
         let alone = [(name.to_string(), summary.clone())];
-        return match crate::merge::merge_runs(&alone) {
+        return match crate::report::merge::merge_runs(&alone) {
             Ok(_) => Some(summary.clone()),
             Err(e) => {
                 notes.say(format!(
@@ -80,7 +81,7 @@ fn one_by_one(runs: Vec<(String, Summary)>, notes: &Notes) -> Result<Summary, Er
     let mut kept: Vec<(String, Summary)> = Vec::new();
     for run in runs {
         kept.push(run);
-        if let Err(e) = crate::merge::merge_runs(&kept)
+        if let Err(e) = crate::report::merge::merge_runs(&kept)
             && let Some((name, _)) = kept.pop()
         {
             notes.say(format!(
@@ -94,7 +95,7 @@ fn one_by_one(runs: Vec<(String, Summary)>, notes: &Notes) -> Result<Summary, Er
         true => Err(Error::Runtime(
             "fleet: no worker's summary could be merged".into(),
         )),
-        false => crate::merge::merge_runs(&kept).map_err(Error::Runtime),
+        false => crate::report::merge::merge_runs(&kept).map_err(Error::Runtime),
     }
 }
 

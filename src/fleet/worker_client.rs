@@ -4,8 +4,8 @@
 
 use crate::control::status::Status;
 use crate::control::token::Token;
+use crate::process::untrusted;
 use crate::report::Summary;
-use crate::untrusted;
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri, header};
 use http_body_util::{BodyExt, Full, Limited};

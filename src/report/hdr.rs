@@ -62,7 +62,7 @@ pub fn decode(text: &str) -> Result<Histogram<u64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::new_histogram;
+    use crate::stats::latency::new_histogram;
 
     #[test]
     fn a_histogram_comes_back_exactly() {

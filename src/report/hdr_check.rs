@@ -2,7 +2,7 @@
 //! anything is allocated for it: the hdrhistogram crate trusts the lengths and bounds its
 //! header declares, so 52 characters claiming a 4 GiB payload would allocate 4 GiB.
 
-use crate::stats::window::new_histogram;
+use crate::stats::latency::new_histogram;
 use flate2::read::ZlibDecoder;
 use std::io::Read;
 use std::sync::OnceLock;

@@ -2,8 +2,8 @@
 //! tick in V2 compressed form, in the text format HdrHistogram's own tools read
 //! (HistogramLogProcessor, HdrHistogram_py's HistogramLogReader, the crate's own iterator).
 
-use crate::generator::RunState;
-use crate::output::{Detached, Output, said_if_slow};
+use crate::engine::generator::RunState;
+use crate::report::output::{Detached, Output, said_if_slow};
 use crate::stats::snapshot::Snapshot;
 use hdrhistogram::serialization::V2DeflateSerializer;
 use hdrhistogram::serialization::interval_log::IntervalLogWriterBuilder;
@@ -88,7 +88,8 @@ fn write_header(out: &mut impl Write, target: &str, started_at: SystemTime) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::{Histograms, new_histogram};
+    use crate::stats::latency::new_histogram;
+    use crate::stats::window::Histograms;
     use hdrhistogram::serialization::Deserializer;
     use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
     use std::sync::Arc;

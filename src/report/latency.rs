@@ -1,7 +1,7 @@
 //! Latency as the summary gives it: the percentile ladder in milliseconds, and a compact
 //! histogram in log-spaced buckets read off the whole run's HDR histogram.
 
-use crate::stats::window::LatencySummary;
+use crate::stats::latency::LatencySummary;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
@@ -88,7 +88,7 @@ pub fn buckets(h: &Histogram<u64>) -> Vec<Bucket> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::{Sums, new_histogram};
+    use crate::stats::latency::{Sums, new_histogram};
 
     /// 1 ms to 1000 ms, one each: the ladder reads them back within HDR's precision.
     #[test]

@@ -6,6 +6,9 @@ mod hdr_check;
 pub mod hdr_log;
 mod json;
 pub mod latency;
+pub mod merge;
+pub mod output;
+pub mod plot;
 pub mod series;
 mod shown;
 pub mod summary;
@@ -14,8 +17,6 @@ pub mod thresholds;
 
 pub use summary::{RunFacts, Summary};
 pub use text::{rate_shown, render_text};
-
-use crate::cli::OutputFormat;
 
 /// The summary in the chosen format, newline-terminated.
 pub fn render(summary: &Summary, format: OutputFormat) -> String {
@@ -38,6 +39,14 @@ fn csv(summary: &Summary) -> String {
         out.push('\n');
     }
     out
+}
+
+/// How the summary is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[cfg(test)]
@@ -64,8 +73,9 @@ mod tests {
 
     #[test]
     fn the_csv_rows_are_the_json_series() {
+        use crate::stats::latency::new_histogram;
         use crate::stats::series::{EndOfRun, SeriesPoint};
-        use crate::stats::window::{Histograms, new_histogram};
+        use crate::stats::window::Histograms;
         let point = |s: u64, ok: u64| SeriesPoint {
             end: Duration::from_millis(s * 1000 + 3),
             ok,

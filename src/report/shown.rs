@@ -3,7 +3,7 @@
 //! a status code's name could set the title or clear the screen.
 
 use super::summary::{Summary, TimelineEntry};
-use crate::untrusted::escaped;
+use crate::process::untrusted::escaped;
 use std::collections::BTreeMap;
 
 /// `s` with every string in it escaped (`untrusted::escaped`); the figures as they are.
@@ -62,7 +62,8 @@ mod tests {
     #[test]
     fn every_string_from_outside_is_escaped_in_the_text_summary() {
         let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J";
-        let mut s: Summary = serde_json::from_str(crate::merge::tests::SUMMARY).expect("summary");
+        let mut s: Summary =
+            serde_json::from_str(crate::report::merge::tests::SUMMARY).expect("summary");
         s.target = hostile.into();
         s.hints.push(hostile.into());
         s.status_codes.insert(hostile.into(), 1);

@@ -1,7 +1,7 @@
 //! `--fail-if`: conditions judged on the whole run; any that holds fails the run's bar
 //! (exit code 3), and each is reported with what was measured.
 
-use crate::condition::{Condition, Measured};
+use crate::stats::condition::{Condition, Measured};
 use serde::{Deserialize, Serialize};
 
 /// One `--fail-if` condition and how the run fared against it.
@@ -42,7 +42,7 @@ pub fn any_failed(thresholds: &[Threshold]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::LatencySummary;
+    use crate::stats::latency::LatencySummary;
 
     #[test]
     fn each_condition_is_reported_with_its_measure() {

@@ -2,8 +2,8 @@
 //! (recorded as the script says); a key that moves a knob takes over and ends it.
 
 use super::Script;
-use crate::generator::timeline::Source;
-use crate::generator::{Handle, RunState, ScheduleState};
+use crate::engine::generator::timeline::Source;
+use crate::engine::generator::{Handle, RunState, ScheduleState};
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 

@@ -2,8 +2,9 @@
 //! schedule, so a session at the keyboard becomes a repeatable headless run.
 
 use super::{Played, Script};
-use crate::generator::timeline::{Change, Source};
-use crate::{units, untrusted};
+use crate::engine::generator::timeline::{Change, Source};
+use crate::process::untrusted;
+use crate::units;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;

@@ -1,11 +1,11 @@
-//! `--until 'p99>200ms'`: a condition (the grammar of `crate::condition`) on the last
+//! `--until 'p99>200ms'`: a condition (the grammar of `crate::stats::condition`) on the last
 //! second; the run stops at the first tick where it holds, and the knee is the last value
 //! of the steered knob at which it did not.
 
 use super::Knob;
-use crate::condition::{Condition, Measured};
-use crate::generator::Handle;
+use crate::engine::generator::Handle;
 use crate::report::summary::{Knee, Until};
+use crate::stats::condition::{Condition, Measured};
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::TickSummary;
 use tokio::sync::mpsc;
@@ -71,7 +71,7 @@ pub async fn watch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::window::LatencySummary;
+    use crate::stats::latency::LatencySummary;
 
     fn tick(p99_ms: u64, ok: u64, failed: u64) -> TickSummary {
         TickSummary {

@@ -3,9 +3,9 @@
 use super::series::{EndOfRun, SeriesPoint};
 use super::snapshot::Snapshot;
 use super::window::Window;
-use crate::generator::outbox::Batch;
-use crate::generator::{Gauges, RunState};
-use crate::probe::fd::FdUsage;
+use crate::engine::generator::outbox::Batch;
+use crate::engine::generator::{Gauges, RunState};
+use crate::process::probe::fd::FdUsage;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -83,7 +83,7 @@ pub async fn run(
             _ = ticks.tick(), if schedule.ticks_at(next_tick) => {
                 send(agg.snapshot(started.elapsed()));
                 next_tick += schedule.tick;
-                if crate::fault::injected("aggregator") {
+                if crate::process::fault::injected("aggregator") {
                     panic!("injected panic in the aggregator");
                 }
             }

@@ -1,8 +1,8 @@
 //! With several URLs (`--urls-from-file`): each one's counts and latencies, so that the
 //! summary and the dashboard can break the run down by URL. A run with one URL keeps none.
 
-use super::window::{LatencySummary, Sums};
-use crate::outcome::{ErrorKind, Outcome, Verdict};
+use super::latency::{LatencySummary, Sums};
+use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
 

@@ -3,6 +3,8 @@
 
 pub(crate) mod aggregator;
 pub mod by_target;
+pub mod condition;
+pub mod latency;
 pub mod series;
 pub mod snapshot;
 pub mod window;

@@ -1,10 +1,11 @@
 //! What a view (dashboard, progress line, summary) is given each tick.
 
 use super::by_target::TargetFigures;
+use super::latency::LatencySummary;
 use super::series::EndOfRun;
-use super::window::{Counts, Histograms, LatencySummary, TickSummary};
-use crate::generator::Gauges;
-use crate::probe::fd::FdUsage;
+use super::window::{Counts, Histograms, TickSummary};
+use crate::engine::generator::Gauges;
+use crate::process::probe::fd::FdUsage;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -402,10 +402,10 @@ fn self_signed_acceptor() -> TlsAcceptor {
 
 /// A concurrency-mode setup for `generator::start`: `plan`, starting at `limit`, no cap.
 pub fn setup(
-    plan: sluicegate::generator::plan::Plan,
+    plan: sluicegate::engine::generator::plan::Plan,
     limit: usize,
-) -> sluicegate::generator::Setup {
-    sluicegate::generator::Setup {
+) -> sluicegate::engine::generator::Setup {
+    sluicegate::engine::generator::Setup {
         plan,
         limit,
         cap: usize::MAX,
@@ -422,9 +422,9 @@ pub struct Tally(Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>);
 impl Tally {
     /// Starts draining `outcomes` into a new tally.
     pub fn drain(
-        mut outcomes: tokio::sync::mpsc::Receiver<Vec<sluicegate::outcome::Outcome>>,
+        mut outcomes: tokio::sync::mpsc::Receiver<Vec<sluicegate::engine::outcome::Outcome>>,
     ) -> Tally {
-        use sluicegate::outcome::Verdict;
+        use sluicegate::engine::outcome::Verdict;
         let tally = Tally::default();
         let sink = tally.clone();
         std::thread::spawn(move || {
@@ -467,7 +467,7 @@ impl Tally {
 }
 
 /// A client for GET `url`, as the binary would build it (5 s connect timeout).
-pub fn get_client(url: &str, timeout: Duration) -> sluicegate::client::Client {
+pub fn get_client(url: &str, timeout: Duration) -> sluicegate::engine::client::Client {
     client_for(url, timeout, None)
 }
 
@@ -476,7 +476,7 @@ pub fn get_h2_client(
     url: &str,
     timeout: Duration,
     streams: Option<usize>,
-) -> sluicegate::client::Client {
+) -> sluicegate::engine::client::Client {
     client_for(url, timeout, Some(streams))
 }
 
@@ -485,8 +485,8 @@ fn client_for(
     url: &str,
     timeout: Duration,
     h2: Option<Option<usize>>,
-) -> sluicegate::client::Client {
-    use sluicegate::client::{
+) -> sluicegate::engine::client::Client {
+    use sluicegate::engine::client::{
         Client, Pool, RequestTemplate, Route, TlsOptions, client_config, connector,
     };
     let uri: http::Uri = url.parse().expect("url");

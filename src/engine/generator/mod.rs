@@ -1,0 +1,268 @@
+//! The load generator: take a permit, then spawn one request; repeat until the plan says stop.
+//!
+//! It runs as one or more shards, each a current-thread runtime on a thread of its own with
+//! its own connections, gate and pacer, so the hot path never wakes another thread and the
+//! dashboard and the aggregator never steal its time; the `Handle` steers them all.
+
+mod gate;
+mod handle;
+pub mod limit_policy;
+pub mod outbox;
+pub mod pacer;
+pub mod plan;
+mod shards;
+pub mod timeline;
+
+pub use handle::{Gauges, Handle, RunState, ScheduleState};
+pub use limit_policy::{LimitPolicy, MAX_LIMIT};
+
+use crate::engine::client::Client;
+use gate::Permit;
+use handle::Shared;
+use outbox::{Batch, Outbox};
+use plan::Plan;
+use shards::Shard;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// How a run starts: how long it goes on, its two knobs, and the open-file cap.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    pub plan: Plan,
+    /// The concurrency limit to start at (kept within the `LimitPolicy`).
+    pub limit: usize,
+    /// The highest limit the open-file budget allows.
+    pub cap: usize,
+    /// Requests a second to start at (rate mode); None for concurrency mode.
+    pub rate: Option<f64>,
+    /// Generator threads (shards), at least 1.
+    pub threads: usize,
+}
+
+/// Starts the generator's shards, each on its own thread; outcomes go to `outcomes` in
+/// batches, one outcome per request.
+///
+/// The channel closes when the run is over and every outcome has been sent.
+pub fn start(client: Client, setup: Setup, outcomes: mpsc::Sender<Batch>) -> io::Result<Handle> {
+    let policy = LimitPolicy::new(setup.cap);
+    let threads = setup.threads.max(1);
+    let shared = Arc::new(Shared::new(threads, setup.limit, policy, setup.rate));
+    let running = Arc::new(AtomicUsize::new(threads));
+    let mut clients = vec![client];
+    while clients.len() < threads {
+        clients.push(clients[0].for_another_shard());
+    }
+    for (shard, client) in clients.into_iter().enumerate() {
+        let runtime = crate::process::runtime::current_thread()?;
+        let (shared, running) = (Arc::clone(&shared), Arc::clone(&running));
+        let outbox = Arc::new(Outbox::new(outcomes.clone()));
+        let task = Task {
+            client: Arc::new(client),
+            shared: Arc::clone(&shared),
+            plan: setup.plan,
+            outbox,
+            shard,
+            panic_at: None,
+        };
+        std::thread::Builder::new()
+            .name(format!("sluice-generator-{shard}"))
+            .spawn(move || run_shard(runtime, task, &running))?;
+    }
+    Ok(Handle { shared })
+}
+
+/// One shard's thread: the spawn loop until the run ends, then the last batch; the last
+/// shard to finish marks the run done.
+fn run_shard(runtime: tokio::runtime::Runtime, task: Task, running: &AtomicUsize) {
+    let (shared, outbox) = (Arc::clone(&task.shared), Arc::clone(&task.outbox));
+    let gate = Arc::clone(&shared.shards.get(task.shard).gate);
+    let run = || runtime.block_on(drive(task));
+    // Even if the loop panics, what is in flight is counted and the shard ends.
+    let in_flight = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| gate.in_flight());
+    // The tasks still in flight never run again: they are dropped with the runtime (which
+    // closes their connections) and counted as aborted in the last batch.
+    drop(runtime);
+    outbox.finish(in_flight);
+    drop(outbox);
+    if running.fetch_sub(1, Relaxed) == 1 {
+        shared.state.send_replace(RunState::Done);
+    }
+}
+
+/// What one request task needs besides its permit.
+struct Task {
+    client: Arc<Client>,
+    shared: Arc<Shared>,
+    plan: Plan,
+    outbox: Arc<Outbox>,
+    /// Which shard's gate and pacer the task uses.
+    shard: usize,
+    /// Test hook: the request number that panics.
+    panic_at: Option<u64>,
+}
+
+/// One request task: sends request `first` (due at `first_due` in rate mode) under
+/// `permit`, then, while the gate owes nothing and is open, sends further requests on the
+/// same permit and the same connection: a task per connection for as long as the limit
+/// stands, with no spawn and no pool round trip per request. In rate mode it goes on only
+/// while requests are already due (a backlog); otherwise the spawn loop paces the next one.
+/// Each outcome is handed over before the next request starts, so a slow consumer slows
+/// the generator instead of piling up tasks.
+async fn send_while_permitted(
+    permit: Permit,
+    task: Arc<Task>,
+    first: u64,
+    first_due: Option<Instant>,
+) {
+    let Task {
+        client,
+        shared,
+        plan,
+        outbox,
+        shard,
+        panic_at,
+    } = &*task;
+    let shard = shared.shards.get(*shard);
+    // One clock read serves the session, and each start's lateness (the client reads its
+    // own start right after).
+    let mut now = Instant::now();
+    let mut session = client.session(now);
+    let (mut n, mut due) = (first, first_due);
+    loop {
+        if *panic_at == Some(n) {
+            panic!("injected panic in a request task");
+        }
+        shard.note_start(due, now);
+        let max_idle = shared.operator_limit.load(Relaxed);
+        let outcome = client.send_one(&mut session, max_idle, due, n).await;
+        outbox.post(outcome).await;
+        if !shard.gate.may_keep() {
+            break;
+        }
+        due = match shard.pacer.is_open() {
+            false => None,
+            true => {
+                now = Instant::now();
+                match shard.pacer.claim_due(now) {
+                    Some(slot) => Some(shard.pacer.due_of(slot)),
+                    None => break,
+                }
+            }
+        };
+        match shared.claim(plan) {
+            Some(next) => n = next,
+            None => break,
+        }
+    }
+    client.end(session, shared.operator_limit.load(Relaxed));
+    drop(permit);
+}
+
+/// Test hook: waits until `n` requests have started (or the run stops), then panics.
+async fn panic_once_started(shared: &Shared, n: u64) -> ! {
+    let mut every = tokio::time::interval(std::time::Duration::from_millis(1));
+    while shared.started.load(Relaxed) < n && !shared.stop.is_cancelled() {
+        every.tick().await;
+    }
+    panic!("injected panic in the generator loop");
+}
+
+/// What the spawn loop does next.
+enum Next {
+    /// Start a request under this permit (due then, in rate mode).
+    Go(Permit, Option<Instant>),
+    /// The mode changed: look again.
+    Again,
+    Stop,
+}
+
+/// Concurrency mode: the next free permit.
+async fn gated_permit(shard: &Shard) -> Next {
+    match shard.gate.acquire().await {
+        // The rate was switched on while waiting: this permit was not paced.
+        Some(_) if shard.pacer.is_open() => Next::Again,
+        Some(permit) => Next::Go(permit, None),
+        None => Next::Stop,
+    }
+}
+
+/// Rate mode: waits until the next request is due, claims it, then takes a permit (late,
+/// if the gate is full: its latency still counts from when it was due).
+async fn paced_permit(shared: &Shared, shard: &Shard) -> Next {
+    let changed = shard.pacer.changed();
+    tokio::pin!(changed);
+    changed.as_mut().enable();
+    if !shard.pacer.is_open() {
+        return Next::Again;
+    }
+    let now = Instant::now();
+    let Some(slot) = shard.pacer.claim_due(now) else {
+        let next = shard.pacer.next_due();
+        tokio::select! {
+            _ = tokio::time::sleep_until(next.unwrap_or(now + PACER_IDLE)) => {}
+            _ = changed => {}
+            _ = shared.stop.cancelled() => return Next::Stop,
+        }
+        return Next::Again;
+    };
+    match shard.gate.acquire().await {
+        Some(permit) => Next::Go(permit, Some(shard.pacer.due_of(slot))),
+        None => Next::Stop,
+    }
+}
+
+/// How long the spawn loop sleeps when nothing is due (rate 0, paused) before looking again;
+/// a change wakes it sooner.
+const PACER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One shard's spawn loop: permit first, then the request task that owns it. Returns how
+/// many requests are still in flight when it ends (none when all finished; some after a stop).
+async fn drive(task: Task) -> usize {
+    tokio::spawn({
+        let outbox = Arc::clone(&task.outbox);
+        async move { outbox.flush_often().await }
+    });
+    // Test hooks (fault injection): the 100th request panics, or the first shard's loop does
+    // once 100 requests have started.
+    let panic_in_loop = crate::process::fault::injected("generator") && task.shard == 0;
+    let task = Arc::new(Task {
+        panic_at: crate::process::fault::injected("request").then_some(100),
+        ..task
+    });
+    let (shared, plan) = (&task.shared, task.plan);
+    let shard = shared.shards.get(task.shard);
+    loop {
+        if panic_in_loop && shared.started.load(Relaxed) > 0 {
+            panic_once_started(shared, 100).await;
+        }
+        if !plan.may_start(shared.started.load(Relaxed)) {
+            break;
+        }
+        // Stop, pause and the deadline all act on the gate (and the pacer).
+        let next = match shard.pacer.is_open() {
+            true => paced_permit(shared, shard).await,
+            false => gated_permit(shard).await,
+        };
+        let (permit, due) = match next {
+            Next::Go(permit, due) => (permit, due),
+            Next::Again => continue,
+            Next::Stop => break,
+        };
+        let Some(n) = shared.claim(&plan) else {
+            break;
+        };
+        // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
+        let task = Arc::clone(&task);
+        tokio::spawn(Box::pin(send_while_permitted(permit, task, n, due)));
+    }
+    // Every request has started: wait for them, unless the run is stopped first.
+    tokio::select! {
+        _ = shard.gate.drained() => {}
+        _ = shared.stop.cancelled() => {}
+    }
+    shard.gate.in_flight()
+}

@@ -1,0 +1,537 @@
+//! A validated run configuration: every bad input is caught here, as one `Error::Input` line.
+
+use crate::control::ControlSpec;
+use crate::control::token::Token;
+use crate::engine::client::{self, Route, TlsOptions};
+use crate::engine::generator::MAX_LIMIT;
+use crate::engine::generator::plan::Plan;
+use crate::engine::shard::{INDEX_VARIABLE, Shard};
+use crate::process::error::Error;
+use crate::process::untrusted;
+use crate::report::OutputFormat;
+use crate::run::cli::RunArgs;
+use crate::run::connect_to::ConnectTo;
+use crate::run::target::{Target, port_of, unbracket};
+use crate::schedule::replay::Replay;
+use crate::schedule::stages::Stages;
+use crate::stats::condition::Condition;
+use bytes::Bytes;
+use http::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue,
+    PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
+use http::{HeaderMap, Method};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything a run needs, checked and in its final units.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The URL to load (the first, with `--urls-from-file`); None means: start the demo
+    /// target and load that.
+    pub target: Option<Target>,
+    /// `--urls-from-file`: the URLs after the first, sent in turn with it.
+    pub more_targets: Vec<Target>,
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub plan: Plan,
+    pub concurrency: usize,
+    /// Requests a second at the start (rate mode); None: concurrency mode.
+    pub rate: Option<f64>,
+    /// Generator threads.
+    pub threads: usize,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// TLS: the roots to trust (or none checked), the client certificate.
+    pub tls: Arc<rustls::ClientConfig>,
+    /// Where connections go instead of the URL's address: `--connect-to`, `-x`,
+    /// `--unix-socket`.
+    pub route: Route,
+    /// HTTP/2 instead of HTTP/1.1.
+    pub http2: bool,
+    /// A new connection for every request.
+    pub disable_keepalive: bool,
+    /// HTTP/2: streams per connection at most (`-p`); None: as the server allows.
+    pub streams_per_connection: Option<usize>,
+    pub headless: bool,
+    /// Dashboard: what + and - add or take from the limit.
+    pub step: usize,
+    /// Dashboard: what + and - add or take from the rate; None: 10% of it.
+    pub rate_step: Option<f64>,
+    /// A ramp of the steered knob.
+    pub stages: Option<Stages>,
+    /// Another run's timeline to play.
+    pub replay: Option<Replay>,
+    /// Where to stop, and name the knee.
+    pub until: Option<Condition>,
+    /// Bars the whole run must meet (exit code 3 when one is missed).
+    pub fail_if: Vec<Condition>,
+    /// Where to write the HdrHistogram interval log.
+    pub hdr_log: Option<PathBuf>,
+    /// `--shard`: this process's place in a split run; its numbers are already its share.
+    pub shard: Option<Shard>,
+    /// `--control`: where the control API listens, and its token.
+    pub control: Option<ControlSpec>,
+    /// Dashboard: leave when the run ends instead of waiting for a key.
+    pub exit_on_done: bool,
+    pub output_format: OutputFormat,
+    pub output: Option<PathBuf>,
+}
+
+/// The default limit in concurrency mode.
+pub const CONCURRENCY: usize = 50;
+/// The default limit in rate mode: room for 10k requests a second at 100 ms each. Only
+/// what the rate needs is used (connections are opened as requests need them).
+pub const RATE_MODE_CONCURRENCY: usize = 1000;
+
+/// The cores available to the process (its CPU affinity and cgroup quota included).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+impl Config {
+    /// Checks the parsed arguments; headless when the dashboard cannot be drawn (`can_draw`);
+    /// with `--shard`, this process's share of the run.
+    pub fn from_args(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let shard = args
+            .shard
+            .map(|s| s.resolve(args.shards, std::env::var(INDEX_VARIABLE).ok().as_deref()))
+            .transpose()
+            .map_err(Error::Input)?;
+        let config = Self::whole_run(args, can_draw)?;
+        match shard {
+            Some(shard) => config.sharded(shard),
+            None => Ok(config),
+        }
+    }
+
+    /// This shard's part: -c and -n split with the remainders to the lowest indexes, the
+    /// rate and the stages' values split evenly (a limit's to whole requests).
+    fn sharded(mut self, shard: Shard) -> Result<Config, Error> {
+        let of = format!("--shard {}/{}", shard.index, shard.count);
+        if self.replay.is_some() {
+            return Err(Error::Input(format!(
+                "{of}: --replay is not split across shards; give each shard its own"
+            )));
+        }
+        self.concurrency = shard.share(self.concurrency as u64) as usize;
+        if self.concurrency == 0 {
+            return Err(Error::Input(format!(
+                "{of}: -c is too small to give every shard a request in flight"
+            )));
+        }
+        if let Some(n) = self.plan.max_requests {
+            self.plan.max_requests = Some(shard.share(n)).filter(|n| *n > 0);
+            if self.plan.max_requests.is_none() {
+                return Err(Error::Input(format!(
+                    "{of}: -n {n} is too small to give every shard a request"
+                )));
+            }
+        }
+        self.rate = self.rate.map(|r| shard.share_rate(r));
+        let limit_knob = self.rate.is_none();
+        if let Some(stages) = &mut self.stages {
+            for stage in &mut stages.0 {
+                stage.target = match limit_knob {
+                    true => shard.share(stage.target.round() as u64).max(1) as f64,
+                    false => shard.share_rate(stage.target),
+                };
+            }
+        }
+        self.shard = Some(shard);
+        Ok(self)
+    }
+
+    /// The whole run as the arguments describe it.
+    fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let (target, more_targets) = targets_of(&args)?;
+        let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
+            Error::Input(format!(
+                "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
+                args.method
+            ))
+        })?;
+        let body = body_of(&args)?;
+        let (tls, route) = connection_of(&args, target.as_ref())?;
+        let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
+
+        let (replay, rate) = schedule_of(&args)?;
+        let concurrency = args
+            .concurrency
+            .or(replay.as_ref().and_then(|r| r.start_limit))
+            .unwrap_or(match rate {
+                Some(_) => RATE_MODE_CONCURRENCY,
+                None => CONCURRENCY,
+            });
+        Ok(Config {
+            target,
+            more_targets,
+            method,
+            headers,
+            body,
+            plan: Plan {
+                max_requests: args.requests,
+                duration: args.duration,
+            },
+            concurrency,
+            rate,
+            threads: args.threads.unwrap_or_else(default_threads),
+            timeout: args.timeout,
+            connect_timeout: args.connect_timeout,
+            tls,
+            route,
+            http2: args.http2,
+            disable_keepalive: args.disable_keepalive,
+            streams_per_connection: args.streams_per_connection,
+            headless: args.no_tui || !can_draw,
+            step: args.step,
+            rate_step: args.rate_step,
+            stages: args.stages,
+            replay,
+            until: args.until,
+            fail_if: args.fail_if,
+            hdr_log: args.hdr_log,
+            control: control_of(args.control, args.control_token.token.as_deref())?,
+            exit_on_done: args.exit_on_done,
+            output_format: args.output_format,
+            output: args.output,
+            shard: None,
+        })
+    }
+}
+
+/// The replay (read and checked now), and the starting rate: `-q`, else the replay's (a
+/// replay starts where the recorded run started, unless -c or -q say otherwise). Stages
+/// that steer the limit are checked against its bounds.
+fn schedule_of(args: &RunArgs) -> Result<(Option<Replay>, Option<f64>), Error> {
+    let replay = args
+        .replay
+        .as_deref()
+        .map(Replay::read)
+        .transpose()
+        .map_err(Error::Input)?;
+    let rate = args.rate.or(replay.as_ref().and_then(|r| r.start_rate));
+    if rate.is_none()
+        && let Some(stages) = &args.stages
+    {
+        check_limit_stages(stages)?;
+    }
+    Ok((replay, rate))
+}
+
+/// Stages that steer the limit (no rate) stay within the limit's bounds, as `-c` does; a
+/// stage to 0 ramps down to the least, 1.
+fn check_limit_stages(stages: &Stages) -> Result<(), Error> {
+    match stages.0.iter().find(|s| s.target > MAX_LIMIT as f64) {
+        Some(s) => Err(Error::Input(format!(
+            "--stages: {} is above the highest limit, {MAX_LIMIT} (without -q the stages steer the limit)",
+            s.target
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The control API's address and token (given, or drawn now), if `--control` was given.
+fn control_of(addr: Option<SocketAddr>, token: Option<&str>) -> Result<Option<ControlSpec>, Error> {
+    let Some(addr) = addr else {
+        return Ok(None);
+    };
+    let (token, drawn) = match token {
+        Some(t) => (Token::given(t).map_err(Error::Input)?, false),
+        None => (Token::generate().map_err(Error::Runtime)?, true),
+    };
+    Ok(Some(ControlSpec { addr, token, drawn }))
+}
+
+/// The request body: `-d`, the file of `-D`, or none.
+fn body_of(args: &RunArgs) -> Result<Bytes, Error> {
+    Ok(match (args.body.clone(), args.body_file.as_ref()) {
+        (Some(text), _) => Bytes::from(text),
+        (None, Some(path)) => untrusted::read_file(path, untrusted::MAX_BODY_BYTES)
+            .map(Bytes::from)
+            .map_err(|e| Error::Input(format!("-D: {e}")))?,
+        (None, None) => Bytes::new(),
+    })
+}
+
+/// Refuses a host that does not resolve, before any dashboard or load starts: the one
+/// connections go to (the URL's, `--connect-to`'s or the proxy's; none for a unix socket).
+pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), Error> {
+    let proxy = route.proxy.as_ref().map(|(p, _)| p);
+    let (host, port) = match (&route.unix, proxy, &route.dial) {
+        (Some(_), _, _) => return Ok(()),
+        (None, Some(proxy), _) => (proxy.host().unwrap_or_default(), port_of(proxy)),
+        (None, None, Some(to)) => (to.host(), to.port_u16().unwrap_or(port_of(url))),
+        (None, None, None) => (url.host().unwrap_or_default(), port_of(url)),
+    };
+    let host = unbracket(host);
+    let lookup = tokio::net::lookup_host((host, port));
+    match tokio::time::timeout(Duration::from_secs(10), lookup).await {
+        Ok(Ok(mut addrs)) => match addrs.next() {
+            Some(_) => Ok(()),
+            None => Err(Error::Input(format!(
+                "host '{host}' resolves to no address"
+            ))),
+        },
+        Ok(Err(e)) => Err(Error::Input(format!("host '{host}' does not resolve: {e}"))),
+        Err(_) => Err(Error::Input(format!(
+            "host '{host}' did not resolve within 10 s"
+        ))),
+    }
+}
+
+/// The request's headers: `-H`, the shortcuts, and a proxy's credentials for plain http
+/// through it (the proxy reads them from each request). A URL's own `user:password@` is
+/// added per URL when the client is built (`Target::basic_auth`).
+fn headers_of(
+    args: &RunArgs,
+    target: Option<&Target>,
+    body_len: usize,
+    route: &Route,
+) -> Result<HeaderMap, Error> {
+    let mut headers = parse_headers(&args.headers)?;
+    add_shortcuts(&mut headers, args)?;
+    check_framing(&headers, body_len)?;
+    if target.is_some_and(|t| t.basic_auth.is_some()) && args.basic_auth.is_some() {
+        return Err(Error::Input(
+            "-a and the URL's user:password@ both give credentials: give one".into(),
+        ));
+    }
+    if let (Some(target), Some((_, Some(auth)))) = (target, &route.proxy)
+        && target.url.scheme_str() == Some("http")
+    {
+        headers.insert(PROXY_AUTHORIZATION, auth.clone());
+    }
+    Ok(headers)
+}
+
+/// Most URLs `--urls-from-file` takes: each keeps its own counts and a latency histogram.
+pub const MAX_URLS: usize = 1000;
+
+/// The URL given, or the URLs of `--urls-from-file` (the first, and the rest).
+fn targets_of(args: &RunArgs) -> Result<(Option<Target>, Vec<Target>), Error> {
+    let Some(file) = &args.urls_from_file else {
+        return Ok((
+            args.url.as_deref().map(Target::parse).transpose()?,
+            Vec::new(),
+        ));
+    };
+    let text = untrusted::read_text(file, untrusted::MAX_URL_FILE_BYTES)
+        .map_err(|e| Error::Input(format!("--urls-from-file: {e}")))?;
+    let shown = untrusted::escaped(&file.to_string_lossy()).into_owned();
+    let mut targets = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let target = Target::parse(line).map_err(|e| {
+            Error::Input(format!(
+                "--urls-from-file: '{shown}' line {}: {e}",
+                number + 1
+            ))
+        })?;
+        targets.push(target);
+    }
+    if targets.len() > MAX_URLS {
+        return Err(Error::Input(format!(
+            "--urls-from-file: '{shown}' has {} URLs; at most {MAX_URLS}",
+            targets.len()
+        )));
+    }
+    let mut targets = targets.into_iter();
+    let first = targets
+        .next()
+        .ok_or_else(|| Error::Input(format!("--urls-from-file: '{shown}' has no URL")))?;
+    Ok((Some(first), targets.collect()))
+}
+
+/// How connections are made: TLS as the flags say (its files read and checked now, before
+/// any load), and where sockets go (`--connect-to`, `-x`, `--unix-socket`).
+fn connection_of(
+    args: &RunArgs,
+    target: Option<&Target>,
+) -> Result<(Arc<rustls::ClientConfig>, Route), Error> {
+    let tls = TlsOptions {
+        insecure: args.insecure,
+        cacert: args.cacert.clone(),
+        identity: args.cert.clone().zip(args.key.clone()),
+    };
+    let tls = Arc::new(client::client_config(&tls).map_err(Error::Input)?);
+    let Some(target) = target else {
+        if !args.connect_to.is_empty() || args.proxy.is_some() || args.unix_socket.is_some() {
+            return Err(Error::Input(
+                "--connect-to, -x and --unix-socket need a URL to apply to".into(),
+            ));
+        }
+        return Ok((tls, Route::default()));
+    };
+    let proxy = match &args.proxy {
+        Some(text) => {
+            let proxy = Target::parse(text).map_err(|e| Error::Input(format!("-x: {e}")))?;
+            if proxy.url.scheme_str() != Some("http") {
+                return Err(Error::Input(format!(
+                    "-x: '{}': only http:// proxies are supported (https:// targets go through them by CONNECT)",
+                    proxy.shown
+                )));
+            }
+            Some((proxy.url, proxy.basic_auth))
+        }
+        None => None,
+    };
+    if args.unix_socket.is_some() && target.url.scheme_str() != Some("http") {
+        return Err(Error::Input(
+            "--unix-socket takes an http:// URL (its host is only the Host header)".into(),
+        ));
+    }
+    let route = Route {
+        dial: ConnectTo::route(&args.connect_to, &target.url)?,
+        proxy,
+        unix: args.unix_socket.clone(),
+    };
+    Ok((tls, route))
+}
+
+/// `-a`, `-A` and `-T`, each the `-H` it stands for; refused beside an `-H` of the same name,
+/// since which one the operator meant cannot be told.
+fn add_shortcuts(headers: &mut HeaderMap, args: &RunArgs) -> Result<(), Error> {
+    let basic = match &args.basic_auth {
+        Some(text) => {
+            let (user, password) = text.split_once(':').ok_or_else(|| {
+                Error::Input("-a: give USER:PASSWORD (the colon is missing)".into())
+            })?;
+            Some(crate::run::target::basic_credentials(user, password))
+        }
+        None => None,
+    };
+    let value = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|v| {
+                HeaderValue::from_str(v.trim()).map_err(|_| {
+                    Error::Input(format!(
+                        "{flag}: the value has characters a header cannot hold"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let shortcuts = [
+        ("-a", AUTHORIZATION, basic),
+        ("-A", ACCEPT, value("-A", &args.accept)?),
+        ("-T", CONTENT_TYPE, value("-T", &args.content_type)?),
+    ];
+    for (flag, name, value) in shortcuts {
+        let Some(value) = value else { continue };
+        if headers.contains_key(&name) {
+            return Err(Error::Input(format!(
+                "{flag} and -H '{name}: …' both set {name}: give one"
+            )));
+        }
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
+/// sluice frames the body itself (Content-Length from its size): a Content-Length that
+/// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
+fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
+    if headers.contains_key(TRANSFER_ENCODING) {
+        return Err(Error::Input(
+            "-H: Transfer-Encoding is not allowed: sluice sends the body with a Content-Length \
+             computed from it"
+                .into(),
+        ));
+    }
+    let lengths: Vec<_> = headers.get_all(CONTENT_LENGTH).iter().collect();
+    match lengths.as_slice() {
+        [] => Ok(()),
+        [one]
+            if one
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                == Some(body_len) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::Input(format!(
+            "-H: Content-Length must match the body ({body_len} bytes), or be left out: \
+             sluice computes it"
+        ))),
+    }
+}
+
+/// `Name: value` pairs; a line without a colon or with an invalid name is refused.
+fn parse_headers(lines: &[String]) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            Error::Input(format!(
+                "-H: '{line}' has no colon: write it as \"Name: value\""
+            ))
+        })?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            Error::Input(format!("-H: '{}' is not a valid header name", name.trim()))
+        })?;
+        let value = HeaderValue::from_str(value.trim()).map_err(|_| {
+            Error::Input(format!(
+                "-H: the value of '{name}' has characters a header cannot hold"
+            ))
+        })?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input_error(r: Result<impl std::fmt::Debug, Error>) -> String {
+        match r {
+            Err(Error::Input(msg)) => msg,
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn framing_headers_must_agree_with_the_body() {
+        let h = |lines: &[&str]| {
+            parse_headers(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+                .expect("headers")
+        };
+        assert!(check_framing(&h(&["Content-Length: 5"]), 5).is_ok());
+        assert!(check_framing(&h(&[]), 5).is_ok());
+        assert!(
+            input_error(check_framing(&h(&["Content-Length: 5"]), 0))
+                .contains("must match the body (0 bytes)")
+        );
+        assert!(
+            input_error(check_framing(&h(&["Content-Length: x"]), 0)).contains("Content-Length")
+        );
+        assert!(
+            input_error(check_framing(
+                &h(&["Content-Length: 2", "Content-Length: 2"]),
+                2
+            ))
+            .contains("Content-Length")
+        );
+        assert!(
+            input_error(check_framing(&h(&["Transfer-Encoding: chunked"]), 2))
+                .contains("Transfer-Encoding")
+        );
+    }
+
+    #[test]
+    fn headers_are_split_at_the_first_colon() {
+        let h = parse_headers(&["X-A: 1".into(), "Host: a:8080".into(), "X-A: 2".into()])
+            .expect("valid headers");
+        assert_eq!(h.get_all("x-a").iter().count(), 2);
+        assert_eq!(h["host"], "a:8080");
+        assert!(input_error(parse_headers(&["NoColon".into()])).contains("no colon"));
+        assert!(input_error(parse_headers(&["Bad Name: x".into()])).contains("header name"));
+    }
+}

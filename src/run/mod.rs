@@ -1,0 +1,553 @@
+//! Wiring one run: check where the summary goes, resolve the target, start the pipeline
+//! (generator → outcomes → aggregator → snapshots), show it, and finish with the summary.
+
+pub mod cli;
+pub mod config;
+pub(crate) mod connect_to;
+pub mod demo;
+pub(crate) mod target;
+
+use crate::control;
+use crate::engine::client::{self, Client, Pool, RequestTemplate};
+use crate::engine::generator;
+use crate::engine::generator::timeline::{Entry, Source};
+use crate::engine::generator::{Gauges, Handle};
+use crate::process::error::Error;
+use crate::process::probe::fd::FdUsage;
+use crate::process::{panics, probe, signals};
+use crate::report::OutputFormat;
+use crate::report::output::{self, Output};
+use crate::report::summary::Until;
+use crate::report::{self, RunFacts, Summary};
+use crate::run::config::Config;
+use crate::run::target::Target;
+use crate::schedule::replay::ReplayScript;
+use crate::schedule::stages::StagesScript;
+use crate::schedule::{Knob, driver, until};
+use crate::stats::aggregator::{self, Readings, Schedule};
+use crate::stats::snapshot::Snapshot;
+use crate::view::{headless, tui};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// How often stats are rolled into a snapshot (and a progress line printed).
+pub const TICK_MS: u64 = 1000;
+/// Batches of outcomes that may wait in the channel before request tasks wait for the
+/// aggregator (256 full batches: 16k outcomes).
+const OUTCOME_QUEUE: usize = 256;
+
+/// Runs a load test as configured, writes the summary, and returns it.
+pub fn run(config: Config) -> Result<Summary, Error> {
+    // Checked first: a summary or a log that cannot be written is bad input, before any load.
+    let output = Output::prepare(config.output.as_deref())?;
+    let hdr_log = prepare_hdr_log(&config, &output)?;
+    let control = config
+        .control
+        .clone()
+        .map(control::Bound::bind)
+        .transpose()?;
+    let runtime = crate::process::runtime::current_thread()?;
+    runtime.block_on(run_on_runtime(config, output, hdr_log, control))
+}
+
+/// The `--hdr-log` destination, checked as `-o` is; refused when it is `-o`'s file.
+fn prepare_hdr_log(config: &Config, output: &Output) -> Result<Option<Output>, Error> {
+    let Some(path) = config.hdr_log.as_deref() else {
+        return Ok(None);
+    };
+    let log = Output::prepare_as(Some(path), "--hdr-log")?;
+    if log.resolved().is_some() && log.resolved() == output.resolved() {
+        return Err(Error::Input(format!(
+            "--hdr-log: '{}' is also the summary's file (-o): name another",
+            path.display()
+        )));
+    }
+    Ok(Some(log))
+}
+
+/// The target and how it was chosen; the demo runs in-process until `shutdown`.
+struct Resolved {
+    target: Target,
+    demo: bool,
+}
+
+async fn run_on_runtime(
+    config: Config,
+    output: Output,
+    hdr_log: Option<Output>,
+    control: Option<control::Bound>,
+) -> Result<Summary, Error> {
+    // Sockets are files: take all the descriptors the hard limit allows.
+    let _ = probe::fd::raise_soft_limit();
+    let open_before = probe::fd::count_open().unwrap_or(0);
+    let demo_shutdown = CancellationToken::new();
+    let resolved = resolve(&config, &demo_shutdown).await?;
+    let client = client_for(&config, &resolved.target)?;
+    // The in-process demo target holds the server side of every connection too.
+    let cap = probe::fd::concurrency_cap(open_before, if resolved.demo { 2 } else { 1 });
+    if config.concurrency > cap {
+        crate::say!(
+            "sluice: -c {} capped by open files ({cap}): raise the limit with ulimit -n",
+            config.concurrency
+        );
+    }
+    let ended = pipeline(&config, &resolved, client, cap, (hdr_log, control)).await?;
+    demo_shutdown.cancel();
+    let facts = RunFacts {
+        target: shown_targets(&resolved.target, &config.more_targets),
+        urls: shown_urls(&resolved.target, &config.more_targets),
+        initial_limit: config.concurrency,
+        initial_rate: config.rate,
+        timeline: ended.timeline,
+        until: ended.until,
+        peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
+        fail_if: config.fail_if.clone(),
+        started_at: ended.started_at,
+        shard: config.shard,
+    };
+    let summary = Summary::new(facts, &ended.last);
+    let written = finish(&summary, &config, output, &ended.ending).await;
+    if let Some(control) = ended.control {
+        let serve = control.finish(report::render(&summary, OutputFormat::Json));
+        ended.ending.unless_given_up(serve).await;
+    }
+    written?;
+    if let Some(Err(e)) = ended.hdr_log {
+        let path = config.hdr_log.as_deref().unwrap_or_else(|| "?".as_ref());
+        return Err(Error::Runtime(format!(
+            "cannot write the HDR log to '{}': {e}",
+            path.display()
+        )));
+    }
+    match panics::first() {
+        Some(message) => Err(Error::Runtime(format!("internal error: {message}"))),
+        None => Ok(summary),
+    }
+}
+
+/// The URL given, or the demo target started in-process.
+async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
+    match &config.target {
+        Some(target) => {
+            for t in std::iter::once(target).chain(&config.more_targets) {
+                crate::run::config::check_host_resolves(&t.url, &config.route).await?;
+            }
+            Ok(Resolved {
+                target: target.clone(),
+                demo: false,
+            })
+        }
+        None => Ok(Resolved {
+            target: Target::local(demo::start_in_process(demo_shutdown).await?),
+            demo: true,
+        }),
+    }
+}
+
+/// How a run ended: its final snapshot and how it was steered.
+struct Ended {
+    last: Snapshot,
+    timeline: Vec<Entry>,
+    until: Option<Until>,
+    /// The wall-clock time the run started.
+    started_at: SystemTime,
+    /// How writing the HDR log went, when there was one.
+    hdr_log: Option<std::io::Result<()>>,
+    /// The control API, still serving: it hands out the summary, then stops.
+    control: Option<control::Control>,
+    /// The signals, counted still: the end gives up waiting at the next (or soon after one).
+    ending: signals::Ending,
+}
+
+/// What a run may have beside its view: the HDR log's file, the control API's listener.
+type Sidecars = (Option<Output>, Option<control::Bound>);
+
+/// The tasks that read every snapshot beside the view: the `--until` watch, the HDR log.
+struct Readers {
+    every: Vec<mpsc::UnboundedSender<Snapshot>>,
+    until: Option<JoinHandle<Until>>,
+    hdr_log: Option<JoinHandle<std::io::Result<()>>>,
+    control: Option<control::Control>,
+}
+
+impl Readers {
+    fn start(
+        config: &Config,
+        generator: &Handle,
+        (hdr_log, control): Sidecars,
+        target: String,
+        started_at: SystemTime,
+    ) -> Result<Readers, Error> {
+        let mut every = Vec::new();
+        let mut reader = || {
+            let (tx, rx) = mpsc::unbounded_channel();
+            every.push(tx);
+            rx
+        };
+        let until = config
+            .until
+            .clone()
+            .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
+        let control = control
+            .map(|bound| {
+                let (shard, plan) = (config.shard, config.plan);
+                control::Control::serve(bound, generator.clone(), target.clone(), shard, plan)
+            })
+            .transpose()?;
+        if let Some(control) = &control {
+            control.follow(reader());
+        }
+        let hdr_log = hdr_log
+            .map(|out| tokio::spawn(report::hdr_log::write(out, target, started_at, reader())));
+        Ok(Readers {
+            every,
+            until,
+            hdr_log,
+            control,
+        })
+    }
+}
+
+impl Readers {
+    /// The aggregator is done: the readers have seen every snapshot and return.
+    async fn ended(
+        self,
+        last: Snapshot,
+        timeline: Vec<Entry>,
+        started_at: SystemTime,
+        ending: signals::Ending,
+    ) -> Ended {
+        let until = match self.until {
+            Some(task) => task.await.ok(),
+            None => None,
+        };
+        let hdr_log = match self.hdr_log {
+            Some(task) => Some(match ending.unless_given_up(task).await {
+                Some(written) => written.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                None => Err(std::io::Error::other(
+                    "a signal came before it was written (a FIFO with no reader?)",
+                )),
+            }),
+            None => None,
+        };
+        Ended {
+            last,
+            timeline,
+            until,
+            started_at,
+            hdr_log,
+            control: self.control,
+            ending,
+        }
+    }
+}
+
+/// Generator, aggregator, signals, the -z deadline and the view, until the run is over.
+async fn pipeline(
+    config: &Config,
+    resolved: &Resolved,
+    client: Client,
+    cap: usize,
+    sidecars: Sidecars,
+) -> Result<Ended, Error> {
+    let panicked = CancellationToken::new();
+    panics::install(panicked.clone(), tui::restore_terminal);
+    let ending = signals::Ending::count(signals::Signals::listen());
+    let (outcome_tx, outcome_rx) = mpsc::channel(OUTCOME_QUEUE);
+    let (started, started_at) = (Instant::now(), SystemTime::now());
+    let setup = generator::Setup {
+        plan: config.plan,
+        limit: config.concurrency,
+        cap,
+        rate: config.rate,
+        threads: config.threads,
+    };
+    let generator = generator::start(client, setup, outcome_tx)?;
+    let terminate = CancellationToken::new();
+    let mut background = watchers(config, &generator, started, &ending, panicked, &terminate);
+    background.extend(start_schedule(config, &generator, started));
+    let (snapshot_tx, snapshot_rx) = watch::channel(Snapshot::default());
+    let last_published = snapshot_rx.clone();
+    let (progress_tx, progress_rx) = mpsc::unbounded_channel();
+    let target = shown_targets(&resolved.target, &config.more_targets);
+    let mut readers = Readers::start(config, &generator, sidecars, target, started_at)?;
+    if config.headless {
+        readers.every.push(progress_tx);
+    }
+    let schedule = Schedule {
+        tick: Duration::from_millis(TICK_MS),
+        started,
+        ends_by: config.plan.duration,
+    };
+    let aggregator = tokio::spawn(aggregator::run(
+        outcome_rx,
+        LiveReadings(generator.clone()),
+        schedule,
+        snapshot_tx,
+        std::mem::take(&mut readers.every),
+    ));
+    let view = view_for(config, resolved, progress_rx);
+    show(view, config, &generator, snapshot_rx, started, terminate).await;
+    // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
+    let last = match aggregator.await {
+        Ok(last) => last,
+        Err(_) => last_published.borrow().clone(),
+    };
+    background.iter().for_each(|task| task.abort());
+    Ok(readers
+        .ended(last, generator.timeline(), started_at, ending)
+        .await)
+}
+
+/// Plays `--stages` (on the rate with -q, else the limit) or `--replay`, if given.
+fn start_schedule(config: &Config, generator: &Handle, started: Instant) -> Option<JoinHandle<()>> {
+    let generator = generator.clone();
+    if let Some(stages) = config.stages.clone() {
+        let start = config.rate.unwrap_or(config.concurrency as f64);
+        let knob = Knob::steered(config.rate);
+        let script = StagesScript::new(stages, knob, start);
+        return Some(tokio::spawn(driver::play(
+            script,
+            generator,
+            started,
+            Source::Stage,
+        )));
+    }
+    let script = ReplayScript::new(config.replay.clone()?);
+    Some(tokio::spawn(driver::play(
+        script,
+        generator,
+        started,
+        Source::Replay,
+    )))
+}
+
+/// The tasks that end the run from outside: an ending signal or a panic stops it and
+/// makes the view leave (`terminate`); the -z deadline stops it.
+fn watchers(
+    config: &Config,
+    generator: &Handle,
+    started: Instant,
+    ending: &signals::Ending,
+    panicked: CancellationToken,
+    terminate: &CancellationToken,
+) -> Vec<JoinHandle<()>> {
+    let stop_and_leave = || {
+        let (generator, terminate) = (generator.clone(), terminate.clone());
+        move || {
+            generator.stop();
+            terminate.cancel();
+        }
+    };
+    let on_panic = stop_and_leave();
+    let mut tasks = vec![
+        tokio::spawn(signals::stop_on_ending(
+            ending.clone(),
+            stop_and_leave(),
+            tui::restore_terminal,
+        )),
+        tokio::spawn(async move {
+            panicked.cancelled().await;
+            on_panic();
+        }),
+    ];
+    // The -z deadline is kept on this thread: a generator thread busy in the kernel (slow
+    // connects at thousands of connections) cannot delay the end of the run.
+    if let Some(deadline) = config.plan.deadline(started) {
+        let generator = generator.clone();
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(deadline).await;
+            generator.stop();
+        }));
+    }
+    tasks
+}
+
+/// What the aggregator reads each tick: the generator's gauges and the open files.
+struct LiveReadings(Handle);
+
+impl Readings for LiveReadings {
+    fn gauges(&self) -> Gauges {
+        self.0.gauges()
+    }
+
+    fn open_files(&self) -> FdUsage {
+        FdUsage::read()
+    }
+
+    fn late_starts(&self) -> u64 {
+        self.0.late_starts()
+    }
+}
+
+/// The dashboard, or progress lines fed every tick when headless.
+fn view_for(
+    config: &Config,
+    resolved: &Resolved,
+    progress: mpsc::UnboundedReceiver<Snapshot>,
+) -> View {
+    if config.headless {
+        return View::Headless(progress);
+    }
+    let app = tui::app::App::new(
+        shown_targets(&resolved.target, &config.more_targets),
+        resolved.demo,
+        config.plan,
+        config.concurrency,
+        config.step,
+        config.exit_on_done,
+    );
+    let schedule = match (&config.stages, &config.replay) {
+        (Some(_), _) => Some("stage"),
+        (None, Some(_)) => Some("replay"),
+        (None, None) => None,
+    };
+    let urls = shown_urls(&resolved.target, &config.more_targets);
+    let app = app
+        .with_rate(config.rate, config.rate_step)
+        .with_schedule(schedule)
+        .with_urls(urls);
+    View::Dashboard(Box::new(app))
+}
+
+/// Writes the summary where it was asked for, off the runtime and given up at a signal (a
+/// FIFO may have no reader). If that fails after all, it is printed on stdout instead, so
+/// the run is not lost, and the failure is an error (exit 1).
+async fn finish(
+    summary: &Summary,
+    config: &Config,
+    output: Output,
+    ending: &signals::Ending,
+) -> Result<(), Error> {
+    let text = report::render(summary, config.output_format);
+    let path = output.path().map(|p| p.display().to_string());
+    let written = output::write_unless(output, text.as_bytes(), ending.give_up()).await;
+    match (written, path) {
+        (Ok(()), Some(path)) => {
+            crate::say!("sluice: summary written to {path}");
+            Ok(())
+        }
+        (Ok(()), None) => Ok(()),
+        (Err(e), Some(path)) => {
+            let stdout = Output::Stdout;
+            let _ = output::write_unless(stdout, text.as_bytes(), ending.give_up()).await;
+            Err(Error::Runtime(format!(
+                "cannot write the summary to '{path}': {e}; it was printed on stdout instead"
+            )))
+        }
+        (Err(e), None) => Err(Error::Runtime(format!("cannot print the summary: {e}"))),
+    }
+}
+
+/// The target as the summary names it: the URL, or the first of several and how many more.
+fn shown_targets(first: &Target, more: &[Target]) -> String {
+    match more.len() {
+        0 => first.shown.clone(),
+        n => format!("{} and {n} more URLs", first.shown),
+    }
+}
+
+/// With several URLs, each as shown, in order; else none (a run with one URL has no table).
+fn shown_urls(first: &Target, more: &[Target]) -> Vec<String> {
+    match more.is_empty() {
+        true => Vec::new(),
+        false => std::iter::once(first)
+            .chain(more)
+            .map(|t| t.shown.clone())
+            .collect(),
+    }
+}
+
+/// The client for the run: a request template per URL, a pool per origin (scheme and
+/// authority), each with its connector and the run's timeouts.
+fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
+    let mut pools: Vec<Pool> = Vec::new();
+    let mut origins: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    let mut templates = Vec::new();
+    for target in std::iter::once(target).chain(&config.more_targets) {
+        let url = &target.url;
+        let origin = (url.scheme_str(), url.authority().map(|a| a.as_str()));
+        let pool = match origins.iter().position(|o| *o == origin) {
+            Some(i) => i,
+            None => {
+                origins.push(origin);
+                pools.push(pool_for(config, url));
+                pools.len() - 1
+            }
+        };
+        let mut headers = config.headers.clone();
+        // The URL's user:password@ is Basic auth, unless -H Authorization says otherwise.
+        if let Some(auth) = &target.basic_auth
+            && !headers.contains_key(http::header::AUTHORIZATION)
+        {
+            headers.insert(http::header::AUTHORIZATION, auth.clone());
+        }
+        let template = RequestTemplate::new(
+            config.method.clone(),
+            url.clone(),
+            headers,
+            config.body.clone(),
+        );
+        templates.push((template, pool));
+    }
+    Ok(Client::several(templates, pools, config.timeout))
+}
+
+/// A pool of connections to `url`'s origin, made as the flags say.
+fn pool_for(config: &Config, url: &http::Uri) -> Pool {
+    let connector = client::connector(
+        config.connect_timeout,
+        (*config.tls).clone(),
+        url,
+        config.route.clone(),
+        config.http2,
+    );
+    let pool = Pool::new(connector, url.clone());
+    match (config.http2, config.disable_keepalive) {
+        (true, _) => pool.http2(config.streams_per_connection),
+        (false, true) => pool.without_keepalive(),
+        (false, false) => pool,
+    }
+}
+
+/// What shows the run: the dashboard, or progress lines fed every tick.
+enum View {
+    Dashboard(Box<tui::app::App>),
+    Headless(mpsc::UnboundedReceiver<Snapshot>),
+}
+
+/// Shows the run until it is over. If the view fails (no usable terminal) or panics, the
+/// run is stopped; what was measured stands.
+async fn show(
+    view: View,
+    config: &Config,
+    generator: &Handle,
+    snapshots: watch::Receiver<Snapshot>,
+    started: Instant,
+    terminate: CancellationToken,
+) {
+    let shown = AssertUnwindSafe(async {
+        match view {
+            View::Headless(progress) => {
+                headless::print_progress(progress, config.plan).await;
+                Ok(())
+            }
+            View::Dashboard(app) => tui::run(*app, generator, snapshots, started, terminate)
+                .await
+                .map(|_| ()),
+        }
+    })
+    .catch_unwind()
+    .await;
+    if !matches!(shown, Ok(Ok(()))) {
+        generator.stop();
+        if let Ok(Err(e)) = shown {
+            crate::say!("sluice: dashboard failed: {e}");
+        }
+    }
+}

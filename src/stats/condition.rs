@@ -1,0 +1,247 @@
+//! The condition grammar `--until` and `--fail-if` share: `p99>250ms`, `errors>1%`,
+//! `errors>0`, `non2xx>0%`, `rps<1000`. Parsing and judging only; what is measured comes in.
+
+use crate::stats::latency::LatencySummary;
+use crate::units;
+
+/// The latency rungs a condition can name, as typed and as a quantile.
+const RUNGS: [(&str, Rung); 9] = [
+    ("p50", Rung::Quantile(0.50)),
+    ("p75", Rung::Quantile(0.75)),
+    ("p90", Rung::Quantile(0.90)),
+    ("p95", Rung::Quantile(0.95)),
+    ("p99", Rung::Quantile(0.99)),
+    ("p99.9", Rung::Quantile(0.999)),
+    ("p99.99", Rung::Quantile(0.9999)),
+    ("mean", Rung::Mean),
+    ("max", Rung::Max),
+];
+
+/// One rung of the latency ladder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rung {
+    Quantile(f64),
+    Mean,
+    Max,
+}
+
+impl Rung {
+    /// The rung's value in a summary, in microseconds.
+    fn of(self, l: &LatencySummary) -> f64 {
+        match self {
+            Rung::Mean => l.mean_us,
+            Rung::Max => l.max_us as f64,
+            Rung::Quantile(q) => l.at_quantile(q) as f64,
+        }
+    }
+}
+
+/// What a condition looks at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Metric {
+    /// A latency rung, compared in milliseconds.
+    Latency(Rung),
+    /// Failed requests: a count, or a percentage of all that ended.
+    Errors { percent: bool },
+    /// Requests that did not end in a 2xx response (failures included): a count, or a
+    /// percentage of all that ended.
+    Non2xx { percent: bool },
+    /// Responses a second.
+    Rps,
+}
+
+/// What a condition is judged on: a tick, or the whole run.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured<'a> {
+    pub latency: &'a LatencySummary,
+    /// Responses (any status).
+    pub ok: u64,
+    pub failed: u64,
+    /// Responses with a status outside 200..=299.
+    pub non2xx_responses: u64,
+    pub rps: f64,
+}
+
+/// A parsed condition: a metric, a comparison and a threshold in the metric's unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    text: String,
+    metric: Metric,
+    above: bool,
+    threshold: f64,
+}
+
+impl Condition {
+    /// Parses `p99>200ms` (any rung of the ladder, `mean`, `max`), `errors>1%`, `errors>0`,
+    /// `non2xx>0%`, `rps<500`.
+    pub fn parse(text: &str) -> Result<Condition, String> {
+        let t = text.trim().to_ascii_lowercase().replace(' ', "");
+        let (name, above, value) = match (t.split_once('>'), t.split_once('<')) {
+            (Some((n, v)), None) => (n, true, v),
+            (None, Some((n, v))) => (n, false, v),
+            _ => return Err(Self::help(text)),
+        };
+        let count_or_percent = |value: &str| -> Result<(bool, f64), String> {
+            let (number, percent) = match value.strip_suffix('%') {
+                Some(n) => (n, true),
+                None => (value, false),
+            };
+            let n = number.parse::<f64>().map_err(|_| Self::help(text))?;
+            match n.is_finite() && n >= 0.0 {
+                true => Ok((percent, n)),
+                false => Err(Self::help(text)),
+            }
+        };
+        let (metric, threshold) = match name {
+            "errors" => {
+                let (percent, n) = count_or_percent(value)?;
+                (Metric::Errors { percent }, n)
+            }
+            "non2xx" => {
+                let (percent, n) = count_or_percent(value)?;
+                (Metric::Non2xx { percent }, n)
+            }
+            "rps" => (Metric::Rps, units::parse_rate(value)?),
+            _ => {
+                let rung = RUNGS.iter().find(|(n, _)| *n == name);
+                let (_, rung) = rung.ok_or_else(|| Self::help(text))?;
+                let d = units::parse_duration_or_zero(value)?;
+                (Metric::Latency(*rung), d.as_secs_f64() * 1000.0)
+            }
+        };
+        Ok(Condition {
+            text: text.trim().to_string(),
+            metric,
+            above,
+            threshold,
+        })
+    }
+
+    fn help(text: &str) -> String {
+        format!(
+            "'{text}' is not a condition: use a latency (p50, p75, p90, p95, p99, p99.9, \
+             p99.99, mean, max) with a duration (p99>200ms), errors>N or errors>N%, \
+             non2xx>N or non2xx>N%, or rps<N"
+        )
+    }
+
+    /// The metric's value in `m`, in its unit (milliseconds, a count, a percentage, req/s);
+    /// None where it has no value: a latency without responses, a share of no requests.
+    pub fn measure(&self, m: &Measured) -> Option<f64> {
+        let ended = m.ok + m.failed;
+        let share = |n: u64, percent: bool| match percent {
+            false => Some(n as f64),
+            true => (ended > 0).then(|| 100.0 * n as f64 / ended as f64),
+        };
+        match self.metric {
+            Metric::Latency(rung) => (m.latency.count > 0).then(|| rung.of(m.latency) / 1000.0),
+            Metric::Errors { percent } => share(m.failed, percent),
+            Metric::Non2xx { percent } => share(m.non2xx_responses + m.failed, percent),
+            Metric::Rps => Some(m.rps),
+        }
+    }
+
+    /// Whether a measured value is past the threshold.
+    pub fn holds_for(&self, value: f64) -> bool {
+        match self.above {
+            true => value > self.threshold,
+            false => value < self.threshold,
+        }
+    }
+
+    /// The unit `measure` gives: "ms", "%", "requests" or "req/s".
+    pub fn unit(&self) -> &'static str {
+        match self.metric {
+            Metric::Latency(_) => "ms",
+            Metric::Errors { percent: true } | Metric::Non2xx { percent: true } => "%",
+            Metric::Errors { percent: false } | Metric::Non2xx { percent: false } => "requests",
+            Metric::Rps => "req/s",
+        }
+    }
+
+    /// The condition as typed.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(latency: &LatencySummary, ok: u64, failed: u64, non2xx: u64) -> Measured<'_> {
+        Measured {
+            latency,
+            ok,
+            failed,
+            non2xx_responses: non2xx,
+            rps: ok as f64,
+        }
+    }
+
+    fn holds(text: &str, m: &Measured) -> Option<bool> {
+        let c = Condition::parse(text).expect(text);
+        c.measure(m).map(|v| c.holds_for(v))
+    }
+
+    #[test]
+    fn every_metric_is_measured_in_its_unit() {
+        let l = LatencySummary {
+            count: 10,
+            p50_us: 1_000,
+            p95_us: 4_000,
+            p99_us: 5_000,
+            p99_99_us: 9_000,
+            mean_us: 1_500.0,
+            max_us: 9_500,
+            ..LatencySummary::default()
+        };
+        let m = measured(&l, 97, 3, 2);
+        assert_eq!(holds("p99>4ms", &m), Some(true));
+        assert_eq!(holds("p99>5ms", &m), Some(false));
+        assert_eq!(holds("p95 > 3ms", &m), Some(true));
+        assert_eq!(holds("p99.99>8.9ms", &m), Some(true));
+        assert_eq!(holds("mean>1ms", &m), Some(true));
+        assert_eq!(holds("max<9ms", &m), Some(false));
+        assert_eq!(holds("errors>2%", &m), Some(true), "3 of 100");
+        assert_eq!(holds("errors>3", &m), Some(false));
+        assert_eq!(holds("errors>0", &m), Some(true));
+        assert_eq!(
+            holds("non2xx>4%", &m),
+            Some(true),
+            "2 responses + 3 failures"
+        );
+        assert_eq!(holds("non2xx>5", &m), Some(false));
+        assert_eq!(holds("rps<100", &m), Some(true));
+        let c = Condition::parse("p99>4ms").expect("p99");
+        assert_eq!(c.measure(&m), Some(5.0));
+        assert_eq!(c.unit(), "ms");
+    }
+
+    #[test]
+    fn nothing_measured_is_no_value() {
+        let empty = LatencySummary::default();
+        let m = measured(&empty, 0, 0, 0);
+        assert_eq!(holds("p99>1ms", &m), None);
+        assert_eq!(holds("errors>1%", &m), None);
+        assert_eq!(holds("errors>0", &m), Some(false));
+        assert_eq!(holds("rps<10", &m), Some(true));
+    }
+
+    #[test]
+    fn bad_conditions_are_refused_with_the_forms() {
+        for bad in [
+            "",
+            "p99",
+            "p98>1ms",
+            "p99>fast",
+            "errors>x%",
+            "errors>-1",
+            "latency>1ms",
+            "p99>1<2",
+        ] {
+            let err = Condition::parse(bad).expect_err(bad);
+            assert!(err.contains("is not"), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The live dashboard: a terminal guard and one `select!` loop over frames, keys and snapshots.
+//!
+//! The loop is generic over the ratatui `Backend` and the event stream, so tests drive it with
+//! `TestBackend` and scripted keys; only `run` touches the real terminal.
+
+pub mod app;
+mod fixed_width;
+pub(crate) mod keys;
+pub mod ui;
+mod widgets;
+
+use crate::engine::generator::timeline::{Change, Source};
+use crate::engine::generator::{Gauges, Handle};
+use crate::stats::snapshot::Snapshot;
+use app::{App, Command, Live, Msg, Phase};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+/// Frames drawn per second.
+pub const FRAME_HZ: u64 = 10;
+
+/// Set while the terminal is in raw mode on the alternate screen.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back (raw mode off, main screen) if the dashboard had taken it.
+pub fn restore_terminal() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        ratatui::restore();
+    }
+}
+
+/// Restores the terminal when dropped: on return, on error and while unwinding.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the dashboard on the real terminal until the operator leaves; returns the last state.
+pub async fn run(
+    app: App,
+    generator: &impl Steer,
+    snapshots: watch::Receiver<Snapshot>,
+    started: Instant,
+    terminate: CancellationToken,
+) -> io::Result<App> {
+    // ratatui::try_init would install a second panic hook; sluice's own (panics.rs) restores.
+    crossterm::terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let _guard = TerminalGuard;
+    crossterm::execute!(io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let mut terminal = Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+    run_loop(
+        &mut terminal,
+        app,
+        generator,
+        snapshots,
+        EventStream::new(),
+        started,
+        terminate,
+    )
+    .await
+    .map_err(io::Error::other)
+}
+
+/// The loop: draw at `FRAME_HZ`, handle keys at once, take each snapshot as it comes.
+pub async fn run_loop<B, E>(
+    terminal: &mut Terminal<B>,
+    mut app: App,
+    generator: &impl Steer,
+    mut snapshots: watch::Receiver<Snapshot>,
+    mut events: E,
+    started: Instant,
+    terminate: CancellationToken,
+) -> Result<App, B::Error>
+where
+    B: Backend,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+{
+    let mut frames = tokio::time::interval(Duration::from_millis(1000 / FRAME_HZ));
+    frames.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let (mut events_open, mut snapshots_open, mut terminated) = (true, true, false);
+    while app.phase != Phase::Exit {
+        let msg = tokio::select! {
+            _ = frames.tick() => Msg::Frame(read_live(generator, started)),
+            ev = events.next(), if events_open => match ev {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Some(Ok(_)) => Msg::Frame(read_live(generator, started)),
+                Some(Err(_)) | None => {
+                    events_open = false;
+                    continue;
+                }
+            },
+            changed = snapshots.changed(), if snapshots_open => match changed {
+                Ok(()) => Msg::Snapshot(Box::new(snapshots.borrow_and_update().clone())),
+                Err(_) => {
+                    snapshots_open = false;
+                    continue;
+                }
+            },
+            _ = terminate.cancelled(), if !terminated => {
+                terminated = true;
+                Msg::Terminate
+            }
+        };
+        if matches!(msg, Msg::Snapshot(_)) && crate::process::fault::injected("dashboard") {
+            panic!("injected panic in the dashboard");
+        }
+        let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
+        if let Some(command) = app::update(&mut app, msg) {
+            generator.command(command);
+        }
+        if !snapshots_open && app.phase == Phase::Quitting {
+            app.phase = Phase::Exit;
+        }
+        if redraw && app.phase != Phase::Exit {
+            terminal.draw(|frame| ui::draw(frame, &app))?;
+        }
+    }
+    Ok(app)
+}
+
+/// The gauges as they are this instant; the one place the loop reads the clock.
+fn read_live(generator: &impl Steer, started: Instant) -> Live {
+    Live {
+        elapsed: started.elapsed(),
+        gauges: generator.gauges(),
+    }
+}
+
+/// What the dashboard steers: this process's generator, or a fleet of workers.
+pub trait Steer {
+    /// The gauges now, read every frame.
+    fn gauges(&self) -> Gauges;
+    /// Carries out what a key asked for.
+    fn command(&self, command: Command);
+}
+
+impl Steer for Handle {
+    fn gauges(&self) -> Gauges {
+        Handle::gauges(self)
+    }
+
+    /// Every change goes into the run's timeline, as made by a key.
+    fn command(&self, command: Command) {
+        let change = match command {
+            Command::SetLimit(n) => Change::Limit(n),
+            Command::SetRate(rate) => Change::Rate(rate),
+            Command::Pause => Change::Pause,
+            Command::Resume => Change::Resume,
+            Command::Stop => return self.stop(),
+        };
+        self.steer(change, Some(Source::Key));
+    }
+}
