@@ -5,10 +5,10 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sluicegate::engine::generator::Gauges;
 use sluicegate::engine::generator::outbox::BATCH_MAX;
 use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
+use sluicegate::engine::steer::Gauges;
 use sluicegate::stats::snapshot::Snapshot;
 use sluicegate::stats::window::Window;
 use sluicegate::view::tui::app::{App, Msg, update};

@@ -1,8 +1,7 @@
 //! Parsing the numbers people type: counts like `10k`, durations like `30s`. Each error
 //! message says what was wrong and what would be right.
 
-use crate::engine::generator::MAX_LIMIT;
-use crate::engine::generator::pacer::{MAX_RATE, MIN_RATE};
+use crate::engine::steer::{check_limit, check_rate};
 use std::time::Duration;
 
 /// `count` over `secs` seconds; 0 when no time has passed.
@@ -50,36 +49,6 @@ pub fn parse_positive_count(text: &str) -> Result<u64, String> {
 /// humantime counts one (`1y`, 365.25 days). Far enough for any soak test, and far from where
 /// adding it to a clock could overflow.
 pub const MAX_DURATION: Duration = Duration::from_secs(31_557_600);
-
-/// A rate sluice can keep, from wherever it comes (`-q`, stages, a replay, the control API):
-/// `MIN_RATE` to `MAX_RATE` requests a second.
-pub fn check_rate(rate: f64) -> Result<f64, String> {
-    match rate {
-        r if r.is_nan() => Err("a rate is a number of requests a second".into()),
-        r if r < MIN_RATE => Err(format!("must be at least {MIN_RATE} a second")),
-        r if r > MAX_RATE => Err(format!("is above the highest rate, {MAX_RATE}")),
-        r => Ok(r),
-    }
-}
-
-/// `check_rate`, or 0 (nothing due): what a schedule or the control API may set.
-pub fn check_rate_or_zero(rate: f64) -> Result<f64, String> {
-    match rate {
-        0.0 => Ok(0.0),
-        r => check_rate(r),
-    }
-}
-
-/// A concurrency limit from wherever it comes (`-c`, stages, a replay): a whole number
-/// from 1 to `MAX_LIMIT`, the bounds the keys and the generator keep too.
-pub fn check_limit(limit: f64) -> Result<usize, String> {
-    match limit {
-        n if n.fract() != 0.0 || n.is_nan() => Err("a limit is a whole number".into()),
-        n if n < 1.0 => Err("must be at least 1".into()),
-        n if n > MAX_LIMIT as f64 => Err(format!("is above the highest limit, {MAX_LIMIT}")),
-        n => Ok(n as usize),
-    }
-}
 
 /// Seconds read from a file (a recorded duration, a time in a timeline) as a `Duration`:
 /// refused when negative, not finite or longer than `MAX_DURATION`.
@@ -170,6 +139,7 @@ pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::steer::MAX_LIMIT;
 
     #[test]
     fn counts_with_suffixes() {
@@ -262,19 +232,6 @@ mod tests {
         assert_eq!(seconds(2.5), Ok(Duration::from_millis(2500)));
         for bad in [1e300, -1.0, f64::INFINITY, f64::NAN, 31_557_600.5] {
             assert!(seconds(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn rates_and_limits_from_anywhere_keep_one_set_of_bounds() {
-        assert_eq!(check_rate(MAX_RATE), Ok(MAX_RATE));
-        assert!(check_rate(1e300).unwrap_err().contains("highest rate"));
-        assert!(check_rate(0.0).unwrap_err().contains("at least"));
-        assert_eq!(check_rate_or_zero(0.0), Ok(0.0));
-        assert!(check_rate_or_zero(-3.0).is_err());
-        assert_eq!(check_limit(1e6), Ok(MAX_LIMIT));
-        for bad in [1e300, 0.0, 2.5, -1.0, f64::NAN] {
-            assert!(check_limit(bad).is_err(), "{bad}");
         }
     }
 }

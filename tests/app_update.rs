@@ -4,10 +4,11 @@
 use crossterm::event::KeyEvent;
 use crossterm::event::{KeyCode, KeyModifiers};
 use sluicegate::engine::generator::plan::Plan;
-use sluicegate::engine::generator::{Gauges, MAX_LIMIT, RunState};
 use sluicegate::engine::outcome::ErrorKind;
+use sluicegate::engine::steer::{Change, Knob};
+use sluicegate::engine::steer::{Gauges, MAX_LIMIT, RunState};
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::view::tui::app::{App, Command, Knob, Live, Msg, Overlay, Phase, RateRow, update};
+use sluicegate::view::tui::app::{App, Live, Msg, Overlay, Phase, RateRow, update};
 use std::time::Duration;
 
 fn app() -> App {
@@ -21,7 +22,7 @@ fn app() -> App {
     )
 }
 
-fn press(app: &mut App, code: KeyCode) -> Option<Command> {
+fn press(app: &mut App, code: KeyCode) -> Option<Change> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -34,17 +35,11 @@ fn typed(app: &mut App, text: &str) {
 #[test]
 fn plus_and_minus_step_the_limit_and_show_it_at_once() {
     let mut a = app();
-    assert_eq!(
-        press(&mut a, KeyCode::Char('+')),
-        Some(Command::SetLimit(60))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char('+')), Some(Change::Limit(60)));
     assert_eq!(a.live.gauges.limit, 60);
-    assert_eq!(press(&mut a, KeyCode::Up), Some(Command::SetLimit(70)));
-    assert_eq!(
-        press(&mut a, KeyCode::Char('-')),
-        Some(Command::SetLimit(60))
-    );
-    assert_eq!(press(&mut a, KeyCode::Down), Some(Command::SetLimit(50)));
+    assert_eq!(press(&mut a, KeyCode::Up), Some(Change::Limit(70)));
+    assert_eq!(press(&mut a, KeyCode::Char('-')), Some(Change::Limit(60)));
+    assert_eq!(press(&mut a, KeyCode::Down), Some(Change::Limit(50)));
     let change = a.last_change.expect("a change is recorded");
     assert_eq!((change.from, change.to), (60, 50));
 }
@@ -52,10 +47,7 @@ fn plus_and_minus_step_the_limit_and_show_it_at_once() {
 #[test]
 fn lowering_never_goes_below_one() {
     let mut a = App::new("t".into(), false, Plan::default(), 5, 10, false);
-    assert_eq!(
-        press(&mut a, KeyCode::Char('-')),
-        Some(Command::SetLimit(1))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char('-')), Some(Change::Limit(1)));
     assert_eq!(press(&mut a, KeyCode::Char('-')), None);
     assert_eq!(press(&mut a, KeyCode::Char('[')), None);
     assert_eq!(a.live.gauges.limit, 1);
@@ -65,39 +57,21 @@ fn lowering_never_goes_below_one() {
 fn a_limit_above_the_cap_is_capped_and_says_so() {
     let mut a = app();
     a.live.gauges.cap = 80;
-    assert_eq!(
-        press(&mut a, KeyCode::Char(']')),
-        Some(Command::SetLimit(100))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char(']')), Some(Change::Limit(100)));
     assert_eq!(a.live.gauges.limit, 80);
     assert_eq!(a.live.gauges.capped, Some(80));
-    assert_eq!(
-        press(&mut a, KeyCode::Char('+')),
-        Some(Command::SetLimit(90))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char('+')), Some(Change::Limit(90)));
     assert_eq!(a.live.gauges.limit, 80);
-    assert_eq!(
-        press(&mut a, KeyCode::Char('[')),
-        Some(Command::SetLimit(40))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char('[')), Some(Change::Limit(40)));
     assert_eq!(a.live.gauges.capped, None);
 }
 
 #[test]
 fn brackets_double_and_halve() {
     let mut a = app();
-    assert_eq!(
-        press(&mut a, KeyCode::Char(']')),
-        Some(Command::SetLimit(100))
-    );
-    assert_eq!(
-        press(&mut a, KeyCode::Char('[')),
-        Some(Command::SetLimit(50))
-    );
-    assert_eq!(
-        press(&mut a, KeyCode::Char('[')),
-        Some(Command::SetLimit(25))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char(']')), Some(Change::Limit(100)));
+    assert_eq!(press(&mut a, KeyCode::Char('[')), Some(Change::Limit(50)));
+    assert_eq!(press(&mut a, KeyCode::Char('[')), Some(Change::Limit(25)));
 }
 
 #[test]
@@ -106,7 +80,7 @@ fn digits_then_enter_set_an_exact_limit_and_esc_cancels() {
     typed(&mut a, "123");
     assert_eq!(a.entry.as_deref(), Some("123"));
     press(&mut a, KeyCode::Backspace);
-    assert_eq!(press(&mut a, KeyCode::Enter), Some(Command::SetLimit(12)));
+    assert_eq!(press(&mut a, KeyCode::Enter), Some(Change::Limit(12)));
     assert_eq!(a.entry, None);
 
     typed(&mut a, "77");
@@ -135,16 +109,16 @@ fn an_entry_ignores_leading_zeros_and_caps_its_length() {
     assert_eq!(a.entry.as_deref(), Some("9999999"));
     assert_eq!(
         press(&mut a, KeyCode::Enter),
-        Some(Command::SetLimit(MAX_LIMIT))
+        Some(Change::Limit(MAX_LIMIT))
     );
 }
 
 #[test]
 fn p_and_space_toggle_pause() {
     let mut a = app();
-    assert_eq!(press(&mut a, KeyCode::Char('p')), Some(Command::Pause));
+    assert_eq!(press(&mut a, KeyCode::Char('p')), Some(Change::Pause));
     assert_eq!(a.live.gauges.state, RunState::Paused);
-    assert_eq!(press(&mut a, KeyCode::Char(' ')), Some(Command::Resume));
+    assert_eq!(press(&mut a, KeyCode::Char(' ')), Some(Change::Resume));
     assert_eq!(a.live.gauges.state, RunState::Running);
 }
 
@@ -156,7 +130,7 @@ fn q_esc_and_ctrl_c_stop_then_the_final_snapshot_exits() {
         KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
     ] {
         let mut a = app();
-        assert_eq!(update(&mut a, Msg::Key(key)), Some(Command::Stop));
+        assert_eq!(update(&mut a, Msg::Key(key)), Some(Change::Stop));
         assert_eq!(a.phase, Phase::Quitting);
         assert_eq!(update(&mut a, Msg::Key(key)), None, "stop is asked once");
         let last = Snapshot {
@@ -211,14 +185,14 @@ fn help_opens_with_question_mark_and_any_key_closes_it() {
 fn q_in_the_help_overlay_stops_the_run() {
     let mut a = app();
     press(&mut a, KeyCode::Char('?'));
-    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Command::Stop));
+    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Change::Stop));
     assert_eq!(a.phase, Phase::Quitting);
 }
 
 #[test]
 fn keys_after_q_change_nothing() {
     let mut a = app();
-    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Command::Stop));
+    assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Change::Stop));
     // The rest of a pasted burst `q]]]+p5⏎`.
     for code in [
         KeyCode::Char(']'),
@@ -347,29 +321,26 @@ fn tab_switches_the_knob_and_the_keys_steer_the_rate() {
     assert_eq!(a.knob, Knob::Rate, "a run with -q steers the rate first");
     assert_eq!(
         press(&mut a, KeyCode::Char('+')),
-        Some(Command::SetRate(Some(1100.0)))
+        Some(Change::Rate(Some(1100.0)))
     );
     assert_eq!(
         press(&mut a, KeyCode::Char(']')),
-        Some(Command::SetRate(Some(2200.0)))
+        Some(Change::Rate(Some(2200.0)))
     );
     assert_eq!(
         press(&mut a, KeyCode::Char('-')),
-        Some(Command::SetRate(Some(1980.0)))
+        Some(Change::Rate(Some(1980.0)))
     );
     typed(&mut a, "250");
     assert_eq!(
         press(&mut a, KeyCode::Enter),
-        Some(Command::SetRate(Some(250.0)))
+        Some(Change::Rate(Some(250.0)))
     );
     assert_eq!(a.live.gauges.rate, Some(250.0));
     assert_eq!(a.live.gauges.limit, 50, "the limit did not move");
     press(&mut a, KeyCode::Tab);
     assert_eq!(a.knob, Knob::Limit);
-    assert_eq!(
-        press(&mut a, KeyCode::Char('[')),
-        Some(Command::SetLimit(25))
-    );
+    assert_eq!(press(&mut a, KeyCode::Char('[')), Some(Change::Limit(25)));
     assert_eq!(a.live.gauges.rate, Some(250.0), "the rate did not move");
 }
 
@@ -387,11 +358,11 @@ fn a_rate_is_switched_on_at_the_current_throughput_and_off_with_zero() {
     );
     assert_eq!(
         press(&mut a, KeyCode::Char('+')),
-        Some(Command::SetRate(Some(812.0)))
+        Some(Change::Rate(Some(812.0)))
     );
     typed(&mut a, "00");
     assert_eq!(a.entry.as_deref(), Some("0"), "only one zero");
-    assert_eq!(press(&mut a, KeyCode::Enter), Some(Command::SetRate(None)));
+    assert_eq!(press(&mut a, KeyCode::Enter), Some(Change::Rate(None)));
     assert_eq!(a.live.gauges.rate, None);
 }
 
@@ -400,12 +371,12 @@ fn a_rate_step_replaces_the_ten_percent() {
     let mut a = app().with_rate(Some(1000.0), Some(5.0));
     assert_eq!(
         press(&mut a, KeyCode::Char('+')),
-        Some(Command::SetRate(Some(1005.0)))
+        Some(Change::Rate(Some(1005.0)))
     );
     let mut low = app().with_rate(Some(2.0), None);
     assert_eq!(
         press(&mut low, KeyCode::Char('-')),
-        Some(Command::SetRate(Some(1.0))),
+        Some(Change::Rate(Some(1.0))),
         "10% of 2 is less than 1: the step is at least 1"
     );
     assert_eq!(press(&mut low, KeyCode::Char('-')), None, "never below 1");

@@ -6,9 +6,10 @@ mod common;
 
 use common::{Tally, get_client, setup, wait_until};
 use rlimit::Resource;
+use sluicegate::engine::generator;
 use sluicegate::engine::generator::plan::Plan;
-use sluicegate::engine::generator::{self, RunState};
 use sluicegate::engine::outcome::Outcome;
+use sluicegate::engine::steer::RunState;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

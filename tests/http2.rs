@@ -6,9 +6,10 @@
 mod common;
 
 use common::{Behaviour, Pki, Tally, TestServer, get_h2_client, json_run, setup, wait_until};
+use sluicegate::engine::generator;
 use sluicegate::engine::generator::plan::Plan;
-use sluicegate::engine::generator::{self, RunState};
 use sluicegate::engine::outcome::Outcome;
+use sluicegate::engine::steer::RunState;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

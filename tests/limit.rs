@@ -5,8 +5,9 @@ mod common;
 
 use common::{Behaviour, Tally, TestServer, get_client, setup, wait_until};
 use sluicegate::engine::generator::plan::Plan;
-use sluicegate::engine::generator::{self, Handle, RunState};
+use sluicegate::engine::generator::{self, Handle};
 use sluicegate::engine::outcome::Outcome;
+use sluicegate::engine::steer::RunState;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -3,8 +3,8 @@
 //! scrape adds nothing to the run's hot path.
 
 use super::Latest;
-use crate::engine::generator::Gauges;
 use crate::engine::outcome::ErrorKind;
+use crate::engine::steer::Gauges;
 use crate::report::summary::status_classes;
 use crate::stats::snapshot::Snapshot;
 use hdrhistogram::Histogram;

@@ -2,10 +2,11 @@
 //! holder, one-line answers for everything refused. Nothing here touches a socket.
 
 use super::token::Token;
-use crate::engine::generator::pacer::{MAX_RATE, MIN_RATE};
-use crate::engine::generator::timeline::{Change, Source};
-use crate::engine::generator::{Handle, MAX_LIMIT, RunState};
-use crate::units;
+use crate::engine::generator::Handle;
+use crate::engine::steer::{
+    Change, Knob, MAX_LIMIT, MAX_RATE, MIN_RATE, RunState, Source, Steer, check_limit,
+    check_rate_or_zero,
+};
 use bytes::Bytes;
 use http::{Method, Response, StatusCode, header};
 use http_body_util::Full;
@@ -27,21 +28,19 @@ pub enum Read {
 }
 
 /// Where a request goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Route {
     Read(Read),
     /// A POST that changes the run; the body is read and checked later.
-    Write(Write),
+    Write(Posted),
 }
 
-/// The five writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    Limit,
-    Rate,
-    Pause,
-    Resume,
-    Stop,
+/// What a POST moves, in the engine's own words: a knob (its value in the body), or a change
+/// that needs no value (pause, resume, stop).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Posted {
+    Knob(Knob),
+    Change(Change),
 }
 
 /// A response with a body, or a refusal: a status and one line of text.
@@ -96,11 +95,11 @@ pub fn ok(body: impl Into<Bytes>, content_type: &'static str) -> Answer {
 pub fn route(method: &Method, path: &str, query: Option<&str>) -> Result<Route, Refusal> {
     let write = match path {
         "/status" | "/metrics" | "/summary" => None,
-        "/limit" => Some(Write::Limit),
-        "/rate" => Some(Write::Rate),
-        "/pause" => Some(Write::Pause),
-        "/resume" => Some(Write::Resume),
-        "/stop" => Some(Write::Stop),
+        "/limit" => Some(Posted::Knob(Knob::Limit)),
+        "/rate" => Some(Posted::Knob(Knob::Rate)),
+        "/pause" => Some(Posted::Change(Change::Pause)),
+        "/resume" => Some(Posted::Change(Change::Resume)),
+        "/stop" => Some(Posted::Change(Change::Stop)),
         _ => {
             return Err(Refusal::new(
                 StatusCode::NOT_FOUND,
@@ -157,8 +156,9 @@ pub fn authorize(token: &Token, authorization: Option<&[u8]>) -> Result<(), Refu
     }
 }
 
-/// The change a write's body asks for, or a 400 saying what is wrong with it.
-pub fn change_of(write: Write, body: &[u8]) -> Result<Option<Change>, Refusal> {
+/// The change a write's body asks for, or a 400 saying what is wrong with it. A rate of 0
+/// switches the rate off, as on the dashboard.
+pub fn change_of(posted: Posted, body: &[u8]) -> Result<Change, Refusal> {
     let bad = |line: &str| Refusal::new(StatusCode::BAD_REQUEST, line);
     let value = || -> Result<Value, Refusal> {
         let v: Value =
@@ -170,44 +170,39 @@ pub fn change_of(write: Write, body: &[u8]) -> Result<Option<Change>, Refusal> {
             _ => Err(bad(r#"the body must be {"value": N}"#)),
         }
     };
-    match write {
-        Write::Limit => {
+    match posted {
+        Posted::Change(change) => Ok(change),
+        Posted::Knob(Knob::Limit) => {
             let v = value()?;
-            let n = v.as_f64().and_then(|n| units::check_limit(n).ok());
-            n.map(|n| Some(Change::Limit(n))).ok_or_else(|| {
+            let n = v.as_f64().and_then(|n| check_limit(n).ok());
+            n.map(Change::Limit).ok_or_else(|| {
                 bad(&format!(
                     "limit: a whole number from 1 to {MAX_LIMIT}, not {v}"
                 ))
             })
         }
-        Write::Rate => match value()? {
-            Value::Null => Ok(Some(Change::Rate(None))),
+        Posted::Knob(Knob::Rate) => match value()? {
+            Value::Null => Ok(Change::Rate(None)),
             v => v
                 .as_f64()
-                .and_then(|r| units::check_rate_or_zero(r).ok())
-                .map(|r| Some(Change::Rate(Some(r))))
+                .and_then(|r| check_rate_or_zero(r).ok())
+                .map(|r| Change::Rate(Some(r).filter(|r| *r > 0.0)))
                 .ok_or_else(|| {
                     bad(&format!(
-                        "rate: requests a second from {MIN_RATE} to {MAX_RATE}, 0 or null, not {v}"
+                        "rate: requests a second from {MIN_RATE} to {MAX_RATE}, or 0 or null for off, not {v}"
                     ))
                 }),
         },
-        Write::Pause => Ok(Some(Change::Pause)),
-        Write::Resume => Ok(Some(Change::Resume)),
-        Write::Stop => Ok(None),
     }
 }
 
 /// Carries out a checked write, as a key would (it enters the timeline as "api"); 409 once
 /// the run has ended. Answers with the knobs in force.
-pub fn apply(handle: &Handle, change: Option<Change>) -> Answer {
+pub fn apply(handle: &Handle, change: Change) -> Answer {
     if matches!(handle.state(), RunState::Stopping | RunState::Done) {
         return refusal(StatusCode::CONFLICT, "the run has ended: nothing to steer");
     }
-    match change {
-        Some(change) => handle.steer(change, Some(Source::Api)),
-        None => handle.stop(),
-    }
+    handle.steer(change, Source::Api);
     let knobs = serde_json::json!({
         "limit": handle.limit(),
         "rate": handle.rate(),
@@ -237,7 +232,7 @@ mod tests {
         );
         assert_eq!(
             route(&Method::POST, "/rate", None).unwrap(),
-            Route::Write(Write::Rate)
+            Route::Write(Posted::Knob(Knob::Rate))
         );
         assert_eq!(status(route(&get, "/status", Some("after=-1"))), 400);
         assert_eq!(status(route(&get, "/limit", None)), 405);
@@ -249,30 +244,35 @@ mod tests {
     #[test]
     fn bodies_are_checked_before_anything_changes() {
         assert_eq!(
-            change_of(Write::Limit, br#"{"value": 80}"#).unwrap(),
-            Some(Change::Limit(80))
+            change_of(Posted::Knob(Knob::Limit), br#"{"value": 80}"#).unwrap(),
+            Change::Limit(80)
         );
         assert_eq!(
-            change_of(Write::Rate, br#"{"value": null}"#).unwrap(),
-            Some(Change::Rate(None))
+            change_of(Posted::Knob(Knob::Rate), br#"{"value": null}"#).unwrap(),
+            Change::Rate(None)
         );
         assert_eq!(
-            change_of(Write::Rate, br#"{"value": 250.5}"#).unwrap(),
-            Some(Change::Rate(Some(250.5)))
+            change_of(Posted::Knob(Knob::Rate), br#"{"value": 0}"#).unwrap(),
+            Change::Rate(None),
+            "0 is off, as on the dashboard"
+        );
+        assert_eq!(
+            change_of(Posted::Knob(Knob::Rate), br#"{"value": 250.5}"#).unwrap(),
+            Change::Rate(Some(250.5))
         );
         for (write, body) in [
-            (Write::Limit, &br#"{"value": -3}"#[..]),
-            (Write::Limit, br#"{"value": 0}"#),
-            (Write::Limit, br#"{"value": 2.5}"#),
-            (Write::Limit, br#"{"value": "80"}"#),
-            (Write::Limit, br#"{"value": null}"#),
-            (Write::Limit, br#"{"limit": 80}"#),
-            (Write::Limit, b"80"),
-            (Write::Limit, b"{"),
-            (Write::Limit, b""),
-            (Write::Rate, br#"{"value": -1}"#),
-            (Write::Rate, br#"{"value": 1e300}"#),
-            (Write::Rate, br#"[1]"#),
+            (Posted::Knob(Knob::Limit), &br#"{"value": -3}"#[..]),
+            (Posted::Knob(Knob::Limit), br#"{"value": 0}"#),
+            (Posted::Knob(Knob::Limit), br#"{"value": 2.5}"#),
+            (Posted::Knob(Knob::Limit), br#"{"value": "80"}"#),
+            (Posted::Knob(Knob::Limit), br#"{"value": null}"#),
+            (Posted::Knob(Knob::Limit), br#"{"limit": 80}"#),
+            (Posted::Knob(Knob::Limit), b"80"),
+            (Posted::Knob(Knob::Limit), b"{"),
+            (Posted::Knob(Knob::Limit), b""),
+            (Posted::Knob(Knob::Rate), br#"{"value": -1}"#),
+            (Posted::Knob(Knob::Rate), br#"{"value": 1e300}"#),
+            (Posted::Knob(Knob::Rate), br#"[1]"#),
         ] {
             let refused = change_of(write, body).expect_err(&String::from_utf8_lossy(body));
             assert_eq!(refused.status, 400, "{}", String::from_utf8_lossy(body));

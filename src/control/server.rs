@@ -3,11 +3,11 @@
 //! all are taken (`slots`), answered from published snapshots.
 
 use super::connection::{self, Handling, Progress, Watched};
-use super::routes::{self, Answer, MAX_BODY_BYTES, Read, Refusal, Route, Write};
+use super::routes::{self, Answer, MAX_BODY_BYTES, Posted, Read, Refusal, Route};
 use super::slots::Slots;
 use super::status::Status;
 use super::{Latest, Shared, metrics};
-use crate::engine::generator::{Gauges, RunState};
+use crate::engine::steer::{Gauges, RunState};
 use http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -186,7 +186,7 @@ impl Shared {
     /// (size, deadline, content), then the change.
     async fn write(
         &self,
-        write: Write,
+        write: Posted,
         headers: &HeaderMap,
         body: Incoming,
         handling: &Handling,

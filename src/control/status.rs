@@ -2,8 +2,8 @@
 //! encoded, so a reader (`sluice fleet`) can add several workers' up exactly.
 
 use crate::engine::generator::plan::Plan;
-use crate::engine::generator::{Gauges, RunState};
 use crate::engine::shard::Shard;
+use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
 use crate::report::summary::Requests;
@@ -29,7 +29,7 @@ pub struct Status {
     pub tick: u64,
     pub elapsed_s: f64,
     /// running, paused, stopping or done.
-    pub state: String,
+    pub state: RunState,
     pub limit: usize,
     pub cap: usize,
     pub in_flight: usize,
@@ -156,7 +156,7 @@ impl Status {
             plan: about.plan.into(),
             tick,
             elapsed_s: s.elapsed.as_secs_f64(),
-            state: g.state.as_str().to_string(),
+            state: g.state,
             limit: g.limit,
             cap: g.cap,
             in_flight: g.in_flight,
@@ -198,10 +198,5 @@ impl Status {
             service_ms: ladder(&s.cumulative_service),
             histograms,
         }
-    }
-
-    /// The run state the `state` word names (running when unknown).
-    pub fn run_state(&self) -> RunState {
-        RunState::parse(&self.state).unwrap_or(RunState::Running)
     }
 }

@@ -6,3 +6,4 @@ pub mod client;
 pub mod generator;
 pub mod outcome;
 pub mod shard;
+pub mod steer;

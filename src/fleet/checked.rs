@@ -4,8 +4,8 @@
 //! worker is left out.
 
 use crate::control::status::{PlanStatus, Status};
-use crate::engine::generator::pacer::MAX_RATE;
-use crate::engine::generator::{MAX_LIMIT, RunState};
+use crate::engine::steer::MAX_RATE;
+use crate::engine::steer::{MAX_LIMIT, RunState};
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
 use crate::stats::latency::new_histogram;
@@ -35,14 +35,13 @@ pub struct Reported {
 impl Reported {
     /// The run state it names (checked to be one).
     pub fn state(&self) -> RunState {
-        self.status.run_state()
+        self.status.state
     }
 }
 
 /// `status` checked, or what is wrong with it (one line, without the worker's own words).
 pub fn status(status: Status) -> Result<Reported, String> {
     let s = &status;
-    RunState::parse(&s.state).ok_or("its state is not a run's")?;
     seconds("elapsed_s", s.elapsed_s)?;
     seconds("last_tick.end_s", s.last_tick.end_s)?;
     within("lag_ms", s.lag_ms, MAX_SECONDS * 1000.0)?;
@@ -193,7 +192,7 @@ fn decoded(which: &str, e: Option<&EncodedHistograms>) -> Result<Option<Histogra
 mod tests {
     use super::*;
     use crate::control::status::{About, StatusHistograms};
-    use crate::engine::generator::Gauges;
+    use crate::engine::steer::Gauges;
     use crate::stats::snapshot::Snapshot;
 
     fn good() -> Status {
@@ -251,7 +250,6 @@ mod tests {
             ),
             ("limit", Box::new(|s| s.limit = usize::MAX)),
             ("in_flight", Box::new(|s| s.in_flight = usize::MAX)),
-            ("state", Box::new(|s| s.state = "\u{1b}[2J".into())),
             ("requests.ok", Box::new(|s| s.requests.ok = u64::MAX)),
             ("add up", Box::new(|s| s.requests.total = 7)),
             ("bytes_received", Box::new(|s| s.bytes_received = u64::MAX)),
@@ -297,5 +295,12 @@ mod tests {
             let why = status(s).expect_err(what);
             assert!(!why.contains('\u{1b}'), "{why}");
         }
+    }
+
+    #[test]
+    fn a_state_outside_the_contract_s_words_is_no_status_at_all() {
+        let mut hostile = serde_json::to_value(good()).expect("a status as JSON");
+        hostile["state"] = "\u{1b}[2J".into();
+        assert!(serde_json::from_value::<Status>(hostile).is_err());
     }
 }

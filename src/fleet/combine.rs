@@ -6,8 +6,8 @@
 use super::checked::Reported;
 use super::poller::WorkerView;
 use crate::engine::generator::plan::Plan;
-use crate::engine::generator::{Gauges, RunState};
 use crate::engine::outcome::ErrorKind;
+use crate::engine::steer::{Gauges, RunState};
 use crate::report::latency::LatencyMs;
 use crate::stats::latency::{LatencySummary, Sums, new_histogram};
 use crate::stats::snapshot::{Snapshot, WorkerFigures};
@@ -283,7 +283,7 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
             let running = v.up && !v.finished;
             let state = match s {
                 _ if v.left_out.is_some() => LEFT_OUT,
-                Some(s) if v.up || v.finished => s.run_state().as_str(),
+                Some(s) if v.up || v.finished => s.state.as_str(),
                 _ => "down",
             };
             WorkerFigures {

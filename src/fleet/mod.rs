@@ -12,15 +12,16 @@ mod summary;
 mod worker_client;
 
 use crate::control::token::Token;
-use crate::engine::generator::RunState;
 use crate::engine::generator::plan::Plan;
+use crate::engine::steer::RunState;
+use crate::engine::steer::{Change, Source, Steer};
 use crate::process::error::Error;
 use crate::process::signals;
 use crate::report::OutputFormat;
 use crate::report::output::Output;
 use crate::report::{self, Summary};
 use crate::stats::snapshot::Snapshot;
-use crate::view::tui::app::{App, Command};
+use crate::view::tui::app::App;
 use crate::view::{headless, tui};
 use clap::Args;
 use combine::Merger;
@@ -293,7 +294,7 @@ async fn show(
         let mut done = merged.clone();
         tokio::select! {
             _ = done.wait_for(|s| s.gauges.state == RunState::Done) => {}
-            _ = leave.cancelled() => tui::Steer::command(steer, Command::Stop),
+            _ = leave.cancelled() => steer.steer(Change::Stop, Source::Key),
         }
         let _ = done.wait_for(|s| s.gauges.state == RunState::Done).await;
         return;

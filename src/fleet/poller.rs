@@ -5,7 +5,7 @@
 use super::checked::{self, Reported};
 use super::notes::Notes;
 use super::worker_client::{Trouble, WorkerClient};
-use crate::engine::generator::RunState;
+use crate::engine::steer::RunState;
 use crate::report::Summary;
 use http::Uri;
 use std::collections::HashMap;

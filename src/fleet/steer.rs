@@ -5,11 +5,9 @@
 use super::notes::Notes;
 use super::poller::WorkerView;
 use super::worker_client::{WorkerClient, shown};
-use crate::engine::generator::{Gauges, RunState};
 use crate::engine::shard::Shard;
+use crate::engine::steer::{Change, Gauges, RunState, Source, Steer};
 use crate::stats::snapshot::Snapshot;
-use crate::view::tui::Steer;
-use crate::view::tui::app::Command;
 use http::Uri;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -46,18 +44,18 @@ pub struct FleetSteer {
 
 /// What one worker is sent for `command`, as the `index`th of `count` running: the path and
 /// the JSON body.
-pub fn share(command: Command, index: u64, count: u64) -> (&'static str, String) {
+pub fn share(change: Change, index: u64, count: u64) -> (&'static str, String) {
     let shard = Shard { index, count };
-    match command {
-        Command::SetLimit(n) => {
+    match change {
+        Change::Limit(n) => {
             let part = shard.share(n as u64).max(1);
             ("/limit", format!(r#"{{"value": {part}}}"#))
         }
-        Command::SetRate(Some(r)) => ("/rate", format!(r#"{{"value": {}}}"#, shard.share_rate(r))),
-        Command::SetRate(None) => ("/rate", r#"{"value": null}"#.to_string()),
-        Command::Pause => ("/pause", String::new()),
-        Command::Resume => ("/resume", String::new()),
-        Command::Stop => ("/stop", String::new()),
+        Change::Rate(Some(r)) => ("/rate", format!(r#"{{"value": {}}}"#, shard.share_rate(r))),
+        Change::Rate(None) => ("/rate", r#"{"value": null}"#.to_string()),
+        Change::Pause => ("/pause", String::new()),
+        Change::Resume => ("/resume", String::new()),
+        Change::Stop => ("/stop", String::new()),
     }
 }
 
@@ -129,14 +127,14 @@ impl Steer for FleetSteer {
     }
 
     /// Sends each running worker its share; a worker that refuses is shown by its row.
-    fn command(&self, command: Command) {
-        if command == Command::Stop {
+    fn steer(&self, change: Change, _source: Source) {
+        if change == Change::Stop {
             return self.stop_all();
         }
         let running = self.running();
         let count = running.len() as u64;
         for (index, i) in running.into_iter().enumerate() {
-            let (path, body) = share(command, index as u64, count);
+            let (path, body) = share(change, index as u64, count);
             let client = self.client.clone();
             let base = self.workers[i].base.clone();
             tokio::spawn(async move {
@@ -152,23 +150,21 @@ mod tests {
 
     #[test]
     fn a_total_is_split_as_shards_split_it() {
-        let bodies: Vec<String> = (0..3)
-            .map(|i| share(Command::SetLimit(100), i, 3).1)
-            .collect();
+        let bodies: Vec<String> = (0..3).map(|i| share(Change::Limit(100), i, 3).1).collect();
         assert_eq!(
             bodies,
             [r#"{"value": 34}"#, r#"{"value": 33}"#, r#"{"value": 33}"#]
         );
         assert_eq!(
-            share(Command::SetLimit(2), 2, 3).1,
+            share(Change::Limit(2), 2, 3).1,
             r#"{"value": 1}"#,
             "never below 1"
         );
         assert_eq!(
-            share(Command::SetRate(Some(300.0)), 1, 3),
+            share(Change::Rate(Some(300.0)), 1, 3),
             ("/rate", r#"{"value": 100}"#.to_string())
         );
-        assert_eq!(share(Command::SetRate(None), 0, 3).1, r#"{"value": null}"#);
-        assert_eq!(share(Command::Stop, 0, 3).0, "/stop");
+        assert_eq!(share(Change::Rate(None), 0, 3).1, r#"{"value": null}"#);
+        assert_eq!(share(Change::Stop, 0, 3).0, "/stop");
     }
 }

@@ -172,8 +172,7 @@ impl WorkerClient {
         let body = self
             .call(Method::GET, (base, "/summary"), Bytes::new(), limits)
             .await?;
-        serde_json::from_slice(&body)
-            .map_err(|e| Trouble::Bad(format!("not a sluice summary: {}", shown(&e.to_string()))))
+        crate::report::read::from_bytes(&body, "its /summary").map_err(Trouble::Bad)
     }
 
     /// POSTs a change (`/limit`, `/rate`, `/pause`, …) with its JSON body.

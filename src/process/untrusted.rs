@@ -91,6 +91,16 @@ pub fn escaped(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` escaped and, past `most_chars`, cut with an ellipsis: what a one-line message may
+/// quote of something from outside (a parser's error, a file's line, a worker's words).
+pub fn quoted(text: &str, most_chars: usize) -> String {
+    let shown = escaped(text);
+    match shown.char_indices().nth(most_chars) {
+        Some((cut, _)) => format!("{}…", &shown[..cut]),
+        None => shown.into_owned(),
+    }
+}
+
 /// Control characters, and the Unicode marks that reorder the text around them.
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

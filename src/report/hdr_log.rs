@@ -2,7 +2,7 @@
 //! tick in V2 compressed form, in the text format HdrHistogram's own tools read
 //! (HistogramLogProcessor, HdrHistogram_py's HistogramLogReader, the crate's own iterator).
 
-use crate::engine::generator::RunState;
+use crate::engine::steer::RunState;
 use crate::report::output::{Detached, Output, said_if_slow};
 use crate::stats::snapshot::Snapshot;
 use hdrhistogram::serialization::V2DeflateSerializer;

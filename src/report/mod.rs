@@ -9,6 +9,7 @@ pub mod latency;
 pub mod merge;
 pub mod output;
 pub mod plot;
+pub mod read;
 pub mod series;
 mod shown;
 pub mod summary;

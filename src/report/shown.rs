@@ -2,7 +2,7 @@
 //! or a worker's come from files and peers, and a control character in a target, a hint or
 //! a status code's name could set the title or clear the screen.
 
-use super::summary::{Summary, TimelineEntry};
+use super::summary::Summary;
 use crate::process::untrusted::escaped;
 use std::collections::BTreeMap;
 
@@ -15,12 +15,8 @@ pub fn escaped_strings(s: &Summary) -> Summary {
     for map in [&mut s.status_codes, &mut s.status_classes, &mut s.errors] {
         escape_keys(map);
     }
-    escape_timeline(&mut s.timeline);
     if let Some(until) = &mut s.until {
         all(&mut until.condition);
-        if let Some(knee) = &mut until.knee {
-            all(&mut knee.knob);
-        }
     }
     for t in &mut s.thresholds {
         all(&mut t.condition);
@@ -34,7 +30,6 @@ pub fn escaped_strings(s: &Summary) -> Summary {
     for w in &mut s.workers {
         all(&mut w.file);
         all(&mut w.target);
-        escape_timeline(&mut w.timeline);
     }
     s
 }
@@ -45,13 +40,6 @@ fn escape_keys(map: &mut BTreeMap<String, u64>) {
             .into_iter()
             .map(|(k, n)| (escaped(&k).into_owned(), n))
             .collect();
-    }
-}
-
-fn escape_timeline(timeline: &mut [TimelineEntry]) {
-    for e in timeline {
-        e.knob = escaped(&e.knob).into_owned();
-        e.source = escaped(&e.source).into_owned();
     }
 }
 
@@ -68,7 +56,6 @@ mod tests {
         s.hints.push(hostile.into());
         s.status_codes.insert(hostile.into(), 1);
         s.errors.insert(hostile.into(), 1);
-        s.timeline[0].source = hostile.into();
         let text = crate::report::render_text(&s);
         assert!(
             !text.contains('\u{1b}') && !text.contains('\u{7}'),

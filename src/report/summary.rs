@@ -4,9 +4,10 @@ use super::hdr::EncodedHistograms;
 use super::latency::{self, Bucket, LatencyMs};
 use super::series::SeriesEntry;
 use super::thresholds::{self, Threshold};
-use crate::engine::generator::timeline::{Change, Entry, Knob};
+use crate::engine::generator::timeline::Entry;
 use crate::engine::outcome::ErrorKind;
 use crate::engine::shard::Shard;
+use crate::engine::steer::{Change, Knob, Source};
 use crate::stats::by_target::TargetFigures;
 use crate::stats::condition::{Condition, Measured};
 use crate::stats::latency::LatencySummary;
@@ -36,7 +37,7 @@ pub struct Summary {
     /// `bytes_received` over the run's duration.
     pub transfer_bytes_per_s: f64,
     /// "concurrency" or "rate": the mode at the end of the run.
-    pub mode: String,
+    pub mode: Mode,
     pub rate: Rate,
     /// From when each request was due (rate mode) or sent (concurrency mode) to its last
     /// byte; None (JSON null) when no response arrived.
@@ -154,26 +155,73 @@ pub struct Rate {
 pub struct TimelineEntry {
     pub t_s: f64,
     /// "limit", "rate", "pause" or "resume".
-    pub knob: String,
+    pub knob: Moved,
     /// The new value; null for pause, resume and a rate switched off.
     pub value: Option<f64>,
-    /// "start", "stage", "key" or "replay".
-    pub source: String,
+    /// "start", "stage", "key", "replay" or "api".
+    pub source: Source,
+}
+
+/// The mode of a run: a closed loop under the limit, or requests due at a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Concurrency,
+    Rate,
+}
+
+/// What a timeline entry moved: a knob, or the run's pause and resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Moved {
+    Limit,
+    Rate,
+    Pause,
+    Resume,
+}
+
+impl std::fmt::Display for Moved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Moved {
+    /// The knob it moved, if it moved one.
+    pub fn knob(self) -> Option<Knob> {
+        match self {
+            Moved::Limit => Some(Knob::Limit),
+            Moved::Rate => Some(Knob::Rate),
+            Moved::Pause | Moved::Resume => None,
+        }
+    }
+
+    /// Its word, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moved::Limit => "limit",
+            Moved::Rate => "rate",
+            Moved::Pause => "pause",
+            Moved::Resume => "resume",
+        }
+    }
 }
 
 impl From<&Entry> for TimelineEntry {
     fn from(e: &Entry) -> Self {
         let (knob, value) = match e.change {
-            Change::Limit(n) => (Knob::Limit.as_str(), Some(n as f64)),
-            Change::Rate(rate) => (Knob::Rate.as_str(), rate),
-            Change::Pause => ("pause", None),
-            Change::Resume => ("resume", None),
+            Change::Limit(n) => (Moved::Limit, Some(n as f64)),
+            Change::Rate(rate) => (Moved::Rate, rate),
+            Change::Pause => (Moved::Pause, None),
+            // A stop is never recorded; were it, it would read as the pause it ends in.
+            Change::Resume => (Moved::Resume, None),
+            Change::Stop => (Moved::Pause, None),
         };
         TimelineEntry {
             t_s: e.at.as_secs_f64(),
-            knob: knob.to_string(),
+            knob,
             value,
-            source: e.source.as_str().to_string(),
+            source: e.source,
         }
     }
 }
@@ -192,7 +240,7 @@ pub struct Until {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knee {
     /// "limit" or "rate".
-    pub knob: String,
+    pub knob: Knob,
     pub value: f64,
 }
 
@@ -263,10 +311,9 @@ impl Summary {
             shard: facts.shard,
             duration_s: secs,
             mode: match last.gauges.rate {
-                Some(_) => "rate",
-                None => "concurrency",
-            }
-            .to_string(),
+                Some(_) => Mode::Rate,
+                None => Mode::Concurrency,
+            },
             rate: Rate::of(facts.initial_rate, last),
             requests: Requests::of(last),
             throughput_rps: last.average_rps(),

@@ -2,7 +2,8 @@
 //! a file (`merge`): every string in it is escaped before it is written.
 
 use super::latency::{Bucket, LatencyMs};
-use super::summary::Summary;
+use super::summary::{Mode, Moved, Summary};
+use crate::engine::steer::Source;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -107,7 +108,7 @@ pub fn rate_shown(rate: Option<f64>) -> String {
 /// achieved, and how late starts were.
 fn write_rate(out: &mut String, s: &Summary) -> std::fmt::Result {
     let r = &s.rate;
-    let steered = s.timeline.iter().any(|e| e.knob == "rate");
+    let steered = s.timeline.iter().any(|e| e.knob == Moved::Rate);
     if r.initial.is_none() && r.last.is_none() && !steered && r.late_starts == 0 {
         return Ok(());
     }
@@ -136,7 +137,11 @@ fn percentiles(l: &LatencyMs) -> String {
 
 /// The timeline, when the knobs were changed during the run.
 fn write_steering(out: &mut String, s: &Summary) -> std::fmt::Result {
-    let changes: Vec<_> = s.timeline.iter().filter(|e| e.source != "start").collect();
+    let changes: Vec<_> = s
+        .timeline
+        .iter()
+        .filter(|e| e.source != Source::Start)
+        .collect();
     if !changes.is_empty() {
         writeln!(out, "Steering:       {} changes", changes.len())?;
     }
@@ -184,7 +189,7 @@ fn write_counts(out: &mut String, s: &Summary) -> std::fmt::Result {
 }
 
 fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
-    let due = if s.mode == "rate" || s.rate.late_starts > 0 {
+    let due = if s.mode == Mode::Rate || s.rate.late_starts > 0 {
         " (from when each request was due)"
     } else {
         ""
@@ -319,9 +324,9 @@ mod tests {
     fn entry(t_s: f64, knob: &str, value: Option<f64>) -> TimelineEntry {
         TimelineEntry {
             t_s,
-            knob: knob.into(),
+            knob: serde_json::from_value(knob.into()).expect("a knob's word"),
             value,
-            source: "key".into(),
+            source: Source::Key,
         }
     }
 
@@ -385,10 +390,6 @@ mod tests {
         s.status_classes.insert(format!("2xx{hostile}"), 1);
         s.errors.insert(format!("timeout{hostile}"), 1);
         s.hints.push(format!("hint{hostile}"));
-        s.timeline.push(TimelineEntry {
-            source: format!("key{hostile}"),
-            ..entry(1.0, &format!("limit{hostile}"), Some(3.0))
-        });
         s.urls.push(UrlSummary {
             url: format!("http://x/u{hostile}"),
             requests: 1,
@@ -406,6 +407,6 @@ mod tests {
             "{text:?}"
         );
         assert!(text.contains("http://x/\\x1b]0;PWNED\\x07"), "{text}");
-        assert!(text.matches("\\x1b[2J").count() >= 9, "{text}");
+        assert!(text.matches("\\x1b[2J").count() >= 7, "{text}");
     }
 }

@@ -3,9 +3,9 @@
 use crate::control::ControlSpec;
 use crate::control::token::Token;
 use crate::engine::client::{self, Route, TlsOptions};
-use crate::engine::generator::MAX_LIMIT;
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
+use crate::engine::steer::MAX_LIMIT;
 use crate::process::error::Error;
 use crate::process::untrusted;
 use crate::report::OutputFormat;

@@ -2,8 +2,9 @@
 //! (recorded as the script says); a key that moves a knob takes over and ends it.
 
 use super::Script;
-use crate::engine::generator::timeline::Source;
-use crate::engine::generator::{Handle, RunState, ScheduleState};
+use crate::engine::generator::Handle;
+use crate::engine::steer::Source;
+use crate::engine::steer::{RunState, ScheduleState};
 use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -27,7 +28,7 @@ pub async fn play(mut script: impl Script, generator: Handle, started: Instant, 
             return;
         };
         for (change, record) in played.changes {
-            generator.steer(change, record.then_some(source));
+            generator.apply(change, record.then_some(source));
         }
         generator.note_schedule(ScheduleState::Playing {
             step: played.step,

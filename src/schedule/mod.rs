@@ -7,9 +7,9 @@ pub mod replay;
 pub mod stages;
 pub mod until;
 
-pub use crate::engine::generator::timeline::Knob;
+pub use crate::engine::steer::Knob;
 
-use crate::engine::generator::timeline::Change;
+use crate::engine::steer::Change;
 use std::time::Duration;
 
 /// What a schedule does at one moment.

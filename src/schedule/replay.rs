@@ -2,10 +2,12 @@
 //! schedule, so a session at the keyboard becomes a repeatable headless run.
 
 use super::{Played, Script};
-use crate::engine::generator::timeline::{Change, Source};
+use crate::engine::steer::{Change, Source, check_limit, check_rate_or_zero};
 use crate::process::untrusted;
+use crate::report::read;
+use crate::report::summary::{Moved, TimelineEntry};
 use crate::units;
-use serde_json::Value;
+use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,29 +22,25 @@ pub struct Replay {
     pub duration: Duration,
 }
 
+/// What a replay reads of a summary: how long the run lasted and how it was steered.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Recorded {
+    pub duration_s: f64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
 impl Replay {
     /// Reads the timeline of a JSON summary written by `sluice --output-format json`.
     pub fn read(path: &Path) -> Result<Replay, String> {
-        let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
-            .map_err(|e| format!("--replay: {e}"))?;
+        let recorded: Recorded = read::from_file(path, "--replay")?;
         let shown = untrusted::escaped(&path.to_string_lossy()).into_owned();
-        let json: Value = serde_json::from_str(&text).map_err(|e| {
-            let e = untrusted::escaped(&e.to_string()).into_owned();
-            format!("--replay: '{shown}' is not a JSON summary: {e}")
-        })?;
-        Replay::from_summary(&json).map_err(|e| format!("--replay: '{shown}': {e}"))
+        Replay::of(&recorded).map_err(|e| format!("--replay: '{shown}': {e}"))
     }
 
-    /// The replay in a parsed JSON summary.
-    pub fn from_summary(json: &Value) -> Result<Replay, String> {
-        let entries = json["timeline"]
-            .as_array()
-            .ok_or("it has no timeline (written by an older sluice?)")?;
-        let duration = json["duration_s"]
-            .as_f64()
-            .ok_or("it has no duration_s")
-            .map(units::seconds)?
-            .map_err(|why| format!("its duration_s: {why}"))?;
+    /// The replay of a recorded run; its times and values checked.
+    pub fn of(recorded: &Recorded) -> Result<Replay, String> {
+        let duration =
+            units::seconds(recorded.duration_s).map_err(|why| format!("its duration_s: {why}"))?;
         if duration.is_zero() {
             return Err("its duration_s is 0: nothing to replay".into());
         }
@@ -52,9 +50,9 @@ impl Replay {
             changes: Vec::new(),
             duration,
         };
-        for entry in entries {
-            let (at, change, source) = parse_entry(entry)?;
-            match (source, change) {
+        for entry in &recorded.timeline {
+            let (at, change) = change_of(entry)?;
+            match (entry.source, change) {
                 (Source::Start, Change::Limit(n)) => replay.start_limit = Some(n),
                 (Source::Start, Change::Rate(r)) => replay.start_rate = r,
                 _ => replay.changes.push((at, change)),
@@ -64,43 +62,29 @@ impl Replay {
     }
 }
 
-/// One timeline entry: `{"t_s", "knob", "value", "source"}`; its time and value within the
-/// bounds a run itself keeps (`units`), as `-q`, `-c` and the control API are.
-fn parse_entry(e: &Value) -> Result<(Duration, Change, Source), String> {
-    let shown = || quoted(e);
-    let bad = || format!("a timeline entry is not understood: {}", shown());
-    let out_of_bounds = |why: String| format!("a timeline entry {}: {why}", shown());
-    let at = e["t_s"].as_f64().ok_or_else(bad)?;
-    let at = units::seconds(at).map_err(|why| out_of_bounds(format!("t_s {why}")))?;
-    let value = e["value"].as_f64();
-    let change = match (e["knob"].as_str(), value) {
-        (Some("limit"), Some(v)) => Change::Limit(
-            units::check_limit(v).map_err(|why| out_of_bounds(format!("the limit {why}")))?,
-        ),
-        (Some("rate"), None) if e["value"].is_null() => Change::Rate(None),
-        (Some("rate"), Some(v)) => Change::Rate(Some(
-            units::check_rate_or_zero(v).map_err(|why| out_of_bounds(format!("the rate {why}")))?,
+/// One timeline entry as a change at its time, both within the bounds a run itself keeps
+/// (`engine::steer`), as `-q`, `-c` and the control API are.
+fn change_of(e: &TimelineEntry) -> Result<(Duration, Change), String> {
+    let out_of_bounds = |why: String| format!("a timeline entry {}: {why}", quoted(e));
+    let at = units::seconds(e.t_s).map_err(|why| out_of_bounds(format!("t_s {why}")))?;
+    let change = match (e.knob, e.value) {
+        (Moved::Limit, Some(v)) => {
+            Change::Limit(check_limit(v).map_err(|why| out_of_bounds(format!("the limit {why}")))?)
+        }
+        (Moved::Limit, None) => return Err(out_of_bounds("a limit needs a value".into())),
+        (Moved::Rate, None) => Change::Rate(None),
+        (Moved::Rate, Some(v)) => Change::Rate(Some(
+            check_rate_or_zero(v).map_err(|why| out_of_bounds(format!("the rate {why}")))?,
         )),
-        (Some("pause"), _) => Change::Pause,
-        (Some("resume"), _) => Change::Resume,
-        _ => return Err(bad()),
+        (Moved::Pause, _) => Change::Pause,
+        (Moved::Resume, _) => Change::Resume,
     };
-    let source = e["source"]
-        .as_str()
-        .and_then(Source::parse)
-        .ok_or_else(bad)?;
-    Ok((at, change, source))
+    Ok((at, change))
 }
 
-/// An entry as a refusal quotes it: JSON (its strings escaped), cut to a line's length.
-fn quoted(e: &Value) -> String {
-    const MOST_CHARS: usize = 200;
-    let json = e.to_string();
-    let text = untrusted::escaped(&json);
-    match text.char_indices().nth(MOST_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.into_owned(),
-    }
+/// An entry as a refusal quotes it: JSON, cut to a line's length.
+fn quoted(e: &TimelineEntry) -> String {
+    untrusted::quoted(&serde_json::to_string(e).unwrap_or_default(), 200)
 }
 
 /// A replay playing: each change at its time, every one recorded.
@@ -143,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_timeline_is_read_and_played_at_its_times() {
-        let json: Value = serde_json::from_str(
+        let json: Recorded = serde_json::from_str(
             r#"{"duration_s": 10.0, "timeline": [
                 {"t_s": 0.0, "knob": "limit", "value": 50, "source": "start"},
                 {"t_s": 0.0, "knob": "rate", "value": 100, "source": "start"},
@@ -154,7 +138,7 @@ mod tests {
             ]}"#,
         )
         .expect("json");
-        let replay = Replay::from_summary(&json).expect("replay");
+        let replay = Replay::of(&json).expect("replay");
         assert_eq!(replay.start_limit, Some(50));
         assert_eq!(replay.start_rate, Some(100.0));
         let mut script = ReplayScript::new(replay);
@@ -173,26 +157,25 @@ mod tests {
     }
 
     #[test]
-    fn a_file_without_a_timeline_is_refused() {
-        let json: Value = serde_json::from_str(r#"{"duration_s": 3.0}"#).expect("json");
-        assert!(
-            Replay::from_summary(&json)
-                .unwrap_err()
-                .contains("no timeline")
+    fn a_file_without_a_timeline_or_with_a_word_outside_it_is_refused() {
+        let err = read::from_bytes::<Recorded>(br#"{"duration_s": 3.0}"#, "'x'").unwrap_err();
+        assert!(err.contains("timeline"), "{err}");
+        let speed = br#"{"duration_s": 3.0, "timeline": [{"t_s": 1, "knob": "speed", "value": 1, "source": "key"}]}"#;
+        assert!(read::from_bytes::<Recorded>(speed, "'x'").is_err());
+        let long = format!(
+            r#"{{"duration_s": 3.0, "timeline": [{{"t_s": 1, "knob": "{}", "source": "key"}}]}}"#,
+            "x".repeat(5000)
         );
-        let json: Value = serde_json::from_str(
-            r#"{"duration_s": 3.0, "timeline": [{"t_s": 1, "knob": "speed", "value": 1, "source": "key"}]}"#,
-        )
-        .expect("json");
-        assert!(Replay::from_summary(&json).is_err());
+        let err = read::from_bytes::<Recorded>(long.as_bytes(), "'x'").unwrap_err();
+        assert!(err.len() < 400, "cut to a line: {}", err.len());
     }
 
     #[test]
     fn times_and_values_outside_a_run_s_own_bounds_are_refused() {
         let with = |duration: &str, entry: &str| {
             let text = format!(r#"{{"duration_s": {duration}, "timeline": [{entry}]}}"#);
-            let json: Value = serde_json::from_str(&text).expect("json");
-            Replay::from_summary(&json)
+            let json: Recorded = serde_json::from_str(&text).expect("json");
+            Replay::of(&json)
         };
         let rate = |t: &str, v: &str| {
             format!(r#"{{"t_s": {t}, "knob": "rate", "value": {v}, "source": "key"}}"#)
@@ -218,11 +201,5 @@ mod tests {
         assert!(with("10", &rate("1", "0")).is_ok(), "rate 0: nothing due");
         assert!(with("10", &rate("1", "null")).is_ok(), "rate off");
         assert!(with("10", &limit("1000000")).is_ok());
-        let long = format!(
-            r#"{{"t_s": 1, "knob": "{}", "source": "key"}}"#,
-            "x".repeat(5000)
-        );
-        let err = with("10", &long).expect_err("unknown knob");
-        assert!(err.len() < 400, "cut to a line: {}", err.len());
     }
 }

@@ -131,7 +131,7 @@ impl Script for StagesScript {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::generator::timeline::Change;
+    use crate::engine::steer::Change;
 
     fn secs(s: f64) -> Duration {
         Duration::from_secs_f64(s)

@@ -55,10 +55,7 @@ pub async fn watch(
                 knee,
             };
         }
-        knee = Some(Knee {
-            knob: knob.as_str().to_string(),
-            value,
-        });
+        knee = Some(Knee { knob, value });
         in_force_next = Some(read_now);
     }
     Until {

@@ -4,7 +4,7 @@ use super::series::{EndOfRun, SeriesPoint};
 use super::snapshot::Snapshot;
 use super::window::Window;
 use crate::engine::generator::outbox::Batch;
-use crate::engine::generator::{Gauges, RunState};
+use crate::engine::steer::{Gauges, RunState};
 use crate::process::probe::fd::FdUsage;
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! with the run's duration (about 100 bytes a second), never with its request count.
 
 use super::window::{Histograms, TickSummary};
-use crate::engine::generator::Gauges;
+use crate::engine::steer::Gauges;
 use std::time::Duration;
 
 /// One tick of the run.

@@ -4,7 +4,7 @@ use super::by_target::TargetFigures;
 use super::latency::LatencySummary;
 use super::series::EndOfRun;
 use super::window::{Counts, Histograms, TickSummary};
-use crate::engine::generator::Gauges;
+use crate::engine::steer::Gauges;
 use crate::process::probe::fd::FdUsage;
 use std::sync::Arc;
 use std::time::Duration;

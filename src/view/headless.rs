@@ -2,8 +2,8 @@
 //! second of the run (a `-z` run: each whole second before its end), then one final line
 //! with the whole run's figures, marked `[done]`.
 
-use crate::engine::generator::RunState;
 use crate::engine::generator::plan::Plan;
+use crate::engine::steer::RunState;
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use std::io::Write;
@@ -105,7 +105,7 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::generator::Gauges;
+    use crate::engine::steer::Gauges;
     use std::time::Duration;
 
     #[test]

@@ -4,101 +4,13 @@
 use super::limit_policy::LimitPolicy;
 use super::plan::Plan;
 use super::shards::Shards;
-use super::timeline::{Change, Entry, Source, Timeline};
+use super::timeline::{Entry, Timeline};
+use crate::engine::steer::{Change, Gauges, RunState, ScheduleState, Source, Steer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// What the generator is doing, as the operator sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunState {
-    Running,
-    Paused,
-    /// Stop was asked (or the duration ran out): in-flight requests are being aborted.
-    Stopping,
-    /// Every request has ended; no more will start.
-    Done,
-}
-
-impl RunState {
-    /// Lower-case word for progress lines and the dashboard.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunState::Running => "running",
-            RunState::Paused => "paused",
-            RunState::Stopping => "stopping",
-            RunState::Done => "done",
-        }
-    }
-
-    /// The state `as_str` names.
-    pub fn parse(word: &str) -> Option<RunState> {
-        [
-            RunState::Running,
-            RunState::Paused,
-            RunState::Stopping,
-            RunState::Done,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == word)
-    }
-}
-
-/// Where a schedule (`--stages`, `--replay`) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ScheduleState {
-    /// No schedule: the operator steers.
-    #[default]
-    None,
-    /// Step `step` (from 1) of `of` is playing.
-    Playing { step: u16, of: u16 },
-    /// A key changed a knob: the schedule stopped, the operator steers.
-    Manual,
-    /// The schedule played to its end.
-    Ended,
-}
-
-/// The generator's gauges at one moment: what the snapshot records each tick and the
-/// dashboard reads each frame.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Gauges {
-    pub state: RunState,
-    /// The operator's limit in force (kept while paused).
-    pub limit: usize,
-    /// The highest limit the open-file budget allows.
-    pub cap: usize,
-    /// The cap, when the limit last asked for was above it.
-    pub capped: Option<usize>,
-    pub in_flight: usize,
-    pub peak_in_flight: usize,
-    /// The target rate, requests a second; None in concurrency mode (closed loop).
-    pub rate: Option<f64>,
-    /// How long the oldest request not yet started has been due (rate mode; else zero).
-    pub lag: Duration,
-    /// Requests started so far.
-    pub started: u64,
-    pub schedule: ScheduleState,
-}
-
-impl Default for Gauges {
-    fn default() -> Self {
-        Gauges {
-            state: RunState::Running,
-            limit: 0,
-            cap: 0,
-            capped: None,
-            in_flight: 0,
-            peak_in_flight: 0,
-            rate: None,
-            lag: Duration::ZERO,
-            started: 0,
-            schedule: ScheduleState::None,
-        }
-    }
-}
 
 /// Steers a running generator; cheap to clone, usable from any thread or runtime.
 #[derive(Clone)]
@@ -313,11 +225,12 @@ impl Handle {
 
     /// Makes `change` and, when `record` names a source, enters it in the timeline (a
     /// schedule's small steps between entries pass None). After a stop nothing changes.
-    pub fn steer(&self, change: Change, record: Option<Source>) {
+    pub fn apply(&self, change: Change, record: Option<Source>) {
         if self.ended() {
             return;
         }
         let entry = match change {
+            Change::Stop => return self.stop(),
             Change::Limit(n) => Some(Change::Limit(self.set_limit(n))),
             Change::Rate(rate) => {
                 self.set_rate(rate);
@@ -372,4 +285,15 @@ fn replace_if(state: &mut RunState, from: RunState, to: RunState) -> bool {
         *state = to;
     }
     hit
+}
+
+impl Steer for Handle {
+    fn gauges(&self) -> Gauges {
+        Handle::gauges(self)
+    }
+
+    /// Every change but a stop goes into the run's timeline, as made by `source`.
+    fn steer(&self, change: Change, source: Source) {
+        self.apply(change, Some(source));
+    }
 }

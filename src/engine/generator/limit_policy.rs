@@ -1,8 +1,7 @@
 //! How a limit asked for (by `-c`, a key or a script) becomes the limit applied: one rule,
 //! so every way of setting it agrees.
 
-/// The highest concurrency limit anything can ask for.
-pub const MAX_LIMIT: usize = 1_000_000;
+use crate::engine::steer::MAX_LIMIT;
 
 /// The bounds on the operator's limit: at least 1, at most `MAX_LIMIT`, at most the
 /// open-file cap.

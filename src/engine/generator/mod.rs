@@ -13,10 +13,11 @@ pub mod plan;
 mod shards;
 pub mod timeline;
 
-pub use handle::{Gauges, Handle, RunState, ScheduleState};
-pub use limit_policy::{LimitPolicy, MAX_LIMIT};
+pub use handle::Handle;
+pub use limit_policy::LimitPolicy;
 
 use crate::engine::client::Client;
+use crate::engine::steer::RunState;
 use gate::Permit;
 use handle::Shared;
 use outbox::{Batch, Outbox};

@@ -2,16 +2,13 @@
 //! behind is a count and the oldest due time, never a queue of tasks, so a server that
 //! stalls costs no memory however high the rate.
 
+use crate::engine::steer::{MAX_RATE, MIN_RATE};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// The lowest rate other than 0, in requests per second.
-pub const MIN_RATE: f64 = 0.01;
-/// The highest rate anything can ask for, in requests per second.
-pub const MAX_RATE: f64 = 10_000_000.0;
 /// A request that starts within this of when it was due is on time: the client's own
 /// bound, past which it measures latency from the due time, so a late start here is a
 /// late start there.

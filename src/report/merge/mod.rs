@@ -9,7 +9,7 @@ mod series;
 mod sums;
 
 use crate::process::error::Error;
-use crate::process::untrusted::{self, escaped};
+use crate::process::untrusted::escaped;
 use crate::report::OutputFormat;
 use crate::report::output::Output;
 use crate::report::{self, Summary};
@@ -85,13 +85,7 @@ pub fn check_run(name: &str, summary: &Summary) -> Result<(), String> {
 
 /// One summary, with the histograms a merge needs, its numbers checked.
 fn read(path: &std::path::Path) -> Result<Summary, String> {
-    let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
-        .map_err(|e| format!("merge: {e}"))?;
-    let shown = escaped(&path.to_string_lossy()).into_owned();
-    let summary: Summary = serde_json::from_str(&text).map_err(|e| {
-        let e = escaped(&e.to_string()).into_owned();
-        format!("merge: '{shown}' is not a JSON summary of sluice: {e}")
-    })?;
+    let summary: Summary = crate::report::read::from_file(path, "merge")?;
     check_run(&path.display().to_string(), &summary).map_err(|e| format!("merge: {e}"))?;
     Ok(summary)
 }

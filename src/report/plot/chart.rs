@@ -10,6 +10,7 @@ use super::marks::Marks;
 use super::run_record::RunRecord;
 use super::style::{BLACK_TEXT, FONT, Pen, Plane, text};
 use super::thin::{Columns, Runs, gapped};
+use crate::engine::steer::Knob;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -167,7 +168,7 @@ fn throughput<DB: DrawingBackend>(
     r: &RunRecord,
 ) -> Result<(), String> {
     let rps = page.columns.thin(r.rates().into_iter().map(Some));
-    let rate_steps = r.steps_of("rate");
+    let rate_steps = r.steps_of(Knob::Rate);
     let ever_off = rate_steps.len() > 1;
     let rate = page.columns.thin(gapped(rate_steps));
     let top = headroom(rps.iter().chain(&rate).flatten());
@@ -214,7 +215,7 @@ fn knobs<DB: DrawingBackend>(
     };
     let gauge = ticks.iter().map(|e| Some((e.t_s, e.in_flight as f64)));
     let in_flight = page.columns.thin(gauge);
-    let limit = page.columns.thin(gapped(r.steps_of("limit")));
+    let limit = page.columns.thin(gapped(r.steps_of(Knob::Limit)));
     let top = headroom(in_flight.iter().chain(&limit).flatten());
     let Panel { strip, mut chart } = panel(area, page.end_s, top, false)?;
     let y_desc = "in flight";

@@ -1,8 +1,10 @@
 //! What a plot reads from a JSON summary: the series, the timeline, a few totals.
 
+use crate::engine::steer::{Knob, Source};
 use crate::process::untrusted;
+use crate::report::read;
 use crate::report::series::SeriesEntry;
-use crate::report::summary::{Requests, TimelineEntry};
+use crate::report::summary::{Moved, Requests, TimelineEntry};
 use crate::units;
 use serde::Deserialize;
 use std::path::Path;
@@ -24,15 +26,8 @@ pub struct RunRecord {
 impl RunRecord {
     /// Reads a JSON summary; one line saying what is wrong if it is not one with a series.
     pub fn read(path: &Path) -> Result<RunRecord, String> {
-        let text = untrusted::read_text(path, untrusted::MAX_SUMMARY_BYTES)
-            .map_err(|e| format!("plot: {e}"))?;
+        let record: RunRecord = read::from_file(path, "plot")?;
         let shown = untrusted::escaped(&path.to_string_lossy()).into_owned();
-        let record: RunRecord = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "plot: '{shown}' is not a JSON summary of sluice 0.1 or later with a series: {}",
-                untrusted::escaped(&e.to_string())
-            )
-        })?;
         if record.series.is_empty() {
             return Err(format!(
                 "plot: '{shown}' has an empty series: nothing to draw"
@@ -83,9 +78,9 @@ impl RunRecord {
     /// A knob's value over the run as a step line: runs of (time, value) corners from the
     /// start to the end of the run, a gap where it was off (a rate switched off: no target,
     /// not a target of 0); empty if the knob was never set. Pauses are left out.
-    pub fn steps_of(&self, knob: &str) -> Vec<Vec<(f64, f64)>> {
+    pub fn steps_of(&self, knob: Knob) -> Vec<Vec<(f64, f64)>> {
         let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-        for step in self.timeline.iter().filter(|s| s.knob == knob) {
+        for step in self.timeline.iter().filter(|s| s.knob.knob() == Some(knob)) {
             let run = runs.last_mut().expect("one at least");
             if let Some(&(_, last)) = run.last() {
                 run.push((step.t_s, last));
@@ -109,14 +104,14 @@ impl RunRecord {
     pub fn marks(&self) -> Vec<(f64, String)> {
         self.timeline
             .iter()
-            .filter(|s| s.source != "start" && s.source != "stage")
+            .filter(|s| !matches!(s.source, Source::Start | Source::Stage))
             .map(|s| {
-                let value = match (s.value, s.knob.as_str()) {
+                let value = match (s.value, s.knob) {
                     (Some(v), _) => format!(" {v}"),
-                    (None, "rate") => " off".to_string(),
+                    (None, Moved::Rate) => " off".to_string(),
                     (None, _) => String::new(),
                 };
-                (s.t_s, format!("{}{value}", s.knob))
+                (s.t_s, format!("{}{value}", s.knob.as_str()))
             })
             .collect()
     }
@@ -163,9 +158,9 @@ mod tests {
                 .iter()
                 .map(|(t_s, knob, value, source)| TimelineEntry {
                     t_s: *t_s,
-                    knob: knob.to_string(),
+                    knob: serde_json::from_value((*knob).into()).expect("a knob's word"),
                     value: *value,
-                    source: source.to_string(),
+                    source: serde_json::from_value((*source).into()).expect("a source's word"),
                 })
                 .collect(),
         }
@@ -180,7 +175,7 @@ mod tests {
             (6.0, "limit", Some(5.0), "key"),
         ]);
         assert_eq!(
-            r.steps_of("limit"),
+            r.steps_of(Knob::Limit),
             [[
                 (0.0, 10.0),
                 (2.0, 10.0),
@@ -190,7 +185,7 @@ mod tests {
                 (10.0, 5.0)
             ]]
         );
-        assert!(r.steps_of("rate").is_empty());
+        assert!(r.steps_of(Knob::Rate).is_empty());
         let marks: Vec<String> = r.marks().into_iter().map(|(_, m)| m).collect();
         assert_eq!(marks, ["pause", "limit 5"]);
     }
@@ -203,7 +198,7 @@ mod tests {
             (8.0, "rate", Some(50.0), "key"),
         ]);
         assert_eq!(
-            r.steps_of("rate"),
+            r.steps_of(Knob::Rate),
             [
                 vec![(0.0, 100.0), (4.0, 100.0)],
                 vec![(8.0, 50.0), (10.0, 50.0)]

@@ -1,12 +1,11 @@
 //! What the dashboard shows, and the one function that changes it: `update(&mut App, Msg)`.
 
 use super::keys::{self, Action};
-use crate::engine::generator::pacer::MAX_RATE;
+use crate::engine::generator::LimitPolicy;
 use crate::engine::generator::plan::Plan;
-/// Which knob the keys steer.
-pub use crate::engine::generator::timeline::Knob;
-use crate::engine::generator::{Gauges, LimitPolicy, MAX_LIMIT, RunState};
 use crate::engine::outcome::ErrorKind;
+use crate::engine::steer::MAX_RATE;
+use crate::engine::steer::{Change, Gauges, Knob, MAX_LIMIT, RunState};
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::Counts;
 use crossterm::event::KeyEvent;
@@ -31,17 +30,6 @@ pub enum Msg {
     Frame(Live),
     /// SIGTERM or similar: stop and leave without waiting for a key.
     Terminate,
-}
-
-/// What the loop must do to the generator.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Command {
-    SetLimit(usize),
-    /// Requests a second; None switches rate mode off.
-    SetRate(Option<f64>),
-    Pause,
-    Resume,
-    Stop,
 }
 
 /// Where the dashboard is in its life.
@@ -178,7 +166,7 @@ impl App {
 }
 
 /// The only place the dashboard's state changes; returns what the generator must do.
-pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
+pub fn update(app: &mut App, msg: Msg) -> Option<Change> {
     match msg {
         Msg::Key(key) => on_key(app, &key),
         Msg::Snapshot(s) => {
@@ -193,7 +181,7 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Command> {
     }
 }
 
-fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
+fn on_key(app: &mut App, key: &KeyEvent) -> Option<Change> {
     let action = keys::action(key);
     match app.phase {
         Phase::Watching => {}
@@ -215,7 +203,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Command> {
 }
 
 /// What a key's action does while the run is watched.
-fn act(app: &mut App, action: Action) -> Option<Command> {
+fn act(app: &mut App, action: Action) -> Option<Change> {
     if let Some(step) = Step::of(action) {
         return step_knob(app, step);
     }
@@ -257,7 +245,7 @@ fn act(app: &mut App, action: Action) -> Option<Command> {
 }
 
 /// Shows the new limit at once (by the policy the generator applies) and asks for it.
-fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
+fn set_limit(app: &mut App, wanted: usize) -> Option<Change> {
     let policy = LimitPolicy::new(app.live.gauges.cap);
     let asked = LimitPolicy::asked(wanted);
     let to = policy.applied(wanted);
@@ -265,7 +253,7 @@ fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
     app.live.gauges.capped = policy.capped(wanted);
     if to == from {
         // Nothing changes, but asking records that more was wanted (the cap shows).
-        return (asked != from).then_some(Command::SetLimit(asked));
+        return (asked != from).then_some(Change::Limit(asked));
     }
     app.live.gauges.limit = to;
     app.last_change = Some(LimitChange {
@@ -274,12 +262,12 @@ fn set_limit(app: &mut App, wanted: usize) -> Option<Command> {
         at: app.live.elapsed,
         drained_at: (to > from).then_some(app.live.elapsed),
     });
-    Some(Command::SetLimit(asked))
+    Some(Change::Limit(asked))
 }
 
 /// Moves the knob the keys steer; a step up on a rate that is off switches it on at the
 /// throughput of the moment.
-fn step_knob(app: &mut App, step: Step) -> Option<Command> {
+fn step_knob(app: &mut App, step: Step) -> Option<Change> {
     match app.knob {
         Knob::Limit => set_limit(app, step.limit(app.live.gauges.limit, app.step)),
         Knob::Rate => {
@@ -291,15 +279,15 @@ fn step_knob(app: &mut App, step: Step) -> Option<Command> {
     }
 }
 
-fn toggle_pause(app: &mut App) -> Option<Command> {
+fn toggle_pause(app: &mut App) -> Option<Change> {
     match app.live.gauges.state {
         RunState::Running => {
             app.live.gauges.state = RunState::Paused;
-            Some(Command::Pause)
+            Some(Change::Pause)
         }
         RunState::Paused => {
             app.live.gauges.state = RunState::Running;
-            Some(Command::Resume)
+            Some(Change::Resume)
         }
         RunState::Stopping | RunState::Done => None,
     }
@@ -375,21 +363,21 @@ fn current_rps(app: &App) -> f64 {
 }
 
 /// Shows the new rate at once and asks for it (None: rate mode off).
-fn set_rate(app: &mut App, rate: Option<f64>) -> Option<Command> {
+fn set_rate(app: &mut App, rate: Option<f64>) -> Option<Change> {
     if rate == app.live.gauges.rate {
         return None;
     }
     app.live.gauges.rate = rate;
-    Some(Command::SetRate(rate))
+    Some(Change::Rate(rate))
 }
 
-fn quit(app: &mut App) -> Option<Command> {
+fn quit(app: &mut App) -> Option<Change> {
     app.entry = None;
     app.overlay = Overlay::None;
     match app.phase {
         Phase::Watching => {
             app.phase = Phase::Quitting;
-            Some(Command::Stop)
+            Some(Change::Stop)
         }
         Phase::Finished => {
             app.phase = Phase::Exit;

@@ -9,10 +9,9 @@ pub(crate) mod keys;
 pub mod ui;
 mod widgets;
 
-use crate::engine::generator::timeline::{Change, Source};
-use crate::engine::generator::{Gauges, Handle};
+use crate::engine::steer::{Source, Steer};
 use crate::stats::snapshot::Snapshot;
-use app::{App, Command, Live, Msg, Phase};
+use app::{App, Live, Msg, Phase};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -117,8 +116,8 @@ where
             panic!("injected panic in the dashboard");
         }
         let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
-        if let Some(command) = app::update(&mut app, msg) {
-            generator.command(command);
+        if let Some(change) = app::update(&mut app, msg) {
+            generator.steer(change, Source::Key);
         }
         if !snapshots_open && app.phase == Phase::Quitting {
             app.phase = Phase::Exit;
@@ -135,31 +134,5 @@ fn read_live(generator: &impl Steer, started: Instant) -> Live {
     Live {
         elapsed: started.elapsed(),
         gauges: generator.gauges(),
-    }
-}
-
-/// What the dashboard steers: this process's generator, or a fleet of workers.
-pub trait Steer {
-    /// The gauges now, read every frame.
-    fn gauges(&self) -> Gauges;
-    /// Carries out what a key asked for.
-    fn command(&self, command: Command);
-}
-
-impl Steer for Handle {
-    fn gauges(&self) -> Gauges {
-        Handle::gauges(self)
-    }
-
-    /// Every change goes into the run's timeline, as made by a key.
-    fn command(&self, command: Command) {
-        let change = match command {
-            Command::SetLimit(n) => Change::Limit(n),
-            Command::SetRate(rate) => Change::Rate(rate),
-            Command::Pause => Change::Pause,
-            Command::Resume => Change::Resume,
-            Command::Stop => return self.stop(),
-        };
-        self.steer(change, Some(Source::Key));
     }
 }

@@ -2,9 +2,10 @@
 //! knobs, the one the keys steer marked. A narrow terminal cuts the URL, never the state or
 //! the knobs.
 
-use crate::engine::generator::{RunState, ScheduleState};
+use crate::engine::steer::Knob;
+use crate::engine::steer::{RunState, ScheduleState};
 use crate::process::untrusted;
-use crate::view::tui::app::{App, Knob, Phase};
+use crate::view::tui::app::{App, Phase};
 use crate::view::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;

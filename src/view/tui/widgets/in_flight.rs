@@ -1,7 +1,8 @@
 //! In-flight against the limit: a gauge, the peak, the last change of the limit or the entry.
 
-use crate::engine::generator::RunState;
-use crate::view::tui::app::{App, Knob};
+use crate::engine::steer::Knob;
+use crate::engine::steer::RunState;
+use crate::view::tui::app::App;
 use crate::view::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
