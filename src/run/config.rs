@@ -2,7 +2,7 @@
 
 use crate::control::ControlSpec;
 use crate::control::token::Token;
-use crate::engine::client::{self, Route, TlsOptions};
+use crate::engine::client::{self, Protocol, Route, TlsOptions};
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
 use crate::engine::steer::MAX_LIMIT;
@@ -50,12 +50,8 @@ pub struct Config {
     /// Where connections go instead of the URL's address: `--connect-to`, `-x`,
     /// `--unix-socket`.
     pub route: Route,
-    /// HTTP/2 instead of HTTP/1.1.
-    pub http2: bool,
-    /// A new connection for every request.
-    pub disable_keepalive: bool,
-    /// HTTP/2: streams per connection at most (`-p`); None: as the server allows.
-    pub streams_per_connection: Option<usize>,
+    /// How requests travel: HTTP/1.1 kept alive or a connection each, or HTTP/2 streams.
+    pub protocol: Protocol,
     pub headless: bool,
     /// Dashboard: what + and - add or take from the limit.
     pub step: usize,
@@ -183,9 +179,11 @@ impl Config {
             connect_timeout: args.connect_timeout,
             tls,
             route,
-            http2: args.http2,
-            disable_keepalive: args.disable_keepalive,
-            streams_per_connection: args.streams_per_connection,
+            protocol: Protocol::from_flags(
+                args.http2,
+                args.disable_keepalive,
+                args.streams_per_connection,
+            ),
             headless: args.no_tui || !can_draw,
             step: args.step,
             rate_step: args.rate_step,

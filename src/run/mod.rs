@@ -507,14 +507,9 @@ fn pool_for(config: &Config, url: &http::Uri) -> Pool {
         (*config.tls).clone(),
         url,
         config.route.clone(),
-        config.http2,
+        config.protocol,
     );
-    let pool = Pool::new(connector, url.clone());
-    match (config.http2, config.disable_keepalive) {
-        (true, _) => pool.http2(config.streams_per_connection),
-        (false, true) => pool.without_keepalive(),
-        (false, false) => pool,
-    }
+    Pool::new(connector, url.clone(), config.protocol)
 }
 
 /// What shows the run: the dashboard, or progress lines fed every tick.

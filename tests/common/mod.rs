@@ -487,16 +487,20 @@ fn client_for(
     h2: Option<Option<usize>>,
 ) -> sluicegate::engine::client::Client {
     use sluicegate::engine::client::{
-        Client, Pool, RequestTemplate, Route, TlsOptions, client_config, connector,
+        Client, Pool, Protocol, RequestTemplate, Route, TlsOptions, client_config, connector,
     };
     let uri: http::Uri = url.parse().expect("url");
     let tls = client_config(&TlsOptions::default()).expect("TLS config");
+    let protocol = match h2 {
+        Some(streams) => Protocol::Http2 { streams },
+        None => Protocol::Http1,
+    };
     let connector = connector(
         Duration::from_secs(5),
         tls,
         &uri,
         Route::default(),
-        h2.is_some(),
+        protocol,
     );
     let template = RequestTemplate::new(
         http::Method::GET,
@@ -504,12 +508,7 @@ fn client_for(
         http::HeaderMap::new(),
         Bytes::new(),
     );
-    let pool = Pool::new(connector, uri);
-    let pool = match h2 {
-        Some(streams) => pool.http2(streams),
-        None => pool,
-    };
-    Client::new(template, pool, timeout)
+    Client::new(template, Pool::new(connector, uri, protocol), timeout)
 }
 
 /// Runs the real binary with `args`, stdin closed.

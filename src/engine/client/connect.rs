@@ -4,6 +4,7 @@
 //! socket (`--unix-socket`).
 
 use super::classify;
+use super::protocol::Protocol;
 use super::stream::Stream;
 use super::tunnel::Tunnel;
 use crate::engine::outcome::ErrorKind;
@@ -83,14 +84,15 @@ impl Connector {
 }
 
 /// Builds the connector for `origin`: TCP_NODELAY, a connect timeout, TLS when the URL says
-/// so, offering HTTP/1.1 or (`http2`) h2 by ALPN, along `route`.
+/// so, offering `protocol` (HTTP/1.1 or h2) by ALPN, along `route`.
 pub fn connector(
     connect_timeout: Duration,
     tls: ClientConfig,
     origin: &Uri,
     route: Route,
-    http2: bool,
+    protocol: Protocol,
 ) -> Connector {
+    let http2 = protocol.is_http2();
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);

@@ -1,6 +1,7 @@
 //! The HTTP client the generator drives: connections (TCP, TLS, connect timeout and backoff),
-//! a pool of idle HTTP/1 ones or of shared HTTP/2 ones, the request template, a session per
-//! request task, the deadline alarm, and the classification of failures into kinds.
+//! the protocol they speak (chosen once), a pool of idle HTTP/1 ones or of shared HTTP/2
+//! ones, what request `n` is (`requests`, the request seam), a session per request task,
+//! the deadline alarm, and the classification of failures into kinds.
 
 mod alarm;
 mod backoff;
@@ -9,7 +10,9 @@ mod connect;
 mod h2_watch;
 mod multiplex;
 mod pool;
+mod protocol;
 mod request;
+mod requests;
 mod stream;
 mod tls;
 mod tunnel;
@@ -18,5 +21,7 @@ mod x509;
 
 pub use connect::{Connector, Route, connector};
 pub use pool::Pool;
-pub use request::{Client, ON_TIME_SLACK, RequestTemplate, Session};
+pub use protocol::Protocol;
+pub use request::{Client, ON_TIME_SLACK, Session};
+pub use requests::RequestTemplate;
 pub use tls::{TlsOptions, client_config};

@@ -8,6 +8,7 @@
 use super::classify;
 use super::connect::Connector;
 use super::multiplex::{Lease, Multiplex};
+use super::protocol::Protocol;
 use crate::engine::outcome::ErrorKind;
 use bytes::Bytes;
 use futures_util::future::Either;
@@ -92,8 +93,8 @@ pub struct Pool {
     flat_writes: bool,
     /// HTTP/2: the shared connections; None for HTTP/1.
     multiplex: Option<Multiplex>,
-    /// Whether a connection serves more than one request (`--disable-keepalive`: no).
-    keepalive: bool,
+    /// The protocol the run speaks, chosen once.
+    protocol: Protocol,
 }
 
 /// A connection taken from the pool; `reused` says whether it had served a request before.
@@ -103,22 +104,21 @@ pub struct Checkout {
 }
 
 impl Pool {
-    /// An empty pool for `origin` (scheme and authority are what matter).
-    pub fn new(connector: Connector, origin: Uri) -> Pool {
+    /// An empty pool for `origin` (scheme and authority are what matter), keeping the
+    /// connections `protocol` needs (the connector must offer the same protocol).
+    pub fn new(connector: Connector, origin: Uri, protocol: Protocol) -> Pool {
+        let multiplex = match protocol {
+            Protocol::Http2 { streams } => Some(Multiplex::new(streams)),
+            Protocol::Http1 | Protocol::Http1PerRequest => None,
+        };
         Pool {
             idle: Mutex::new(Vec::new()),
             connector,
             origin,
             flat_writes: true,
-            multiplex: None,
-            keepalive: true,
+            multiplex,
+            protocol,
         }
-    }
-
-    /// A new connection for every request (`--disable-keepalive`, HTTP/1.1).
-    pub fn without_keepalive(mut self) -> Pool {
-        self.keepalive = false;
-        self
     }
 
     /// Whether requests carry the whole URL (plain http through a proxy).
@@ -126,21 +126,9 @@ impl Pool {
         self.connector.absolute_form()
     }
 
-    /// Whether connections are kept for further requests.
-    pub fn keeps_alive(&self) -> bool {
-        self.keepalive
-    }
-
-    /// HTTP/2 instead: requests share connections, up to `per_connection` streams on each
-    /// (`-p`; None: as many as the server allows). The connector must speak h2 too.
-    pub fn http2(mut self, per_connection: Option<usize>) -> Pool {
-        self.multiplex = Some(Multiplex::new(per_connection));
-        self
-    }
-
-    /// Whether requests go over HTTP/2.
-    pub fn is_http2(&self) -> bool {
-        self.multiplex.is_some()
+    /// The protocol this pool's connections speak.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
     }
 
     /// An empty pool to the same origin, written the same way: for another generator shard,
@@ -152,7 +140,7 @@ impl Pool {
             origin: self.origin.clone(),
             flat_writes: self.flat_writes,
             multiplex: self.multiplex.as_ref().map(Multiplex::empty_copy),
-            keepalive: self.keepalive,
+            protocol: self.protocol,
         }
     }
 

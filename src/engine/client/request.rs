@@ -4,108 +4,24 @@ use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
+use super::requests::{Next, RequestTemplate, Requests};
 use super::wire_size;
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
-use bytes::Bytes;
-use http::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
-use http::{HeaderMap, Method, Request, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// What every request of the run looks like; built once, cloned cheaply per request.
-#[derive(Debug, Clone)]
-pub struct RequestTemplate {
-    pub method: Method,
-    /// The full URL, as given.
-    pub url: Uri,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl RequestTemplate {
-    /// A template with sluice's default headers; `extra` replaces defaults of the same name.
-    pub fn new(method: Method, url: Uri, extra: HeaderMap, body: Bytes) -> RequestTemplate {
-        let mut headers = HeaderMap::new();
-        if let Some(authority) = url.authority()
-            && let Ok(host) = HeaderValue::from_str(authority.as_str())
-        {
-            headers.insert(HOST, host);
-        }
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("sluice/", env!("CARGO_PKG_VERSION"))),
-        );
-        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-        let mut replaced = std::collections::HashSet::new();
-        for (name, value) in extra.iter() {
-            if replaced.insert(name.clone()) {
-                headers.remove(name);
-            }
-            headers.append(name.clone(), value.clone());
-        }
-        RequestTemplate {
-            method,
-            url,
-            headers,
-            body,
-        }
-    }
-
-    /// The request as HTTP/2 sends it: the full URL (its scheme and authority become the
-    /// `:scheme` and `:authority` pseudo-headers), and no Host header beside `:authority`.
-    fn request_h2(&self) -> Request<Full<Bytes>> {
-        let mut req = Request::new(Full::new(self.body.clone()));
-        *req.method_mut() = self.method.clone();
-        *req.uri_mut() = self.url.clone();
-        *req.headers_mut() = self.headers.clone();
-        req.headers_mut().remove(HOST);
-        *req.version_mut() = http::Version::HTTP_2;
-        req
-    }
-
-    /// The request in absolute form (the whole URL), as a proxy expects it; Host stays.
-    fn request_absolute(&self) -> Request<Full<Bytes>> {
-        let mut req = self.request();
-        *req.uri_mut() = self.url.clone();
-        req
-    }
-
-    /// The request in origin form (`/path?query`), as HTTP/1.1 servers expect it.
-    fn request(&self) -> Request<Full<Bytes>> {
-        let path = self
-            .url
-            .path_and_query()
-            .map(|pq| Uri::from(pq.clone()))
-            .unwrap_or_else(|| Uri::from_static("/"));
-        let mut req = Request::new(Full::new(self.body.clone()));
-        *req.method_mut() = self.method.clone();
-        *req.uri_mut() = path;
-        *req.headers_mut() = self.headers.clone();
-        req
-    }
-}
-
-/// Sends requests of one template (or, with `--urls-from-file`, of several in turn) over a
-/// pool per origin, with the run's timeouts.
+/// Sends the run's requests (what request `n` is, `requests` says) over a pool per origin,
+/// with the run's timeouts.
 pub struct Client {
-    /// One per URL, in the order given.
-    endpoints: Vec<Endpoint>,
+    requests: Requests,
     /// One per origin (scheme and authority) the URLs name.
     pools: Vec<Pool>,
     timeout: Duration,
     backoff: ConnectBackoff,
-}
-
-/// One URL's request and the pool of its origin.
-struct Endpoint {
-    /// Built once; each request is a clone (hyper takes requests by value).
-    request: Request<Full<Bytes>>,
-    /// Index into `Client::pools`.
-    pool: usize,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -143,20 +59,14 @@ impl Client {
         pools: Vec<Pool>,
         timeout: Duration,
     ) -> Client {
-        let endpoints = templates
-            .iter()
-            .map(|(template, pool)| Endpoint {
-                request: request_for(template, &pools[*pool]),
-                pool: *pool,
-            })
-            .collect();
+        let requests = Requests::in_turn(&templates, &pools);
         let biggest_body = templates.iter().map(|(t, _)| t.body.len()).max();
         Client {
             pools: pools
                 .into_iter()
                 .map(|p| p.for_body_of(biggest_body.unwrap_or(0)))
                 .collect(),
-            endpoints,
+            requests,
             timeout,
             backoff: ConnectBackoff::default(),
         }
@@ -166,14 +76,7 @@ impl Client {
     /// connection is ever shared between threads.
     pub fn for_another_shard(&self) -> Client {
         Client {
-            endpoints: self
-                .endpoints
-                .iter()
-                .map(|e| Endpoint {
-                    request: e.request.clone(),
-                    pool: e.pool,
-                })
-                .collect(),
+            requests: self.requests.clone(),
             pools: self.pools.iter().map(Pool::empty_copy).collect(),
             timeout: self.timeout,
             backoff: ConnectBackoff::default(),
@@ -195,7 +98,7 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     /// `due` is when the request was due (rate mode): its latency is measured from then, so a
     /// late start is counted against the server, not hidden; the timeout runs from the send.
-    /// Request `n` of the run goes to URL `n` modulo the number of URLs.
+    /// Request `n` of the run is what `requests` says it is.
     pub async fn send_one(
         &self,
         session: &mut Session,
@@ -203,20 +106,21 @@ impl Client {
         due: Option<Instant>,
         n: u64,
     ) -> Outcome {
-        let (endpoint, target) = self.endpoint(n);
-        if session.pool != endpoint.pool {
+        let next = self.requests.get(n);
+        let target = next.target;
+        if session.pool != next.pool {
             // Another origin: the connection goes back to its own pool.
             if let Some(sender) = session.conn.take() {
                 self.pools[session.pool].checkin(sender, self.idle_share(max_idle));
             }
-            session.pool = endpoint.pool;
+            session.pool = next.pool;
         }
         let start = Instant::now();
         let failures = ConnectFailures::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(endpoint, held, max_idle, &failures));
+        let exchange = pin!(self.exchange(next, held, max_idle, &failures));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
         let (verdict, head_bytes, bytes) = match result {
@@ -259,17 +163,6 @@ impl Client {
     pub fn end(&self, session: Session, max_idle: usize) {
         if let Some(sender) = session.conn {
             self.pools[session.pool].checkin(sender, self.idle_share(max_idle));
-        }
-    }
-
-    /// Request `n`'s URL, and its number in outcomes (0 in a run with one URL).
-    fn endpoint(&self, n: u64) -> (&Endpoint, u16) {
-        match self.endpoints.len() {
-            1 => (&self.endpoints[0], 0),
-            len => {
-                let i = (n % len as u64) as usize;
-                (&self.endpoints[i], (i + 1) as u16)
-            }
         }
     }
 
@@ -335,18 +228,18 @@ impl Client {
     /// request, unless the server closed it.
     async fn exchange(
         &self,
-        endpoint: &Endpoint,
+        next: Next<'_>,
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
     ) -> Result<Received, ErrorKind> {
-        let pool = &self.pools[endpoint.pool];
+        let pool = &self.pools[next.pool];
         let mut retried = false;
         loop {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            let response = match conn.sender.send_request(endpoint.request.clone()).await {
+            let response = match conn.sender.send_request(next.request.clone()).await {
                 Ok(r) => r,
                 Err(e) if conn.sender.is_h2() => {
                     let kind = conn.sender.failed(classify::request_error(&e));
@@ -382,7 +275,7 @@ impl Client {
                     body_bytes += data.len() as u64;
                 }
             }
-            let reusable = pool.keeps_alive() && !conn.sender.is_closed();
+            let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
             let open = reusable.then_some(conn.sender);
             return Ok(Received {
                 status,
@@ -401,21 +294,4 @@ struct Received {
     body_bytes: u64,
     /// None when the server closed it (or connections are not kept).
     conn: Option<Sender>,
-}
-
-/// The request for `template` as `pool` sends it: HTTP/2's form, the absolute form through a
-/// proxy, else origin form; with `Connection: close` when connections are not kept.
-fn request_for(template: &RequestTemplate, pool: &Pool) -> Request<Full<Bytes>> {
-    let mut request = match (pool.is_http2(), pool.absolute_form()) {
-        (true, _) => template.request_h2(),
-        (false, true) => template.request_absolute(),
-        (false, false) => template.request(),
-    };
-    if !pool.keeps_alive() {
-        // The server closes after the response, and so does hyper.
-        request
-            .headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-    }
-    request
 }
