@@ -677,3 +677,57 @@ fn an_https_server_without_h2_is_named_too() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].0, "h2_unsupported", "{errors:?}");
 }
+
+/// A server on 127.0.0.1 that answers each connection's first request with `answer` and
+/// closes; it counts the connections.
+fn broken_http1(answer: &'static [u8]) -> (SocketAddr, Arc<AtomicU64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = Arc::new(AtomicU64::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            count.fetch_add(1, SeqCst);
+            std::thread::spawn(move || {
+                let mut head = [0u8; 4096];
+                let _ = conn.read(&mut head);
+                let _ = conn.write_all(answer);
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[test]
+fn an_http1_server_that_breaks_the_protocol_is_named_and_not_redialled_in_a_loop() {
+    let answers: [&'static [u8]; 4] = [
+        b"HTTP/1.1 000 Nothing\r\ncontent-length: 0\r\n\r\n",
+        b"NOT HTTP AT ALL\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+    ];
+    for answer in answers {
+        let (addr, accepted) = broken_http1(answer);
+        let url = format!("http://{addr}/");
+        let s = json_run(&[&url, "-c", "2", "-z", "2s", "--threads", "1"]);
+        let errors = errors_seen(&s);
+        let shown = String::from_utf8_lossy(answer);
+        assert_eq!(errors.len(), 1, "{shown:?}: {errors:?}");
+        assert_eq!(errors[0].0, "http1_protocol_error", "{shown:?}: {errors:?}");
+        assert!(hints(&s).contains("not valid HTTP/1.1"), "{}", hints(&s));
+        // Waits of 10, 20, 40 ... ms, up to a second, in each of 2 slots: a tight loop
+        // dialled thousands in 2 s.
+        let dialled = accepted.load(SeqCst);
+        assert!(dialled <= 40, "{shown:?}: {dialled} connections in 2 s");
+    }
+}
+
+#[test]
+fn a_unix_socket_that_is_not_there_is_refused_not_other() {
+    let dir = tempfile::tempdir().expect("dir");
+    let socket = dir.path().join("nothing.sock");
+    let socket = socket.to_str().expect("utf-8");
+    let s = json_run(&["http://localhost/", "--unix-socket", socket, "-n", "3"]);
+    assert_eq!(errors_seen(&s), vec![("connect_refused".to_string(), 3)]);
+}

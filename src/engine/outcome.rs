@@ -90,12 +90,15 @@ pub enum ErrorKind {
     /// `--http2`: the server does not speak HTTP/2 (its first bytes were not a SETTINGS
     /// frame, or it closed after the preface).
     H2Unsupported,
+    /// HTTP/1.1: the server's answer is not valid HTTP (a malformed status line or header,
+    /// a header section too large, a bad body length or chunk).
+    Http1Protocol,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 23] = [
+    pub const ALL: [ErrorKind; 24] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -118,6 +121,7 @@ impl ErrorKind {
         ErrorKind::H2FlowControl,
         ErrorKind::H2Protocol,
         ErrorKind::H2Unsupported,
+        ErrorKind::Http1Protocol,
         ErrorKind::Other,
     ];
 
@@ -146,6 +150,7 @@ impl ErrorKind {
             ErrorKind::H2FlowControl => "h2_flow_control",
             ErrorKind::H2Protocol => "h2_protocol_error",
             ErrorKind::H2Unsupported => "h2_unsupported",
+            ErrorKind::Http1Protocol => "http1_protocol_error",
             ErrorKind::Other => "other",
         }
     }
@@ -226,6 +231,9 @@ fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::H2Protocol => {
             "HTTP/2: sluice found the server breaking the protocol (a CONTINUATION flood, a header list too large to decode, a malformed frame) and ended the connection or stream"
+        }
+        ErrorKind::Http1Protocol => {
+            "the server's answer is not valid HTTP/1.1 (a malformed status line or header, a header section too large, a bad body length or chunk): is an HTTP server on that port?"
         }
         ErrorKind::H2Unsupported => {
             "the server does not speak HTTP/2 (h2c prior knowledge for http://, ALPN for https://): it answered the HTTP/2 preface with something else, HTTP/1.1 most likely, or closed; drop --http2"

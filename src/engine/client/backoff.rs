@@ -18,7 +18,8 @@ fn doubled(base: Duration, n: u32, max: Duration) -> Duration {
         .min(max)
 }
 
-/// Connect failures in a row, across all requests; a connection that opens resets it.
+/// Connect failures in a row (and connections that broke HTTP/1.1 at once), across all
+/// requests; an answer resets it.
 #[derive(Debug, Default)]
 pub struct ConnectBackoff {
     failures: AtomicU32,
@@ -31,7 +32,7 @@ impl ConnectBackoff {
         doubled(CONNECT_BASE, n, CONNECT_MAX)
     }
 
-    /// A connection opened: the target is reachable again.
+    /// An answer came: the target is reachable, and speaks HTTP, again.
     pub fn succeeded(&self) {
         if self.failures.load(Relaxed) != 0 {
             self.failures.store(0, Relaxed);

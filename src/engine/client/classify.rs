@@ -19,6 +19,9 @@ pub fn connect_error(err: &(dyn StdError + 'static)) -> ErrorKind {
 
 /// Classifies a failure on an open connection (send, response head, body).
 pub fn request_error(err: &hyper::Error) -> ErrorKind {
+    if err.is_parse() || err.is_parse_too_large() || err.is_parse_status() {
+        return ErrorKind::Http1Protocol;
+    }
     match first_named_cause(err) {
         ErrorKind::Other if err.is_incomplete_message() || err.is_canceled() => {
             ErrorKind::ConnectionClosed
@@ -148,6 +151,15 @@ pub fn io_error(err: &io::Error) -> Option<ErrorKind> {
         | io::ErrorKind::BrokenPipe => Some(ErrorKind::ConnectionReset),
         io::ErrorKind::AddrNotAvailable => Some(ErrorKind::AddressUnavailable),
         io::ErrorKind::UnexpectedEof => Some(ErrorKind::ConnectionClosed),
+        // A body that breaks HTTP/1.1's framing (hyper's chunked decoder says so this way);
+        // a TLS failure comes as InvalidData too, with rustls' error inside.
+        io::ErrorKind::InvalidData
+            if err.get_ref().is_none_or(|inner| !inner.is::<rustls::Error>()) =>
+        {
+            Some(ErrorKind::Http1Protocol)
+        }
+        // A unix socket that is not there: nothing listens.
+        io::ErrorKind::NotFound => Some(ErrorKind::ConnectRefused),
         _ if err.get_ref().is_some() => None,
         _ => Some(ErrorKind::Other),
     }

@@ -131,6 +131,7 @@ impl Client {
             }
             Some(Ok(r)) => {
                 session.conn = r.conn;
+                self.backoff.succeeded();
                 (Verdict::Status(r.status), r.head_bytes, r.body_bytes)
             }
             Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
@@ -203,10 +204,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             match pool.checkout(max_idle).await {
-                Ok(conn) => {
-                    self.backoff.succeeded();
-                    return Ok(conn);
-                }
+                Ok(conn) => return Ok(conn),
                 Err(ErrorKind::TooManyOpenFiles) => {
                     failures.out_of_files.store(true, Relaxed);
                     attempt += 1;
@@ -260,7 +258,13 @@ impl Client {
                     retried = true;
                     continue;
                 }
-                Err(e) => return Err(classify::request_error(&e)),
+                Err(e) => {
+                    return Err(dead_on_arrival(
+                        classify::request_error(&e),
+                        &conn,
+                        failures,
+                    ));
+                }
             };
             let status = response.status().as_u16();
             let head_bytes = wire_size::head_bytes(&response);
@@ -270,7 +274,8 @@ impl Client {
             while !body.is_end_stream()
                 && let Some(frame) = body.frame().await
             {
-                let frame = frame.map_err(|e| classify::request_error(&e))?;
+                let frame = frame
+                    .map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
                 if let Some(data) = frame.data_ref() {
                     body_bytes += data.len() as u64;
                 }
@@ -285,6 +290,16 @@ impl Client {
             });
         }
     }
+}
+
+/// `kind`, noting a connection that broke HTTP/1.1 with its very first answer as a failed
+/// connection: the request then holds its slot a while (the shared connect backoff, which
+/// only an answer resets), so a server that is not HTTP is not re-dialled in a tight loop.
+fn dead_on_arrival(kind: ErrorKind, conn: &Checkout, failures: &ConnectFailures) -> ErrorKind {
+    if kind == ErrorKind::Http1Protocol && !conn.reused {
+        failures.connect_failed.store(true, Relaxed);
+    }
+    kind
 }
 
 /// A response read to its end, and the connection for the next request.
