@@ -154,7 +154,9 @@ pub fn io_error(err: &io::Error) -> Option<ErrorKind> {
         // A body that breaks HTTP/1.1's framing (hyper's chunked decoder says so this way);
         // a TLS failure comes as InvalidData too, with rustls' error inside.
         io::ErrorKind::InvalidData
-            if err.get_ref().is_none_or(|inner| !inner.is::<rustls::Error>()) =>
+            if err
+                .get_ref()
+                .is_none_or(|inner| !inner.is::<rustls::Error>()) =>
         {
             Some(ErrorKind::Http1Protocol)
         }
