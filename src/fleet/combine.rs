@@ -10,14 +10,12 @@ use crate::engine::outcome::ErrorKind;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::latency::LatencyMs;
 use crate::stats::latency::{LatencySummary, Sums, new_histogram};
-use crate::stats::snapshot::{Snapshot, WorkerFigures};
+use crate::stats::snapshot::Snapshot;
 use crate::stats::window::{Counts, Histograms, TickSummary};
+use crate::view::tui::fleet_rows::{WorkerRow, WorkerState};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The state a worker left out shows in its row.
-pub const LEFT_OUT: &str = "left out";
 
 /// Merged tick summaries kept for the charts.
 const RING_TICKS: usize = 300;
@@ -59,7 +57,7 @@ impl<'a> Counted<'a> {
 impl Merger {
     /// One snapshot of the fleet: every worker seen so far counts in the totals; only those
     /// up count in the gauges and the last tick; a worker left out counts nowhere.
-    pub fn snapshot(&mut self, names: &[String], views: &[WorkerView]) -> Snapshot {
+    pub fn snapshot(&mut self, views: &[WorkerView]) -> Snapshot {
         let c = Counted::of(views);
         let elapsed_s = c
             .seen
@@ -94,7 +92,6 @@ impl Merger {
             gauges: gauges(views, &c),
             open_files,
             peak_open_files: self.peak_open_files,
-            workers: rows(names, views),
             ..Snapshot::default()
         }
     }
@@ -274,7 +271,7 @@ fn gauges(views: &[WorkerView], c: &Counted) -> Gauges {
 }
 
 /// Each worker's row, in the order given; one left out reads "left out".
-fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
+pub fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerRow> {
     names
         .iter()
         .zip(views)
@@ -282,14 +279,13 @@ fn rows(names: &[String], views: &[WorkerView]) -> Vec<WorkerFigures> {
             let s = v.counted().map(|r| &r.status);
             let running = v.up && !v.finished;
             let state = match s {
-                _ if v.left_out.is_some() => LEFT_OUT,
-                Some(s) if v.up || v.finished => s.state.as_str(),
-                _ => "down",
+                _ if v.left_out.is_some() => WorkerState::LeftOut,
+                Some(s) if v.up || v.finished => WorkerState::Run(s.state),
+                _ => WorkerState::Down,
             };
-            WorkerFigures {
+            WorkerRow {
                 name: crate::process::untrusted::escaped(name).into_owned(),
-                up: (v.up || v.finished) && v.left_out.is_none(),
-                state: state.to_string(),
+                state,
                 rps: s.filter(|_| running).map_or(0.0, |s| s.last_tick.rps),
                 in_flight: s.filter(|_| running).map_or(0, |s| s.in_flight),
                 limit: s.map_or(0, |s| s.limit),
@@ -348,20 +344,21 @@ mod tests {
             worker(RunState::Done, 1750.0, 0, true),
         ];
         let names = ["a".to_string(), "b".to_string()];
-        let s = Merger::default().snapshot(&names, &views);
+        let s = Merger::default().snapshot(&views);
+        let rows = rows(&names, &views);
         assert_eq!(s.counts.ok, 200, "what it did still counts");
         assert_eq!(s.last_tick.rps, 1800.0, "its last tick is not now");
         assert_eq!((s.gauges.limit, s.gauges.in_flight), (20, 20));
         assert_eq!(s.gauges.state, RunState::Running);
-        assert_eq!(s.workers[1].rps, 0.0);
-        assert_eq!(s.workers[1].state, "done");
+        assert_eq!(rows[1].rps, 0.0);
+        assert_eq!(rows[1].state, WorkerState::Run(RunState::Done));
         assert_eq!(
             s.open_files.soft_limit, 2048,
             "its process limit still stands"
         );
         let mut gone = views.clone();
         gone[1].up = false;
-        let s = Merger::default().snapshot(&names, &gone);
+        let s = Merger::default().snapshot(&gone);
         assert_eq!(
             s.open_files.soft_limit, 1024,
             "a worker down is not counted"
@@ -374,7 +371,7 @@ mod tests {
             worker(RunState::Done, 0.0, 0, true),
             worker(RunState::Done, 0.0, 0, true),
         ];
-        let s = Merger::default().snapshot(&["a".into(), "b".into()], &views);
+        let s = Merger::default().snapshot(&views);
         assert_eq!(
             s.open_files.soft_limit, 2048,
             "the fleet's last line read peak N/0"
@@ -399,12 +396,13 @@ mod tests {
         ];
         views[1].left_out = Some("its elapsed_s of 1e300 is not from 0 to 1e9".into());
         views[1].up = false;
-        let s = Merger::default().snapshot(&["a".into(), "b\u{1b}[2J".into()], &views);
+        let s = Merger::default().snapshot(&views);
+        let rows = rows(&["a".into(), "b\u{1b}[2J".into()], &views);
         assert_eq!(s.counts.ok, 100);
         assert_eq!((s.gauges.limit, s.last_tick.rps), (20, 1800.0));
-        assert_eq!(s.workers[1].state, "left out");
-        assert!(!s.workers[1].up);
-        assert_eq!(s.workers[1].name, "b\\x1b[2J", "a name is shown escaped");
+        assert_eq!(rows[1].state, WorkerState::LeftOut);
+        assert!(!rows[1].state.is_up());
+        assert_eq!(rows[1].name, "b\\x1b[2J", "a name is shown escaped");
         assert_eq!(plan(&views).duration, Some(Duration::from_secs(40)));
     }
 

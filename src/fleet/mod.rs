@@ -22,6 +22,7 @@ use crate::report::output::Output;
 use crate::report::{self, Summary};
 use crate::stats::snapshot::Snapshot;
 use crate::view::tui::app::App;
+use crate::view::tui::fleet_rows::{WorkerRow, WorkerState};
 use crate::view::{headless, tui};
 use clap::Args;
 use combine::Merger;
@@ -118,9 +119,10 @@ async fn watch_fleet(
     let workers = follow_all(&client, &notes, &stop, bases, &names);
     let views: Vec<_> = workers.iter().map(|w| w.view.clone()).collect();
     first_answers(&views).await?;
-    let first = Merger::default().snapshot(&names, &now(&views));
+    let first = Merger::default().snapshot(&now(&views));
     let plan = combine::plan(&now(&views));
     let (merged_tx, merged_rx) = watch::channel(first);
+    let (rows_tx, rows_rx) = watch::channel(combine::rows(&names, &now(&views)));
     let ending = Arc::new(watch::Sender::new(Ending::No));
     let steer = FleetSteer {
         client,
@@ -133,6 +135,7 @@ async fn watch_fleet(
         names: names.clone(),
         views: views.clone(),
         merged: merged_tx,
+        rows: rows_tx,
         ending: Arc::clone(&ending),
         dashboard: !args.no_tui,
         plan,
@@ -149,7 +152,11 @@ async fn watch_fleet(
         stop_all,
         tui::restore_terminal,
     ));
-    show(args, &steer, merged_rx, leave, plan).await;
+    let feeds = tui::Feeds {
+        snapshots: merged_rx,
+        workers: Some(rows_rx),
+    };
+    show(args, &steer, feeds, leave, plan).await;
     let _ = merging.await;
     stop.cancel();
     notes.release();
@@ -221,6 +228,7 @@ struct Merging {
     names: Vec<String>,
     views: Vec<watch::Receiver<WorkerView>>,
     merged: watch::Sender<Snapshot>,
+    rows: watch::Sender<Vec<WorkerRow>>,
     ending: Arc<watch::Sender<Ending>>,
     dashboard: bool,
     plan: Plan,
@@ -245,13 +253,15 @@ async fn merge_until_done(m: Merging) {
                 !waited || since.elapsed() >= STOP_WAIT
             }
         };
-        let mut snapshot = merger.snapshot(&m.names, &now);
+        let mut snapshot = merger.snapshot(&now);
         if done {
             snapshot.gauges.state = RunState::Done;
         }
+        let rows = combine::rows(&m.names, &now);
         if !m.dashboard {
-            crate::say!("{}", progress_line(&snapshot, &m.plan, done));
+            crate::say!("{}", progress_line(&snapshot, &rows, &m.plan, done));
         }
+        m.rows.send_replace(rows);
         m.merged.send_replace(snapshot);
         if done {
             return;
@@ -260,29 +270,28 @@ async fn merge_until_done(m: Merging) {
 }
 
 /// A single run's progress line, and how many workers are up (and left out).
-fn progress_line(s: &Snapshot, plan: &Plan, done: bool) -> String {
-    let up = s.workers.iter().filter(|w| w.up).count();
+fn progress_line(s: &Snapshot, rows: &[WorkerRow], plan: &Plan, done: bool) -> String {
+    let up = rows.iter().filter(|w| w.state.is_up()).count();
     let line = match done {
         true => headless::final_line(s, plan),
         false => headless::progress_line(s, plan),
     };
-    let left_out = s
-        .workers
+    let left_out = rows
         .iter()
-        .filter(|w| w.state == combine::LEFT_OUT)
+        .filter(|w| w.state == WorkerState::LeftOut)
         .count();
     let left_out = match left_out {
         0 => String::new(),
         n => format!(", {n} left out"),
     };
-    format!("{line}  workers {up}/{} up{left_out}", s.workers.len())
+    format!("{line}  workers {up}/{} up{left_out}", rows.len())
 }
 
 /// The dashboard (or nothing more, headless) until the fleet is done or the operator leaves.
 async fn show(
     args: &FleetArgs,
     steer: &FleetSteer,
-    merged: watch::Receiver<Snapshot>,
+    feeds: tui::Feeds,
     leave: CancellationToken,
     plan: Plan,
 ) {
@@ -291,7 +300,7 @@ async fn show(
         std::env::var("TERM").ok().as_deref(),
     );
     if args.no_tui || !can_draw {
-        let mut done = merged.clone();
+        let mut done = feeds.snapshots.clone();
         tokio::select! {
             _ = done.wait_for(|s| s.gauges.state == RunState::Done) => {}
             _ = leave.cancelled() => steer.steer(Change::Stop, Source::Key),
@@ -299,7 +308,7 @@ async fn show(
         let _ = done.wait_for(|s| s.gauges.state == RunState::Done).await;
         return;
     }
-    let first = merged.borrow().clone();
+    let first = feeds.snapshots.borrow().clone();
     let target = format!("fleet of {}: {}", args.workers.len(), first_target(steer));
     let mut app = App::new(
         target,
@@ -312,8 +321,11 @@ async fn show(
     .with_rate(first.gauges.rate, None);
     // The workers' first answers, before the first merged tick (open files read 0 / 0).
     app.snapshot = first;
+    if let Some(rows) = &feeds.workers {
+        app.workers = rows.borrow().clone();
+    }
     steer.notes.hold();
-    let dashboard = tui::run(app, steer, merged, Instant::now(), leave);
+    let dashboard = tui::run(app, steer, feeds, Instant::now(), leave);
     let shown = dashboard.await;
     steer.notes.release();
     if let Err(e) = shown {

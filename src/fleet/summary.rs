@@ -61,7 +61,7 @@ fn run_of(name: &str, v: &WorkerView, ended_early: bool, notes: &Notes) -> Optio
     if ended_early
         && v.up
         && !v.finished
-        && let Some(partial) = from_status(name, v)
+        && let Some(partial) = from_status(v)
     {
         notes.say(format!(
             "sluice: fleet: worker {shown_name} had not finished: the merge has its figures up to its last status ({:.1}s)",
@@ -101,10 +101,10 @@ fn one_by_one(runs: Vec<(String, Summary)>, notes: &Notes) -> Result<Summary, Er
 
 /// A summary of a worker's run so far, from its last (checked) status: its figures and its
 /// histograms, so it merges exactly; no series.
-fn from_status(name: &str, v: &WorkerView) -> Option<Summary> {
+fn from_status(v: &WorkerView) -> Option<Summary> {
     let r = v.counted()?;
     let s = &r.status;
-    let mut snapshot = Merger::default().snapshot(&[name.to_string()], std::slice::from_ref(v));
+    let mut snapshot = Merger::default().snapshot(std::slice::from_ref(v));
     let histograms = r.run.clone().unwrap_or_else(|| Histograms {
         latency: new_histogram(),
         service: new_histogram(),

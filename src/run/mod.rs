@@ -534,9 +534,15 @@ async fn show(
                 headless::print_progress(progress, config.plan).await;
                 Ok(())
             }
-            View::Dashboard(app) => tui::run(*app, generator, snapshots, started, terminate)
-                .await
-                .map(|_| ()),
+            View::Dashboard(app) => tui::run(
+                *app,
+                generator,
+                tui::Feeds::run(snapshots),
+                started,
+                terminate,
+            )
+            .await
+            .map(|_| ()),
         }
     })
     .catch_unwind()

@@ -178,7 +178,6 @@ impl<R: Readings> Aggregator<R> {
             open_files,
             peak_open_files: self.peak_open_files,
             targets: self.window.targets(),
-            workers: Vec::new(),
             end_of_run: None,
         }
     }

@@ -32,26 +32,8 @@ pub struct Snapshot {
     pub peak_open_files: u64,
     /// Each URL's figures, in URL order (with `--urls-from-file`; else empty).
     pub targets: Vec<TargetFigures>,
-    /// In a fleet view (`sluice fleet`): each worker's row, in the order given; else empty.
-    pub workers: Vec<WorkerFigures>,
     /// In the last snapshot only: the whole run's histograms and series.
     pub end_of_run: Option<Arc<EndOfRun>>,
-}
-
-/// One worker of a fleet, as its row on the dashboard shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WorkerFigures {
-    /// Its control address as given.
-    pub name: String,
-    /// It answered its last poll.
-    pub up: bool,
-    /// running, paused, stopping, done; "down" once it stops answering.
-    pub state: String,
-    /// Responses a second in its last tick.
-    pub rps: f64,
-    pub in_flight: usize,
-    pub limit: usize,
-    pub failed: u64,
 }
 
 impl Snapshot {

@@ -8,9 +8,10 @@ use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::engine::steer::{Gauges, RunState};
 use sluicegate::process::probe::fd::FdUsage;
-use sluicegate::stats::snapshot::{Snapshot, WorkerFigures};
+use sluicegate::stats::snapshot::Snapshot;
 use sluicegate::stats::window::Window;
 use sluicegate::view::tui::app::{App, Live, Msg, update};
+use sluicegate::view::tui::fleet_rows::{WorkerRow, WorkerState};
 use sluicegate::view::tui::ui;
 use std::time::Duration;
 
@@ -644,19 +645,21 @@ fn what_came_from_outside_is_shown_escaped() {
     let s = screen(&app, 160, 45);
     assert!(s.contains("\\x1b]0;PWNED\\x07\\u{202e}"), "{s}");
     assert!(!s.contains('\u{202e}'), "a raw bidi override: {s}");
-    // A fleet's workers: their names and states came from outside too.
+    // A fleet's workers: their names came from outside too (a state is one of the words).
     let mut fleet = app_with_data();
-    let mut snapshot = snapshot_after(90);
-    snapshot.workers = vec![WorkerFigures {
+    update(&mut fleet, Msg::Snapshot(Box::new(snapshot_after(90))));
+    let row = WorkerRow {
         name: "w1:9090\u{202e}".into(),
-        up: true,
-        state: "run\u{202e}".into(),
-        ..WorkerFigures::default()
-    }];
-    update(&mut fleet, Msg::Snapshot(Box::new(snapshot)));
+        state: WorkerState::Run(RunState::Running),
+        rps: 0.0,
+        in_flight: 0,
+        limit: 0,
+        failed: 0,
+    };
+    update(&mut fleet, Msg::Workers(vec![row]));
     let s = screen(&fleet, 160, 45);
     assert!(
-        s.contains("run\\u{202e}") && s.contains("w1:9090\\u{202e}"),
+        s.contains("running") && s.contains("w1:9090\\u{202e}"),
         "{s}"
     );
     assert!(!s.contains('\u{202e}'), "{s}");

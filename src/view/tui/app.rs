@@ -1,5 +1,6 @@
 //! What the dashboard shows, and the one function that changes it: `update(&mut App, Msg)`.
 
+use super::fleet_rows::WorkerRow;
 use super::keys::{self, Action};
 use crate::engine::generator::LimitPolicy;
 use crate::engine::generator::plan::Plan;
@@ -27,6 +28,8 @@ pub struct Live {
 pub enum Msg {
     Key(KeyEvent),
     Snapshot(Box<Snapshot>),
+    /// A fleet's workers, a row each, as they stand now.
+    Workers(Vec<WorkerRow>),
     Frame(Live),
     /// SIGTERM or similar: stop and leave without waiting for a key.
     Terminate,
@@ -87,6 +90,8 @@ pub struct App {
     pub schedule: Option<&'static str>,
     pub exit_on_done: bool,
     pub snapshot: Snapshot,
+    /// In a fleet view: each worker's row, in the order given; else empty.
+    pub workers: Vec<WorkerRow>,
     pub live: Live,
     pub statuses: Vec<RateRow<u16>>,
     pub errors: Vec<RateRow<ErrorKind>>,
@@ -117,6 +122,7 @@ impl App {
             schedule: None,
             exit_on_done,
             snapshot: Snapshot::default(),
+            workers: Vec::new(),
             live: Live {
                 elapsed: Duration::ZERO,
                 gauges: Gauges {
@@ -171,6 +177,10 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Change> {
         Msg::Key(key) => on_key(app, &key),
         Msg::Snapshot(s) => {
             on_snapshot(app, *s);
+            None
+        }
+        Msg::Workers(rows) => {
+            app.workers = rows;
             None
         }
         Msg::Frame(live) => {

@@ -5,6 +5,7 @@
 
 pub mod app;
 mod fixed_width;
+pub mod fleet_rows;
 pub(crate) mod keys;
 pub mod ui;
 mod widgets;
@@ -13,6 +14,7 @@ use crate::engine::steer::{Source, Steer};
 use crate::stats::snapshot::Snapshot;
 use app::{App, Live, Msg, Phase};
 use crossterm::event::{Event, EventStream, KeyEventKind};
+use fleet_rows::WorkerRow;
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -49,7 +51,7 @@ impl Drop for TerminalGuard {
 pub async fn run(
     app: App,
     generator: &impl Steer,
-    snapshots: watch::Receiver<Snapshot>,
+    feeds: Feeds,
     started: Instant,
     terminate: CancellationToken,
 ) -> io::Result<App> {
@@ -63,7 +65,7 @@ pub async fn run(
         &mut terminal,
         app,
         generator,
-        snapshots,
+        feeds,
         EventStream::new(),
         started,
         terminate,
@@ -72,12 +74,28 @@ pub async fn run(
     .map_err(io::Error::other)
 }
 
+/// What the dashboard is fed: the run's snapshots, and in a fleet view the workers' rows.
+pub struct Feeds {
+    pub snapshots: watch::Receiver<Snapshot>,
+    pub workers: Option<watch::Receiver<Vec<WorkerRow>>>,
+}
+
+impl Feeds {
+    /// A single run's: its snapshots alone.
+    pub fn run(snapshots: watch::Receiver<Snapshot>) -> Feeds {
+        Feeds {
+            snapshots,
+            workers: None,
+        }
+    }
+}
+
 /// The loop: draw at `FRAME_HZ`, handle keys at once, take each snapshot as it comes.
 pub async fn run_loop<B, E>(
     terminal: &mut Terminal<B>,
     mut app: App,
     generator: &impl Steer,
-    mut snapshots: watch::Receiver<Snapshot>,
+    feeds: Feeds,
     mut events: E,
     started: Instant,
     terminate: CancellationToken,
@@ -88,6 +106,14 @@ where
 {
     let mut frames = tokio::time::interval(Duration::from_millis(1000 / FRAME_HZ));
     frames.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let Feeds {
+        mut snapshots,
+        workers,
+    } = feeds;
+    let (mut workers_open, mut workers) = (
+        workers.is_some(),
+        workers.unwrap_or_else(|| watch::channel(Vec::new()).1),
+    );
     let (mut events_open, mut snapshots_open, mut terminated) = (true, true, false);
     while app.phase != Phase::Exit {
         let msg = tokio::select! {
@@ -104,6 +130,13 @@ where
                 Ok(()) => Msg::Snapshot(Box::new(snapshots.borrow_and_update().clone())),
                 Err(_) => {
                     snapshots_open = false;
+                    continue;
+                }
+            },
+            changed = workers.changed(), if workers_open => match changed {
+                Ok(()) => Msg::Workers(workers.borrow_and_update().clone()),
+                Err(_) => {
+                    workers_open = false;
                     continue;
                 }
             },

@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [latency_area, right] = columns().areas(middle);
     // With several URLs (or a fleet's workers), the codes panel shares its column with
     // their table.
-    let (responses_area, urls_area) = match app.urls.is_empty() && app.snapshot.workers.is_empty() {
+    let (responses_area, urls_area) = match app.urls.is_empty() && app.workers.is_empty() {
         true => (right, None),
         false => {
             let [codes, urls] =
@@ -68,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     latency::render(frame, latency_area, app);
     responses::render(frame, responses_area, app);
     match urls_area {
-        Some(area) if !app.snapshot.workers.is_empty() => workers::render(frame, area, app),
+        Some(area) if !app.workers.is_empty() => workers::render(frame, area, app),
         Some(area) => urls::render(frame, area, app),
         None => {}
     }
