@@ -17,6 +17,15 @@ pub fn add_optional(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
+/// `x` as a message shows a number from outside: very large or very small ones in powers
+/// of ten (1e308, not 309 digits; 1e-300, not 300 zeros).
+pub fn figure(x: f64) -> String {
+    match x != 0.0 && !(1e-6..1e6).contains(&x.abs()) {
+        true => format!("{x:e}"),
+        false => format!("{x}"),
+    }
+}
+
 /// A count with an optional k/m/g suffix (powers of 1000): `500`, `10k`, `1m`, `1_000`.
 pub fn parse_count(text: &str) -> Result<u64, String> {
     let t = text.trim().replace('_', "").to_ascii_lowercase();
@@ -55,7 +64,8 @@ pub const MAX_DURATION: Duration = Duration::from_secs(31_557_600);
 pub fn seconds(secs: f64) -> Result<Duration, String> {
     match secs {
         s if !(0.0..=MAX_DURATION.as_secs_f64()).contains(&s) => Err(format!(
-            "{s} s is not a time from 0 to {} s (1y)",
+            "{} s is not a time from 0 to {} s (1y)",
+            figure(s),
             MAX_DURATION.as_secs()
         )),
         s => Ok(Duration::from_secs_f64(s)),
@@ -140,6 +150,15 @@ pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
 mod tests {
     use super::*;
     use crate::engine::steer::MAX_LIMIT;
+
+    #[test]
+    fn a_figure_from_outside_is_shown_in_a_few_characters() {
+        assert_eq!(figure(1e308), "1e308");
+        assert_eq!(figure(-1e-300), "-1e-300");
+        assert_eq!(figure(2.5), "2.5");
+        assert_eq!(figure(0.0), "0");
+        assert_eq!(figure(f64::NAN), "NaN");
+    }
 
     #[test]
     fn counts_with_suffixes() {

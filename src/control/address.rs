@@ -1,6 +1,6 @@
 //! `--control ADDR`: a port alone means loopback; a host:port is taken as given.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Parses `PORT` (on 127.0.0.1) or `HOST:PORT` (an IP address, v4 or [v6]).
 pub fn parse(text: &str) -> Result<SocketAddr, String> {
@@ -16,13 +16,23 @@ pub fn parse(text: &str) -> Result<SocketAddr, String> {
 /// The warning for an address other machines can reach: anyone there may read the run
 /// (`/status`, `/metrics`, `/summary` need no token); None on loopback.
 pub fn open_to_every_network(addr: SocketAddr) -> Option<String> {
-    (!addr.ip().is_loopback()).then(|| {
+    reached_from(addr.ip()).map(|networks| {
         format!(
-            "sluice: warning: --control {addr} serves every network this machine is on, not just \
-             this machine: anyone who reaches it can read the run (steering needs the token); \
-             use --control 127.0.0.1:PORT to keep it local"
+            "sluice: warning: --control {addr} serves {networks}, not just this machine: anyone \
+             who reaches it can read the run (steering needs the token); use --control \
+             127.0.0.1:PORT to keep it local"
         )
     })
+}
+
+/// Which networks reach a socket listening on `ip`: every one the machine is on for the
+/// unspecified address (0.0.0.0, ::), the one of that address else; None on loopback.
+pub fn reached_from(ip: IpAddr) -> Option<String> {
+    match ip {
+        ip if ip.is_loopback() => None,
+        ip if ip.is_unspecified() => Some("every network this machine is on".into()),
+        ip => Some(format!("the network of {ip}")),
+    }
 }
 
 #[cfg(test)]
@@ -31,10 +41,19 @@ mod tests {
 
     #[test]
     fn only_an_address_off_loopback_is_warned_about() {
-        for open in ["0.0.0.0:9090", "[::]:9090", "10.1.2.3:9090"] {
+        for open in ["0.0.0.0:9090", "[::]:9090"] {
             let warning = open_to_every_network(parse(open).unwrap()).expect(open);
             assert!(warning.contains("every network"), "{warning}");
             assert!(warning.contains(open), "{warning}");
+        }
+        for one in ["10.1.2.3:9090", "[2001:db8::1]:9090"] {
+            let warning = open_to_every_network(parse(one).unwrap()).expect(one);
+            assert!(!warning.contains("every network"), "{warning}");
+            let ip = parse(one).unwrap().ip();
+            assert!(
+                warning.contains(&format!("serves the network of {ip},")),
+                "{warning}"
+            );
         }
         for local in ["9090", "127.0.0.1:9090", "[::1]:9090", "127.0.0.2:9090"] {
             assert_eq!(

@@ -7,6 +7,7 @@ use crate::engine::steer::{
     Change, Knob, MAX_LIMIT, MAX_RATE, MIN_RATE, RunState, Source, Steer, check_limit,
     check_rate_or_zero,
 };
+use crate::process::untrusted::{QUOTED_CHARS, quoted};
 use bytes::Bytes;
 use http::{Method, Response, StatusCode, header};
 use http_body_util::Full;
@@ -156,17 +157,30 @@ pub fn authorize(token: &Token, authorization: Option<&[u8]>) -> Result<(), Refu
     }
 }
 
+/// A write's body: `{"value": N}`, its one field once (a second `value`, as merge refuses a
+/// field twice, would leave which one counts to the parser).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    value: Value,
+}
+
 /// The change a write's body asks for, or a 400 saying what is wrong with it. A rate of 0
 /// switches the rate off, as on the dashboard.
 pub fn change_of(posted: Posted, body: &[u8]) -> Result<Change, Refusal> {
     let bad = |line: &str| Refusal::new(StatusCode::BAD_REQUEST, line);
     let value = || -> Result<Value, Refusal> {
-        let v: Value =
-            serde_json::from_slice(body).map_err(|e| bad(&format!("the body is not JSON: {e}")))?;
-        match v {
-            Value::Object(mut o) if o.contains_key("value") => {
-                Ok(o.remove("value").unwrap_or_default())
-            }
+        let refused = |e: serde_json::Error| {
+            bad(&format!(
+                r#"the body must be {{"value": N}}, the field once: {}"#,
+                quoted(&e.to_string(), QUOTED_CHARS)
+            ))
+        };
+        // An object: a struct would also take `[N]`, its field by position.
+        match serde_json::from_slice::<Value>(body).map_err(refused)? {
+            Value::Object(_) => serde_json::from_slice::<Body>(body)
+                .map(|b| b.value)
+                .map_err(refused),
             _ => Err(bad(r#"the body must be {"value": N}"#)),
         }
     };
@@ -273,6 +287,8 @@ mod tests {
             (Posted::Knob(Knob::Rate), br#"{"value": -1}"#),
             (Posted::Knob(Knob::Rate), br#"{"value": 1e300}"#),
             (Posted::Knob(Knob::Rate), br#"[1]"#),
+            (Posted::Knob(Knob::Limit), br#"{"value": 5, "value": 6}"#),
+            (Posted::Knob(Knob::Rate), br#"{"value": 5, "by": "me"}"#),
         ] {
             let refused = change_of(write, body).expect_err(&String::from_utf8_lossy(body));
             assert_eq!(refused.status, 400, "{}", String::from_utf8_lossy(body));

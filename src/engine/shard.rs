@@ -1,6 +1,7 @@
 //! `--shard I/N`: this process does its share of a run split across N processes (machines,
 //! pods of a Kubernetes Indexed Job), so that together they do what one would.
 
+use crate::process::untrusted::{QUOTED_CHARS, quoted};
 use serde::{Deserialize, Serialize};
 
 /// The environment variable a Kubernetes Indexed Job gives each pod: its index, from 0.
@@ -27,8 +28,12 @@ impl ShardArg {
         if t == "auto" {
             return Ok(ShardArg::Auto);
         }
-        let bad =
-            || format!("'{text}' is not a shard: use I/N with 0 <= I < N (0/3, 1/3, 2/3) or auto");
+        let bad = || {
+            format!(
+                "'{}' is not a shard: use I/N with 0 <= I < N (0/3, 1/3, 2/3) or auto",
+                quoted(text, QUOTED_CHARS)
+            )
+        };
         let (i, n) = t.split_once('/').ok_or_else(bad)?;
         let (index, count) = (
             i.parse::<u64>().map_err(|_| bad())?,
@@ -57,9 +62,12 @@ impl ShardArg {
             .parse::<u64>()
             .ok()
             .filter(|i| *i < count)
-            .ok_or(format!(
-                "--shard auto: {INDEX_VARIABLE}='{text}' is not an index below --shards {count}"
-            ))?;
+            .ok_or_else(|| {
+                format!(
+                    "--shard auto: {INDEX_VARIABLE}='{}' is not an index below --shards {count}",
+                    quoted(text, QUOTED_CHARS)
+                )
+            })?;
         Ok(Shard { index, count })
     }
 }

@@ -3,7 +3,7 @@
 //! would also get two shares of every limit). Addresses are compared as they resolve.
 
 use super::checked::MAX_WORKERS;
-use crate::process::untrusted::escaped;
+use crate::process::untrusted::{QUOTED_CHARS, quoted};
 use http::Uri;
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -43,8 +43,8 @@ pub async fn refusal(given: &[String], bases: &[Uri]) -> Option<String> {
         if let Some(i) = keys[..j].iter().position(|a| a.same_as(b)) {
             return Some(format!(
                 "fleet: '{}' and '{}' are the same worker{}: give each worker once",
-                escaped(given[i].trim()),
-                escaped(given[j].trim()),
+                quoted(given[i].trim(), QUOTED_CHARS),
+                quoted(given[j].trim(), QUOTED_CHARS),
                 match b {
                     Key::Resolved(addrs) => format!(" ({})", list(addrs)),
                     Key::Written(_) => String::new(),

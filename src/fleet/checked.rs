@@ -10,6 +10,7 @@ use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
 use crate::stats::latency::new_histogram;
 use crate::stats::window::Histograms;
+use crate::units::figure;
 
 /// The most workers a fleet follows; with `MAX_COUNT` each, their counts add up in a u64.
 pub const MAX_WORKERS: usize = 1024;
@@ -98,14 +99,6 @@ fn within(name: &str, x: f64, max: f64) -> Result<(), String> {
             figure(x),
             figure(max)
         )),
-    }
-}
-
-/// `x` as shown: large ones in powers of ten (1e300, not 300 digits).
-fn figure(x: f64) -> String {
-    match x.abs() >= 1e6 {
-        true => format!("{x:e}"),
-        false => format!("{x}"),
     }
 }
 

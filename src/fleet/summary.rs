@@ -23,11 +23,24 @@ pub fn merged(
     ended_early: bool,
     notes: &Notes,
 ) -> Result<Summary, Error> {
-    let runs: Vec<(String, Summary)> = names
-        .iter()
-        .zip(views)
-        .filter_map(|(name, v)| run_of(name, v, ended_early, notes).map(|s| (name.clone(), s)))
-        .collect();
+    let mut runs: Vec<(String, Summary)> = Vec::new();
+    for (name, v) in names.iter().zip(views) {
+        let Some(summary) = run_of(name, v, ended_early, notes) else {
+            continue;
+        };
+        match runs
+            .iter()
+            .find(|(_, s)| crate::report::merge::one_run(s, &summary))
+        {
+            Some((first, _)) => notes.say(format!(
+                "sluice: fleet: worker {}'s summary is of the run worker {} had: left out, so \
+                 that run counts once",
+                shown(name),
+                shown(first)
+            )),
+            None => runs.push((name.clone(), summary)),
+        }
+    }
     if runs.is_empty() {
         return Err(Error::Runtime(
             "fleet: no worker finished with a summary".into(),

@@ -66,26 +66,51 @@ pub struct WorkerClient {
 }
 
 /// A worker's control address, `http://HOST:PORT` (a bare `HOST:PORT` is taken as that).
+/// A `user:password@` is refused (the fleet authenticates with its token), and every
+/// refusal quotes the address with any password hidden.
 pub fn parse_address(given: &str) -> Result<Uri, String> {
     let t = given.trim().trim_end_matches('/');
-    let text = untrusted::escaped(given);
+    let text = untrusted::quoted(&untrusted::redact(t), untrusted::QUOTED_CHARS);
+    let bad = |why: &str| format!("fleet: '{text}' {why}");
+    if t.split_once("://")
+        .map_or(t, |(_, rest)| rest)
+        .contains('@')
+    {
+        return Err(bad(
+            "has a user:password@: a worker's control API takes none; the fleet steers \
+             with --control-token (or SLUICE_CONTROL_TOKEN), which is never shown",
+        ));
+    }
     let with_scheme = match t.contains("://") {
         true => t.to_string(),
         false => format!("http://{t}"),
     };
     let uri: Uri = with_scheme
         .parse()
-        .map_err(|_| format!("fleet: '{text}' is not a worker's control address (HOST:PORT)"))?;
-    match (uri.scheme_str(), uri.port_u16()) {
-        (Some("http"), Some(_)) if uri.path() == "/" || uri.path().is_empty() => Ok(uri),
-        (Some("http"), Some(_)) => Err(format!("fleet: '{text}': give HOST:PORT, without a path")),
-        (Some("http"), None) => Err(format!(
-            "fleet: '{text}' has no port (the worker's --control port)"
-        )),
-        _ => Err(format!(
-            "fleet: '{text}': the control API speaks plain http"
+        .map_err(|_| bad("is not a worker's control address (HOST:PORT)"))?;
+    // The port as written, when there is one (`[::1]` alone has none).
+    let port_text = uri
+        .authority()
+        .and_then(|a| a.as_str().rsplit_once(':'))
+        .map(|(_, p)| p)
+        .filter(|p| !p.contains(']'));
+    match (uri.scheme_str(), uri.port_u16(), port_text) {
+        (Some("http"), Some(1..), _) if bare(&uri) => Ok(uri),
+        (Some("http"), Some(1..), _) => Err(bad("has a path or a query: give HOST:PORT alone")),
+        (Some("http"), _, Some(p)) => Err(bad(&format!(
+            "has port {}: a port is a number from 1 to 65535 (the worker's --control port)",
+            untrusted::quoted(p, untrusted::QUOTED_CHARS)
+        ))),
+        (Some("http"), _, None) => Err(bad("has no port (the worker's --control port)")),
+        _ => Err(bad(
+            "is not plain http://, the only scheme the control API speaks",
         )),
     }
+}
+
+/// Whether `uri` is a scheme, a host and a port alone: no path, no query.
+fn bare(uri: &Uri) -> bool {
+    matches!(uri.path(), "" | "/") && uri.query().is_none()
 }
 
 impl WorkerClient {
@@ -210,5 +235,20 @@ mod tests {
         assert!(parse_address("https://127.0.0.1:9090").is_err());
         assert!(parse_address("127.0.0.1:9090/status").is_err());
         assert!(parse_address("not an address").is_err());
+        for hidden in [
+            "http://u:SECRET@127.0.0.1:9090",
+            "u:SECRET@127.0.0.1:9090",
+            "http://u:SEC?RET@127.0.0.1:9090",
+            "https://u:SECRET@127.0.0.1:9090",
+        ] {
+            let err = parse_address(hidden).unwrap_err();
+            assert!(err.contains("u:***@") && !err.contains("SEC"), "{err}");
+            assert!(err.contains("--control-token"), "{err}");
+        }
+        let err = parse_address("127.0.0.1:99999").unwrap_err();
+        assert!(
+            err.contains("port 99999") && !err.contains("no port"),
+            "{err}"
+        );
     }
 }

@@ -13,10 +13,16 @@ pub mod untrusted;
 use std::io::Write;
 
 /// One line on stderr that never panics (`say!`): a closed stderr, as under `2>&1 | head`,
-/// loses the line, never the run or its exit code.
+/// loses the line, never the run or its exit code. Whatever it quotes from outside, the
+/// line is escaped and cut (`untrusted::LINE_CHARS`): it cannot drive the terminal or flood it.
 pub fn say(line: std::fmt::Arguments) {
+    let text = match line.as_str() {
+        Some(fixed) => std::borrow::Cow::Borrowed(fixed),
+        None => std::borrow::Cow::Owned(line.to_string()),
+    };
+    let shown = untrusted::quoted(&text, untrusted::LINE_CHARS);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr
-        .write_fmt(line)
+        .write_all(shown.as_bytes())
         .and_then(|()| stderr.write_all(b"\n"));
 }

@@ -1,6 +1,6 @@
 //! Everything from outside the process is untrusted: a file is read only when it is a regular
-//! file and only up to what its kind could honestly need, and text from outside is escaped
-//! before it reaches a terminal.
+//! file and only up to what its kind could honestly need, text from outside is escaped (and
+//! cut) before it reaches a terminal, and a URL's password is hidden from every message.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -15,6 +15,10 @@ pub const MAX_BODY_BYTES: u64 = 64 << 20;
 pub const MAX_URL_FILE_BYTES: u64 = 16 << 20;
 /// A summary read back (`merge`, `plot`, `--replay`): a day's series and timeline with room.
 pub const MAX_SUMMARY_BYTES: u64 = 256 << 20;
+/// The most characters of a value from outside that a message quotes (a URL, a name).
+pub const QUOTED_CHARS: usize = 200;
+/// The most characters of a line on stderr: past it, the line is cut (`process::say`).
+pub const LINE_CHARS: usize = 2000;
 /// A PEM file (`--cacert`, `--cert`, `--key`): the system's whole CA bundle is ~200 KiB.
 pub const MAX_PEM_BYTES: u64 = 16 << 20;
 
@@ -98,6 +102,42 @@ pub fn quoted(text: &str, most_chars: usize) -> String {
     match shown.char_indices().nth(most_chars) {
         Some((cut, _)) => format!("{}…", &shown[..cut]),
         None => shown.into_owned(),
+    }
+}
+
+/// The text with anything that may be a password replaced by `***`, for messages about a
+/// URL, even one that does not parse: the userinfo runs to the last '@' (a password may hold
+/// an unencoded '/', '?' or '#'), so a path or query with an '@' may be hidden too.
+pub fn redact(text: &str) -> String {
+    // Without a scheme, the text may start with its userinfo (`user:pw@host`).
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    // A bracketed IPv6 host comes first only when there is no userinfo before it.
+    match rest.rfind('@') {
+        Some(at) if !rest.starts_with('[') => hide_password(text, start, at),
+        _ => text.to_string(),
+    }
+}
+
+/// The text with the password of the authority's `user:password@` (up to the first '/',
+/// '?' or '#', as a URL is read) replaced by `***`: how a valid URL is shown.
+pub fn redact_authority(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let rest = &text[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => hide_password(text, start, at),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with what lies between the first ':' of its userinfo (from `start` to the '@' at
+/// `start + at`) and that '@' replaced by `***`; unchanged when the userinfo has no ':'.
+fn hide_password(text: &str, start: usize, at: usize) -> String {
+    let rest = &text[start..];
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{}{user}:***{}", &text[..start], &rest[at..]),
+        None => text.to_string(),
     }
 }
 

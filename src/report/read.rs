@@ -3,12 +3,9 @@
 //! enum, never a string matched on later), whole (`Summary`) or the part a reader needs.
 //! Every refusal is one line, its quotes escaped.
 
-use crate::process::untrusted::{self, escaped};
+use crate::process::untrusted::{self, QUOTED_CHARS, escaped};
 use serde::de::DeserializeOwned;
 use std::path::Path;
-
-/// What a refusal quotes of the parser's message at most: it may hold the file's words.
-const QUOTED_CHARS: usize = 200;
 
 /// The summary (or the part of it `T` holds) in the file at `path`, for `command` (its
 /// refusals start with it: "merge: …").

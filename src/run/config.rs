@@ -5,7 +5,7 @@ use crate::control::token::Token;
 use crate::engine::client::{self, Protocol, Route, TlsOptions};
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
-use crate::engine::steer::MAX_LIMIT;
+use crate::engine::steer::{MIN_RATE, check_limit};
 use crate::process::error::Error;
 use crate::process::untrusted;
 use crate::report::OutputFormat;
@@ -75,6 +75,9 @@ pub struct Config {
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
     pub output: Option<PathBuf>,
+    /// The files the run reads, each with its flag (`-D`, `--replay`, ...): neither `-o`
+    /// nor `--hdr-log` may write over one.
+    pub reads: Vec<(&'static str, PathBuf)>,
 }
 
 /// The default limit in concurrency mode.
@@ -127,13 +130,25 @@ impl Config {
                 )));
             }
         }
-        self.rate = self.rate.map(|r| shard.share_rate(r));
+        // A rate's share below the least rate would be raised to it: the shards together
+        // would run faster than asked.
+        let share_rate = |what: &str, rate: f64| match shard.share_rate(rate) {
+            share if share > 0.0 && share < MIN_RATE => Err(Error::Input(format!(
+                "{of}: {what} {} split {} ways is {} a second each, below the least rate, \
+                 {MIN_RATE}: give fewer shards or a higher rate",
+                crate::units::figure(rate),
+                shard.count,
+                crate::units::figure(share)
+            ))),
+            share => Ok(share),
+        };
+        self.rate = self.rate.map(|r| share_rate("-q", r)).transpose()?;
         let limit_knob = self.rate.is_none();
         if let Some(stages) = &mut self.stages {
             for stage in &mut stages.0 {
                 stage.target = match limit_knob {
                     true => shard.share(stage.target.round() as u64).max(1) as f64,
-                    false => shard.share_rate(stage.target),
+                    false => share_rate("the --stages rate", stage.target)?,
                 };
             }
         }
@@ -143,11 +158,12 @@ impl Config {
 
     /// The whole run as the arguments describe it.
     fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let reads = files_read(&args);
         let (target, more_targets) = targets_of(&args)?;
         let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
             Error::Input(format!(
                 "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
-                args.method
+                untrusted::quoted(&args.method, untrusted::QUOTED_CHARS)
             ))
         })?;
         let body = body_of(&args)?;
@@ -197,8 +213,26 @@ impl Config {
             output_format: args.output_format,
             output: args.output,
             shard: None,
+            reads,
         })
     }
+}
+
+/// The files the arguments name for the run to read, each with its flag.
+fn files_read(args: &RunArgs) -> Vec<(&'static str, PathBuf)> {
+    let one = |path: &Option<PathBuf>| path.iter().cloned().collect::<Vec<_>>();
+    let flagged = [
+        ("-D", one(&args.body_file)),
+        ("--urls-from-file", one(&args.urls_from_file)),
+        ("--replay", one(&args.replay)),
+        ("--cacert", args.cacert.clone()),
+        ("--cert", one(&args.cert)),
+        ("--key", one(&args.key)),
+    ];
+    flagged
+        .into_iter()
+        .flat_map(|(flag, paths)| paths.into_iter().map(move |p| (flag, p)))
+        .collect()
 }
 
 /// The replay (read and checked now), and the starting rate: `-q`, else the replay's (a
@@ -220,16 +254,19 @@ fn schedule_of(args: &RunArgs) -> Result<(Option<Replay>, Option<f64>), Error> {
     Ok((replay, rate))
 }
 
-/// Stages that steer the limit (no rate) stay within the limit's bounds, as `-c` does; a
-/// stage to 0 ramps down to the least, 1.
+/// Stages that steer the limit (no rate) keep the limit's bounds, as `-c` does: whole
+/// numbers up to `MAX_LIMIT`; a stage to 0 ramps down to the least, 1.
 fn check_limit_stages(stages: &Stages) -> Result<(), Error> {
-    match stages.0.iter().find(|s| s.target > MAX_LIMIT as f64) {
-        Some(s) => Err(Error::Input(format!(
-            "--stages: {} is above the highest limit, {MAX_LIMIT} (without -q the stages steer the limit)",
-            s.target
-        ))),
-        None => Ok(()),
+    for stage in stages.0.iter().filter(|s| s.target != 0.0) {
+        check_limit(stage.target).map_err(|why| {
+            Error::Input(format!(
+                "--stages: the limit {} {why} (without -q the stages steer the limit: requests \
+                 in flight)",
+                crate::units::figure(stage.target)
+            ))
+        })?;
     }
+    Ok(())
 }
 
 /// The control API's address and token (given, or drawn now), if `--control` was given.
@@ -368,6 +405,14 @@ fn connection_of(
         return Ok((tls, Route::default()));
     };
     let proxy = match &args.proxy {
+        Some(text) if !text.contains("://") => {
+            // Target's hint offers https:// too, which -x refuses.
+            let shown = untrusted::quoted(&untrusted::redact(text), untrusted::QUOTED_CHARS);
+            return Err(Error::Input(format!(
+                "-x: '{shown}' has no scheme: write http://{shown} (-x takes an http:// proxy, \
+                 for http and https targets alike)"
+            )));
+        }
         Some(text) => {
             let proxy = Target::parse(text).map_err(|e| Error::Input(format!("-x: {e}")))?;
             if proxy.url.scheme_str() != Some("http") {
@@ -468,11 +513,15 @@ fn parse_headers(lines: &[String]) -> Result<HeaderMap, Error> {
     for line in lines {
         let (name, value) = line.split_once(':').ok_or_else(|| {
             Error::Input(format!(
-                "-H: '{line}' has no colon: write it as \"Name: value\""
+                "-H: '{}' has no colon: write it as \"Name: value\"",
+                untrusted::quoted(line, untrusted::QUOTED_CHARS)
             ))
         })?;
         let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
-            Error::Input(format!("-H: '{}' is not a valid header name", name.trim()))
+            Error::Input(format!(
+                "-H: '{}' is not a valid header name",
+                untrusted::quoted(name.trim(), untrusted::QUOTED_CHARS)
+            ))
         })?;
         let value = HeaderValue::from_str(value.trim()).map_err(|_| {
             Error::Input(format!(

@@ -126,10 +126,10 @@ pub fn run_demo(args: DemoArgs) -> Result<(), Error> {
         let demo = Demo::bind(args.listen, delays)
             .await
             .map_err(|e| Error::Runtime(format!("cannot listen on {}: {e}", args.listen)))?;
-        if !args.listen.ip().is_loopback() {
+        if let Some(networks) = crate::control::address::reached_from(args.listen.ip()) {
             crate::say!(
-                "sluice demo: warning: {} serves every network this machine is on, not just \
-                 this machine; use --listen 127.0.0.1:PORT to keep it local",
+                "sluice demo: warning: {} serves {networks}, not just this machine; use \
+                 --listen 127.0.0.1:PORT to keep it local",
                 args.listen
             );
         }

@@ -16,6 +16,7 @@ use crate::engine::steer::Gauges;
 use crate::engine::steer::Source;
 use crate::process::error::Error;
 use crate::process::probe::fd::FdUsage;
+use crate::process::untrusted::escaped;
 use crate::process::{panics, probe, signals};
 use crate::report::OutputFormat;
 use crate::report::output::{self, Output};
@@ -47,6 +48,9 @@ const OUTCOME_QUEUE: usize = 256;
 pub fn run(config: Config) -> Result<Summary, Error> {
     // Checked first: a summary or a log that cannot be written is bad input, before any load.
     let output = Output::prepare(config.output.as_deref())?;
+    if let Some(path) = config.output.as_deref() {
+        not_over_an_input(&output, ("-o", path), &config)?;
+    }
     let hdr_log = prepare_hdr_log(&config, &output)?;
     let control = config
         .control
@@ -66,10 +70,28 @@ fn prepare_hdr_log(config: &Config, output: &Output) -> Result<Option<Output>, E
     if log.resolved().is_some() && log.resolved() == output.resolved() {
         return Err(Error::Input(format!(
             "--hdr-log: '{}' is also the summary's file (-o): name another",
-            path.display()
+            escaped(&path.to_string_lossy())
         )));
     }
+    not_over_an_input(&log, ("--hdr-log", path), config)?;
     Ok(Some(log))
+}
+
+/// Refuses an output (`flag` `given`) that would land on a file the run reads, under any
+/// spelling: writing it would destroy the body, the URL list or the session it came from.
+fn not_over_an_input(
+    output: &Output,
+    (flag, given): (&str, &std::path::Path),
+    config: &Config,
+) -> Result<(), Error> {
+    let Some((read_by, input)) = config.reads.iter().find(|(_, input)| output.is(input)) else {
+        return Ok(());
+    };
+    Err(Error::Input(format!(
+        "{flag} '{}' is the file {read_by} '{}' reads: the run would write over it; name another",
+        escaped(&given.to_string_lossy()),
+        escaped(&input.to_string_lossy())
+    )))
 }
 
 /// The target and how it was chosen; the demo runs in-process until `shutdown`.
@@ -123,7 +145,7 @@ async fn run_on_runtime(
         let path = config.hdr_log.as_deref().unwrap_or_else(|| "?".as_ref());
         return Err(Error::Runtime(format!(
             "cannot write the HDR log to '{}': {e}",
-            path.display()
+            escaped(&path.to_string_lossy())
         )));
     }
     match panics::first() {
@@ -427,7 +449,9 @@ async fn finish(
     ending: &signals::Ending,
 ) -> Result<(), Error> {
     let text = report::render(summary, config.output_format);
-    let path = output.path().map(|p| p.display().to_string());
+    let path = output
+        .path()
+        .map(|p| escaped(&p.to_string_lossy()).into_owned());
     let written = output::write_unless(output, text.as_bytes(), ending.give_up()).await;
     match (written, path) {
         (Ok(()), Some(path)) => {

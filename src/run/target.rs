@@ -2,7 +2,7 @@
 //! turned into Basic auth, and a form of the URL that never shows the password.
 
 use crate::process::error::Error;
-use crate::process::untrusted::escaped;
+use crate::process::untrusted::{QUOTED_CHARS, quoted, redact, redact_authority};
 use base64::Engine as _;
 use http::header::HeaderValue;
 use http::uri::{Authority, Uri};
@@ -27,7 +27,8 @@ impl Target {
         // An '@' past a '/', '?' or '#' may end a password that holds one of them unencoded:
         // what http reads as a host or a port may then be part of the password.
         let ambiguous = redact(text) != redact_authority(text);
-        let bad = |why: &str| Error::Input(format!("'{}' {why}", escaped(&redact(text))));
+        let shown = quoted(&redact(text), QUOTED_CHARS);
+        let bad = |why: &str| Error::Input(format!("'{shown}' {why}"));
         if text.contains('#') {
             return Err(bad("has a #fragment, which is never sent: leave it out"));
         }
@@ -39,13 +40,12 @@ impl Target {
             Some(other) => {
                 return Err(bad(&format!(
                     "has scheme '{}', which is not supported: use http:// or https://",
-                    escaped(other)
+                    quoted(other, QUOTED_CHARS)
                 )));
             }
             None => {
                 return Err(Error::Input(format!(
-                    "'{t}' has no scheme: write http://{t} or https://{t}",
-                    t = escaped(&redact(text))
+                    "'{shown}' has no scheme: write http://{shown} or https://{shown}"
                 )));
             }
         }
@@ -105,7 +105,10 @@ fn check_host_port(host_port: &str, hide_port: bool) -> Result<(), String> {
             .split_once(']')
             .ok_or("has an IPv6 address without its closing ]")?;
         if v6.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("has '[{v6}]', which is not an IPv6 address"));
+            return Err(format!(
+                "has '[{}]', which is not an IPv6 address",
+                quoted(v6, QUOTED_CHARS)
+            ));
         }
         match after {
             "" => (v6, None),
@@ -130,10 +133,13 @@ fn check_host_port(host_port: &str, hide_port: bool) -> Result<(), String> {
         Some(_) if hide_port => Err("has a port that is not a number from 1 to 65535, or a \
              password with an unencoded '/', '?' or '#': write them %2F, %3F and %23"
             .into()),
-        Some(p) if digits(p) => Err(format!("has port {p}: a port is a number from 1 to 65535")),
+        Some(p) if digits(p) => Err(format!(
+            "has port {}: a port is a number from 1 to 65535",
+            quoted(p, QUOTED_CHARS)
+        )),
         Some(p) => Err(format!(
             "has port '{}': a port is a number from 1 to 65535",
-            escaped(p)
+            quoted(p, QUOTED_CHARS)
         )),
     }
 }
@@ -160,42 +166,6 @@ pub fn basic_credentials(user: &str, password: &str) -> HeaderValue {
         .expect("base64 is always a valid header value");
     value.set_sensitive(true);
     value
-}
-
-/// The text with anything that may be a password replaced by `***`, for messages about a
-/// URL, even one that does not parse: the userinfo runs to the last '@' (a password may hold
-/// an unencoded '/', '?' or '#'), so a path or query with an '@' may be hidden too.
-pub fn redact(text: &str) -> String {
-    // Without a scheme, the text may start with its userinfo (`user:pw@host`).
-    let start = text.find("://").map_or(0, |i| i + 3);
-    let rest = &text[start..];
-    // A bracketed IPv6 host comes first only when there is no userinfo before it.
-    match rest.rfind('@') {
-        Some(at) if !rest.starts_with('[') => hide_password(text, start, at),
-        _ => text.to_string(),
-    }
-}
-
-/// The text with the password of the authority's `user:password@` (up to the first '/',
-/// '?' or '#', as a URL is read) replaced by `***`: how a valid URL is shown.
-fn redact_authority(text: &str) -> String {
-    let start = text.find("://").map_or(0, |i| i + 3);
-    let rest = &text[start..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => hide_password(text, start, at),
-        None => text.to_string(),
-    }
-}
-
-/// `text` with what lies between the first ':' of its userinfo (from `start` to the '@' at
-/// `start + at`) and that '@' replaced by `***`; unchanged when the userinfo has no ':'.
-fn hide_password(text: &str, start: usize, at: usize) -> String {
-    let rest = &text[start..];
-    match rest[..at].split_once(':') {
-        Some((user, _)) => format!("{}{user}:***{}", &text[..start], &rest[at..]),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -84,7 +84,8 @@ fn change_of(e: &TimelineEntry) -> Result<(Duration, Change), String> {
 
 /// An entry as a refusal quotes it: JSON, cut to a line's length.
 fn quoted(e: &TimelineEntry) -> String {
-    untrusted::quoted(&serde_json::to_string(e).unwrap_or_default(), 200)
+    let entry = serde_json::to_string(e).unwrap_or_default();
+    untrusted::quoted(&entry, untrusted::QUOTED_CHARS)
 }
 
 /// A replay playing: each change at its time, every one recorded.

@@ -1,6 +1,7 @@
 //! The condition grammar `--until` and `--fail-if` share: `p99>250ms`, `errors>1%`,
 //! `errors>0`, `non2xx>0%`, `rps<1000`. Parsing and judging only; what is measured comes in.
 
+use crate::process::untrusted::{QUOTED_CHARS, quoted};
 use crate::stats::latency::LatencySummary;
 use crate::units;
 
@@ -50,6 +51,34 @@ enum Metric {
     Rps,
 }
 
+/// `N%` (0 to 100: a share of the requests) or `N` (a whole number of requests, as a run
+/// counts them, k and m allowed), for the condition `text`.
+fn count_or_percent(text: &str, value: &str) -> Result<(bool, f64), String> {
+    let shown = || quoted(text, QUOTED_CHARS);
+    if let Some(number) = value.strip_suffix('%') {
+        return match number.parse::<f64>() {
+            Ok(n) if (0.0..=100.0).contains(&n) => Ok((true, n)),
+            Ok(n) if n.is_finite() => Err(format!(
+                "'{}': {}% is not a share of the requests (0 to 100%)",
+                shown(),
+                units::figure(n)
+            )),
+            _ => Err(Condition::help(text)),
+        };
+    }
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let count = units::parse_count(value).map_err(|_| match digits {
+        true => format!(
+            "'{}': {} is more requests than a run counts ({})",
+            shown(),
+            quoted(value, QUOTED_CHARS),
+            u64::MAX
+        ),
+        false => Condition::help(text),
+    })?;
+    Ok((false, count as f64))
+}
+
 /// What a condition is judged on: a tick, or the whole run.
 #[derive(Debug, Clone, Copy)]
 pub struct Measured<'a> {
@@ -81,24 +110,13 @@ impl Condition {
             (None, Some((n, v))) => (n, false, v),
             _ => return Err(Self::help(text)),
         };
-        let count_or_percent = |value: &str| -> Result<(bool, f64), String> {
-            let (number, percent) = match value.strip_suffix('%') {
-                Some(n) => (n, true),
-                None => (value, false),
-            };
-            let n = number.parse::<f64>().map_err(|_| Self::help(text))?;
-            match n.is_finite() && n >= 0.0 {
-                true => Ok((percent, n)),
-                false => Err(Self::help(text)),
-            }
-        };
         let (metric, threshold) = match name {
             "errors" => {
-                let (percent, n) = count_or_percent(value)?;
+                let (percent, n) = count_or_percent(text, value)?;
                 (Metric::Errors { percent }, n)
             }
             "non2xx" => {
-                let (percent, n) = count_or_percent(value)?;
+                let (percent, n) = count_or_percent(text, value)?;
                 (Metric::Non2xx { percent }, n)
             }
             "rps" => (Metric::Rps, units::parse_rate(value)?),
@@ -117,7 +135,9 @@ impl Condition {
         })
     }
 
+    /// The help, the condition quoted escaped and cut (it may hold anything).
     fn help(text: &str) -> String {
+        let text = quoted(text, QUOTED_CHARS);
         format!(
             "'{text}' is not a condition: use a latency (p50, p75, p90, p95, p99, p99.9, \
              p99.99, mean, max) with a duration (p99>200ms), errors>N or errors>N%, \
@@ -242,6 +262,30 @@ mod tests {
         ] {
             let err = Condition::parse(bad).expect_err(bad);
             assert!(err.contains("is not"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn shares_above_all_and_counts_past_a_run_s_own_are_refused() {
+        for (bad, why) in [
+            ("errors>101%", "101% is not a share"),
+            ("non2xx>100.0000001%", "is not a share"),
+            (
+                "errors>18446744073709551616",
+                "more requests than a run counts",
+            ),
+            ("errors>1.5", "is not a condition"),
+        ] {
+            let err = Condition::parse(bad).expect_err(bad);
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        for good in [
+            "errors>100%",
+            "errors<0%",
+            "errors>18446744073709551615",
+            "errors>2k",
+        ] {
+            assert!(Condition::parse(good).is_ok(), "{good}");
         }
     }
 }

@@ -11,15 +11,25 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// A real run's JSON summary (20 requests against a test server), made once.
+/// Two real runs' JSON summaries (20 requests each against a test server), made once: a
+/// merge refuses two summaries of one run, so the second file of a merge is the other run.
+fn two_runs() -> &'static (Value, Value) {
+    static RUNS: OnceLock<(Value, Value)> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
+        let run = || json_run(&["-n", "20", "-c", "2", &server.url()]);
+        (run(), run())
+    })
+}
+
+/// A real run's JSON summary.
 fn real_summary() -> Value {
-    static SUMMARY: OnceLock<Value> = OnceLock::new();
-    SUMMARY
-        .get_or_init(|| {
-            let server = TestServer::start(Behaviour::Delay(Duration::ZERO));
-            json_run(&["-n", "20", "-c", "2", &server.url()])
-        })
-        .clone()
+    two_runs().0.clone()
+}
+
+/// Another run's JSON summary.
+fn second_summary() -> Value {
+    two_runs().1.clone()
 }
 
 /// `value` written as JSON to `dir/name`; its path.
@@ -120,7 +130,7 @@ fn a_histogram_that_claims_gigabytes_is_refused_under_a_memory_limit() {
         ("plain", plain, "4294967295 bytes"),
         ("bomb", bomb, "inflates to more than"),
     ] {
-        let mut hostile = real_summary();
+        let mut hostile = second_summary();
         hostile["histograms"]["latency"] = json!(histogram);
         let file = write(dir.path(), &format!("{name}.json"), &hostile);
         let started = Instant::now();
@@ -296,11 +306,15 @@ fn a_replay_of_absurd_times_or_values_is_refused() {
     }
 }
 
-/// `real_summary` with `change` made, written to `dir/name`.
+/// `second_summary` with `change` made, written to `dir/name`.
 fn changed(dir: &Path, name: &str, change: impl Fn(&mut Value)) -> String {
-    let mut s = real_summary();
-    change(&mut s);
-    write(dir, name, &s)
+    changed_from(second_summary(), dir, name, change)
+}
+
+/// `base` with `change` made, written to `dir/name`.
+fn changed_from(mut base: Value, dir: &Path, name: &str, change: impl Fn(&mut Value)) -> String {
+    change(&mut base);
+    write(dir, name, &base)
 }
 
 #[test]
@@ -308,15 +322,22 @@ fn a_merge_whose_sums_overflow_or_whose_times_are_absurd_is_refused_naming_the_f
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
     let half = json!(1u64 << 63);
-    let big_a = changed(d, "big_a.json", |s| s["bytes_received"] = half.clone());
+    let big_a = changed_from(real_summary(), d, "big_a.json", |s| {
+        s["bytes_received"] = half.clone()
+    });
     let big_b = changed(d, "big_b.json", |s| s["bytes_received"] = half.clone());
     let err = refused_quickly(d, &["merge", &big_a, &big_b]);
     assert!(
         err.contains(&big_b) && err.contains("bytes_received"),
         "{err}"
     );
-    let aborted = |name| changed(d, name, |s| s["requests"]["aborted"] = half.clone());
-    let err = refused_quickly(d, &["merge", &aborted("ab_a.json"), &aborted("ab_b.json")]);
+    let aborted =
+        |base, name| changed_from(base, d, name, |s| s["requests"]["aborted"] = half.clone());
+    let (ab_a, ab_b) = (
+        aborted(real_summary(), "ab_a.json"),
+        aborted(second_summary(), "ab_b.json"),
+    );
+    let err = refused_quickly(d, &["merge", &ab_a, &ab_b]);
     assert!(err.contains("overflows"), "{err}");
 
     let good = write(d, "good.json", &real_summary());
@@ -367,7 +388,7 @@ fn the_same_file_given_twice_under_any_spelling_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
     write(d, "a.json", &real_summary());
-    write(d, "b.json", &real_summary());
+    write(d, "b.json", &second_summary());
     std::fs::create_dir(d.join("sub")).expect("dir");
     std::os::unix::fs::symlink(d.join("a.json"), d.join("link.json")).expect("symlink");
     std::fs::hard_link(d.join("a.json"), d.join("hard.json")).expect("hard link");
@@ -447,8 +468,11 @@ fn control_characters_from_files_are_escaped() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
     let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}[2J";
-    let with_target = |name| changed(d, name, |s| s["target"] = json!(hostile));
-    let (a, b) = (with_target("a.json"), with_target("b.json"));
+    let with_target = |base, name| changed_from(base, d, name, |s| s["target"] = json!(hostile));
+    let (a, b) = (
+        with_target(real_summary(), "a.json"),
+        with_target(second_summary(), "b.json"),
+    );
     let text = ["merge", &a, &b, "--output-format", "text"];
     for args in [&text[..], &["merge", &a, &b, "--output-format", "csv"]] {
         let out = run_within(d, args, Duration::from_secs(10), None);
@@ -465,7 +489,7 @@ fn control_characters_from_files_are_escaped() {
         );
     }
     let good = write(d, "good.json", &real_summary());
-    let err = refused_quickly(d, &["merge", &good, &a]);
+    let err = refused_quickly(d, &["merge", &good, &b]);
     assert!(
         err.contains("\\x1b]0;PWNED") && !err.contains('\u{1b}'),
         "{err}"

@@ -224,17 +224,25 @@ impl Handle {
     }
 
     /// Makes `change` and, when `record` names a source, enters it in the timeline (a
-    /// schedule's small steps between entries pass None). After a stop nothing changes.
+    /// schedule's small steps between entries pass None); a change that changes nothing (a
+    /// limit pressed at the cap, a rate set again) is not entered. After a stop nothing
+    /// changes.
     pub fn apply(&self, change: Change, record: Option<Source>) {
         if self.ended() {
             return;
         }
         let entry = match change {
             Change::Stop => return self.stop(),
-            Change::Limit(n) => Some(Change::Limit(self.set_limit(n))),
+            Change::Limit(n) => {
+                let before = self.limit();
+                let applied = self.set_limit(n);
+                (applied != before).then_some(Change::Limit(applied))
+            }
             Change::Rate(rate) => {
+                let before = self.rate();
                 self.set_rate(rate);
-                Some(Change::Rate(self.rate()))
+                let after = self.rate();
+                (after != before).then_some(Change::Rate(after))
             }
             Change::Pause => self.pause().then_some(change),
             Change::Resume => self.resume().then_some(change),
@@ -295,5 +303,44 @@ impl Steer for Handle {
     /// Every change but a stop goes into the run's timeline, as made by `source`.
     fn steer(&self, change: Change, source: Source) {
         self.apply(change, Some(source));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_that_changes_nothing_is_not_recorded() {
+        let shared = Shared::new(1, 10, LimitPolicy::new(20), Some(5.0));
+        let handle = Handle {
+            shared: Arc::new(shared),
+        };
+        // `]` pressed again and again at the open-file cap (20): one entry, at the cap.
+        for _ in 0..3 {
+            handle.steer(Change::Limit(40), Source::Key);
+        }
+        handle.steer(Change::Limit(20), Source::Api);
+        handle.steer(Change::Rate(Some(5.0)), Source::Api);
+        handle.steer(Change::Rate(Some(7.0)), Source::Api);
+        handle.steer(Change::Rate(Some(7.0)), Source::Key);
+        handle.steer(Change::Pause, Source::Key);
+        handle.steer(Change::Pause, Source::Key);
+        let entries: Vec<(Change, Source)> = handle
+            .timeline()
+            .iter()
+            .map(|e| (e.change, e.source))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (Change::Limit(10), Source::Start),
+                (Change::Rate(Some(5.0)), Source::Start),
+                (Change::Limit(20), Source::Key),
+                (Change::Rate(Some(7.0)), Source::Api),
+                (Change::Pause, Source::Key),
+            ]
+        );
+        assert_eq!(handle.limit(), 20);
     }
 }

@@ -32,7 +32,7 @@ pub fn check_rate_or_zero(rate: f64) -> Result<f64, String> {
 /// from 1 to `MAX_LIMIT`, the bounds the keys and the generator keep too.
 pub fn check_limit(limit: f64) -> Result<usize, String> {
     match limit {
-        n if n.fract() != 0.0 || n.is_nan() => Err("a limit is a whole number".into()),
+        n if n.fract() != 0.0 || n.is_nan() => Err("is not a whole number".into()),
         n if n < 1.0 => Err("must be at least 1".into()),
         n if n > MAX_LIMIT as f64 => Err(format!("is above the highest limit, {MAX_LIMIT}")),
         n => Ok(n as usize),

@@ -4,6 +4,8 @@
 
 use crate::report::Summary;
 use crate::report::latency::LatencyMs;
+use crate::report::series::SeriesEntry;
+use crate::report::summary::TimelineEntry;
 use crate::stats::latency::MAX_LATENCY_US;
 use crate::units;
 
@@ -19,7 +21,7 @@ pub fn check(name: &str, s: &Summary) -> Result<(), String> {
     if !(0.0..=LATEST_START_UNIX_S).contains(&s.started_at_unix_s) {
         return Err(bad(format!(
             "started_at_unix_s {} is not a time from 1970 to 9999",
-            s.started_at_unix_s
+            units::figure(s.started_at_unix_s)
         )));
     }
     units::seconds(s.duration_s).map_err(|why| bad(format!("duration_s: {why}")))?;
@@ -34,42 +36,59 @@ pub fn check(name: &str, s: &Summary) -> Result<(), String> {
     times(s).map_err(bad)
 }
 
+/// The most requests a second any figure may say (a tick's rate, a run's throughput, a
+/// target, a timeline's value): far above what a fleet of machines answers, far below
+/// where an axis or a sum stops being a number.
+const MOST_PER_SECOND: f64 = 1e12;
+
 /// The rates and latencies: finite and not negative; latencies within what sluice records.
 fn figures(s: &Summary) -> Result<(), String> {
     let rates = [
         ("throughput_rps", Some(s.throughput_rps)),
-        ("transfer_bytes_per_s", Some(s.transfer_bytes_per_s)),
         ("rate.initial", s.rate.initial),
         ("rate.final", s.rate.last),
         ("rate.achieved", Some(s.rate.achieved)),
-        ("rate.max_lag_ms", Some(s.rate.max_lag_ms)),
     ];
     for (what, v) in rates {
-        non_negative(what, v)?;
+        a_rate(what, v)?;
     }
+    non_negative("transfer_bytes_per_s", Some(s.transfer_bytes_per_s))?;
+    non_negative("rate.max_lag_ms", Some(s.rate.max_lag_ms))?;
     for (what, l) in [("latency_ms", s.latency_ms), ("service_ms", s.service_ms)] {
         l.map_or(Ok(()), |l| latency(what, &l))?;
     }
-    for e in &s.series {
-        non_negative("series rps", Some(e.rps))?;
-        non_negative("series rate_target", e.rate_target)?;
+    Ok(())
+}
+
+/// A series as a run writes it: each tick's time within a run's length, its rates within
+/// `MOST_PER_SECOND`, its latencies within what sluice records. `merge` and `plot` both
+/// check what they read with it.
+pub fn series(entries: &[SeriesEntry]) -> Result<(), String> {
+    for e in entries {
+        units::seconds(e.t_s).map_err(|why| format!("a series t_s: {why}"))?;
+        a_rate("a series rps", Some(e.rps))?;
+        a_rate("a series rate_target", e.rate_target)?;
         for v in [e.p50_ms, e.p99_ms] {
-            in_latency_bounds("series p50_ms/p99_ms", v)?;
+            in_latency_bounds("a series p50_ms/p99_ms", v)?;
         }
+    }
+    Ok(())
+}
+
+/// A timeline as a run writes it: each change's time within a run's length, its value a
+/// limit or a rate (`merge` and `plot` both check what they read with it).
+pub fn timeline(entries: &[TimelineEntry]) -> Result<(), String> {
+    for e in entries {
+        units::seconds(e.t_s).map_err(|why| format!("a timeline t_s: {why}"))?;
+        a_rate("a timeline value", e.value)?;
     }
     Ok(())
 }
 
 /// The times of the series and the timeline, as `units::seconds` bounds every time read.
 fn times(s: &Summary) -> Result<(), String> {
-    for t in s.series.iter().map(|e| e.t_s) {
-        units::seconds(t).map_err(|why| format!("a series t_s: {why}"))?;
-    }
-    for e in &s.timeline {
-        units::seconds(e.t_s).map_err(|why| format!("a timeline t_s: {why}"))?;
-        non_negative("a timeline value", e.value)?;
-    }
-    Ok(())
+    series(&s.series)?;
+    timeline(&s.timeline)
 }
 
 /// Every rung of a latency ladder within what sluice records (0 to an hour).
@@ -86,7 +105,20 @@ fn in_latency_bounds(what: &str, ms: Option<f64>) -> Result<(), String> {
     let most_ms = MAX_LATENCY_US as f64 / 1000.0;
     match ms {
         Some(v) if !(0.0..=most_ms).contains(&v) => Err(format!(
-            "{what} {v} is not a latency from 0 to {most_ms} ms (an hour, the most sluice records)"
+            "{what} {} is not a latency from 0 to {most_ms} ms (an hour, the most sluice records)",
+            units::figure(v)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A figure in requests a second (or a limit): not negative, at most `MOST_PER_SECOND`.
+pub fn a_rate(what: &str, v: Option<f64>) -> Result<(), String> {
+    match v {
+        Some(v) if !(0.0..=MOST_PER_SECOND).contains(&v) => Err(format!(
+            "{what} {} is not a figure a run has (0 to {})",
+            units::figure(v),
+            units::figure(MOST_PER_SECOND)
         )),
         _ => Ok(()),
     }
@@ -94,9 +126,10 @@ fn in_latency_bounds(what: &str, ms: Option<f64>) -> Result<(), String> {
 
 fn non_negative(what: &str, v: Option<f64>) -> Result<(), String> {
     match v {
-        Some(v) if !v.is_finite() || v < 0.0 => {
-            Err(format!("{what} {v} is not a figure a run has"))
-        }
+        Some(v) if !v.is_finite() || v < 0.0 => Err(format!(
+            "{what} {} is not a figure a run has",
+            units::figure(v)
+        )),
         _ => Ok(()),
     }
 }

@@ -2,14 +2,14 @@
 //! shards of one test on many machines): totals added, histograms added exactly, series lined
 //! up by wall-clock time, each run's timeline kept in `workers`.
 
-mod check;
+pub(crate) mod check;
 mod combine;
 mod same_file;
 mod series;
 mod sums;
 
 use crate::process::error::Error;
-use crate::process::untrusted::escaped;
+use crate::process::untrusted::{QUOTED_CHARS, escaped, quoted};
 use crate::report::OutputFormat;
 use crate::report::output::Output;
 use crate::report::{self, Summary};
@@ -49,14 +49,15 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
         .map(|path| read(path).map(|s| (path.display().to_string(), s)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Error::Input)?;
+    same_file::distinct_runs(&runs).map_err(Error::Input)?;
     if !args.force
         && let Some((file, other)) = runs.iter().find(|(_, s)| s.target != runs[0].1.target)
     {
         return Err(Error::Input(format!(
             "merge: '{}' is a run against {}, not {}: add --force to merge them anyway",
             escaped(file),
-            escaped(&other.target),
-            escaped(&runs[0].1.target)
+            quoted(&other.target, QUOTED_CHARS),
+            quoted(&runs[0].1.target, QUOTED_CHARS)
         )));
     }
     let merged = combine::combine(&runs).map_err(Error::Input)?;
@@ -68,6 +69,11 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
 /// a run whose histograms do not decode or do not hold its responses is refused, named.
 pub fn merge_runs(runs: &[(String, Summary)]) -> Result<Summary, String> {
     combine::combine(runs)
+}
+
+/// Whether two summaries are of one run (a copy): merged, its counts would be doubled.
+pub fn one_run(a: &Summary, b: &Summary) -> bool {
+    same_file::one_run(a, b)
 }
 
 /// Whether a run's summary can be merged: histograms present, its times and figures ones a

@@ -2,6 +2,7 @@
 //! replacing anything that is not a regular file, and without losing the run if it fails.
 
 use crate::process::error::Error;
+use crate::process::untrusted::escaped;
 use std::fs::{self, Metadata, OpenOptions, Permissions};
 use std::io::{self, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -42,7 +43,8 @@ impl Output {
         let Some(given) = path else {
             return Ok(Output::Stdout);
         };
-        let bad = |why: String| Error::Input(format!("{flag}: '{}' {why}", given.display()));
+        let shown = escaped(&given.to_string_lossy()).into_owned();
+        let bad = |why: String| Error::Input(format!("{flag}: '{shown}' {why}"));
         let path = follow_links(given).map_err(|e| bad(format!("cannot be followed: {e}")))?;
         match fs::metadata(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -225,7 +227,7 @@ fn temp_beside(path: &Path, mode: Permissions) -> Result<NamedTempFile, String> 
     if !dir.is_dir() {
         return Err(format!(
             "is in folder '{}', which does not exist",
-            dir.display()
+            escaped(&dir.to_string_lossy())
         ));
     }
     tempfile::Builder::new()
@@ -240,7 +242,10 @@ fn temp_beside(path: &Path, mode: Permissions) -> Result<NamedTempFile, String> 
                 .raw_os_error()
                 .map(io::Error::from_raw_os_error)
                 .unwrap_or(why);
-            format!("cannot be written in '{}': {why}", dir.display())
+            format!(
+                "cannot be written in '{}': {why}",
+                escaped(&dir.to_string_lossy())
+            )
         })
 }
 

@@ -57,7 +57,7 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
         _ => {
             return Err(Error::Input(format!(
                 "plot: -o '{}' must end in .svg or .png",
-                args.output.display()
+                escaped(&args.output.to_string_lossy())
             )));
         }
     };
@@ -73,7 +73,10 @@ pub fn run_plot(args: PlotArgs) -> Result<(), Error> {
     let title = shown::cut(&title, TITLE_CHARS);
     let bytes = draw(&record, &title, format).map_err(Error::Runtime)?;
     out.write(&bytes)?;
-    crate::say!("sluice: plot written to {}", args.output.display());
+    crate::say!(
+        "sluice: plot written to {}",
+        escaped(&args.output.to_string_lossy())
+    );
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 use crate::engine::steer::{Knob, Source};
 use crate::process::untrusted;
+use crate::report::merge::check;
 use crate::report::read;
 use crate::report::series::SeriesEntry;
 use crate::report::summary::{Moved, Requests, TimelineEntry};
@@ -39,27 +40,13 @@ impl RunRecord {
         Ok(record)
     }
 
-    /// The run's times (its duration, its ticks, its changes) as `units::seconds` bounds any
-    /// time read from a file, and its rates finite: an axis is drawn from them.
+    /// The run's duration, series and timeline checked as `merge` checks them (the same
+    /// bounds on times, rates and latencies), and its throughput: axes are drawn from them.
     fn check_times(&self) -> Result<(), String> {
         units::seconds(self.duration_s).map_err(|why| format!("duration_s: {why}"))?;
-        let ticks = self.series.iter().map(|e| ("a series t_s", e.t_s));
-        let changes = self.timeline.iter().map(|e| ("a timeline t_s", e.t_s));
-        for (what, t) in ticks.chain(changes) {
-            units::seconds(t).map_err(|why| format!("{what}: {why}"))?;
-        }
-        let values = self
-            .series
-            .iter()
-            .flat_map(|e| [Some(e.rps), e.rate_target]);
-        match values
-            .chain(self.timeline.iter().map(|e| e.value))
-            .flatten()
-            .find(|v| !v.is_finite() || *v < 0.0)
-        {
-            Some(v) => Err(format!("{v} is not a rate or a value a run has")),
-            None => Ok(()),
-        }
+        check::series(&self.series)?;
+        check::timeline(&self.timeline)?;
+        check::a_rate("throughput_rps", Some(self.throughput_rps))
     }
 
     /// The default title: the target (escaped, and cut to leave room for the rest), the
