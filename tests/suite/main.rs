@@ -28,6 +28,7 @@ mod tls_options;
 mod trust;
 mod untrusted;
 mod untrusted_files;
+mod untrusted_more;
 mod untrusted_peers;
 mod untrusted_servers;
 mod urls_file;

@@ -3,9 +3,7 @@
 //! floods on stderr, bounds that differ by the way a value comes in, and wording that says
 //! more than is true. Each is refused with one line (exit 2) or shown escaped and short.
 
-mod common;
-
-use common::{Behaviour, TestServer, closed_port, http_call, json_run, refused, sluice};
+use crate::common::{Behaviour, TestServer, closed_port, http_call, json_run, refused, sluice};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -129,7 +127,7 @@ fn a_run_refuses_to_write_over_a_file_it_reads_under_any_spelling() {
     write(d, "r.json", &recorded);
     std::fs::create_dir(d.join("sub")).expect("dir");
     std::os::unix::fs::symlink("body.txt", d.join("link.txt")).expect("symlink");
-    let pki = common::Pki::new(&["localhost"]);
+    let pki = crate::common::Pki::new(&["localhost"]);
     std::fs::copy(pki.path("ca.pem"), d.join("ca.pem")).expect("a CA");
     let cases: [(&[&str], &str, &str); 6] = [
         (&["-D", "body.txt", "-o", "./body.txt"], "-D", "body.txt"),
@@ -293,7 +291,7 @@ fn forward(real: &str, run_id: &'static str, kept: Kept) -> String {
 #[test]
 fn the_fleet_leaves_out_a_second_summary_of_one_run_with_one_line() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
-    let worker = common::spawn_worker(&[&server.url(), "-n", "300", "-c", "2"], TOKEN);
+    let worker = crate::common::spawn_worker(&[&server.url(), "-n", "300", "-c", "2"], TOKEN);
     let kept = Kept::default();
     let first = forward(&worker.addr, "one-run-id", kept.clone());
     let again = forward(&worker.addr, "another-run-id", kept);
@@ -473,14 +471,18 @@ fn conditions_past_what_a_run_can_measure_are_refused() {
 #[test]
 fn the_control_api_refuses_a_field_given_twice_or_one_it_does_not_know() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
-    let worker = common::spawn_worker(&[&server.url(), "-z", "30s", "-c", "3"], TOKEN);
+    let worker = crate::common::spawn_worker(&[&server.url(), "-z", "30s", "-c", "3"], TOKEN);
     let bearer = format!("Authorization: Bearer {TOKEN}");
     for body in [r#"{"value": 5, "value": 6}"#, r#"{"value": 5, "by": "me"}"#] {
         let (code, answer) = http_call(&worker.addr, "POST", "/limit", &[&bearer], body.as_bytes());
         assert_eq!(code, 400, "{body}: {answer}");
         assert_eq!(answer.lines().count(), 1, "{answer}");
     }
-    assert_eq!(common::status_of(&worker.addr)["limit"], 3, "unchanged");
+    assert_eq!(
+        crate::common::status_of(&worker.addr)["limit"],
+        3,
+        "unchanged"
+    );
     let (code, _) = http_call(
         &worker.addr,
         "POST",
