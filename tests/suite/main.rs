@@ -10,6 +10,7 @@ mod connections;
 mod control;
 mod dashboard;
 mod dashboard_pty;
+mod docs;
 mod emfile_retry;
 mod faults;
 mod headless_run;

@@ -561,14 +561,20 @@ pub fn checkers() -> std::path::PathBuf {
     static READY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     READY
         .get_or_init(|| {
-            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-checkers");
-            if dir.is_dir() {
-                return dir;
-            }
             let requirements = format!(
                 "{}/tests/scripts/requirements.txt",
                 env!("CARGO_MANIFEST_DIR")
             );
+            // Named after what it holds: a changed requirements file gets a folder of its own.
+            let listed = std::fs::read(&requirements).expect("tests/scripts/requirements.txt");
+            let tag = listed.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+            });
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("py-checkers-{tag:016x}"));
+            if dir.is_dir() {
+                return dir;
+            }
             let staging = dir.with_extension(format!("partial-{}", std::process::id()));
             let out = Command::new("python3")
                 .args([
