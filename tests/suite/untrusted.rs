@@ -197,11 +197,11 @@ fn an_hdr_log_fifo_nobody_reads_blocks_neither_the_load_nor_the_signals() {
         "--hdr-log",
         log,
     ]);
-    crate::common::wait_until("the load runs", Duration::from_secs(10), || {
+    crate::common::wait_until("the load runs", Duration::from_secs(60), || {
         server.seen.requests() == 50
     });
     run.signal("-TERM");
-    let (code, stdout, stderr) = run.ended(Duration::from_secs(10));
+    let (code, stdout, stderr) = run.ended(Duration::from_secs(30));
     assert_eq!(code, Some(1), "the log was not written: {stderr}");
     assert!(
         stdout.contains("Summary"),
@@ -216,11 +216,11 @@ fn a_summary_fifo_waits_for_its_reader_and_a_signal_gives_up_to_stdout() {
     let (_dir, out) = fifo();
     let out = out.to_str().expect("utf-8");
     let run = Watched::start(&["--no-tui", "-n", "20", &server.url(), "-o", out]);
-    crate::common::wait_until("it says what it waits for", Duration::from_secs(10), || {
+    crate::common::wait_until("it says what it waits for", Duration::from_secs(60), || {
         run.said("still writing to")
     });
     run.signal("-INT");
-    let (code, stdout, stderr) = run.ended(Duration::from_secs(10));
+    let (code, stdout, stderr) = run.ended(Duration::from_secs(30));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stdout.contains("Summary"),
@@ -245,11 +245,11 @@ fn a_summary_fifo_whose_reader_comes_late_gets_the_summary() {
         path,
     ];
     let run = Watched::start(&args);
-    crate::common::wait_until("it waits for the reader", Duration::from_secs(10), || {
+    crate::common::wait_until("it waits for the reader", Duration::from_secs(60), || {
         run.said("still writing to")
     });
     let read = std::fs::read_to_string(&out).expect("read the FIFO");
-    let (code, _, stderr) = run.ended(Duration::from_secs(10));
+    let (code, _, stderr) = run.ended(Duration::from_secs(30));
     assert_eq!(code, Some(0), "{stderr}");
     let summary: serde_json::Value = serde_json::from_str(&read).expect("the summary, whole");
     assert_eq!(summary["requests"]["total"], 20);
@@ -308,11 +308,11 @@ fn a_fleet_whose_summary_fifo_has_no_reader_still_ends_at_a_signal() {
         out,
     ];
     let fleet = Watched::start(&args);
-    crate::common::wait_until("it waits for the reader", Duration::from_secs(20), || {
+    crate::common::wait_until("it waits for the reader", Duration::from_secs(60), || {
         fleet.said("still writing to")
     });
     fleet.signal("-TERM");
-    let (code, _, stderr) = fleet.ended(Duration::from_secs(10));
+    let (code, _, stderr) = fleet.ended(Duration::from_secs(30));
     assert_eq!(code, Some(1), "the summary was not written: {stderr}");
     assert!(
         stderr.contains("a signal came before it was written"),
