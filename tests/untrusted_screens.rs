@@ -70,3 +70,71 @@ fn a_fleet_waiting_for_a_silent_worker_says_so_and_is_done_only_at_its_end() {
         assert!(!l.contains("open files 0/"), "the workers' open files: {l}");
     }
 }
+
+/// `sluice ARGS` under `prlimit --as=BYTES` (an address-space limit, as `ulimit -v`), to its
+/// end; None where prlimit is not installed (util-linux).
+fn under_address_space(bytes: u64, args: &[&str]) -> Option<std::process::Output> {
+    let child = Command::new("prlimit")
+        .arg(format!("--as={bytes}"))
+        .arg(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    Some(finished(child, Duration::from_secs(60)))
+}
+
+/// Two gigabytes: room for the run and a few dozen generator threads, not a thousand.
+const ADDRESS_SPACE: u64 = 2_000_000_000;
+
+#[test]
+fn generator_threads_the_address_space_cannot_hold_are_one_clean_error() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
+    let url = server.url();
+    let run = |threads: &str| {
+        let args = [
+            &url,
+            "--threads",
+            threads,
+            "-n",
+            "20",
+            "-c",
+            "2",
+            "--no-tui",
+        ];
+        under_address_space(ADDRESS_SPACE, &args)
+    };
+    let mut refused = 0;
+    // Was: 64 ran, then panicked ("Cannot drop a runtime in a context where blocking is not
+    // allowed") and aborted (exit 134); 200 aborted at once.
+    for threads in ["64", "200", "1024"] {
+        let Some(out) = run(threads) else {
+            sluicegate::say!("prlimit is not installed: skipped");
+            return;
+        };
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        match out.status.code() {
+            Some(0) => continue,
+            Some(1) => refused += 1,
+            other => panic!("--threads {threads}: exit {other:?}: {err}"),
+        }
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        let wanted = format!("sluice: cannot start {threads} generator threads: ");
+        assert!(err.starts_with(&wanted), "{err}");
+        let fewer = err
+            .split("; try --threads ")
+            .nth(1)
+            .expect("a count to try")
+            .trim();
+        let out = run(fewer).expect("prlimit");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "--threads {fewer}, as told: {err}"
+        );
+    }
+    assert!(refused > 0, "1024 threads fit in {ADDRESS_SPACE} bytes");
+}
