@@ -96,12 +96,13 @@ impl Merger {
         }
     }
 
-    /// Open files now (the live workers') against the limits that stand (every worker
-    /// answering, finished or not); the peak is the most seen open at once over the fleet,
-    /// and never under one worker's own (a short run can end between two polls).
+    /// Open files now against the limits that stand, both of every worker answering
+    /// (finished or not: its process still holds them); the peak is the most seen open at
+    /// once over the fleet, and never under one worker's own (a short run can end between
+    /// two polls).
     fn open_files(&mut self, c: &Counted) -> crate::process::probe::fd::FdUsage {
         let files = |r: &&Reported| r.status.open_files;
-        let open = saturating_sum(c.live.iter().map(|r| files(r).open));
+        let open = saturating_sum(c.answering.iter().map(|r| files(r).open));
         let own_peak = c.seen.iter().map(|r| files(r).peak).max().unwrap_or(0);
         self.peak_open_files = self.peak_open_files.max(open).max(own_peak);
         crate::process::probe::fd::FdUsage {
@@ -177,7 +178,8 @@ fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSumma
         ok: saturating_sum(live.iter().map(|r| tick(r).ok)),
         failed: saturating_sum(live.iter().map(|r| tick(r).failed)),
         non2xx: saturating_sum(live.iter().map(|r| tick(r).non2xx)),
-        rps: live.iter().map(|r| tick(r).rps).sum(),
+        // Folded from +0: an empty f64 sum is -0.0, which prints as "-0".
+        rps: live.iter().map(|r| tick(r).rps).fold(0.0, |a, b| a + b),
         latency: summary(
             &h.latency,
             live.iter().map(|r| (tick(r).ok, tick(r).latency_ms)),
@@ -322,6 +324,7 @@ mod tests {
         let mut status = Status::of(&snapshot, &gauges, 3, histograms, &about);
         status.last_tick.rps = rps;
         status.open_files.soft_limit = 1024;
+        status.open_files.open = 9;
         status.open_files.peak = match finished {
             true => 31,
             false => 12,
@@ -381,6 +384,14 @@ mod tests {
             "a run over between two polls read peak 0/N"
         );
         assert_eq!(s.gauges.state, RunState::Done);
+        assert!(
+            s.last_tick.rps.is_sign_positive(),
+            "an empty sum printed -0"
+        );
+        assert!(
+            s.open_files.open > 0,
+            "the fleet's line read open files 0/N"
+        );
         assert_eq!(
             (s.gauges.limit, s.gauges.peak_in_flight, s.gauges.in_flight),
             (40, 40, 0),

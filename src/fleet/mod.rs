@@ -246,20 +246,31 @@ async fn merge_until_done(m: Merging) {
         ticks.tick().await;
         let now = now(&m.views);
         let starting = started.elapsed() < START_WAIT;
-        let done = match &*m.ending.borrow() {
-            Ending::No | Ending::Asking => !now.iter().any(|v| v.pending(starting)),
+        // Once told to end, the fleet waits only for the workers that agreed to stop.
+        let (done, starting) = match &*m.ending.borrow() {
+            Ending::No | Ending::Asking => (!now.iter().any(|v| v.pending(starting)), starting),
             Ending::WaitingFor { workers, since } => {
                 let waited = now.iter().zip(workers).any(|(v, &w)| w && v.pending(false));
-                !waited || since.elapsed() >= STOP_WAIT
+                (!waited || since.elapsed() >= STOP_WAIT, false)
             }
         };
         let mut snapshot = merger.snapshot(&now);
-        if done {
-            snapshot.gauges.state = RunState::Done;
-        }
+        // Done only once the fleet waits for no one: a worker yet to answer may still start.
+        snapshot.gauges.state = match (done, snapshot.gauges.state) {
+            (true, _) => RunState::Done,
+            (false, RunState::Done) => RunState::Running,
+            (false, state) => state,
+        };
         let rows = combine::rows(&m.names, &now);
         if !m.dashboard {
-            crate::say!("{}", progress_line(&snapshot, &rows, &m.plan, done));
+            let waiting = Waiting {
+                names: unanswered(&m.names, &now, starting),
+                for_up_to: START_WAIT.saturating_sub(started.elapsed()),
+            };
+            crate::say!(
+                "{}",
+                progress_line(&snapshot, &rows, &m.plan, done, &waiting)
+            );
         }
         m.rows.send_replace(rows);
         m.merged.send_replace(snapshot);
@@ -269,8 +280,31 @@ async fn merge_until_done(m: Merging) {
     }
 }
 
-/// A single run's progress line, and how many workers are up (and left out).
-fn progress_line(s: &Snapshot, rows: &[WorkerRow], plan: &Plan, done: bool) -> String {
+/// The workers the fleet still waits to hear from (while they may still be starting).
+struct Waiting {
+    names: Vec<String>,
+    for_up_to: Duration,
+}
+
+/// The names of the workers that have not answered yet but may still start.
+fn unanswered(names: &[String], views: &[WorkerView], starting: bool) -> Vec<String> {
+    names
+        .iter()
+        .zip(views)
+        .filter(|(_, v)| v.status.is_none() && v.pending(starting))
+        .map(|(name, _)| worker_client::shown(name))
+        .collect()
+}
+
+/// A single run's progress line, how many workers are up (and left out), and which ones the
+/// fleet still waits for.
+fn progress_line(
+    s: &Snapshot,
+    rows: &[WorkerRow],
+    plan: &Plan,
+    done: bool,
+    waiting: &Waiting,
+) -> String {
     let up = rows.iter().filter(|w| w.state.is_up()).count();
     let line = match done {
         true => headless::final_line(s, plan),
@@ -284,7 +318,17 @@ fn progress_line(s: &Snapshot, rows: &[WorkerRow], plan: &Plan, done: bool) -> S
         0 => String::new(),
         n => format!(", {n} left out"),
     };
-    format!("{line}  workers {up}/{} up{left_out}", rows.len())
+    let secs = waiting.for_up_to.as_secs_f64().ceil();
+    let waiting = match waiting.names.as_slice() {
+        _ if done => String::new(),
+        [] => String::new(),
+        [one] => format!(", waiting up to {secs:.0}s more for {one} to answer"),
+        [first, ..] => format!(
+            ", waiting up to {secs:.0}s more for {} workers to answer ({first}, …)",
+            waiting.names.len()
+        ),
+    };
+    format!("{line}  workers {up}/{} up{left_out}{waiting}", rows.len())
 }
 
 /// The dashboard (or nothing more, headless) until the fleet is done or the operator leaves.

@@ -49,15 +49,28 @@ fn percentiles(l: &LatencySummary) -> String {
 pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
     let rps = s.average_rps();
     format!(
-        "{} [done]  {rps:.0} req/s avg  ok {}  failed {}  aborted {}  {} (whole run)  open files peak {}/{}",
+        "{} [done]  {} req/s avg  ok {}  failed {}  aborted {}  {} (whole run)  open files peak {}",
         progress(s, plan),
+        whole_rate(rps),
         s.counts.ok,
         s.counts.failed,
         s.counts.aborted,
         percentiles(&s.cumulative),
-        s.peak_open_files,
-        s.open_files.soft_limit,
+        files(s.peak_open_files, s.open_files.soft_limit),
     )
+}
+
+/// `open/soft`, or `…` before any limit was read (a fleet whose workers have not answered).
+fn files(open: u64, soft_limit: u64) -> String {
+    match soft_limit {
+        0 => "…".to_string(),
+        soft => format!("{open}/{soft}"),
+    }
+}
+
+/// Responses a second, whole: never `-0` (an empty sum of rates is -0.0).
+fn whole_rate(rps: f64) -> String {
+    format!("{:.0}", rps.max(0.0) + 0.0)
 }
 
 /// One line: elapsed (and progress), req/s (and the target rate, late starts and lag in
@@ -91,14 +104,13 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         None => String::new(),
     };
     format!(
-        "{progress}{state}  {:.0} req/s{rate}  in-flight {}/{}  {}  errors {}  open files {}/{}{capped}",
-        s.last_tick.rps,
+        "{progress}{state}  {} req/s{rate}  in-flight {}/{}  {}  errors {}  open files {}{capped}",
+        whole_rate(s.last_tick.rps),
         s.gauges.in_flight,
         s.gauges.limit,
         percentiles(&s.last_tick.latency),
         s.counts.failed,
-        s.open_files.open,
-        s.open_files.soft_limit,
+        files(s.open_files.open, s.open_files.soft_limit),
     )
 }
 
@@ -163,6 +175,16 @@ mod tests {
         );
         s.gauges.capped = Some(230);
         assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
+    }
+
+    #[test]
+    fn no_negative_zero_and_no_open_files_before_any_limit_was_read() {
+        let mut s = Snapshot::default();
+        s.last_tick.rps = -0.0;
+        let line = progress_line(&s, &Plan::default());
+        assert!(line.contains("  0 req/s"), "{line}");
+        assert!(line.contains("open files …"), "{line}");
+        assert!(final_line(&s, &Plan::default()).contains("open files peak …"));
     }
 
     #[test]

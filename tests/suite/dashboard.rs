@@ -6,11 +6,13 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
-use sluicegate::engine::steer::{Gauges, RunState};
+use sluicegate::engine::steer::{Gauges, RunState, ScheduleState};
 use sluicegate::process::probe::fd::FdUsage;
+use sluicegate::stats::by_target::TargetFigures;
+use sluicegate::stats::latency::LatencySummary;
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::stats::window::Window;
-use sluicegate::view::tui::app::{App, Live, Msg, update};
+use sluicegate::stats::window::{TickSummary, Window};
+use sluicegate::view::tui::app::{App, LimitChange, Live, Msg, update};
 use sluicegate::view::tui::fleet_rows::{WorkerRow, WorkerState};
 use sluicegate::view::tui::ui;
 use std::time::Duration;
@@ -663,4 +665,363 @@ fn what_came_from_outside_is_shown_escaped() {
         "{s}"
     );
     assert!(!s.contains('\u{202e}'), "{s}");
+}
+
+// ---- Every panel whole at 80x24: the widest values each can show, none cut ----
+
+/// Latencies of 100-999 ms and in seconds, as the hostile tester's run had them.
+fn slow(p50: u64, p90: u64, p99: u64, p99_9: u64, max: u64) -> LatencySummary {
+    LatencySummary {
+        count: 1_000,
+        min_us: 1_000,
+        mean_us: p50 as f64,
+        p50_us: p50,
+        p75_us: p90,
+        p90_us: p90,
+        p95_us: p99,
+        p99_us: p99,
+        p99_9_us: p99_9,
+        p99_99_us: max,
+        max_us: max,
+        ..LatencySummary::default()
+    }
+}
+
+/// The widest gauges: 7-digit limits and peaks, a 10M/s rate, lag in seconds, a schedule.
+fn widest_gauges() -> Gauges {
+    Gauges {
+        state: RunState::Running,
+        limit: 1_000_000,
+        cap: 1_000_000,
+        capped: Some(1_000_000),
+        in_flight: 987_654,
+        peak_in_flight: 999_999,
+        rate: Some(9_999_999.0),
+        lag: Duration::from_millis(3_600),
+        started: 12_345_678_901,
+        schedule: ScheduleState::Playing { step: 12, of: 20 },
+    }
+}
+
+/// One URL of the widest kind: billions of requests, millions of errors, seconds.
+fn widest_target(ok: u64, failed: u64, code: u16, p50_us: u64) -> TargetFigures {
+    TargetFigures {
+        ok,
+        failed,
+        status_codes: [(200, ok), (code, failed)].into_iter().collect(),
+        latency: slow(p50_us, p50_us * 2, 9_990_000, 12_340_000, 3_600_000_000),
+        ..TargetFigures::default()
+    }
+}
+
+/// A snapshot with every figure at its widest: counts in the billions, rates in the
+/// millions, latencies in seconds, millions of open files.
+fn widest_snapshot() -> Snapshot {
+    let mut counts = sluicegate::stats::window::Counts::default();
+    counts.ok = 12_345_678_901;
+    counts.failed = 9_876_543_210;
+    counts.late_starts = 9_876_543_210;
+    counts.add_status(200, 12_345_678_901);
+    counts.add_status(503, 1_234_567_890);
+    counts.add_status(404, 999_999);
+    counts.add_errors(ErrorKind::Timeout, 9_876_543_210);
+    counts.add_errors(ErrorKind::ConnectionReset, 123_456);
+    let tick = |t: u64| TickSummary {
+        end: Duration::from_secs(3_600 + t),
+        ok: 1_234_567,
+        rps: 1_234_567.0 + t as f64 * 1_000.0,
+        latency: slow(335_900, 530_900, 1_560_000, 9_990_000, 12_340_000),
+        target_rps: Some(9_999_999.0),
+        ..TickSummary::default()
+    };
+    Snapshot {
+        elapsed: Duration::from_secs(3_723),
+        counts,
+        last_tick: tick(123),
+        recent: (1..=123).map(tick).collect(),
+        cumulative: slow(208_800, 371_700, 395_300, 399_400, 399_400),
+        cumulative_service: slow(999_400, 999_600, 3_599_000, 3_600_000_000, 3_600_000_000),
+        gauges: widest_gauges(),
+        open_files: FdUsage {
+            open: 1_048_576,
+            soft_limit: 1_048_576,
+            hard_limit: 1_073_741_816,
+        },
+        peak_open_files: 1_048_576,
+        ..Snapshot::default()
+    }
+}
+
+/// The dashboard of that run: a long URL, -z and -n, a stepped schedule, a step of a
+/// million, the limit just lowered by one.
+fn widest_app() -> App {
+    let plan = Plan {
+        max_requests: Some(99_999_999_999),
+        duration: Some(Duration::from_secs(6_000)),
+    };
+    let mut app = App::new(LONG_URL.into(), false, plan, 1_000_000, 1_000_000, false)
+        .with_rate(Some(9_999_999.0), None)
+        .with_schedule(Some("stage"));
+    update(&mut app, Msg::Snapshot(Box::new(widest_snapshot())));
+    let elapsed = Duration::from_millis(3_723_400);
+    let gauges = widest_gauges();
+    update(&mut app, Msg::Frame(Live { elapsed, gauges }));
+    app.last_change = Some(LimitChange {
+        from: 1_000_000,
+        to: 999_999,
+        at: Duration::from_secs(3_700),
+        drained_at: Some(Duration::from_secs(3_701)),
+    });
+    app
+}
+
+/// The same with four long URLs of a file, the busiest in the billions.
+fn widest_urls_app() -> App {
+    let urls: Vec<String> = [
+        "items?page=2&sort=price",
+        "basket/checkout",
+        "search?q=a",
+        "x",
+    ]
+    .iter()
+    .map(|p| format!("https://api.staging.example.com/v2/catalogue/{p}"))
+    .collect();
+    let mut app = widest_app().with_urls(urls);
+    let mut s = widest_snapshot();
+    s.targets = vec![
+        widest_target(12_345_678_901, 9_876_543_210, 503, 335_900),
+        widest_target(999_999, 999_999, 404, 999_400),
+        widest_target(99_999, 9_999, 502, 12_340_000),
+        widest_target(1, 0, 200, 420),
+    ];
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    app
+}
+
+/// The same as a fleet's view, its workers at their widest.
+fn widest_fleet_app() -> App {
+    let mut app = widest_app();
+    // A fleet's next tick: the same totals again (the tick's rates read 0/s).
+    update(&mut app, Msg::Snapshot(Box::new(widest_snapshot())));
+    let worker = |name: &str, state: WorkerState| WorkerRow {
+        name: name.into(),
+        state,
+        rps: 1_234_567.0,
+        in_flight: 999_999,
+        limit: 1_000_000,
+        failed: 12_345_678_901,
+    };
+    update(
+        &mut app,
+        Msg::Workers(vec![
+            worker(
+                "worker-0.loadgen.staging.example.com:9090",
+                WorkerState::Run(RunState::Stopping),
+            ),
+            worker(
+                "worker-1.loadgen.staging.example.com:9090",
+                WorkerState::LeftOut,
+            ),
+            worker("10.20.30.40:9090", WorkerState::Run(RunState::Running)),
+        ]),
+    );
+    app
+}
+
+/// Cuts a screen into its words: runs of characters between blanks, box lines, chart
+/// dots and gauge blocks, their surrounding punctuation trimmed.
+fn words(screen: &str) -> Vec<String> {
+    let apart = |c: char| {
+        c.is_whitespace()
+            || c == '"'
+            || ('\u{2500}'..='\u{259f}').contains(&c)
+            || ('\u{2800}'..='\u{28ff}').contains(&c)
+    };
+    screen
+        .split(apart)
+        .map(|w| w.trim_matches(|c: char| "()[],;".contains(c)).to_string())
+        .filter(|w| !w.is_empty())
+        // A URL or an address is cut on purpose (with …), and is no figure.
+        .filter(|w| !w.contains('…') && !w.contains(':') && !w.starts_with('/'))
+        .collect()
+}
+
+/// Whether `w`, a word holding a digit, reads as one whole value: a count, a decimal with
+/// its unit, a rate, a share, a run time, a fraction, or a label like p99.9 or 0-9.
+fn one_value(w: &str) -> bool {
+    let number = |n: &str| {
+        !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && n.matches('.').count() <= 1
+            && !n.starts_with('.')
+            && !n.ends_with('.')
+    };
+    let integer = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+    let (ago, w) = match w.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, w),
+    };
+    if ago {
+        // A chart's axis: -90s, -2m.
+        return w.strip_suffix('s').is_some_and(integer)
+            || w.strip_suffix('m').is_some_and(integer);
+    }
+    let units = [
+        "k/s", "M/s", "/s", "ms", "s", "k", "M", "G", "T", "P", "E", "%", "+",
+    ];
+    let with_unit = units.iter().any(|u| w.strip_suffix(u).is_some_and(&number));
+    let run_time = |sep: char, end: char| {
+        w.strip_suffix(end)
+            .and_then(|r| r.split_once(sep))
+            .is_some_and(|(a, b)| integer(a) && b.len() == 2 && integer(b))
+    };
+    let fraction = w
+        .split_once('/')
+        .is_some_and(|(a, b)| integer(a) && integer(b));
+    let label = w.strip_prefix('p').is_some_and(number) || w == "0-9" || w == "×2" || w == "÷2";
+    integer(w) || with_unit || run_time('m', 's') || run_time('h', 'm') || fraction || label
+}
+
+/// Asserts that `app` at `width`x`height` shows every figure whole: each word with a digit
+/// reads as one value (no two run together, no unit lost), and each number in it, and each
+/// word, is one the same app shows on a screen where everything fits (none cut short).
+fn assert_whole(app: &App, width: u16, height: u16) -> String {
+    let small = screen(app, width, height);
+    let roomy = screen(app, 400, 120);
+    let roomy_words: std::collections::HashSet<String> = words(&roomy).into_iter().collect();
+    let roomy_numbers: std::collections::HashSet<&str> =
+        roomy_words.iter().flat_map(|w| w.split('/')).collect();
+    for w in words(&small) {
+        if !w.chars().any(|c| c.is_ascii_digit()) {
+            assert!(
+                roomy_words.contains(&w),
+                "{w:?} is cut at {width}x{height}:\n{small}"
+            );
+            continue;
+        }
+        assert!(
+            one_value(&w),
+            "{w:?} is not one whole value at {width}x{height}:\n{small}"
+        );
+        for n in w
+            .split('/')
+            .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
+        {
+            assert!(
+                roomy_numbers.contains(n),
+                "{n:?} (in {w:?}) is cut at {width}x{height}:\n{small}\nwhole:\n{roomy}"
+            );
+        }
+    }
+    small
+}
+
+#[test]
+fn the_helper_catches_what_the_tester_saw() {
+    for cut in ["335.9ms530.9ms", "2.60", "10.5m", "208.8ms371.7ms"] {
+        assert!(!one_value(cut), "{cut}");
+    }
+    for whole in [
+        "336ms",
+        "1.56s",
+        "10.00M/s",
+        "503+",
+        "1h02m",
+        "5m00s",
+        "-90s",
+        "-2m",
+        "78%",
+        "p99.9",
+        "987654/1000000",
+    ] {
+        assert!(one_value(whole), "{whole}");
+    }
+}
+
+/// The widest dashboards in each of their moments: running, paused (draining), typing a
+/// limit, over.
+fn widest_moments() -> Vec<(&'static str, App)> {
+    let mut paused = widest_app();
+    press(&mut paused, KeyCode::Char('p'));
+    let mut typing = widest_app();
+    press(&mut typing, KeyCode::Tab);
+    for _ in 0..7 {
+        press(&mut typing, KeyCode::Char('9'));
+    }
+    let mut over = widest_urls_app();
+    let mut last = widest_snapshot();
+    last.gauges.state = RunState::Done;
+    update(&mut over, Msg::Snapshot(Box::new(last)));
+    vec![
+        ("one URL", widest_app()),
+        ("URLs", widest_urls_app()),
+        ("fleet", widest_fleet_app()),
+        ("paused", paused),
+        ("typing", typing),
+        ("over", over),
+    ]
+}
+
+#[test]
+fn every_panel_at_its_widest_is_whole_at_80x24_and_100x30() {
+    for (name, app) in widest_moments() {
+        for (w, h) in [(80, 24), (100, 30)] {
+            let s = assert_whole(&app, w, h);
+            assert!(
+                s.contains("quit") || s.contains("leave"),
+                "{name} {w}x{h}: the key bar: {s}"
+            );
+            assert!(
+                s.contains("RUNNING") || s.contains("PAUSED") || s.contains("DONE"),
+                "{name}: {s}"
+            );
+        }
+    }
+}
+
+#[test]
+fn at_80x24_the_widest_values_keep_their_columns_units_and_rows_apart() {
+    let s = screen(&widest_app(), 80, 24);
+    let row = |label: &str| {
+        s.lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("{label}: {s}"))
+            .to_string()
+    };
+    // Was `335.9ms530.9ms  1.56s` and `208.8ms371.7ms395.3ms399.4ms399.4ms`.
+    assert!(
+        row("last 1s").contains(" 336ms  531ms  1.56s "),
+        "{}",
+        row("last 1s")
+    );
+    assert!(
+        row("whole run").contains(" 209ms  372ms  395ms  399ms  399ms "),
+        "{}",
+        row("whole run")
+    );
+    // Was `lag 2.60`, its unit gone.
+    assert!(s.contains("lag 3.60s"), "{s}");
+    // Was `step 100000` for a step of a million: whole, or not there at all.
+    assert!(!s.contains("step 1") || s.contains("step 1000000 "), "{s}");
+    insta::assert_snapshot!("widest_at_80x24", s);
+    // Was `251 0 200 3.41ms 10.5m`: no URL, and a latency that read as minutes.
+    let s = screen(&widest_urls_app(), 80, 24);
+    let urls: Vec<&str> = s.lines().filter(|l| l.contains("9.99s  …")).collect();
+    assert_eq!(urls.len(), 3, "{s}");
+    for (u, end) in urls
+        .iter()
+        .zip(["sort=price", "basket/checkout", "search?q=a"])
+    {
+        assert!(u.contains(end), "the URL column: {u}");
+    }
+    insta::assert_snapshot!("widest_urls_at_80x24", s);
+    // Workers that differ in the middle of their names still differ once cut.
+    let s = screen(&widest_fleet_app(), 80, 24);
+    let rows: Vec<&str> = s.lines().filter(|l| l.contains("1.23M")).collect();
+    let names: std::collections::HashSet<&str> = rows
+        .iter()
+        .map(|r| r.rsplit(' ').next().unwrap_or_default())
+        .collect();
+    assert_eq!((rows.len(), names.len()), (3, 3), "{s}");
+    insta::assert_snapshot!("widest_fleet_at_80x24", s);
 }

@@ -31,5 +31,6 @@ mod untrusted;
 mod untrusted_files;
 mod untrusted_more;
 mod untrusted_peers;
+mod untrusted_screens;
 mod untrusted_servers;
 mod urls_file;

@@ -43,8 +43,17 @@ pub struct Setup {
     pub threads: usize,
 }
 
+/// The stack of a generator thread. A shard polls its request futures on it; under load
+/// (HTTP/1, h2c, TLS with HTTP/1 and with h2, a handshake per request) a release build
+/// touched 48 KiB of it and overflowed 32 KiB; a debug build touched 136 KiB, overflowed
+/// 128 KiB, and printed a panic's backtrace within 128 KiB. Rust's default, 2 MiB, made
+/// `--threads 1024` reserve 2 GiB of address space for stacks.
+const GENERATOR_STACK: usize = 512 * 1024;
+
 /// Starts the generator's shards, each on its own thread; outcomes go to `outcomes` in
-/// batches, one outcome per request.
+/// batches, one outcome per request. Every thread and runtime is made before any shard
+/// starts: if one cannot be (an address-space limit), none runs and the error says how many
+/// threads could start.
 ///
 /// The channel closes when the run is over and every outcome has been sent.
 pub fn start(client: Client, setup: Setup, outcomes: mpsc::Sender<Batch>) -> io::Result<Handle> {
@@ -56,23 +65,103 @@ pub fn start(client: Client, setup: Setup, outcomes: mpsc::Sender<Batch>) -> io:
     while clients.len() < threads {
         clients.push(clients[0].for_another_shard());
     }
+    let mut ready = Vec::with_capacity(threads);
     for (shard, client) in clients.into_iter().enumerate() {
-        let runtime = crate::process::runtime::current_thread()?;
-        let (shared, running) = (Arc::clone(&shared), Arc::clone(&running));
-        let outbox = Arc::new(Outbox::new(outcomes.clone()));
         let task = Task {
             client: Arc::new(client),
             shared: Arc::clone(&shared),
             plan: setup.plan,
-            outbox,
+            outbox: Arc::new(Outbox::new(outcomes.clone())),
             shard,
             panic_at: None,
         };
-        std::thread::Builder::new()
-            .name(format!("sluice-generator-{shard}"))
-            .spawn(move || run_shard(runtime, task, &running))?;
+        match room_for_a_thread().and_then(|()| Ready::spawn(task, Arc::clone(&running))) {
+            Ok(thread) => ready.push(thread),
+            Err(e) => return Err(not_started(threads, ready, &e)),
+        }
     }
+    // The run itself needs room too, beyond the threads.
+    if let Err(e) = room_for_a_thread() {
+        return Err(not_started(threads, ready, &e));
+    }
+    ready.into_iter().for_each(Ready::go);
     Ok(Handle { shared })
+}
+
+/// Memory that must be free before a thread starts. A new thread's first allocation (std's,
+/// before any code of ours runs) takes a fresh mimalloc segment of 32 MiB, and when there is
+/// none to take the process aborts; this much asked for (and given back) first turns a
+/// memory or address-space limit (`ulimit -v`) into an error instead.
+const THREAD_ROOM: usize = 64 * 1024 * 1024;
+
+/// Whether `THREAD_ROOM` can be had now.
+fn room_for_a_thread() -> io::Result<()> {
+    Vec::<u8>::new()
+        .try_reserve_exact(THREAD_ROOM)
+        .map_err(|_| io::Error::other("no memory left for another thread (ulimit -v?)"))
+}
+
+/// A shard's thread with its runtime built, waiting for the word to start (or to leave).
+struct Ready {
+    go: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Ready {
+    /// Starts `task`'s thread and builds its runtime there (a runtime is dropped on its own
+    /// thread, never inside the caller's async context); returns once it is built.
+    fn spawn(task: Task, running: Arc<AtomicUsize>) -> io::Result<Ready> {
+        let (built_tx, built) = std::sync::mpsc::sync_channel(1);
+        let (go, start) = std::sync::mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name(format!("sluice-generator-{}", task.shard))
+            .stack_size(GENERATOR_STACK)
+            .spawn(move || {
+                let runtime = match crate::process::runtime::current_thread() {
+                    Ok(runtime) => runtime,
+                    Err(e) => return drop(built_tx.send(Err(e))),
+                };
+                let _ = built_tx.send(Ok(()));
+                if start.recv().is_ok() {
+                    run_shard(runtime, task, &running);
+                }
+            })?;
+        let built = built.recv().unwrap_or_else(|_| {
+            Err(io::Error::other(
+                "its thread ended before its runtime was built",
+            ))
+        });
+        match built {
+            Ok(()) => Ok(Ready { go, thread }),
+            Err(e) => {
+                let _ = thread.join();
+                Err(e)
+            }
+        }
+    }
+
+    fn go(self) {
+        let _ = self.go.send(());
+    }
+}
+
+/// The error when only `ready.len()` of `threads` could start: those leave without running
+/// (their stacks given back) and the error suggests a count that leaves room.
+fn not_started(threads: usize, ready: Vec<Ready>, e: &io::Error) -> io::Error {
+    let started = ready.len();
+    for Ready { go, thread } in ready {
+        drop(go);
+        let _ = thread.join();
+    }
+    let plural = if threads == 1 { "" } else { "s" };
+    // The last thread that started took the room the next one needed.
+    let hint = match started.saturating_sub(1).max(1) {
+        k if k < threads => format!("; try --threads {k}"),
+        _ => String::new(),
+    };
+    io::Error::other(format!(
+        "cannot start {threads} generator thread{plural}: {e}{hint}"
+    ))
 }
 
 /// One shard's thread: the spawn loop until the run ends, then the last batch; the last

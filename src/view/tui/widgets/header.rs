@@ -22,38 +22,54 @@ struct Fit {
     badge: bool,
     /// What marks the demo target.
     demo: &'static str,
-    /// The progress in full (`(until stopped)`, `done/N req (pct%)`), else short.
-    full_progress: bool,
+    /// How much of the progress: in full (`(until stopped)`, `done/N req (pct%)`), short
+    /// (`pct%`), or only the times.
+    progress: Progress,
 }
 
-const FITS: [Fit; 4] = [
+#[derive(Clone, Copy, PartialEq)]
+enum Progress {
+    Full,
+    Short,
+    Times,
+}
+
+const FITS: [Fit; 5] = [
     Fit {
         sep: "  │  ",
         gap: "  ",
         badge: true,
         demo: "demo target ",
-        full_progress: true,
+        progress: Progress::Full,
     },
     Fit {
         sep: " │ ",
         gap: " ",
         badge: true,
         demo: "demo target ",
-        full_progress: true,
+        progress: Progress::Full,
     },
     Fit {
         sep: " │ ",
         gap: " ",
         badge: true,
         demo: "demo ",
-        full_progress: false,
+        progress: Progress::Short,
     },
     Fit {
         sep: " │ ",
         gap: " ",
         badge: false,
         demo: "",
-        full_progress: false,
+        progress: Progress::Short,
+    },
+    // Where the widest knobs leave the URL no room: the times only.
+    Fit {
+        sep: " │ ",
+        gap: " ",
+        badge: false,
+        demo: "",
+        progress: Progress::Times,
     },
 ];
 
@@ -94,7 +110,7 @@ fn line(app: &App, fit: &Fit, url: String) -> Line<'static> {
     spans.extend([
         Span::raw(url).bold(),
         sep(),
-        Span::raw(progress(app, fit.full_progress)),
+        Span::raw(progress(app, fit.progress)),
         sep(),
         state_badge(app),
         sep(),
@@ -124,14 +140,18 @@ fn knob(app: &App, which: Knob, value: String) -> [Span<'static>; 2] {
     }
 }
 
-/// Elapsed time, plus how far through -z or -n the run is (`full`: with the counts and
-/// "(until stopped)").
-fn progress(app: &App, full: bool) -> String {
+/// Elapsed time (and the -z), plus how far through -n the run is and its schedule's step
+/// (`Full`: with the counts and "(until stopped)"; `Times`: neither).
+fn progress(app: &App, how: Progress) -> String {
     let live = &app.live;
     let mut out = fixed_width::elapsed(live.elapsed);
     if let Some(d) = app.plan.duration {
         out.push_str(&format!(" / {}", fixed_width::elapsed(d)));
     }
+    if how == Progress::Times {
+        return out;
+    }
+    let full = how == Progress::Full;
     if let Some(n) = app.plan.max_requests {
         let ended = app.snapshot.counts.total() + app.snapshot.counts.aborted;
         let pct = 100.0 * ended as f64 / n.max(1) as f64;

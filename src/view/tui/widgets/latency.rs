@@ -2,6 +2,7 @@
 //! rate mode latency counts from when each request was due, and the service time (from
 //! each send) is shown beside it.
 
+use super::fit;
 use super::trend::{self, Series};
 use crate::stats::latency::LatencySummary;
 use crate::view::tui::app::App;
@@ -33,24 +34,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let rows_needed = if with_service { 4 } else { 3 };
     let [table, chart] =
         Layout::vertical([Constraint::Length(rows_needed), Constraint::Fill(1)]).areas(inner);
-    let width = column_width(table.width);
-    let header = Line::from(
-        ["", "p50", "p90", "p99", "p99.9", "max"]
-            .iter()
-            .enumerate()
-            .map(|(i, h)| Span::raw(cell(h, i, width)).dark_gray())
-            .collect::<Vec<_>>(),
-    );
+    let width = usize::from(table.width);
+    let kept = kept_columns(width);
+    let pad = column_width(width, kept.iter().filter(|k| **k).count());
+    let table_line = |label: &str, cells: [Span<'static>; 5]| -> Line<'static> {
+        let mut spans = vec![Span::raw(format!("{label:<LABEL_WIDTH$}"))];
+        let padded = cells.map(|c| Span::styled(format!("{:>pad$}", c.content), c.style));
+        spans.extend(fit::kept(padded, &kept));
+        Line::from(spans)
+    };
+    let header = table_line("", RUNGS.map(|h| Span::raw(h).dark_gray()));
     let last = match app.over() {
         true => Line::from(vec![
-            Span::raw(cell("last 1s", 0, width)),
+            Span::raw(format!("{:<LABEL_WIDTH$}", "last 1s")),
             Span::raw("the run is over").dark_gray(),
         ]),
-        false => row("last 1s", &s.last_tick.latency, width),
+        false => table_line("last 1s", cells(&s.last_tick.latency)),
     };
-    let mut rows = vec![header, last, row("whole run", &s.cumulative, width)];
+    let mut rows = vec![header, last, table_line("whole run", cells(&s.cumulative))];
     if with_service {
-        rows.push(row("service", &s.cumulative_service, width).dark_gray());
+        rows.push(table_line("service", cells(&s.cumulative_service)).dark_gray());
     }
     frame.render_widget(Paragraph::new(rows), table);
     trend::render(frame, chart, app, &SERIES, |us| {
@@ -58,39 +61,40 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     });
 }
 
-/// Width of the row labels.
+/// The table's columns, and the order they go in when the panel is narrow: the tails
+/// that p99 and max already bound first.
+const RUNGS: [&str; 5] = ["p50", "p90", "p99", "p99.9", "max"];
+const DROP_ORDER: [usize; 4] = [3, 1, 4, 2];
+
+/// Width of the row labels, their gap included.
 const LABEL_WIDTH: usize = 10;
+/// A number column: the widest latency and a space, up to 9 where there is room.
+const NARROWEST: usize = fixed_width::LATENCY_CHARS + 1;
+const WIDEST: usize = 9;
 
-/// Width of a number column: 9 where there is room, down to 7 (`99.9ms` and a gap) so that
-/// all five fit in an 80-column terminal.
-fn column_width(table_width: u16) -> usize {
-    ((usize::from(table_width).saturating_sub(LABEL_WIDTH)) / 5).clamp(7, 9)
+/// Which columns fit in `table_width` at their narrowest.
+fn kept_columns(table_width: usize) -> Vec<bool> {
+    let room = table_width.saturating_sub(LABEL_WIDTH);
+    fit::columns(&[NARROWEST; 5], &DROP_ORDER, room)
 }
 
-/// Pads a cell: the row label is wider than the numbers.
-fn cell(text: &str, column: usize, width: usize) -> String {
-    if column == 0 {
-        format!("{text:<LABEL_WIDTH$}")
-    } else {
-        format!("{text:>width$}")
-    }
+/// Width of each of `columns` number columns: what the room shares out, within bounds.
+fn column_width(table_width: usize, columns: usize) -> usize {
+    (table_width.saturating_sub(LABEL_WIDTH) / columns.max(1)).clamp(NARROWEST, WIDEST)
 }
 
-fn row(label: &str, l: &LatencySummary, width: usize) -> Line<'static> {
+/// A row's cells, p50 cyan and p99 magenta as in the chart; `-` before any response.
+fn cells(l: &LatencySummary) -> [Span<'static>; 5] {
     let values = [l.p50_us, l.p90_us, l.p99_us, l.p99_9_us, l.max_us];
-    let mut spans = vec![Span::raw(cell(label, 0, width))];
-    spans.extend(values.iter().enumerate().map(|(i, us)| {
-        let t = if l.count == 0 {
-            "-".to_string()
-        } else {
-            fixed_width::latency(*us)
+    std::array::from_fn(|i| {
+        let span = match l.count {
+            0 => Span::raw("-"),
+            _ => Span::raw(fixed_width::latency(values[i])),
         };
-        let span = Span::raw(cell(&t, i + 1, width));
         match i {
             0 => span.cyan(),
             2 => span.magenta(),
             _ => span,
         }
-    }));
-    Line::from(spans)
+    })
 }

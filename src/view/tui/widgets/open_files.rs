@@ -1,11 +1,12 @@
 //! Open files against the soft limit (green, yellow past 70%, red past 90%), and whether
 //! the limit is capped by them.
 
+use super::fit::{self, Item};
 use crate::view::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 
 /// The gauge colour for a fraction of the limit in use.
@@ -22,6 +23,7 @@ pub fn color_for(ratio: f64) -> Color {
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let files = &app.snapshot.open_files;
     let inner = super::panel(frame, area, "Open files");
+    let width = usize::from(inner.width);
     let [gauge, limits, cap] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -33,27 +35,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         0 => (None, Line::from("peak …")),
         soft => (
             Some(files.open as f64 / soft as f64),
-            Line::from(limits_text(
-                app.snapshot.peak_open_files,
-                soft,
-                files.hard_limit,
-                limits.width,
-            )),
+            limits_line(app.snapshot.peak_open_files, soft, files.hard_limit, width),
         ),
     };
     match bar {
-        Some(ratio) => frame.render_widget(usage(files.open, files.soft_limit, ratio), gauge),
+        Some(ratio) => {
+            frame.render_widget(usage(files.open, files.soft_limit, ratio, width), gauge)
+        }
         None => frame.render_widget(Paragraph::new("… / …".dark_gray()).centered(), gauge),
     }
     let warning = app.live.gauges.capped.map(|n| {
-        let text = format!("limit capped by open files ({n})");
-        let fits = text.chars().count() <= usize::from(limits.width);
-        Line::from(if fits {
-            text
-        } else {
-            text["limit ".len()..].to_string()
-        })
-        .yellow()
+        let forms = [
+            format!("limit capped by open files ({n})"),
+            format!("capped by open files ({n})"),
+            format!("capped by files ({n})"),
+            format!("capped ({n})"),
+        ];
+        let item = Item(forms.map(|f| vec![Span::raw(f).yellow()]).to_vec());
+        fit::line(&[item], &[""], width)
     });
     // Where there is no third row (80x24), a warning takes the limits' place.
     match (warning, cap.height) {
@@ -67,22 +66,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-/// `peak P   soft S   hard H`, the gaps narrowed to one space where `width` is short.
-fn limits_text(peak: u64, soft: u64, hard: u64, width: u16) -> String {
-    let wide = format!("peak {peak}   soft {soft}   hard {hard}");
-    match wide.len() > usize::from(width) {
-        true => format!("peak {peak} soft {soft} hard {hard}"),
-        false => wide,
-    }
+/// `peak P   soft S   hard H` in `width`: narrower gaps, then without the hard limit.
+fn limits_line(peak: u64, soft: u64, hard: u64, width: usize) -> Line<'static> {
+    let items = [("peak", peak), ("soft", soft), ("hard", hard)]
+        .map(|(name, n)| Item::one(vec![Span::raw(format!("{name} {n}"))]));
+    fit::line(&items, &["   ", " "], width)
 }
 
-/// The gauge of `open` files out of `soft`, coloured by how full it is.
-fn usage(open: u64, soft: u64, ratio: f64) -> Gauge<'static> {
+/// The gauge of `open` files out of `soft`, coloured by how full it is; its label as much
+/// of `open / soft (pct%)` as `width` holds whole.
+fn usage(open: u64, soft: u64, ratio: f64, width: usize) -> Gauge<'static> {
     let ratio = ratio.clamp(0.0, 1.0);
+    let pct = format!("{:.0}%", ratio * 100.0);
+    let label = [
+        format!("{open} / {soft} ({pct})"),
+        format!("{open}/{soft} {pct}"),
+        format!("{open}/{soft}"),
+        pct,
+    ]
+    .into_iter()
+    .find(|l| l.chars().count() <= width)
+    .unwrap_or_default();
     Gauge::default()
         .gauge_style(Style::new().fg(color_for(ratio)).bg(Color::Black))
         .ratio(ratio)
-        .label(format!("{open} / {soft} ({:.0}%)", ratio * 100.0))
+        .label(label)
 }
 
 #[cfg(test)]

@@ -19,24 +19,33 @@ pub fn status_color(code: u16) -> Color {
     }
 }
 
-/// Columns of a row's count and rate.
+/// Columns of a row's count (at least; a space before it always) and rate.
 const COUNT_WIDTH: usize = 9;
 /// A space, up to six characters of rate (`123.4k`) and `/s`.
-const RATE_WIDTH: usize = 9;
+const RATE_WIDTH: usize = 3 + fixed_width::RATE_CHARS;
 
-/// One row in `width` columns: the label is cut (with …) rather than the row wrapped.
-fn row(label: String, color: Color, r_total: u64, per_s: f64, width: usize) -> Line<'static> {
-    let label_width = width.saturating_sub(COUNT_WIDTH + RATE_WIDTH).clamp(6, 24);
-    let label = match label.chars().count() > label_width {
-        true => label.chars().take(label_width - 1).chain(['…']).collect(),
-        false => label,
+/// What a row shows.
+struct Row {
+    label: String,
+    color: Color,
+    total: u64,
+    per_s: f64,
+}
+
+/// One row in `width` columns, its count in `count_width`: the label is cut (with …)
+/// rather than the row wrapped or a number cut.
+fn row(r: Row, count_width: usize, width: usize) -> Line<'static> {
+    let label_width = width.saturating_sub(count_width + RATE_WIDTH).clamp(6, 24);
+    let label = match r.label.chars().count() > label_width {
+        true => r.label.chars().take(label_width - 1).chain(['…']).collect(),
+        false => r.label,
     };
     Line::from(vec![
-        Span::styled(format!("{label:<label_width$}"), Style::new().fg(color)),
-        Span::raw(format!("{r_total:>COUNT_WIDTH$}")).bold(),
+        Span::styled(format!("{label:<label_width$}"), Style::new().fg(r.color)),
+        Span::raw(format!(" {:>w$}", r.total, w = count_width - 1)).bold(),
         Span::raw(format!(
             " {:>w$}/s",
-            fixed_width::rate(per_s),
+            fixed_width::rate(r.per_s),
             w = RATE_WIDTH - 3
         ))
         .dark_gray(),
@@ -54,12 +63,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if app.statuses.is_empty() {
         lines.push(Line::from("  no responses yet".dark_gray()));
     }
+    // One width for every count, so they line up: the widest and a space.
+    let widest = app.statuses.iter().map(|r| r.total);
+    let widest = widest.chain(app.errors.iter().map(|r| r.total)).max();
+    let count_width = COUNT_WIDTH.max(widest.unwrap_or(0).to_string().len() + 1);
     lines.extend(app.statuses.iter().map(|r: &RateRow<u16>| {
+        let label = format!(" {}", r.key);
+        let (color, total, per_s) = (status_color(r.key), r.total, r.per_s);
         row(
-            format!(" {}", r.key),
-            status_color(r.key),
-            r.total,
-            r.per_s,
+            Row {
+                label,
+                color,
+                total,
+                per_s,
+            },
+            count_width,
             width,
         )
     }));
@@ -69,11 +87,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from("  none".dark_gray()));
     }
     lines.extend(app.errors.iter().map(|r| {
+        let label = format!(" {}", r.key.as_str());
+        let (color, total, per_s) = (Color::Red, r.total, r.per_s);
         row(
-            format!(" {}", r.key.as_str()),
-            Color::Red,
-            r.total,
-            r.per_s,
+            Row {
+                label,
+                color,
+                total,
+                per_s,
+            },
+            count_width,
             width,
         )
     }));

@@ -1,6 +1,7 @@
 //! With several URLs: a compact table, the busiest first, as many rows as fit, each with
 //! the status code that tells it apart (a URL answering 404 shows 404).
 
+use super::fit;
 use super::responses::status_color;
 use crate::process::untrusted;
 use crate::view::tui::app::App;
@@ -12,12 +13,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::collections::BTreeMap;
 
-/// Columns of requests, errors, the code, p50 and p99; then two spaces and the URL.
-const REQ: usize = 6;
-const ERR: usize = 6;
+/// The columns before the URL (requests, errors, the code, p50, p99), each with its gap:
+/// every value in them is whole (`fixed_width`), and a space always parts two.
+const REQ: usize = fixed_width::COUNT_CHARS;
+const ERR: usize = fixed_width::COUNT_CHARS + 1;
 const CODE: usize = 4;
-const MS: usize = 7;
-const FIGURES: usize = REQ + ERR + 1 + CODE + MS + MS + 2;
+const MS: usize = fixed_width::LATENCY_CHARS + 1;
+const WIDTHS: [usize; 5] = [REQ, ERR, CODE + 1, MS, MS];
+/// Where the panel is narrow, the columns go in this order (p50, errors, the code, p99)
+/// before the URL is cut under `MIN_URL`: a row must say which URL it is.
+const DROP_ORDER: [usize; 4] = [3, 1, 2, 4];
+const MIN_URL: usize = 16;
+/// Between the figures and the URL.
+const URL_GAP: &str = "  ";
 
 /// A latency in `MS` columns (`0.42ms`), `-` when no response came.
 fn ms(us: u64, any: bool) -> String {
@@ -54,35 +62,43 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut rows: Vec<_> = app.snapshot.targets.iter().zip(&app.urls).collect();
     // The busiest first; the file's order among equals.
     rows.sort_by_key(|(f, _)| std::cmp::Reverse(f.ok + f.failed));
-    let url_width = width.saturating_sub(FIGURES).max(8);
-    let heading = format!(
-        "{:>REQ$}{:>ERR$} {:<CODE$}{:>MS$}{:>MS$}  url",
-        "req", "err", "code", "p50", "p99"
-    );
-    let mut lines = vec![Line::from(heading.dark_gray())];
+    let urls: Vec<String> = rows
+        .iter()
+        .map(|(_, u)| untrusted::escaped(u).into_owned())
+        .collect();
+    let longest = urls.iter().map(|u| u.chars().count()).max().unwrap_or(0);
+    let room = width.saturating_sub(URL_GAP.len() + longest.min(MIN_URL));
+    let kept = fit::columns(&WIDTHS, &DROP_ORDER, room);
+    let figures = fit::kept_width(&WIDTHS, &kept);
+    let url_width = width.saturating_sub(figures + URL_GAP.len());
+    let heading = [
+        format!("{:>REQ$}", "req"),
+        format!("{:>ERR$}", "err"),
+        format!(" {:<CODE$}", "code"),
+        format!("{:>MS$}", "p50"),
+        format!("{:>MS$}", "p99"),
+    ];
+    let mut heading = fit::kept(heading.map(Span::raw), &kept);
+    heading.push(Span::raw(format!("{URL_GAP}url")));
+    let mut lines = vec![Line::from(heading).dark_gray()];
     let fit = usize::from(inner.height).saturating_sub(1);
-    for (f, url) in rows.into_iter().take(fit) {
+    let urls = fixed_width::cut_apart(&urls[..fit.min(urls.len())], url_width);
+    for ((f, _), url) in rows.into_iter().zip(urls) {
         let any = f.latency.count > 0;
-        // Cut from the front: URLs of one run mostly differ at their ends (paths).
-        let url = fixed_width::cut_front(&untrusted::escaped(url), url_width);
-        lines.push(Line::from(vec![
-            Span::raw(format!(
-                "{:>REQ$}",
-                fixed_width::rate((f.ok + f.failed) as f64)
-            ))
-            .bold(),
+        let cells = [
+            Span::raw(format!("{:>REQ$}", fixed_width::count(f.ok + f.failed))).bold(),
             Span::styled(
-                format!("{:>ERR$}", fixed_width::rate(f.failed as f64)),
+                format!("{:>ERR$}", fixed_width::count(f.failed)),
                 super::errors_style(f.failed),
             ),
             code(&f.status_codes),
-            Span::raw(format!(
-                "{}{}  ",
-                ms(f.latency.p50_us, any),
-                ms(f.latency.p99_us, any)
-            )),
-            Span::raw(url),
-        ]));
+            Span::raw(ms(f.latency.p50_us, any)),
+            Span::raw(ms(f.latency.p99_us, any)),
+        ];
+        let mut spans = fit::kept(cells, &kept);
+        spans.push(Span::raw(URL_GAP));
+        spans.push(Span::raw(url));
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

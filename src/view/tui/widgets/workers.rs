@@ -1,6 +1,7 @@
 //! In a fleet view: one compact row per worker (up or down, req/s, in flight, errors), so
 //! a worker that falls behind or disappears shows at once.
 
+use super::fit;
 use crate::engine::steer::RunState;
 use crate::process::untrusted;
 use crate::view::tui::app::App;
@@ -12,8 +13,15 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The columns before the worker's address.
-const FIGURES: &str = "state    req/s  in-flight  err ";
+/// A state is shown in this many characters at least (`stopping`, `left out`).
+const STATE: usize = 8;
+/// The columns after the state, each with its gap: req/s, in flight of the limit, errors.
+const RPS: usize = fixed_width::RATE_CHARS + 1;
+const ERR: usize = fixed_width::COUNT_CHARS + 1;
+/// Where the panel is narrow, in flight goes first, then errors, then req/s, before the
+/// name is cut under `MIN_NAME`: a row must say which worker it is.
+const DROP_ORDER: [usize; 3] = [2, 3, 1];
+const MIN_NAME: usize = 12;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let workers = &app.workers;
@@ -23,23 +31,57 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         n => format!("Workers ({}, {n} down)", workers.len()),
     };
     let inner = super::panel(frame, area, &title);
-    let mut lines = vec![Line::from(format!("{FIGURES}worker").dark_gray())];
+    let width = usize::from(inner.width);
+    let states: Vec<String> = workers
+        .iter()
+        .map(|w| w.state.as_str().to_string())
+        .collect();
+    let names: Vec<String> = workers
+        .iter()
+        .map(|w| untrusted::escaped(&w.name).into_owned())
+        .collect();
+    let gauges: Vec<String> = workers
+        .iter()
+        .map(|w| format!("{}/{}", w.in_flight, w.limit))
+        .collect();
+    let widest = |texts: &[String], least: usize| {
+        texts
+            .iter()
+            .map(|t| t.chars().count())
+            .fold(least, usize::max)
+    };
+    let state_width = widest(&states, STATE);
+    let gauge_width = widest(&gauges, "in-flight".len()) + 2;
+    let widths = [state_width, RPS, gauge_width, ERR];
+    let room = width.saturating_sub(1 + widest(&names, 0).min(MIN_NAME));
+    let kept = fit::columns(&widths, &DROP_ORDER, room);
+    let figures = fit::kept_width(&widths, &kept);
+    let name_width = width.saturating_sub(figures + 1);
+    let heading = [
+        format!("{:<state_width$}", "state"),
+        format!("{:>RPS$}", "req/s"),
+        format!("{:>gauge_width$}", "in-flight"),
+        format!("{:>ERR$}", "err"),
+    ];
+    let mut heading = fit::kept(heading.map(Span::raw), &kept);
+    heading.push(Span::raw(" worker"));
+    let mut lines = vec![Line::from(heading).dark_gray()];
     let fit = usize::from(inner.height).saturating_sub(1);
-    let name_width = usize::from(inner.width)
-        .saturating_sub(FIGURES.len())
-        .max(8);
-    for w in workers.iter().take(fit) {
-        let failed = format!("{:>4} ", fixed_width::rate(w.failed as f64));
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<8}", w.state.as_str()), state_style(w)),
-            Span::raw(format!("{:>6}", fixed_width::rate(w.rps))).bold(),
-            Span::raw(format!("{:>6}/{:<4}", w.in_flight, w.limit)),
-            Span::styled(failed, super::errors_style(w.failed)),
-            Span::raw(fixed_width::cut_front(
-                &untrusted::escaped(&w.name),
-                name_width,
-            )),
-        ]));
+    let names = fixed_width::cut_apart(&names[..fit.min(names.len())], name_width);
+    for (i, w) in workers.iter().enumerate().take(fit) {
+        let cells = [
+            Span::styled(format!("{:<state_width$}", states[i]), state_style(w)),
+            Span::raw(format!("{:>RPS$}", fixed_width::rate(w.rps))).bold(),
+            Span::raw(format!("{:>gauge_width$}", gauges[i])),
+            Span::styled(
+                format!("{:>ERR$}", fixed_width::count(w.failed)),
+                super::errors_style(w.failed),
+            ),
+        ];
+        let mut spans = fit::kept(cells, &kept);
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(names[i].clone()));
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
