@@ -51,13 +51,13 @@ pub enum OutputFormat {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::stats::snapshot::Snapshot;
     use std::time::Duration;
 
     /// A run's facts with nothing steered.
-    fn facts() -> RunFacts {
+    pub(crate) fn facts() -> RunFacts {
         RunFacts {
             target: "http://127.0.0.1:1/".into(),
             initial_limit: 5,

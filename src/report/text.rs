@@ -302,23 +302,11 @@ fn write_resources(out: &mut String, s: &Summary) -> std::fmt::Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::summary::{RunFacts, TimelineEntry, UrlSummary};
+    use crate::report::summary::{TimelineEntry, UrlSummary};
     use crate::stats::snapshot::Snapshot;
 
     fn summary() -> Summary {
-        let facts = RunFacts {
-            target: "http://127.0.0.1:1/".into(),
-            initial_limit: 5,
-            initial_rate: None,
-            timeline: Vec::new(),
-            until: None,
-            peak_rss_kib: 0,
-            urls: Vec::new(),
-            fail_if: Vec::new(),
-            started_at: std::time::UNIX_EPOCH,
-            shard: None,
-        };
-        Summary::new(facts, &Snapshot::default())
+        Summary::new(crate::report::tests::facts(), &Snapshot::default())
     }
 
     fn entry(t_s: f64, knob: &str, value: Option<f64>) -> TimelineEntry {
