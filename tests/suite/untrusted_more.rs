@@ -5,8 +5,7 @@
 
 use crate::common::{Behaviour, TestServer, closed_port, http_call, json_run, refused, sluice};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -208,37 +207,6 @@ fn two_summaries_of_one_run_are_refused_by_merge_naming_both() {
     assert_eq!(merged["requests"]["total"], 40);
 }
 
-/// Reads one HTTP/1.1 request: its method, path, headers to pass on, and body.
-fn read_request(stream: &mut TcpStream) -> Option<(String, String, Vec<String>, Vec<u8>)> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .ok()?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).ok()? == 0 || head.len() > 64 << 10 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&head).to_string();
-    let mut first = text.lines().next()?.split_whitespace();
-    let (method, path) = (first.next()?.to_string(), first.next()?.to_string());
-    let header = |name: &str| {
-        text.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    };
-    let auth = header("authorization").map(|a| format!("Authorization: {a}"));
-    let length: usize = header("content-length")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length.min(1 << 20)];
-    stream.read_exact(&mut body).ok()?;
-    Some((method, path, auth.into_iter().collect(), body))
-}
-
 /// A worker's answer to /summary, kept: the worker hands it out once, then ends.
 type Kept = std::sync::Arc<std::sync::Mutex<Option<String>>>;
 
@@ -253,12 +221,18 @@ fn forward(real: &str, run_id: &'static str, kept: Kept) -> String {
         for mut stream in listener.incoming().flatten() {
             let (real, kept) = (real.clone(), kept.clone());
             std::thread::spawn(move || {
-                let Some((method, path, headers, body)) = read_request(&mut stream) else {
+                let Some(asked) =
+                    crate::common::read_raw_request(&mut stream, Duration::from_secs(30))
+                else {
                     return;
                 };
-                let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-                let call = || http_call(&real, &method, &path, &headers, &body);
-                let (code, answer) = match path.as_str() {
+                let auth = asked
+                    .authorization
+                    .as_ref()
+                    .map(|a| format!("Authorization: {a}"));
+                let headers: Vec<&str> = auth.iter().map(String::as_str).collect();
+                let call = || http_call(&real, &asked.method, &asked.path, &headers, &asked.body);
+                let (code, answer) = match asked.path.as_str() {
                     "/summary" => {
                         let mut kept = kept.lock().expect("kept");
                         if kept.is_none() {
@@ -270,7 +244,7 @@ fn forward(real: &str, run_id: &'static str, kept: Kept) -> String {
                     _ => call(),
                 };
                 let answer = match serde_json::from_str::<Value>(&answer) {
-                    Ok(mut status) if code == 200 && path.starts_with("/status") => {
+                    Ok(mut status) if code == 200 && asked.path.starts_with("/status") => {
                         status["run_id"] = json!(run_id);
                         status.to_string()
                     }

@@ -100,11 +100,8 @@ enum Reply {
 }
 
 /// A request as a fake worker read it.
-struct Asked {
-    method: String,
-    path: String,
-    authorization: Option<String>,
-}
+/// What a fake worker was asked.
+type Asked = crate::common::RawRequest;
 
 type Replier = dyn Fn(&Asked) -> Reply + Send + Sync;
 
@@ -123,7 +120,7 @@ fn fake_worker(reply: impl Fn(&Asked) -> Reply + Send + Sync + 'static) -> Strin
 }
 
 fn answer(mut stream: TcpStream, reply: &Replier) {
-    let Some(asked) = read_request(&mut stream) else {
+    let Some(asked) = crate::common::read_raw_request(&mut stream, WAIT) else {
         return;
     };
     match reply(&asked) {
@@ -143,39 +140,6 @@ fn answer(mut stream: TcpStream, reply: &Replier) {
             while stream.write_all(&spaces).is_ok() {}
         }
     }
-}
-
-/// The request's method, path and token; its body read and dropped.
-fn read_request(stream: &mut TcpStream) -> Option<Asked> {
-    use std::io::Read;
-    stream.set_read_timeout(Some(WAIT)).ok()?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 << 10 {
-        if stream.read(&mut byte).ok()? == 0 {
-            return None;
-        }
-        head.push(byte[0]);
-    }
-    let text = String::from_utf8_lossy(&head).to_string();
-    let mut first = text.lines().next()?.split_whitespace();
-    let (method, path) = (first.next()?.to_string(), first.next()?.to_string());
-    let header = |name: &str| {
-        text.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    };
-    let length: usize = header("content-length")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0u8; length.min(1 << 20)];
-    stream.read_exact(&mut body).ok()?;
-    Some(Asked {
-        method,
-        path,
-        authorization: header("authorization"),
-    })
 }
 
 /// A fake in front of the real worker at `real`: each answer passed on, its JSON body

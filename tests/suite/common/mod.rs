@@ -856,3 +856,47 @@ pub fn status_of(addr: &str) -> serde_json::Value {
     assert_eq!(code, 200, "{body}");
     serde_json::from_str(&body).expect("status JSON")
 }
+
+/// One HTTP/1.1 request read off a raw socket by a test's own fake server: its method,
+/// path, Authorization header, and body (at most 1 MiB; a head of at most 64 KiB).
+pub struct RawRequest {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// Reads one request from `stream`, waiting at most `wait` for each read; None if the
+/// client closed or sent something else.
+pub fn read_raw_request(stream: &mut std::net::TcpStream, wait: Duration) -> Option<RawRequest> {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).ok()?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).ok()? == 0 || head.len() > 64 << 10 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head).to_string();
+    let mut first = text.lines().next()?.split_whitespace();
+    let (method, path) = (first.next()?.to_string(), first.next()?.to_string());
+    let header = |name: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    };
+    let length: usize = header("content-length")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length.min(1 << 20)];
+    stream.read_exact(&mut body).ok()?;
+    Some(RawRequest {
+        method,
+        path,
+        authorization: header("authorization"),
+        body,
+    })
+}
