@@ -67,39 +67,28 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let widest = app.statuses.iter().map(|r| r.total);
     let widest = widest.chain(app.errors.iter().map(|r| r.total)).max();
     let count_width = COUNT_WIDTH.max(widest.unwrap_or(0).to_string().len() + 1);
+    let line = |label: String, color: Color, total: u64, per_s: f64| {
+        let cells = Row {
+            label,
+            color,
+            total,
+            per_s,
+        };
+        row(cells, count_width, width)
+    };
     lines.extend(app.statuses.iter().map(|r: &RateRow<u16>| {
-        let label = format!(" {}", r.key);
-        let (color, total, per_s) = (status_color(r.key), r.total, r.per_s);
-        row(
-            Row {
-                label,
-                color,
-                total,
-                per_s,
-            },
-            count_width,
-            width,
-        )
+        line(format!(" {}", r.key), status_color(r.key), r.total, r.per_s)
     }));
     lines.push(Line::from(""));
     lines.push(Line::from("Errors".underlined()));
     if app.errors.is_empty() {
         lines.push(Line::from("  none".dark_gray()));
     }
-    lines.extend(app.errors.iter().map(|r| {
-        let label = format!(" {}", r.key.as_str());
-        let (color, total, per_s) = (Color::Red, r.total, r.per_s);
-        row(
-            Row {
-                label,
-                color,
-                total,
-                per_s,
-            },
-            count_width,
-            width,
-        )
-    }));
+    lines.extend(
+        app.errors
+            .iter()
+            .map(|r| line(format!(" {}", r.key.as_str()), Color::Red, r.total, r.per_s)),
+    );
     for hint in app.snapshot.counts.hints() {
         lines.push(Line::from(""));
         lines.push(Line::from(hint.yellow()));
