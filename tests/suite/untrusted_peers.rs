@@ -257,7 +257,15 @@ fn a_worker_streaming_an_endless_answer_is_left_out_and_the_fleet_stays_small() 
         named[0].contains("left out") && named[0].contains("over 1024 KiB"),
         "{err}"
     );
-    assert_eq!(sent(&merged(&out)), server.seen.requests());
+    // Every ended request reached the server; one aborted at the -z end may not have yet
+    // (it read 1631 sent for 1630 seen once, the suite loading the machine).
+    let merged = merged(&out);
+    let seen = server.seen.requests();
+    let ended = merged["requests"]["total"].as_u64().expect("total");
+    assert!(
+        ended <= seen && seen <= sent(&merged),
+        "{ended} ended, {seen} seen, {merged}"
+    );
 }
 
 #[test]
