@@ -174,6 +174,8 @@ impl<R: Readings> Aggregator<R> {
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
+            cumulative_ttfb: self.window.cumulative_ttfb(),
+            cumulative_connect: self.window.cumulative_connect(),
             gauges,
             open_files,
             peak_open_files: self.peak_open_files,
