@@ -38,6 +38,8 @@ pub struct Config {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub plan: Plan,
+    /// `-w`: at the end of `-z`, let what is in flight finish (each within `-t`).
+    pub wait_ongoing: bool,
     pub concurrency: usize,
     /// Requests a second at the start (rate mode); None: concurrency mode.
     pub rate: Option<f64>,
@@ -188,6 +190,7 @@ impl Config {
                 max_requests: args.requests,
                 duration: args.duration,
             },
+            wait_ongoing: args.wait_ongoing,
             concurrency,
             rate,
             threads: args.threads.unwrap_or_else(default_threads),

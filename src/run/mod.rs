@@ -40,6 +40,9 @@ use tokio_util::sync::CancellationToken;
 
 /// How often stats are rolled into a snapshot (and a progress line printed).
 pub const TICK_MS: u64 = 1000;
+/// `-w`: past `-t` after the end of `-z`, what still has not handed in its outcome (a thread
+/// held up elsewhere) is aborted after all.
+const WAIT_SLACK: Duration = Duration::from_millis(200);
 /// Batches of outcomes that may wait in the channel before request tasks wait for the
 /// aggregator (256 full batches: 16k outcomes).
 const OUTCOME_QUEUE: usize = 256;
@@ -384,8 +387,14 @@ fn watchers(
     // connects at thousands of connections) cannot delay the end of the run.
     if let Some(deadline) = config.plan.deadline(started) {
         let generator = generator.clone();
+        let wait = config.wait_ongoing.then_some(config.timeout);
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(deadline).await;
+            if let Some(timeout) = wait {
+                // -w: each request in flight ends within -t of its start, so by then.
+                generator.finish_in_flight();
+                tokio::time::sleep(timeout + WAIT_SLACK).await;
+            }
             generator.stop();
         }));
     }
@@ -406,6 +415,10 @@ impl Readings for LiveReadings {
 
     fn late_starts(&self) -> u64 {
         self.0.late_starts()
+    }
+
+    fn aborting(&self) -> bool {
+        self.0.aborting()
     }
 }
 

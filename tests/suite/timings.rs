@@ -1,13 +1,16 @@
 //! Where the time goes: time to first byte against latency, the connections opened and how
 //! long each took, and `-w` letting what is in flight at the end of `-z` finish.
 
-use crate::common::{Behaviour, TestServer, json_run, read_raw_request, sluice};
+use crate::common::{
+    Behaviour, TestServer, http_call, json_run, read_raw_request, sluice, spawn_worker, status_of,
+    wait_until,
+};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A keep-alive HTTP/1.1 server that writes each response's head at once and its body
 /// `body_after` later.
@@ -159,4 +162,85 @@ fn connect_time_holds_the_proxy_and_tls_and_ttfb_does_not() {
         "connecting is not the server's: {ttfb_max}"
     );
     assert!(ms(&s, &["latency_ms", "max"]) >= 195.0, "{s}");
+}
+
+#[test]
+fn wait_ongoing_lets_what_is_in_flight_at_the_end_of_z_finish() {
+    // Each request takes 700 ms: at the end of -z 1s, the second round is in flight.
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(700)));
+    let url = server.url();
+    let cut = json_run(&[&url, "-z", "1s", "-c", "4", "--threads", "1"]);
+    assert_eq!(
+        cut["requests"]["aborted"], 4,
+        "without -w: {}",
+        cut["requests"]
+    );
+    assert_eq!(cut["requests"]["ok"], 4, "{}", cut["requests"]);
+    let waited = json_run(&[&url, "-z", "1s", "-c", "4", "--threads", "1", "-w"]);
+    let r = &waited["requests"];
+    assert_eq!(
+        (r["ok"].as_u64(), r["aborted"].as_u64()),
+        (Some(8), Some(0)),
+        "{r}"
+    );
+    let duration = ms(&waited, &["duration_s"]);
+    assert!(
+        (1.3..3.0).contains(&duration),
+        "waited for the last ones: {duration}"
+    );
+    assert!(ms(&waited, &["latency_ms", "max"]) >= 690.0);
+}
+
+#[test]
+fn wait_ongoing_waits_within_t_and_what_runs_out_of_it_is_a_timeout() {
+    let server = TestServer::start(Behaviour::Stall);
+    let started = Instant::now();
+    let s = json_run(&[
+        &server.url(),
+        "-z",
+        "500ms",
+        "-w",
+        "-t",
+        "1500ms",
+        "-c",
+        "3",
+    ]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "bounded by -t: {took:?}");
+    assert_eq!(s["requests"]["aborted"], 0, "{}", s["requests"]);
+    assert_eq!(s["errors"]["timeout"], 3, "{}", s["errors"]);
+    let out = sluice(&["--no-tui", &server.url(), "-w", "-n", "5"]);
+    assert_eq!(out.status.code(), Some(2), "-w needs -z");
+}
+
+const TOKEN: &str = "t0ken-for-timings";
+const BEARER: &str = "Authorization: Bearer t0ken-for-timings";
+
+#[test]
+fn a_stop_during_the_wait_ends_it_at_once() {
+    let server = TestServer::start(Behaviour::Stall);
+    let url = server.url();
+    let args = [&url, "-z", "500ms", "-w", "-t", "60s", "-c", "3"];
+    let mut worker = spawn_worker(&args, TOKEN);
+    let addr = worker.addr.clone();
+    wait_until("the wait after -z", Duration::from_secs(20), || {
+        let s = status_of(&addr);
+        s["state"] == "stopping" && s["in_flight"] == 3
+    });
+    let asked = Instant::now();
+    let (code, body) = http_call(&addr, "POST", "/stop", &[BEARER], b"");
+    assert_eq!(code, 200, "a stop is still taken while -w waits: {body}");
+    wait_until("the run to end", Duration::from_secs(5), || {
+        status_of(&addr)["state"] == "done"
+    });
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        asked.elapsed()
+    );
+    let (code, summary) = http_call(&addr, "GET", "/summary", &[], b"");
+    assert_eq!(code, 200, "{summary}");
+    let summary: Value = serde_json::from_str(&summary).expect("summary JSON");
+    assert_eq!(summary["requests"]["aborted"], 3, "{}", summary["requests"]);
+    assert!(worker.child.wait().expect("exit").success());
 }
