@@ -84,6 +84,12 @@ pub struct RunArgs {
     /// n goes to URL n modulo their number. The summary breaks the run down by URL.
     #[arg(long = "urls-from-file", value_name = "FILE", conflicts_with_all = ["url", "connect_to", "unix_socket"])]
     pub urls_from_file: Option<PathBuf>,
+    /// Requests from FILE in vegeta's JSON targets format, one a line: {"method": "POST",
+    /// "url": "http://h/p", "header": {"Name": ["value"]}, "body": "<base64>"}. Sent in turn
+    /// as --urls-from-file; -H adds to each target's headers, -d/-D is the body of a target
+    /// without one.
+    #[arg(long = "targets", value_name = "FILE", conflicts_with_all = ["url", "urls_from_file", "method", "connect_to", "unix_socket"])]
+    pub targets: Option<PathBuf>,
     /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
     #[arg(short = 'n', long = "requests", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_positive_count)]
     pub requests: Option<u64>,

@@ -12,6 +12,8 @@ const MAX_LATENCY_US: u64 = 3_600_000_000;
 /// URLs with a row of their own; those after them share one more row ("other"), so the
 /// breakdown stays bounded whatever the number of URLs.
 pub const MAX_ROWS: usize = 1000;
+/// The name of that row, where a URL's would be.
+pub const OTHER_ROW: &str = "other";
 /// Two significant figures (1%): a URL's histogram is ~20 KB, not the ~190 KB of the run's
 /// own three-figure one, so a thousand URLs stay small.
 const SIGFIGS: u8 = 2;

@@ -25,6 +25,7 @@ mod rate;
 mod report;
 mod routes;
 mod schedules;
+mod targets;
 mod timings;
 mod tls_options;
 mod trust;
