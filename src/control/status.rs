@@ -6,7 +6,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
-use crate::report::summary::Requests;
+use crate::report::summary::{Connects, Requests};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,10 @@ pub struct Status {
     /// The run so far, from when each request was due; null before any response.
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
+    /// From each send to the response's head, connecting excluded.
+    pub ttfb_ms: Option<LatencyMs>,
+    /// The connections opened so far and the time each took to open.
+    pub connects: Connects,
     /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
     pub histograms: StatusHistograms,
 }
@@ -112,6 +116,7 @@ pub struct Tick {
     pub target_rps: Option<f64>,
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
+    pub ttfb_ms: Option<LatencyMs>,
 }
 
 /// The last tick's histograms and the run's so far.
@@ -193,9 +198,15 @@ impl Status {
                 target_rps: t.target_rps,
                 latency_ms: ladder(&t.latency),
                 service_ms: ladder(&t.service),
+                ttfb_ms: ladder(&t.ttfb),
             },
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
+            ttfb_ms: ladder(&s.cumulative_ttfb),
+            connects: Connects {
+                opened: c.connects_opened,
+                connect_ms: ladder(&s.cumulative_connect),
+            },
             histograms,
         }
     }

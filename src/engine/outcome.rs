@@ -25,8 +25,17 @@ pub struct Outcome {
     pub bytes: u64,
     /// The response's head (status line and headers) as HTTP/1.1 text, in bytes.
     pub head_bytes: u32,
-    /// Which URL of `--urls-from-file` (1 for the first); 0 in a run with one URL.
-    pub target: u16,
+    /// Which URL of `--urls-from-file` or `--targets` (1 for the first); 0 in a run with
+    /// one URL.
+    pub target: u32,
+    /// From the start to the response's head, connecting excluded (`connect_us`): how long
+    /// the server took to begin its answer; 0 without a response.
+    pub ttfb_us: u32,
+    /// How long opening the connection took (TCP, TLS, a proxy's CONNECT), when this
+    /// request opened one (the last, if it opened several).
+    pub connect_us: u32,
+    /// Connections this request opened: 0 when it reused one.
+    pub opened: u8,
 }
 
 impl Outcome {
@@ -44,8 +53,17 @@ impl Outcome {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            ttfb_us: 0,
+            connect_us: 0,
+            opened: 0,
         }
     }
+}
+
+/// `d` in whole microseconds as an outcome's timings hold them (up to 71 minutes; the
+/// histograms stop at an hour).
+pub fn micros_u32(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_micros()).unwrap_or(u32::MAX)
 }
 
 /// Why a request failed, coarse enough to count and to act on.

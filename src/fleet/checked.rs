@@ -68,6 +68,9 @@ pub fn status(status: Status) -> Result<Reported, String> {
         ("service_ms", s.service_ms),
         ("last_tick.latency_ms", s.last_tick.latency_ms),
         ("last_tick.service_ms", s.last_tick.service_ms),
+        ("ttfb_ms", s.ttfb_ms),
+        ("last_tick.ttfb_ms", s.last_tick.ttfb_ms),
+        ("connects.connect_ms", s.connects.connect_ms),
     ] {
         l.map_or(Ok(()), |l| ladder(name, &l))?;
     }
@@ -122,6 +125,7 @@ fn counts(s: &Status) -> Result<(), String> {
         ("requests.failed", r.failed),
         ("requests.aborted", r.aborted),
         ("late_starts", s.late_starts),
+        ("connects.opened", s.connects.opened),
         ("bytes_received", s.bytes_received),
         ("body_bytes_received", s.body_bytes_received),
         ("last_tick.ok", t.ok),
@@ -178,6 +182,8 @@ fn decoded(which: &str, e: Option<&EncodedHistograms>) -> Result<Option<Histogra
     Ok(Some(Histograms {
         latency: one(&e.latency, "latency")?,
         service: one(&e.service, "service")?,
+        ttfb: one(&e.ttfb, "ttfb")?,
+        connect: one(&e.connect, "connect")?,
     }))
 }
 
@@ -193,7 +199,9 @@ mod tests {
         h.record(1_500).unwrap();
         let hs = Histograms {
             latency: h.clone(),
-            service: h,
+            service: h.clone(),
+            ttfb: h,
+            connect: new_histogram(),
         };
         let snapshot = Snapshot {
             run_histograms: Some(std::sync::Arc::new(hs)),

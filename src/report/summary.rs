@@ -45,6 +45,11 @@ pub struct Summary {
     /// From each actual send to its last byte: the server's part. The same as `latency_ms`
     /// when every request started on time.
     pub service_ms: Option<LatencyMs>,
+    /// Time to first byte: from each send to the response's head, connecting excluded;
+    /// None (null) when no response arrived.
+    pub ttfb_ms: Option<LatencyMs>,
+    /// The connections opened, and how long opening each took.
+    pub connects: Connects,
     pub status_codes: BTreeMap<String, u64>,
     /// Responses by class: "2xx", "3xx", "4xx" and "5xx" always, "other" when any status
     /// fell outside them.
@@ -132,6 +137,15 @@ fn by_url(urls: &[String], figures: &[TargetFigures]) -> Vec<UrlSummary> {
             }
         })
         .collect()
+}
+
+/// New connections: how many, and the time each took to open (TCP and TLS handshakes, a
+/// proxy's CONNECT).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Connects {
+    pub opened: u64,
+    /// None (null) when none was opened.
+    pub connect_ms: Option<LatencyMs>,
 }
 
 /// The rate asked for and what came of it.
@@ -322,6 +336,11 @@ impl Summary {
             transfer_bytes_per_s: crate::units::per_second(bytes, secs),
             latency_ms: latency(&last.cumulative),
             service_ms: latency(&last.cumulative_service),
+            ttfb_ms: latency(&last.cumulative_ttfb),
+            connects: Connects {
+                opened: c.connects_opened,
+                connect_ms: latency(&last.cumulative_connect),
+            },
             status_codes: codes
                 .iter()
                 .map(|(code, n)| (code.to_string(), *n))

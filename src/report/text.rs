@@ -204,9 +204,32 @@ fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
         Some(l) if !due.is_empty() => {
             writeln!(out, "Service time (ms) (from each send):")?;
             writeln!(out, "{}", percentiles(l))?;
-            write_histogram(out, "Service time", &s.service_buckets)
+            write_histogram(out, "Service time", &s.service_buckets)?;
         }
-        _ => Ok(()),
+        _ => {}
+    }
+    write_timings(out, s)
+}
+
+/// Time to first byte and connecting, a line each: p50, p99 and max.
+fn write_timings(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let short = |l: &LatencyMs| format!("p50 {:.2}  p99 {:.2}  max {:.2}", l.p50, l.p99, l.max);
+    if let Some(l) = &s.ttfb_ms {
+        writeln!(
+            out,
+            "TTFB (ms):      {}  (from each send to its head, connecting excluded)",
+            short(l)
+        )?;
+    }
+    let c = &s.connects;
+    match &c.connect_ms {
+        Some(l) => writeln!(
+            out,
+            "Connects:       {} opened; ms to open: {}",
+            c.opened,
+            short(l)
+        ),
+        None => writeln!(out, "Connects:       {} opened", c.opened),
     }
 }
 

@@ -84,12 +84,22 @@ pub struct RunArgs {
     /// n goes to URL n modulo their number. The summary breaks the run down by URL.
     #[arg(long = "urls-from-file", value_name = "FILE", conflicts_with_all = ["url", "connect_to", "unix_socket"])]
     pub urls_from_file: Option<PathBuf>,
+    /// Requests from FILE in vegeta's JSON targets format, one a line: {"method": "POST",
+    /// "url": "http://h/p", "header": {"Name": ["value"]}, "body": "<base64>"}. Sent in turn
+    /// as --urls-from-file; -H adds to each target's headers, -d/-D is the body of a target
+    /// without one.
+    #[arg(long = "targets", value_name = "FILE", conflicts_with_all = ["url", "urls_from_file", "method", "connect_to", "unix_socket"])]
+    pub targets: Option<PathBuf>,
     /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
     #[arg(short = 'n', long = "requests", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_positive_count)]
     pub requests: Option<u64>,
-    /// How long to run (30s, 5m); requests still in flight at the end are aborted.
+    /// How long to run (30s, 5m); requests still in flight at the end are aborted (unless -w).
     #[arg(short = 'z', long = "duration", allow_hyphen_values = true, value_name = "DURATION", value_parser = units::parse_duration)]
     pub duration: Option<Duration>,
+    /// At the end of -z, start nothing new and let the requests in flight finish (each
+    /// within -t), counted as usual instead of aborted; q or Ctrl-C still end at once.
+    #[arg(short = 'w', long = "wait-ongoing", requires = "duration")]
+    pub wait_ongoing: bool,
     /// Requests in flight at once, at the start (the limit can be changed while running).
     /// Default 50, or 1000 with -q (the most in flight while keeping up a rate).
     #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_concurrency)]

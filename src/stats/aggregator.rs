@@ -47,6 +47,9 @@ pub trait Readings: Send + 'static {
     fn open_files(&self) -> FdUsage;
     /// Requests that have started late so far (rate mode).
     fn late_starts(&self) -> u64;
+    /// Whether a stopping generator is aborting what is in flight (a stop), rather than
+    /// letting it finish (`-w` at the end of `-z`, which bounds the wait itself).
+    fn aborting(&self) -> bool;
 }
 
 /// Once stopping, how long the generator gets to hand in its last outcomes; after that,
@@ -132,11 +135,11 @@ impl<R: Readings> Aggregator<R> {
         Drained::Open
     }
 
-    /// Whether the generator has been stopping for longer than `STOP_GRACE`; if so, what it
+    /// Whether the generator has been aborting for longer than `STOP_GRACE`; if so, what it
     /// still has in flight is counted aborted.
     fn overstayed(&mut self, stopping_since: &mut Option<Instant>) -> bool {
         let gauges = self.readings.gauges();
-        if gauges.state != RunState::Stopping {
+        if gauges.state != RunState::Stopping || !self.readings.aborting() {
             return false;
         }
         let since = *stopping_since.get_or_insert_with(Instant::now);
@@ -174,6 +177,8 @@ impl<R: Readings> Aggregator<R> {
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
+            cumulative_ttfb: self.window.cumulative_ttfb(),
+            cumulative_connect: self.window.cumulative_connect(),
             gauges,
             open_files,
             peak_open_files: self.peak_open_files,

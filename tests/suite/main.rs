@@ -25,6 +25,8 @@ mod rate;
 mod report;
 mod routes;
 mod schedules;
+mod targets;
+mod timings;
 mod tls_options;
 mod trust;
 mod untrusted;

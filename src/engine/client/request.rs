@@ -6,11 +6,11 @@ use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
 use super::requests::{Next, RequestTemplate, Requests};
 use super::wire_size;
-use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
+use crate::engine::outcome::{ErrorKind, Outcome, Verdict, micros_u32};
 use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -44,6 +44,26 @@ struct ConnectFailures {
     connect_failed: AtomicBool,
     /// EMFILE/ENFILE was hit and retried.
     out_of_files: AtomicBool,
+}
+
+/// The connections a request opened on the way, for its outcome.
+#[derive(Default)]
+struct Opened {
+    count: AtomicU8,
+    /// How long the last one took to open, in microseconds.
+    last_us: AtomicU32,
+}
+
+impl Opened {
+    /// Notes `conn` if it is a new connection.
+    fn note(&self, conn: &Checkout) {
+        if !conn.reused {
+            let _ = self
+                .count
+                .fetch_update(Relaxed, Relaxed, |n| n.checked_add(1));
+            self.last_us.store(conn.connect_us, Relaxed);
+        }
+    }
 }
 
 impl Client {
@@ -117,12 +137,14 @@ impl Client {
         }
         let start = Instant::now();
         let failures = ConnectFailures::default();
+        let opened = Opened::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(next, held, max_idle, &failures));
+        let exchange = pin!(self.exchange(next, held, max_idle, &failures, &opened));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
+        let mut to_head = Duration::ZERO;
         let (verdict, head_bytes, bytes) = match result {
             // A response that came after the deadline (a thread held up elsewhere) is late.
             Some(Ok(r)) if end > deadline => {
@@ -132,6 +154,7 @@ impl Client {
             Some(Ok(r)) => {
                 session.conn = r.conn;
                 self.backoff.succeeded();
+                to_head = r.head_at.saturating_duration_since(start);
                 (Verdict::Status(r.status), r.head_bytes, r.body_bytes)
             }
             Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
@@ -144,6 +167,7 @@ impl Client {
             Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
             _ => start,
         };
+        let connect_us = opened.last_us.load(Relaxed);
         let outcome = Outcome {
             latency_us: end.duration_since(from).as_micros() as u64,
             late_us: start.duration_since(from).as_micros() as u64,
@@ -151,6 +175,9 @@ impl Client {
             bytes,
             head_bytes,
             target,
+            ttfb_us: micros_u32(to_head).saturating_sub(connect_us),
+            connect_us,
+            opened: opened.count.load(Relaxed),
         };
         if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
@@ -187,6 +214,7 @@ impl Client {
             return Ok(Checkout {
                 sender,
                 reused: true,
+                connect_us: 0,
             });
         }
         // Boxed: the cold path (pool, connect, TLS and handshake futures) would otherwise
@@ -230,6 +258,7 @@ impl Client {
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
+        opened: &Opened,
     ) -> Result<Received, ErrorKind> {
         let pool = &self.pools[next.pool];
         let mut retried = false;
@@ -237,6 +266,7 @@ impl Client {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
+            opened.note(&conn);
             let response = match conn.sender.send_request(next.request.clone()).await {
                 Ok(r) => r,
                 Err(e) if conn.sender.is_h2() => {
@@ -266,6 +296,8 @@ impl Client {
                     ));
                 }
             };
+            // The one clock read the time to first byte costs.
+            let head_at = Instant::now();
             let status = response.status().as_u16();
             let head_bytes = wire_size::head_bytes(&response);
             let mut body = response.into_body();
@@ -287,6 +319,7 @@ impl Client {
                 head_bytes,
                 body_bytes,
                 conn: open,
+                head_at,
             });
         }
     }
@@ -309,4 +342,6 @@ struct Received {
     body_bytes: u64,
     /// None when the server closed it (or connections are not kept).
     conn: Option<Sender>,
+    /// When the response's head arrived.
+    head_at: Instant,
 }

@@ -90,7 +90,7 @@ pub struct Next<'a> {
     /// Index of its origin's pool in the client's pools.
     pub pool: usize,
     /// Its URL's number in outcomes, from 1; 0 in a run with one URL.
-    pub target: u16,
+    pub target: u32,
 }
 
 /// Every request of a run: one prepared request per URL, in the order given.
@@ -126,7 +126,7 @@ impl Requests {
             1 => (&self.endpoints[0], 0),
             len => {
                 let i = (n % len as u64) as usize;
-                (&self.endpoints[i], (i + 1) as u16)
+                (&self.endpoints[i], (i + 1) as u32)
             }
         };
         Next {

@@ -329,7 +329,7 @@ async fn drive(task: Task) -> usize {
         if panic_in_loop && shared.started.load(Relaxed) > 0 {
             panic_once_started(shared, 100).await;
         }
-        if !plan.may_start(shared.started.load(Relaxed)) {
+        if !plan.may_start(shared.started.load(Relaxed)) || shard.gate.is_closed() {
             break;
         }
         // Stop, pause and the deadline all act on the gate (and the pacer).

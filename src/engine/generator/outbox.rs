@@ -100,6 +100,9 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            ttfb_us: 0,
+            connect_us: 0,
+            opened: 0,
         }
     }
 

@@ -54,7 +54,13 @@ fn figures(s: &Summary) -> Result<(), String> {
     }
     non_negative("transfer_bytes_per_s", Some(s.transfer_bytes_per_s))?;
     non_negative("rate.max_lag_ms", Some(s.rate.max_lag_ms))?;
-    for (what, l) in [("latency_ms", s.latency_ms), ("service_ms", s.service_ms)] {
+    let ladders = [
+        ("latency_ms", s.latency_ms),
+        ("service_ms", s.service_ms),
+        ("ttfb_ms", s.ttfb_ms),
+        ("connects.connect_ms", s.connects.connect_ms),
+    ];
+    for (what, l) in ladders {
         l.map_or(Ok(()), |l| latency(what, &l))?;
     }
     Ok(())

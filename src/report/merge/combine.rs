@@ -8,6 +8,7 @@ use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
 use crate::report::summary::{Summary, Worker};
 use crate::stats::latency::{LatencySummary, Sums};
+use crate::stats::window::Histograms;
 use crate::units::{MAX_DURATION, add_optional};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
@@ -35,15 +36,23 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     }
     m.throughput_rps = crate::units::per_second(m.requests.ok, m.duration_s);
     m.transfer_bytes_per_s = crate::units::per_second(m.bytes_received, m.duration_s);
-    let (latency, service) = merged_histograms(runs)?;
-    m.latency_ms = ladder(&latency, all.iter().map(|s| (s.requests.ok, s.latency_ms)));
-    m.service_ms = ladder(&service, all.iter().map(|s| (s.requests.ok, s.service_ms)));
-    m.latency_buckets = latency::buckets(&latency);
-    m.service_buckets = latency::buckets(&service);
-    m.histograms = Some(EncodedHistograms {
-        latency: hdr::encode(&latency),
-        service: hdr::encode(&service),
-    });
+    let h = merged_histograms(runs)?;
+    m.latency_ms = ladder(
+        &h.latency,
+        all.iter().map(|s| (s.requests.ok, s.latency_ms)),
+    );
+    m.service_ms = ladder(
+        &h.service,
+        all.iter().map(|s| (s.requests.ok, s.service_ms)),
+    );
+    m.ttfb_ms = ladder(&h.ttfb, all.iter().map(|s| (s.requests.ok, s.ttfb_ms)));
+    let connects = all
+        .iter()
+        .map(|s| (s.connects.opened, s.connects.connect_ms));
+    m.connects.connect_ms = ladder(&h.connect, connects);
+    m.latency_buckets = latency::buckets(&h.latency);
+    m.service_buckets = latency::buckets(&h.service);
+    m.histograms = Some(EncodedHistograms::from(&h));
     m.series = series::align(runs, start)?;
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
@@ -73,6 +82,8 @@ fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
         "requests.aborted",
     )?;
     add(&mut m.bytes_received, s.bytes_received, "bytes_received")?;
+    let opened = s.connects.opened;
+    add(&mut m.connects.opened, opened, "connects.opened")?;
     let body = s.body_bytes_received;
     add(&mut m.body_bytes_received, body, "body_bytes_received")?;
     add_map(&mut m.status_codes, &s.status_codes, "status_codes")?;
@@ -109,36 +120,39 @@ fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
     Ok(())
 }
 
-/// Every run's latency and service-time histograms, each set added into one; a run whose
-/// histograms do not hold as many responses as it counted is refused (its percentiles and
-/// its mean would disagree).
-fn merged_histograms(
-    runs: &[(String, Summary)],
-) -> Result<(Histogram<u64>, Histogram<u64>), String> {
-    let mut latency = crate::stats::latency::new_histogram();
-    let mut service = crate::stats::latency::new_histogram();
+/// Every run's histograms (latency, service time, time to first byte, connecting), each
+/// kind added into one; a run whose histograms do not hold as many responses (or
+/// connections) as it counted is refused (its percentiles and its mean would disagree).
+fn merged_histograms(runs: &[(String, Summary)]) -> Result<Histograms, String> {
+    let mut all = Histograms::empty();
     for (file, s) in runs {
         let bad = |e: String| format!("merge: '{}': its histograms: {e}", escaped(file));
         let encoded = s
             .histograms
             .as_ref()
             .ok_or_else(|| bad("none (its run did not reach its end)".into()))?;
-        for (into, text) in [
-            (&mut latency, &encoded.latency),
-            (&mut service, &encoded.service),
+        let (ok, opened) = (s.requests.ok, s.connects.opened);
+        for (into, text, count, counted) in [
+            (&mut all.latency, &encoded.latency, ok, "responses"),
+            (&mut all.service, &encoded.service, ok, "responses"),
+            (&mut all.ttfb, &encoded.ttfb, ok, "responses"),
+            (&mut all.connect, &encoded.connect, opened, "connects"),
         ] {
             let h = hdr::decode(text).map_err(bad)?;
-            if h.len() != s.requests.ok {
+            if h.len() != count {
+                let says = match counted {
+                    "responses" => "requests.ok",
+                    _ => "connects.opened",
+                };
                 return Err(bad(format!(
-                    "they hold {} responses, but requests.ok says {}",
-                    h.len(),
-                    s.requests.ok
+                    "they hold {} {counted}, but {says} says {count}",
+                    h.len()
                 )));
             }
             into.add(h).map_err(|e| bad(format!("{e:?}")))?;
         }
     }
-    Ok((latency, service))
+    Ok(all)
 }
 
 /// The ladder of the merged histogram; the mean and deviation from the runs' own (exact

@@ -864,6 +864,8 @@ pub struct RawRequest {
     pub path: String,
     pub authorization: Option<String>,
     pub body: Vec<u8>,
+    /// The whole head as sent: request line and headers.
+    pub head: String,
 }
 
 /// Reads one request from `stream`, waiting at most `wait` for each read; None if the
@@ -898,5 +900,6 @@ pub fn read_raw_request(stream: &mut std::net::TcpStream, wait: Duration) -> Opt
         path,
         authorization: header("authorization"),
         body,
+        head: text,
     })
 }
