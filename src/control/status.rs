@@ -6,7 +6,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
-use crate::report::summary::Requests;
+use crate::report::summary::{CheckSummary, Requests};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,12 @@ pub struct Status {
     pub service_ms: Option<LatencyMs>,
     /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
     pub histograms: StatusHistograms,
+    /// Each `--check` so far, in the order given (empty without; absent from older workers).
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
+    /// `-r`: redirects followed so far.
+    #[serde(default)]
+    pub redirects_followed: u64,
 }
 
 /// A run's -z and -n; both null: until stopped.
@@ -112,6 +118,11 @@ pub struct Tick {
     pub target_rps: Option<f64>,
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
+    /// `--check` evaluations in the tick that passed and that failed.
+    #[serde(default)]
+    pub checks_passed: u64,
+    #[serde(default)]
+    pub checks_failed: u64,
 }
 
 /// The last tick's histograms and the run's so far.
@@ -193,10 +204,14 @@ impl Status {
                 target_rps: t.target_rps,
                 latency_ms: ladder(&t.latency),
                 service_ms: ladder(&t.service),
+                checks_passed: t.checks_passed,
+                checks_failed: t.checks_failed,
             },
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
             histograms,
+            checks: c.checks.iter().map(CheckSummary::from).collect(),
+            redirects_followed: c.redirects_followed,
         }
     }
 }

@@ -189,6 +189,8 @@ fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSumma
             live.iter().map(|r| (tick(r).ok, tick(r).service_ms)),
         ),
         target_rps: None,
+        checks_passed: saturating_sum(live.iter().map(|r| tick(r).checks_passed)),
+        checks_failed: saturating_sum(live.iter().map(|r| tick(r).checks_failed)),
     }
 }
 
@@ -209,6 +211,10 @@ fn counts(seen: &[&Reported]) -> Counts {
             s.bytes_received.saturating_sub(s.body_bytes_received),
         );
         add(&mut c.late_starts, s.late_starts);
+        add(&mut c.redirects_followed, s.redirects_followed);
+        for check in &s.checks {
+            crate::stats::checks::add(&mut c.checks, &check.check, check.passed, check.failed);
+        }
         for (code, n) in &s.status_codes {
             if let Ok(code) = code.parse() {
                 add(codes.entry(code).or_default(), *n);

@@ -2,6 +2,7 @@
 
 use crate::control::ControlSpec;
 use crate::control::token::Token;
+use crate::engine::checks::Checks;
 use crate::engine::client::{self, Protocol, Route, TlsOptions};
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
@@ -65,6 +66,10 @@ pub struct Config {
     pub until: Option<Condition>,
     /// Bars the whole run must meet (exit code 3 when one is missed).
     pub fail_if: Vec<Condition>,
+    /// `--check`: what every response is judged on; None without.
+    pub checks: Option<Checks>,
+    /// `-r`: redirects followed at most, on the URL's origin.
+    pub redirects: u8,
     /// Where to write the HdrHistogram interval log.
     pub hdr_log: Option<PathBuf>,
     /// `--shard`: this process's place in a split run; its numbers are already its share.
@@ -171,6 +176,7 @@ impl Config {
         let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
 
         let (replay, rate) = schedule_of(&args)?;
+        let checks = checks_of(&args)?;
         let concurrency = args
             .concurrency
             .or(replay.as_ref().and_then(|r| r.start_limit))
@@ -207,6 +213,8 @@ impl Config {
             replay,
             until: args.until,
             fail_if: args.fail_if,
+            checks,
+            redirects: args.redirects,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
             exit_on_done: args.exit_on_done,
@@ -216,6 +224,24 @@ impl Config {
             reads,
         })
     }
+}
+
+/// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or
+/// `--fail-if` without any is refused: it would have nothing to measure.
+fn checks_of(args: &RunArgs) -> Result<Option<Checks>, Error> {
+    if args.checks.is_empty() {
+        let conditions = args.until.iter().chain(&args.fail_if);
+        if let Some(c) = conditions.into_iter().find(|c| c.needs_checks()) {
+            return Err(Error::Input(format!(
+                "'{}' measures the --check evaluations, but no --check is given",
+                untrusted::quoted(c.text(), untrusted::QUOTED_CHARS)
+            )));
+        }
+        return Ok(None);
+    }
+    Checks::new(args.checks.clone(), args.check_body_limit)
+        .map(Some)
+        .map_err(Error::Input)
 }
 
 /// The files the arguments name for the run to read, each with its flag.

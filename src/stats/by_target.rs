@@ -110,6 +110,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target,
+            checks_failed: 0,
+            redirects: 0,
         }
     }
 

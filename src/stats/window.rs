@@ -2,6 +2,7 @@
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
 use super::by_target::{ByTarget, TargetFigures};
+use super::checks::{self, CheckTally};
 use super::latency::{LatencySummary, MAX_LATENCY_US, Sums, new_histogram};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
@@ -31,6 +32,9 @@ pub struct TickSummary {
     pub service: LatencySummary,
     /// The target rate at the end of the tick (rate mode), requests a second.
     pub target_rps: Option<f64>,
+    /// `--check` evaluations in the tick that passed and that failed, over all checks.
+    pub checks_passed: u64,
+    pub checks_failed: u64,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -50,6 +54,10 @@ pub struct Counts {
     pub max_late_us: u64,
     status: Box<[u64; STATUS_SLOTS]>,
     errors: [u64; ErrorKind::ALL.len()],
+    /// Each `--check`, in the order given (empty without).
+    pub checks: Vec<CheckTally>,
+    /// `-r`: redirects followed (hops, over all requests).
+    pub redirects_followed: u64,
 }
 
 impl Default for Counts {
@@ -64,6 +72,8 @@ impl Default for Counts {
             max_late_us: 0,
             status: Box::new([0; STATUS_SLOTS]),
             errors: [0; ErrorKind::ALL.len()],
+            checks: Vec::new(),
+            redirects_followed: 0,
         }
     }
 }
@@ -171,6 +181,8 @@ pub struct Window {
     tick_ok: u64,
     tick_failed: u64,
     tick_non2xx: u64,
+    /// `--check` evaluations in the tick: passed, failed.
+    tick_checks: (u64, u64),
     tick_start: Duration,
     /// The histograms of the tick that closed last.
     last_histograms: Arc<Histograms>,
@@ -191,6 +203,7 @@ impl Window {
             tick_ok: 0,
             tick_failed: 0,
             tick_non2xx: 0,
+            tick_checks: (0, 0),
             tick_start: Duration::ZERO,
             last_histograms: Arc::new(Histograms {
                 latency: new_histogram(),
@@ -202,6 +215,12 @@ impl Window {
             counts: Counts::default(),
             by_target: ByTarget::default(),
         }
+    }
+
+    /// The same window counting the `--check`s of `texts` (their canonical texts, in order).
+    pub fn with_checks(mut self, texts: &[String]) -> Window {
+        self.counts.checks = texts.iter().map(|t| CheckTally::new(t)).collect();
+        self
     }
 
     /// Counts one outcome; only responses go into the latency histograms.
@@ -222,6 +241,9 @@ impl Window {
                 self.tick_non2xx += u64::from(!(200..300).contains(&code));
                 self.latency.record(o.latency_us);
                 self.service.record(o.service_us());
+                if !self.counts.checks.is_empty() {
+                    self.judged(o.checks_failed);
+                }
             }
             Verdict::Error(kind) => {
                 self.counts.failed += 1;
@@ -230,6 +252,17 @@ impl Window {
             }
             Verdict::Aborted => self.counts.aborted += 1,
         }
+        if o.redirects > 0 {
+            self.counts.redirects_followed += u64::from(o.redirects);
+        }
+    }
+
+    /// Counts a response's checks, `failed` a bit each.
+    fn judged(&mut self, failed: u32) {
+        let failures = checks::record(&mut self.counts.checks, failed);
+        let evaluated = self.counts.checks.len() as u64;
+        self.tick_checks.0 += evaluated - failures;
+        self.tick_checks.1 += failures;
     }
 
     /// Counts `n` requests aborted at the end without an outcome of their own.
@@ -261,7 +294,10 @@ impl Window {
             latency,
             service,
             target_rps: self.target_rps,
+            checks_passed: self.tick_checks.0,
+            checks_failed: self.tick_checks.1,
         };
+        self.tick_checks = (0, 0);
         self.last_histograms = Arc::new(Histograms {
             latency: latency_histogram,
             service: service_histogram,
@@ -328,6 +364,8 @@ mod tests {
             bytes: 13,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         }
     }
 
@@ -400,6 +438,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         w.record(&ok(1_000));
         let tick = w.rotate(Duration::from_secs(1));
@@ -422,6 +462,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         w.record(&Outcome {
             latency_us: 30_000_000,
@@ -430,6 +472,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         w.record(&Outcome {
             latency_us: 1,
@@ -438,6 +482,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         let c = w.counts();
         assert_eq!((c.ok, c.failed, c.aborted, c.total()), (2, 1, 1, 3));

@@ -284,6 +284,8 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };
@@ -397,6 +399,8 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };

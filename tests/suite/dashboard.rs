@@ -34,6 +34,8 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 bytes: 13,
                 head_bytes: 0,
                 target: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         if t % 10 == 0 {
@@ -44,6 +46,8 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -192,6 +196,8 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         bytes: 0,
         head_bytes: 0,
         target: 0,
+        checks_failed: 0,
+        redirects: 0,
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -283,6 +289,8 @@ fn rate_mode_snapshot() -> Snapshot {
                 bytes: 13,
                 head_bytes: 0,
                 target: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -370,6 +378,8 @@ fn several_urls_get_a_table_busiest_first() {
                 bytes: 13,
                 head_bytes: 0,
                 target,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -601,6 +611,8 @@ fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
                 bytes: 13,
                 head_bytes: 0,
                 target,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -639,6 +651,8 @@ fn what_came_from_outside_is_shown_escaped() {
             bytes: 0,
             head_bytes: 0,
             target,
+            checks_failed: 0,
+            redirects: 0,
         });
     }
     let mut snapshot = snapshot_after(90);

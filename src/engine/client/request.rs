@@ -4,11 +4,16 @@ use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
+use super::redirect::{self, Hop};
 use super::requests::{Next, RequestTemplate, Requests};
 use super::wire_size;
+use crate::engine::checks::{self, Checks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
-use http_body_util::BodyExt;
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
+use hyper::body::Incoming;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
@@ -22,6 +27,10 @@ pub struct Client {
     pools: Vec<Pool>,
     timeout: Duration,
     backoff: ConnectBackoff,
+    /// `--check`: what every final response is judged on; None without.
+    checks: Option<Checks>,
+    /// `-r`: redirects followed at most, on the same origin; 0 follows none.
+    redirects: u8,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -69,7 +78,21 @@ impl Client {
             requests,
             timeout,
             backoff: ConnectBackoff::default(),
+            checks: None,
+            redirects: 0,
         }
+    }
+
+    /// The same client judging every final response on `checks` (`--check`).
+    pub fn with_checks(mut self, checks: Option<Checks>) -> Client {
+        self.checks = checks;
+        self
+    }
+
+    /// The same client following up to `redirects` redirects on the URL's origin (`-r`).
+    pub fn with_redirects(mut self, redirects: u8) -> Client {
+        self.redirects = redirects;
+        self
     }
 
     /// The same client with an empty pool of its own: for another generator shard, so no
@@ -80,6 +103,8 @@ impl Client {
             pools: self.pools.iter().map(Pool::empty_copy).collect(),
             timeout: self.timeout,
             backoff: ConnectBackoff::default(),
+            checks: self.checks.clone(),
+            redirects: self.redirects,
         }
     }
 
@@ -120,9 +145,10 @@ impl Client {
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(next, held, max_idle, &failures));
+        let exchange = pin!(self.exchange_chain(next, held, max_idle, &failures));
         let result = session.alarm.within(deadline, exchange).await;
         let end = Instant::now();
+        let (mut checks_failed, mut redirects) = (0, 0);
         let (verdict, head_bytes, bytes) = match result {
             // A response that came after the deadline (a thread held up elsewhere) is late.
             Some(Ok(r)) if end > deadline => {
@@ -132,7 +158,12 @@ impl Client {
             Some(Ok(r)) => {
                 session.conn = r.conn;
                 self.backoff.succeeded();
-                (Verdict::Status(r.status), r.head_bytes, r.body_bytes)
+                (checks_failed, redirects) = (r.checks_failed, r.redirects);
+                let verdict = match r.offsite {
+                    false => Verdict::Status(r.status),
+                    true => Verdict::Error(ErrorKind::RedirectOffsite),
+                };
+                (verdict, r.head_bytes, r.body_bytes)
             }
             Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
             None if failures.out_of_files.load(Relaxed) => {
@@ -151,6 +182,8 @@ impl Client {
             bytes,
             head_bytes,
             target,
+            checks_failed,
+            redirects,
         };
         if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
@@ -218,27 +251,137 @@ impl Client {
         }
     }
 
-    /// Request and full response body; one retry when a reused connection turns out closed.
-    /// HTTP/2: a request the server did not process (GOAWAY, REFUSED_STREAM, or never sent
-    /// before the connection closed) is sent again on another connection, as often as its
-    /// deadline allows: each time, a connection went away, and one that went away without
-    /// answering delays the next (`Multiplex`). Gives back the connection for the next
-    /// request, unless the server closed it.
-    async fn exchange(
+    /// Request `next` and, with `-r`, the redirects it leads to on its origin: the chain's
+    /// time is the request's latency, the final response the one counted.
+    async fn exchange_chain(
         &self,
         next: Next<'_>,
-        mut held: Option<Sender>,
+        held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
     ) -> Result<Received, ErrorKind> {
         let pool = &self.pools[next.pool];
+        let may_follow = self.redirects > 0;
+        let first = self
+            .exchange((next.request, pool), held, max_idle, failures, may_follow)
+            .await?;
+        match first.hop {
+            None => Ok(first),
+            // Boxed: the redirects' futures stay out of every request task's own.
+            Some(_) => Box::pin(self.follow(first, pool, max_idle, failures)).await,
+        }
+    }
+
+    /// Follows `received`'s redirects, up to `-r` of them, over its connection while it
+    /// stays open; one to another origin ends the chain, not followed. The bytes of every
+    /// response of the chain are counted.
+    async fn follow(
+        &self,
+        mut received: Received,
+        pool: &Pool,
+        max_idle: usize,
+        failures: &ConnectFailures,
+    ) -> Result<Received, ErrorKind> {
+        let (mut head_bytes, mut body_bytes, mut hops) =
+            (received.head_bytes, received.body_bytes, 0);
+        while let Some(hop) = received.hop.take() {
+            let request = match hop {
+                Hop::Offsite => {
+                    received.offsite = true;
+                    break;
+                }
+                Hop::Follow(request) => request,
+            };
+            hops += 1;
+            let held = received.conn.take();
+            let may_follow = hops < self.redirects;
+            received = self
+                .exchange((&*request, pool), held, max_idle, failures, may_follow)
+                .await?;
+            head_bytes = head_bytes.saturating_add(received.head_bytes);
+            body_bytes += received.body_bytes;
+        }
+        received.redirects = hops;
+        (received.head_bytes, received.body_bytes) = (head_bytes, body_bytes);
+        Ok(received)
+    }
+
+    /// Request and full response body, over a connection `sent` found; with `may_follow`,
+    /// the redirect the response asks for. Gives back the connection for the next request,
+    /// unless the server closed it.
+    async fn exchange(
+        &self,
+        (request, pool): (&Request<Full<Bytes>>, &Pool),
+        held: Option<Sender>,
+        max_idle: usize,
+        failures: &ConnectFailures,
+        may_follow: bool,
+    ) -> Result<Received, ErrorKind> {
+        let (response, conn) = self.sent((request, pool), held, max_idle, failures).await?;
+        let status = response.status().as_u16();
+        let head_bytes = wire_size::head_bytes(&response);
+        let hop = match may_follow {
+            true => redirect::hop(status, response.headers(), request, pool.origin()),
+            false => None,
+        };
+        // Only a final response is judged; its body is kept only for a body check.
+        let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
+            (Some(checks), None) => (
+                checks.judge_head(status, response.headers()),
+                checks.body_limit().map(|limit| (Vec::new(), limit)),
+            ),
+            _ => (0, None),
+        };
+        let mut body = response.into_body();
+        let mut body_bytes = 0u64;
+        // A body whose length was announced ends with its last byte: no poll for the end.
+        while !body.is_end_stream()
+            && let Some(frame) = body.frame().await
+        {
+            let frame =
+                frame.map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
+            if let Some(data) = frame.data_ref() {
+                body_bytes += data.len() as u64;
+                if let Some((kept, limit)) = &mut kept {
+                    checks::keep(kept, data, *limit);
+                }
+            }
+        }
+        if let (Some(checks), Some((kept, _))) = (&self.checks, &kept) {
+            checks_failed |= checks.judge_body(kept);
+        }
+        let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
+        Ok(Received {
+            status,
+            head_bytes,
+            body_bytes,
+            conn: reusable.then_some(conn.sender),
+            checks_failed,
+            redirects: 0,
+            offsite: false,
+            hop,
+        })
+    }
+
+    /// The response's head and the connection it came on; one retry when a reused
+    /// connection turns out closed. HTTP/2: a request the server did not process (GOAWAY,
+    /// REFUSED_STREAM, or never sent before the connection closed) is sent again on another
+    /// connection, as often as its deadline allows: each time, a connection went away, and
+    /// one that went away without answering delays the next (`Multiplex`).
+    async fn sent(
+        &self,
+        (request, pool): (&Request<Full<Bytes>>, &Pool),
+        mut held: Option<Sender>,
+        max_idle: usize,
+        failures: &ConnectFailures,
+    ) -> Result<(Response<Incoming>, Checkout), ErrorKind> {
         let mut retried = false;
         loop {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            let response = match conn.sender.send_request(next.request.clone()).await {
-                Ok(r) => r,
+            match conn.sender.send_request(request.clone()).await {
+                Ok(response) => return Ok((response, conn)),
                 Err(e) if conn.sender.is_h2() => {
                     let kind = conn.sender.failed(classify::request_error(&e));
                     if !classify::unprocessed_h2(&e) {
@@ -247,7 +390,6 @@ impl Client {
                     // The server is closing this connection (GOAWAY) or refused the stream,
                     // and did not process the request: send it on another one.
                     conn.sender.retire();
-                    continue;
                 }
                 Err(e)
                     if conn.reused
@@ -256,7 +398,6 @@ impl Client {
                 {
                     // The server closed the idle connection before our request reached it.
                     retried = true;
-                    continue;
                 }
                 Err(e) => {
                     return Err(dead_on_arrival(
@@ -265,29 +406,7 @@ impl Client {
                         failures,
                     ));
                 }
-            };
-            let status = response.status().as_u16();
-            let head_bytes = wire_size::head_bytes(&response);
-            let mut body = response.into_body();
-            let mut body_bytes = 0u64;
-            // A body whose length was announced ends with its last byte: no poll for the end.
-            while !body.is_end_stream()
-                && let Some(frame) = body.frame().await
-            {
-                let frame = frame
-                    .map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
-                if let Some(data) = frame.data_ref() {
-                    body_bytes += data.len() as u64;
-                }
             }
-            let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
-            let open = reusable.then_some(conn.sender);
-            return Ok(Received {
-                status,
-                head_bytes,
-                body_bytes,
-                conn: open,
-            });
         }
     }
 }
@@ -309,4 +428,12 @@ struct Received {
     body_bytes: u64,
     /// None when the server closed it (or connections are not kept).
     conn: Option<Sender>,
+    /// `--check`: the checks this response failed, a bit each.
+    checks_failed: u32,
+    /// `-r`: redirects followed to reach it.
+    redirects: u8,
+    /// `-r`: it was a redirect to another origin, not followed.
+    offsite: bool,
+    /// `-r`: the redirect it asks for, while redirects may still be followed.
+    hop: Option<Hop>,
 }

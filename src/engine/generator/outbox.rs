@@ -100,6 +100,8 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            checks_failed: 0,
+            redirects: 0,
         }
     }
 
