@@ -375,6 +375,53 @@ mod tests {
     }
 
     #[test]
+    fn the_workers_checks_add_up_by_their_text_live() {
+        use crate::report::summary::CheckSummary;
+        let with_checks = |checks: &[(&str, u64, u64)], tick: (u64, u64)| {
+            let mut v = worker(RunState::Running, 10.0, 1, false);
+            let mut r = (**v.status.as_ref().expect("a status")).clone();
+            r.status.checks = checks
+                .iter()
+                .map(|(check, passed, failed)| CheckSummary {
+                    check: check.to_string(),
+                    passed: *passed,
+                    failed: *failed,
+                })
+                .collect();
+            (
+                r.status.last_tick.checks_passed,
+                r.status.last_tick.checks_failed,
+            ) = tick;
+            r.status.redirects_followed = 3;
+            v.status = Some(Arc::new(r));
+            v
+        };
+        let views = [
+            with_checks(&[("status == 200", 90, 10)], (9, 1)),
+            with_checks(
+                &[("json /id exists", 100, 0), ("status == 200", 99, 1)],
+                (20, 0),
+            ),
+        ];
+        let s = Merger::default().snapshot(&views);
+        let got: Vec<_> = s
+            .counts
+            .checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.passed, c.failed))
+            .collect();
+        assert_eq!(
+            got,
+            [("status == 200", 189, 11), ("json /id exists", 100, 0)]
+        );
+        assert_eq!(
+            (s.last_tick.checks_passed, s.last_tick.checks_failed),
+            (29, 1)
+        );
+        assert_eq!(s.counts.redirects_followed, 6);
+    }
+
+    #[test]
     fn when_every_worker_has_finished_the_limits_and_peaks_are_still_theirs() {
         let views = [
             worker(RunState::Done, 0.0, 0, true),

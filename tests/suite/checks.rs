@@ -3,7 +3,7 @@
 //! `--check-body-limit` bytes are looked at; `checks<N%` in `--fail-if` and `--until`; bad
 //! expressions refused before any load.
 
-use crate::common::{answer, answering, json_run, refused, sluice};
+use crate::common::{answer, answering, json_run, refused, sluice, spawn_worker};
 use std::net::SocketAddr;
 
 /// Even requests: 200, `x-id`, a JSON body with `"ok": true`; odd ones: 500, no `x-id`,
@@ -208,4 +208,52 @@ fn bad_checks_are_refused_before_any_load() {
     }
     let err = refused(&sluice(&all));
     assert!(err.contains("33 checks given; at most 32"), "{err}");
+}
+
+#[test]
+fn a_fleet_adds_its_workers_checks_up_by_their_text() {
+    const TOKEN: &str = "t0ken-for-check-tests";
+    let url = format!("http://{}/", alternating());
+    let both = ["--check", "status==200"];
+    let workers = [
+        spawn_worker(
+            &[&[url.as_str(), "-n", "200", "-c", "2"], &both[..]].concat(),
+            TOKEN,
+        ),
+        spawn_worker(
+            &[
+                &[url.as_str(), "-n", "100", "-c", "2"],
+                &both[..],
+                &["--check", "json /id exists"],
+            ]
+            .concat(),
+            TOKEN,
+        ),
+    ];
+    let mut args = vec![
+        "fleet",
+        "--no-tui",
+        "--output-format",
+        "json",
+        "--control-token",
+        TOKEN,
+    ];
+    args.extend(workers.iter().map(|w| w.addr.as_str()));
+    let out = sluice(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).expect("merged JSON");
+    assert_eq!(merged["requests"]["ok"], 300);
+    let checks = checks_of(&merged);
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert_eq!(checks[0].0, "status == 200");
+    assert_eq!(checks[0].1 + checks[0].2, 300, "every response judged once");
+    assert_eq!(checks[0].1, 150, "the server alternates over both workers");
+    assert_eq!(
+        (checks[1].0.as_str(), checks[1].1 + checks[1].2),
+        ("json /id exists", 100)
+    );
 }

@@ -1039,3 +1039,39 @@ fn at_80x24_the_widest_values_keep_their_columns_units_and_rows_apart() {
     assert_eq!((rows.len(), names.len()), (3, 3), "{s}");
     insta::assert_snapshot!("widest_fleet_at_80x24", s);
 }
+
+/// The dashboard of `app_with_data` judging three checks: one always passed, one failed
+/// now and then, one failing more than a percent; the last second worse than the run.
+fn app_with_checks() -> App {
+    use sluicegate::stats::checks::CheckTally;
+    let mut s = snapshot_after(90);
+    let ok = s.counts.ok;
+    let tally = |check: &str, failed: u64| CheckTally {
+        check: check.into(),
+        passed: ok - failed,
+        failed,
+    };
+    s.counts.checks = vec![
+        tally("status in 200..399", 0),
+        tally("header content-type contains \"json\"", 12),
+        tally("json /items/0/name == \"a very long expected name\"", 2_600),
+    ];
+    (s.last_tick.checks_passed, s.last_tick.checks_failed) = (1_300, 50);
+    let mut app = app_with_data();
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    app
+}
+
+#[test]
+fn checks_show_each_pass_share_at_100x30() {
+    let text = screen(&app_with_checks(), 100, 30);
+    for shown in [" Checks ", "100%", "99.97%", " now", "status in 200..399"] {
+        assert!(text.contains(shown), "{shown} missing from\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn checks_at_80x24() {
+    insta::assert_snapshot!(screen(&app_with_checks(), 80, 24));
+}
