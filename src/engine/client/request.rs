@@ -5,15 +5,14 @@ use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
 use super::redirect::{self, Hop};
-use super::requests::{Next, RequestTemplate, Requests};
+use super::requests::{RequestTemplate, Requests};
 use super::wire_size;
 use crate::engine::checks::{self, Checks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use bytes::Bytes;
-use http::{Request, Response};
+use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Body as _;
-use hyper::body::Incoming;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
@@ -145,50 +144,66 @@ impl Client {
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange_chain(next, held, max_idle, &failures));
-        let result = session.alarm.within(deadline, exchange).await;
-        let end = Instant::now();
-        let (mut checks_failed, mut redirects) = (0, 0);
-        let (verdict, head_bytes, bytes) = match result {
-            // A response that came after the deadline (a thread held up elsewhere) is late.
-            Some(Ok(r)) if end > deadline => {
-                session.conn = r.conn;
-                (Verdict::Error(ErrorKind::Timeout), 0, 0)
+        let pool = &self.pools[next.pool];
+        let first = (next.request, pool);
+        let exchange = pin!(self.exchange(first, held, max_idle, &failures, self.redirects > 0));
+        let result = match session.alarm.within(deadline, exchange).await {
+            // -r: the chain goes on within the same deadline, boxed out of every request's
+            // future (a run without redirects never builds it).
+            Some(Ok(r)) if r.hop.is_some() => {
+                let chain = pin!(Box::pin(self.follow(r, pool, max_idle, &failures)));
+                session.alarm.within(deadline, chain).await
             }
-            Some(Ok(r)) => {
-                session.conn = r.conn;
-                self.backoff.succeeded();
-                (checks_failed, redirects) = (r.checks_failed, r.redirects);
-                let verdict = match r.offsite {
-                    false => Verdict::Status(r.status),
-                    true => Verdict::Error(ErrorKind::RedirectOffsite),
-                };
-                (verdict, r.head_bytes, r.body_bytes)
-            }
-            Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
-            None if failures.out_of_files.load(Relaxed) => {
-                (Verdict::Error(ErrorKind::TooManyOpenFiles), 0, 0)
-            }
-            None => (Verdict::Error(ErrorKind::Timeout), 0, 0),
+            result => result,
         };
+        let end = Instant::now();
+        let mut outcome = self.outcome_of(result, end > deadline, session, &failures);
+        outcome.target = target;
         let from = match due {
             Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
             _ => start,
         };
-        let outcome = Outcome {
-            latency_us: end.duration_since(from).as_micros() as u64,
-            late_us: start.duration_since(from).as_micros() as u64,
-            verdict,
-            bytes,
-            head_bytes,
-            target,
-            checks_failed,
-            redirects,
-        };
+        outcome.latency_us = end.duration_since(from).as_micros() as u64;
+        outcome.late_us = start.duration_since(from).as_micros() as u64;
         if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
+        outcome
+    }
+
+    /// What an exchange came to (`late`: it ended past its deadline), its times left to the
+    /// caller; the connection it leaves goes back into the session.
+    fn outcome_of(
+        &self,
+        result: Option<Result<Received, ErrorKind>>,
+        late: bool,
+        session: &mut Session,
+        failures: &ConnectFailures,
+    ) -> Outcome {
+        let mut outcome = Outcome::aborted();
+        outcome.verdict = match result {
+            // A response that came after the deadline (a thread held up elsewhere) is late.
+            Some(Ok(r)) if late => {
+                session.conn = r.conn;
+                Verdict::Error(ErrorKind::Timeout)
+            }
+            Some(Ok(r)) => {
+                session.conn = r.conn;
+                self.backoff.succeeded();
+                (outcome.head_bytes, outcome.bytes) = (r.head_bytes, r.body_bytes);
+                (outcome.checks_failed, outcome.redirects) = (r.checks_failed, r.redirects);
+                match r.offsite {
+                    false => Verdict::Status(r.status),
+                    true => Verdict::Error(ErrorKind::RedirectOffsite),
+                }
+            }
+            Some(Err(kind)) => Verdict::Error(kind),
+            None if failures.out_of_files.load(Relaxed) => {
+                Verdict::Error(ErrorKind::TooManyOpenFiles)
+            }
+            None => Verdict::Error(ErrorKind::Timeout),
+        };
         outcome
     }
 
@@ -251,27 +266,6 @@ impl Client {
         }
     }
 
-    /// Request `next` and, with `-r`, the redirects it leads to on its origin: the chain's
-    /// time is the request's latency, the final response the one counted.
-    async fn exchange_chain(
-        &self,
-        next: Next<'_>,
-        held: Option<Sender>,
-        max_idle: usize,
-        failures: &ConnectFailures,
-    ) -> Result<Received, ErrorKind> {
-        let pool = &self.pools[next.pool];
-        let may_follow = self.redirects > 0;
-        let first = self
-            .exchange((next.request, pool), held, max_idle, failures, may_follow)
-            .await?;
-        match first.hop {
-            None => Ok(first),
-            // Boxed: the redirects' futures stay out of every request task's own.
-            Some(_) => Box::pin(self.follow(first, pool, max_idle, failures)).await,
-        }
-    }
-
     /// Follows `received`'s redirects, up to `-r` of them, over its connection while it
     /// stays open; one to another origin ends the chain, not followed. The bytes of every
     /// response of the chain are counted.
@@ -306,109 +300,104 @@ impl Client {
         Ok(received)
     }
 
-    /// Request and full response body, over a connection `sent` found; with `may_follow`,
-    /// the redirect the response asks for. Gives back the connection for the next request,
-    /// unless the server closed it.
+    /// Request and full response body; one retry when a reused connection turns out closed.
+    /// HTTP/2: a request the server did not process (GOAWAY, REFUSED_STREAM, or never sent
+    /// before the connection closed) is sent again on another connection, as often as its
+    /// deadline allows: each time, a connection went away, and one that went away without
+    /// answering delays the next (`Multiplex`). With `may_follow`, the redirect the response
+    /// asks for. Gives back the connection for the next request, unless the server closed it.
     async fn exchange(
-        &self,
-        (request, pool): (&Request<Full<Bytes>>, &Pool),
-        held: Option<Sender>,
-        max_idle: usize,
-        failures: &ConnectFailures,
-        may_follow: bool,
-    ) -> Result<Received, ErrorKind> {
-        let (response, conn) = self.sent((request, pool), held, max_idle, failures).await?;
-        let status = response.status().as_u16();
-        let head_bytes = wire_size::head_bytes(&response);
-        let hop = match may_follow {
-            true => redirect::hop(status, response.headers(), request, pool.origin()),
-            false => None,
-        };
-        // Only a final response is judged; its body is kept only for a body check.
-        let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
-            (Some(checks), None) => (
-                checks.judge_head(status, response.headers()),
-                checks.body_limit().map(|limit| (Vec::new(), limit)),
-            ),
-            _ => (0, None),
-        };
-        let mut body = response.into_body();
-        let mut body_bytes = 0u64;
-        // A body whose length was announced ends with its last byte: no poll for the end.
-        while !body.is_end_stream()
-            && let Some(frame) = body.frame().await
-        {
-            let frame =
-                frame.map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
-            if let Some(data) = frame.data_ref() {
-                body_bytes += data.len() as u64;
-                if let Some((kept, limit)) = &mut kept {
-                    checks::keep(kept, data, *limit);
-                }
-            }
-        }
-        if let (Some(checks), Some((kept, _))) = (&self.checks, &kept) {
-            checks_failed |= checks.judge_body(kept);
-        }
-        let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
-        Ok(Received {
-            status,
-            head_bytes,
-            body_bytes,
-            conn: reusable.then_some(conn.sender),
-            checks_failed,
-            redirects: 0,
-            offsite: false,
-            hop,
-        })
-    }
-
-    /// The response's head and the connection it came on; one retry when a reused
-    /// connection turns out closed. HTTP/2: a request the server did not process (GOAWAY,
-    /// REFUSED_STREAM, or never sent before the connection closed) is sent again on another
-    /// connection, as often as its deadline allows: each time, a connection went away, and
-    /// one that went away without answering delays the next (`Multiplex`).
-    async fn sent(
         &self,
         (request, pool): (&Request<Full<Bytes>>, &Pool),
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
-    ) -> Result<(Response<Incoming>, Checkout), ErrorKind> {
+        may_follow: bool,
+    ) -> Result<Received, ErrorKind> {
         let mut retried = false;
         loop {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            match conn.sender.send_request(request.clone()).await {
-                Ok(response) => return Ok((response, conn)),
-                Err(e) if conn.sender.is_h2() => {
-                    let kind = conn.sender.failed(classify::request_error(&e));
-                    if !classify::unprocessed_h2(&e) {
-                        return Err(kind);
-                    }
-                    // The server is closing this connection (GOAWAY) or refused the stream,
-                    // and did not process the request: send it on another one.
-                    conn.sender.retire();
-                }
-                Err(e)
-                    if conn.reused
-                        && !retried
-                        && (e.is_canceled() || e.is_incomplete_message()) =>
-                {
-                    // The server closed the idle connection before our request reached it.
-                    retried = true;
-                }
+            let response = match conn.sender.send_request(request.clone()).await {
+                Ok(r) => r,
                 Err(e) => {
-                    return Err(dead_on_arrival(
-                        classify::request_error(&e),
-                        &conn,
-                        failures,
-                    ));
+                    send_again(&e, &conn, &mut retried, failures)?;
+                    continue;
+                }
+            };
+            let status = response.status().as_u16();
+            let head_bytes = wire_size::head_bytes(&response);
+            let hop = match may_follow {
+                true => redirect::hop(status, response.headers(), request, pool.origin()),
+                false => None,
+            };
+            // Only a final response is judged; its body is kept only for a body check.
+            let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
+                (Some(checks), None) => (
+                    checks.judge_head(status, response.headers()),
+                    checks.body_limit().map(|limit| (Vec::new(), limit)),
+                ),
+                _ => (0, None),
+            };
+            let mut body = response.into_body();
+            let mut body_bytes = 0u64;
+            // A body whose length was announced ends with its last byte: no poll for the end.
+            while !body.is_end_stream()
+                && let Some(frame) = body.frame().await
+            {
+                let frame = frame
+                    .map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
+                if let Some(data) = frame.data_ref() {
+                    body_bytes += data.len() as u64;
+                    if let Some((kept, limit)) = &mut kept {
+                        checks::keep(kept, data, *limit);
+                    }
                 }
             }
+            if let (Some(checks), Some((kept, _))) = (&self.checks, &kept) {
+                checks_failed |= checks.judge_body(kept);
+            }
+            let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
+            return Ok(Received {
+                status,
+                head_bytes,
+                body_bytes,
+                conn: reusable.then_some(conn.sender),
+                checks_failed,
+                redirects: 0,
+                offsite: false,
+                hop,
+            });
         }
     }
+}
+
+/// After a send failed with `e` on `conn`: Ok to send the request again (HTTP/2: the
+/// server did not process it, so on another connection; HTTP/1: once, when a reused
+/// connection turned out closed before the request reached the server), or the failure.
+fn send_again(
+    e: &hyper::Error,
+    conn: &Checkout,
+    retried: &mut bool,
+    failures: &ConnectFailures,
+) -> Result<(), ErrorKind> {
+    if conn.sender.is_h2() {
+        let kind = conn.sender.failed(classify::request_error(e));
+        if !classify::unprocessed_h2(e) {
+            return Err(kind);
+        }
+        // The server is closing this connection (GOAWAY) or refused the stream, and did not
+        // process the request: send it on another one.
+        conn.sender.retire();
+        return Ok(());
+    }
+    if conn.reused && !*retried && (e.is_canceled() || e.is_incomplete_message()) {
+        // The server closed the idle connection before our request reached it.
+        *retried = true;
+        return Ok(());
+    }
+    Err(dead_on_arrival(classify::request_error(e), conn, failures))
 }
 
 /// `kind`, noting a connection that broke HTTP/1.1 with its very first answer as a failed
