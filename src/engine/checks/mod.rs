@@ -4,6 +4,7 @@
 
 mod grammar;
 
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName};
 use memchr::memmem::Finder;
 use std::sync::Arc;
@@ -193,8 +194,51 @@ impl Checks {
     }
 }
 
+/// The first bytes of a body, up to a limit, for the body checks: the first frame as it
+/// came (a shared slice, no copy: most bodies the checks read come in one), copied out only
+/// when a second frame is wanted too.
+#[derive(Debug)]
+pub struct Kept {
+    limit: usize,
+    first: Bytes,
+    more: Option<Vec<u8>>,
+}
+
+impl Kept {
+    /// Nothing kept yet, at most `limit` bytes to be.
+    pub fn new(limit: usize) -> Kept {
+        Kept {
+            limit,
+            first: Bytes::new(),
+            more: None,
+        }
+    }
+
+    /// Keeps what of `data` still fits under the limit.
+    pub fn add(&mut self, data: &Bytes) {
+        match &mut self.more {
+            None if self.first.is_empty() => {
+                self.first = data.slice(..data.len().min(self.limit));
+            }
+            None if self.first.len() >= self.limit => {}
+            None => {
+                let mut copied = Vec::with_capacity(self.limit.min(self.first.len() + data.len()));
+                copied.extend_from_slice(&self.first);
+                keep(&mut copied, data, self.limit);
+                self.more = Some(copied);
+            }
+            Some(copied) => keep(copied, data, self.limit),
+        }
+    }
+
+    /// What was kept.
+    pub fn bytes(&self) -> &[u8] {
+        self.more.as_deref().unwrap_or(&self.first)
+    }
+}
+
 /// Keeps what of `data` still fits under `limit` bytes of `kept`.
-pub fn keep(kept: &mut Vec<u8>, data: &[u8], limit: usize) {
+fn keep(kept: &mut Vec<u8>, data: &[u8], limit: usize) {
     let room = limit.saturating_sub(kept.len());
     kept.extend_from_slice(&data[..room.min(data.len())]);
 }
@@ -253,10 +297,15 @@ mod tests {
 
     #[test]
     fn only_the_first_bytes_up_to_the_limit_are_kept() {
-        let mut kept = Vec::new();
-        keep(&mut kept, b"abcd", 6);
-        keep(&mut kept, b"efgh", 6);
-        keep(&mut kept, b"ijkl", 6);
-        assert_eq!(kept, b"abcdef");
+        let frames = |limit: usize, frames: &[&'static [u8]]| {
+            let mut kept = Kept::new(limit);
+            frames.iter().for_each(|f| kept.add(&Bytes::from_static(f)));
+            kept.bytes().to_vec()
+        };
+        assert_eq!(frames(6, &[b"abcd", b"efgh", b"ijkl"]), b"abcdef");
+        assert_eq!(frames(6, &[b"abcdefgh", b"ijkl"]), b"abcdef");
+        assert_eq!(frames(64, &[b"ab", b"", b"cd"]), b"abcd");
+        assert_eq!(frames(64, &[b"one frame"]), b"one frame");
+        assert_eq!(frames(64, &[]), b"");
     }
 }

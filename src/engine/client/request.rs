@@ -336,7 +336,7 @@ impl Client {
             let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
                 (Some(checks), None) => (
                     checks.judge_head(status, response.headers()),
-                    checks.body_limit().map(|limit| (Vec::new(), limit)),
+                    checks.body_limit().map(checks::Kept::new),
                 ),
                 _ => (0, None),
             };
@@ -350,13 +350,13 @@ impl Client {
                     .map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
                 if let Some(data) = frame.data_ref() {
                     body_bytes += data.len() as u64;
-                    if let Some((kept, limit)) = &mut kept {
-                        checks::keep(kept, data, *limit);
+                    if let Some(kept) = &mut kept {
+                        kept.add(data);
                     }
                 }
             }
-            if let (Some(checks), Some((kept, _))) = (&self.checks, &kept) {
-                checks_failed |= checks.judge_body(kept);
+            if let (Some(checks), Some(kept)) = (&self.checks, &kept) {
+                checks_failed |= checks.judge_body(kept.bytes());
             }
             let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
             return Ok(Received {
