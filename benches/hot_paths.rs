@@ -33,6 +33,8 @@ fn outcome(i: u64) -> Outcome {
         ttfb_us: 0,
         connect_us: 0,
         opened: 0,
+        checks_failed: 0,
+        redirects: 0,
     }
 }
 

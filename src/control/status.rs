@@ -6,7 +6,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
-use crate::report::summary::{Connects, Requests};
+use crate::report::summary::{CheckSummary, Connects, Requests};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,12 @@ pub struct Status {
     pub connects: Connects,
     /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
     pub histograms: StatusHistograms,
+    /// Each `--check` so far, in the order given (empty without; absent from older workers).
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
+    /// `-r`: redirects followed so far.
+    #[serde(default)]
+    pub redirects_followed: u64,
 }
 
 /// A run's -z and -n; both null: until stopped.
@@ -117,6 +123,11 @@ pub struct Tick {
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
     pub ttfb_ms: Option<LatencyMs>,
+    /// `--check` evaluations in the tick that passed and that failed.
+    #[serde(default)]
+    pub checks_passed: u64,
+    #[serde(default)]
+    pub checks_failed: u64,
 }
 
 /// The last tick's histograms and the run's so far.
@@ -199,15 +210,16 @@ impl Status {
                 latency_ms: ladder(&t.latency),
                 service_ms: ladder(&t.service),
                 ttfb_ms: ladder(&t.ttfb),
+                checks_passed: t.checks_passed,
+                checks_failed: t.checks_failed,
             },
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
             ttfb_ms: ladder(&s.cumulative_ttfb),
-            connects: Connects {
-                opened: c.connects_opened,
-                connect_ms: ladder(&s.cumulative_connect),
-            },
+            connects: Connects::of(s),
             histograms,
+            checks: c.checks.iter().map(CheckSummary::from).collect(),
+            redirects_followed: c.redirects_followed,
         }
     }
 }

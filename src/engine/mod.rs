@@ -2,6 +2,7 @@
 //! generator that keeps them within the limit and the rate, and the outcome of each.
 //! It knows nothing of the views, the reports or the control API.
 
+pub mod checks;
 pub mod client;
 pub mod generator;
 pub mod outcome;

@@ -36,6 +36,10 @@ pub struct Outcome {
     pub connect_us: u32,
     /// Connections this request opened: 0 when it reused one.
     pub opened: u8,
+    /// `--check`: bit i set when check i failed on this response (0 without checks).
+    pub checks_failed: u32,
+    /// `-r`: redirects followed on the way to this outcome.
+    pub redirects: u8,
 }
 
 impl Outcome {
@@ -56,6 +60,8 @@ impl Outcome {
             ttfb_us: 0,
             connect_us: 0,
             opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         }
     }
 }
@@ -111,12 +117,14 @@ pub enum ErrorKind {
     /// HTTP/1.1: the server's answer is not valid HTTP (a malformed status line or header,
     /// a header section too large, a bad body length or chunk).
     Http1Protocol,
+    /// `-r`: a redirect to another origin (scheme, host or port), not followed.
+    RedirectOffsite,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 24] = [
+    pub const ALL: [ErrorKind; 25] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -140,6 +148,7 @@ impl ErrorKind {
         ErrorKind::H2Protocol,
         ErrorKind::H2Unsupported,
         ErrorKind::Http1Protocol,
+        ErrorKind::RedirectOffsite,
         ErrorKind::Other,
     ];
 
@@ -169,6 +178,7 @@ impl ErrorKind {
             ErrorKind::H2Protocol => "h2_protocol_error",
             ErrorKind::H2Unsupported => "h2_unsupported",
             ErrorKind::Http1Protocol => "http1_protocol_error",
+            ErrorKind::RedirectOffsite => "redirect_offsite",
             ErrorKind::Other => "other",
         }
     }
@@ -252,6 +262,9 @@ fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::Http1Protocol => {
             "the server's answer is not valid HTTP/1.1 (a malformed status line or header, a header section too large, a bad body length or chunk): is an HTTP server on that port?"
+        }
+        ErrorKind::RedirectOffsite => {
+            "a redirect pointed to another origin (scheme, host or port): sluice never leaves the URL's origin, so -r follows redirects on it only; test the other origin with its own URL"
         }
         ErrorKind::H2Unsupported => {
             "the server does not speak HTTP/2 (h2c prior knowledge for http://, ALPN for https://): it answered the HTTP/2 preface with something else, HTTP/1.1 most likely, or closed; drop --http2"

@@ -203,6 +203,8 @@ fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSumma
         ),
         ttfb: summary(&h.ttfb, live.iter().map(|r| (tick(r).ok, tick(r).ttfb_ms))),
         target_rps: None,
+        checks_passed: saturating_sum(live.iter().map(|r| tick(r).checks_passed)),
+        checks_failed: saturating_sum(live.iter().map(|r| tick(r).checks_failed)),
     }
 }
 
@@ -224,6 +226,10 @@ fn counts(seen: &[&Reported]) -> Counts {
         );
         add(&mut c.late_starts, s.late_starts);
         add(&mut c.connects_opened, s.connects.opened);
+        add(&mut c.redirects_followed, s.redirects_followed);
+        for check in &s.checks {
+            crate::stats::checks::add(&mut c.checks, &check.check, check.passed, check.failed);
+        }
         for (code, n) in &s.status_codes {
             if let Ok(code) = code.parse() {
                 add(codes.entry(code).or_default(), *n);
@@ -381,6 +387,53 @@ mod tests {
             s.open_files.soft_limit, 1024,
             "a worker down is not counted"
         );
+    }
+
+    #[test]
+    fn the_workers_checks_add_up_by_their_text_live() {
+        use crate::report::summary::CheckSummary;
+        let with_checks = |checks: &[(&str, u64, u64)], tick: (u64, u64)| {
+            let mut v = worker(RunState::Running, 10.0, 1, false);
+            let mut r = (**v.status.as_ref().expect("a status")).clone();
+            r.status.checks = checks
+                .iter()
+                .map(|(check, passed, failed)| CheckSummary {
+                    check: check.to_string(),
+                    passed: *passed,
+                    failed: *failed,
+                })
+                .collect();
+            (
+                r.status.last_tick.checks_passed,
+                r.status.last_tick.checks_failed,
+            ) = tick;
+            r.status.redirects_followed = 3;
+            v.status = Some(Arc::new(r));
+            v
+        };
+        let views = [
+            with_checks(&[("status == 200", 90, 10)], (9, 1)),
+            with_checks(
+                &[("json /id exists", 100, 0), ("status == 200", 99, 1)],
+                (20, 0),
+            ),
+        ];
+        let s = Merger::default().snapshot(&views);
+        let got: Vec<_> = s
+            .counts
+            .checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.passed, c.failed))
+            .collect();
+        assert_eq!(
+            got,
+            [("status == 200", 189, 11), ("json /id exists", 100, 0)]
+        );
+        assert_eq!(
+            (s.last_tick.checks_passed, s.last_tick.checks_failed),
+            (29, 1)
+        );
+        assert_eq!(s.counts.redirects_followed, 6);
     }
 
     #[test]

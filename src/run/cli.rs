@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
 
 use crate::control::token::ControlTokenArg;
+use crate::engine::checks::Check;
 use crate::engine::shard::ShardArg;
 use crate::report::OutputFormat;
 use crate::run::connect_to::ConnectTo;
@@ -198,14 +199,29 @@ pub struct RunArgs {
     pub stages: Option<Stages>,
     /// Stop at the first second where this holds, and name the knee: p99>200ms (any rung:
     /// p50, p75, p90, p95, p99, p99.9, p99.99, mean, max), errors>1% or errors>N,
-    /// non2xx>N%, rps<N.
+    /// non2xx>N%, rps<N, checks<99% (the share of --check evaluations that passed).
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:
-    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000): exit code 3. Repeatable; each
+    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000, checks<99.9%): exit code 3. Repeatable; each
     /// is reported with what was measured.
     #[arg(long = "fail-if", value_name = "CONDITION", value_parser = Condition::parse)]
     pub fail_if: Vec<Condition>,
+    /// Judge every response: status == 200 (!=, <, <=, >, >=), status in 200..299, body
+    /// contains "TEXT", body not contains "TEXT", header NAME exists, header NAME contains
+    /// "TEXT", json /pointer exists, json /pointer == VALUE (a JSON literal). A failed check
+    /// does not fail the response: it is counted per check. Repeatable (at most 32).
+    #[arg(long = "check", value_name = "EXPR", value_parser = Check::parse)]
+    pub checks: Vec<Check>,
+    /// How much of each body the body and json checks look at (the body is still read to
+    /// its end): 64KiB, 1MiB, 4096.
+    #[arg(long = "check-body-limit", value_name = "SIZE", default_value = "64KiB", value_parser = units::parse_body_limit)]
+    pub check_body_limit: usize,
+    /// Follow up to N redirects (301, 302, 303, 307, 308) on the URL's own origin; the
+    /// latency covers the chain. A redirect to another origin is not followed: it counts as
+    /// the error redirect_offsite.
+    #[arg(short = 'r', long = "redirects", value_name = "N", default_value = "0", value_parser = units::parse_redirects)]
+    pub redirects: u8,
     /// Write the latency as an HdrHistogram interval log to FILE: one histogram a second
     /// (V2 compressed, microseconds), which HdrHistogram's own tools read.
     #[arg(long = "hdr-log", value_name = "FILE")]

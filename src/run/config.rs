@@ -2,6 +2,7 @@
 
 use crate::control::ControlSpec;
 use crate::control::token::Token;
+use crate::engine::checks::Checks;
 use crate::engine::client::{self, Protocol, Route, TlsOptions};
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
@@ -71,6 +72,10 @@ pub struct Config {
     pub until: Option<Condition>,
     /// Bars the whole run must meet (exit code 3 when one is missed).
     pub fail_if: Vec<Condition>,
+    /// `--check`: what every response is judged on; None without.
+    pub checks: Option<Checks>,
+    /// `-r`: redirects followed at most, on the URL's origin.
+    pub redirects: u8,
     /// Where to write the HdrHistogram interval log.
     pub hdr_log: Option<PathBuf>,
     /// `--shard`: this process's place in a split run; its numbers are already its share.
@@ -186,13 +191,8 @@ impl Config {
         let target_requests = OwnRequest::all(own, &headers, &body)?;
 
         let (replay, rate) = schedule_of(&args)?;
-        let concurrency = args
-            .concurrency
-            .or(replay.as_ref().and_then(|r| r.start_limit))
-            .unwrap_or(match rate {
-                Some(_) => RATE_MODE_CONCURRENCY,
-                None => CONCURRENCY,
-            });
+        let checks = checks_of(&args)?;
+        let concurrency = concurrency_of(&args, replay.as_ref(), rate);
         Ok(Config {
             target,
             more_targets,
@@ -224,6 +224,8 @@ impl Config {
             replay,
             until: args.until,
             fail_if: args.fail_if,
+            checks,
+            redirects: args.redirects,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
             exit_on_done: args.exit_on_done,
@@ -233,6 +235,34 @@ impl Config {
             reads,
         })
     }
+}
+
+/// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or
+/// `--fail-if` without any is refused: it would have nothing to measure.
+fn checks_of(args: &RunArgs) -> Result<Option<Checks>, Error> {
+    if args.checks.is_empty() {
+        let conditions = args.until.iter().chain(&args.fail_if);
+        if let Some(c) = conditions.into_iter().find(|c| c.needs_checks()) {
+            return Err(Error::Input(format!(
+                "'{}' measures the --check evaluations, but no --check is given",
+                untrusted::quoted(c.text(), untrusted::QUOTED_CHARS)
+            )));
+        }
+        return Ok(None);
+    }
+    Checks::new(args.checks.clone(), args.check_body_limit)
+        .map(Some)
+        .map_err(Error::Input)
+}
+
+/// The limit to start at: `-c`, else the replay's first, else the mode's default.
+fn concurrency_of(args: &RunArgs, replay: Option<&Replay>, rate: Option<f64>) -> usize {
+    args.concurrency
+        .or(replay.and_then(|r| r.start_limit))
+        .unwrap_or(match rate {
+            Some(_) => RATE_MODE_CONCURRENCY,
+            None => CONCURRENCY,
+        })
 }
 
 /// The files the arguments name for the run to read, each with its flag.

@@ -317,10 +317,11 @@ async fn pipeline(
         started,
         ends_by: config.plan.duration,
     };
+    let checks = config.checks.as_ref().map_or_else(Vec::new, |c| c.texts());
     let aggregator = tokio::spawn(aggregator::run(
         outcome_rx,
         LiveReadings(generator.clone()),
-        schedule,
+        (schedule, checks),
         snapshot_tx,
         std::mem::take(&mut readers.every),
     ));
@@ -541,7 +542,9 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         let template = RequestTemplate::new(method.clone(), url.clone(), headers, body.clone());
         templates.push((template, pool));
     }
-    Ok(Client::several(templates, pools, config.timeout))
+    Ok(Client::several(templates, pools, config.timeout)
+        .with_checks(config.checks.clone())
+        .with_redirects(config.redirects))
 }
 
 /// A pool of connections to `url`'s origin, made as the flags say.

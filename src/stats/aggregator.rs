@@ -57,12 +57,13 @@ pub trait Readings: Send + 'static {
 pub const STOP_GRACE: Duration = Duration::from_millis(200);
 
 /// Counts outcomes until the channel closes (or the generator overstays `STOP_GRACE` once
-/// stopping); publishes a snapshot every tick, on `publish` and on each of `every`
-/// (which misses none); returns the final snapshot.
+/// stopping), each `--check` of `checks` (their texts) among them; publishes a snapshot
+/// every tick, on `publish` and on each of `every` (which misses none); returns the final
+/// snapshot.
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
     readings: impl Readings,
-    schedule: Schedule,
+    (schedule, checks): (Schedule, Vec<String>),
     publish: watch::Sender<Snapshot>,
     every: Vec<mpsc::UnboundedSender<Snapshot>>,
 ) -> Snapshot {
@@ -73,7 +74,7 @@ pub async fn run(
         }
         publish.send_replace(snapshot);
     };
-    let mut agg = Aggregator::new(readings);
+    let mut agg = Aggregator::new(readings, &checks);
     let mut ticks = tokio::time::interval_at(started + schedule.tick, schedule.tick);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_tick = schedule.tick;
@@ -150,9 +151,9 @@ impl<R: Readings> Aggregator<R> {
         true
     }
 
-    fn new(readings: R) -> Aggregator<R> {
+    fn new(readings: R, checks: &[String]) -> Aggregator<R> {
         Aggregator {
-            window: Window::new(RING_TICKS),
+            window: Window::new(RING_TICKS).with_checks(checks),
             readings,
             peak_open_files: 0,
             series: Vec::new(),

@@ -2,6 +2,7 @@
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
 use super::by_target::{ByTarget, TargetFigures};
+use super::checks::{self, CheckTally};
 use super::latency::{LatencySummary, MAX_LATENCY_US, Sums, new_histogram};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
@@ -33,6 +34,9 @@ pub struct TickSummary {
     pub ttfb: LatencySummary,
     /// The target rate at the end of the tick (rate mode), requests a second.
     pub target_rps: Option<f64>,
+    /// `--check` evaluations in the tick that passed and that failed, over all checks.
+    pub checks_passed: u64,
+    pub checks_failed: u64,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -54,6 +58,10 @@ pub struct Counts {
     pub connects_opened: u64,
     status: Box<[u64; STATUS_SLOTS]>,
     errors: [u64; ErrorKind::ALL.len()],
+    /// Each `--check`, in the order given (empty without).
+    pub checks: Vec<CheckTally>,
+    /// `-r`: redirects followed (hops, over all requests).
+    pub redirects_followed: u64,
 }
 
 impl Default for Counts {
@@ -69,6 +77,8 @@ impl Default for Counts {
             connects_opened: 0,
             status: Box::new([0; STATUS_SLOTS]),
             errors: [0; ErrorKind::ALL.len()],
+            checks: Vec::new(),
+            redirects_followed: 0,
         }
     }
 }
@@ -199,6 +209,8 @@ pub struct Window {
     tick_ok: u64,
     tick_failed: u64,
     tick_non2xx: u64,
+    /// `--check` evaluations in the tick: passed, failed.
+    tick_checks: (u64, u64),
     tick_start: Duration,
     /// The histograms of the tick that closed last.
     last_histograms: Arc<Histograms>,
@@ -221,6 +233,7 @@ impl Window {
             tick_ok: 0,
             tick_failed: 0,
             tick_non2xx: 0,
+            tick_checks: (0, 0),
             tick_start: Duration::ZERO,
             last_histograms: Arc::new(Histograms::empty()),
             target_rps: None,
@@ -229,6 +242,12 @@ impl Window {
             counts: Counts::default(),
             by_target: ByTarget::default(),
         }
+    }
+
+    /// The same window counting the `--check`s of `texts` (their canonical texts, in order).
+    pub fn with_checks(mut self, texts: &[String]) -> Window {
+        self.counts.checks = texts.iter().map(|t| CheckTally::new(t)).collect();
+        self
     }
 
     /// Counts one outcome; only responses go into the latency histograms.
@@ -254,6 +273,9 @@ impl Window {
                 self.latency.record(o.latency_us);
                 self.service.record(o.service_us());
                 self.ttfb.record(u64::from(o.ttfb_us));
+                if !self.counts.checks.is_empty() {
+                    self.judged(o.checks_failed);
+                }
             }
             Verdict::Error(kind) => {
                 self.counts.failed += 1;
@@ -262,6 +284,17 @@ impl Window {
             }
             Verdict::Aborted => self.counts.aborted += 1,
         }
+        if o.redirects > 0 {
+            self.counts.redirects_followed += u64::from(o.redirects);
+        }
+    }
+
+    /// Counts a response's checks, `failed` a bit each.
+    fn judged(&mut self, failed: u32) {
+        let failures = checks::record(&mut self.counts.checks, failed);
+        let evaluated = self.counts.checks.len() as u64;
+        self.tick_checks.0 += evaluated - failures;
+        self.tick_checks.1 += failures;
     }
 
     /// Counts `n` requests aborted at the end without an outcome of their own.
@@ -296,7 +329,10 @@ impl Window {
             service,
             ttfb,
             target_rps: self.target_rps,
+            checks_passed: self.tick_checks.0,
+            checks_failed: self.tick_checks.1,
         };
+        self.tick_checks = (0, 0);
         self.last_histograms = Arc::new(Histograms {
             latency: latency_histogram,
             service: service_histogram,

@@ -202,6 +202,8 @@ mod tests {
             ttfb_us: 0,
             connect_us: 0,
             opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         let s = Snapshot {
             counts: w.counts().clone(),

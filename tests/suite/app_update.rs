@@ -287,6 +287,8 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
                 ttfb_us: 0,
                 connect_us: 0,
                 opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };
@@ -403,6 +405,8 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
                 ttfb_us: 0,
                 connect_us: 0,
                 opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };

@@ -39,6 +39,8 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 ttfb_us: (800 + (i % 50) * 200 + t * 30) as u32,
                 connect_us: (250 + i * 7) as u32,
                 opened: u8::from(t == 1 && i < 50),
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         if t % 10 == 0 {
@@ -199,6 +201,8 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         ttfb_us: 0,
         connect_us: 0,
         opened: 0,
+        checks_failed: 0,
+        redirects: 0,
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -293,6 +297,8 @@ fn rate_mode_snapshot() -> Snapshot {
                 ttfb_us: 0,
                 connect_us: 0,
                 opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -383,6 +389,8 @@ fn several_urls_get_a_table_busiest_first() {
                 ttfb_us: 0,
                 connect_us: 0,
                 opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -617,6 +625,8 @@ fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
                 ttfb_us: 0,
                 connect_us: 0,
                 opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -658,6 +668,8 @@ fn what_came_from_outside_is_shown_escaped() {
             ttfb_us: 0,
             connect_us: 0,
             opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
     }
     let mut snapshot = snapshot_after(90);
@@ -1045,4 +1057,40 @@ fn at_80x24_the_widest_values_keep_their_columns_units_and_rows_apart() {
         .collect();
     assert_eq!((rows.len(), names.len()), (3, 3), "{s}");
     insta::assert_snapshot!("widest_fleet_at_80x24", s);
+}
+
+/// The dashboard of `app_with_data` judging three checks: one always passed, one failed
+/// now and then, one failing more than a percent; the last second worse than the run.
+fn app_with_checks() -> App {
+    use sluicegate::stats::checks::CheckTally;
+    let mut s = snapshot_after(90);
+    let ok = s.counts.ok;
+    let tally = |check: &str, failed: u64| CheckTally {
+        check: check.into(),
+        passed: ok - failed,
+        failed,
+    };
+    s.counts.checks = vec![
+        tally("status in 200..399", 0),
+        tally("header content-type contains \"json\"", 12),
+        tally("json /items/0/name == \"a very long expected name\"", 2_600),
+    ];
+    (s.last_tick.checks_passed, s.last_tick.checks_failed) = (1_300, 50);
+    let mut app = app_with_data();
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    app
+}
+
+#[test]
+fn checks_show_each_pass_share_at_100x30() {
+    let text = screen(&app_with_checks(), 100, 30);
+    for shown in [" Checks ", "100%", "99.97%", " now", "status in 200..399"] {
+        assert!(text.contains(shown), "{shown} missing from\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn checks_at_80x24() {
+    insta::assert_snapshot!(screen(&app_with_checks(), 80, 24));
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod app_update;
 mod architecture;
+mod checks;
 mod connections;
 mod control;
 mod dashboard;
@@ -22,6 +23,7 @@ mod packaging;
 mod panics;
 mod plot;
 mod rate;
+mod redirects;
 mod report;
 mod routes;
 mod schedules;

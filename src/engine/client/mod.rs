@@ -11,6 +11,7 @@ mod h2_watch;
 mod multiplex;
 mod pool;
 mod protocol;
+mod redirect;
 mod request;
 mod requests;
 mod stream;

@@ -129,6 +129,11 @@ impl Pool {
         self.connector.absolute_form()
     }
 
+    /// The URL whose origin (scheme and authority) this pool's connections go to.
+    pub fn origin(&self) -> &Uri {
+        &self.origin
+    }
+
     /// The protocol this pool's connections speak.
     pub fn protocol(&self) -> Protocol {
         self.protocol

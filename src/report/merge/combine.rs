@@ -6,7 +6,7 @@ use super::sums::{add, overflow};
 use crate::process::untrusted::escaped;
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
-use crate::report::summary::{Summary, Worker};
+use crate::report::summary::{CheckSummary, Summary, Worker};
 use crate::stats::latency::{LatencySummary, Sums};
 use crate::stats::window::Histograms;
 use crate::units::{MAX_DURATION, add_optional};
@@ -71,6 +71,27 @@ fn add_map(
         .try_for_each(|(k, n)| add(into.entry(k.clone()).or_default(), *n, what))
 }
 
+/// Adds one run's checks into another's by their text; a check only one run had is added
+/// at the end, in its order.
+fn add_checks(into: &mut Vec<CheckSummary>, from: &[CheckSummary]) -> Result<(), String> {
+    for c in from {
+        let at = match into.iter().position(|m| m.check == c.check) {
+            Some(i) => i,
+            None => {
+                into.push(CheckSummary {
+                    check: c.check.clone(),
+                    passed: 0,
+                    failed: 0,
+                });
+                into.len() - 1
+            }
+        };
+        add(&mut into[at].passed, c.passed, "checks")?;
+        add(&mut into[at].failed, c.failed, "checks")?;
+    }
+    Ok(())
+}
+
 /// Adds one run's counts into `m`, every sum checked; Err names what overflowed.
 fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
     add(&mut m.requests.total, s.requests.total, "requests.total")?;
@@ -89,6 +110,10 @@ fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
     add_map(&mut m.status_codes, &s.status_codes, "status_codes")?;
     add_map(&mut m.status_classes, &s.status_classes, "status_classes")?;
     add_map(&mut m.errors, &s.errors, "errors")?;
+    add_checks(&mut m.checks, &s.checks)?;
+    let r = &s.redirects;
+    add(&mut m.redirects.followed, r.followed, "redirects.followed")?;
+    add(&mut m.redirects.offsite, r.offsite, "redirects.offsite")?;
     m.rate.initial = add_optional(m.rate.initial, s.rate.initial);
     m.rate.last = add_optional(m.rate.last, s.rate.last);
     add(&mut m.rate.achieved, s.rate.achieved, "rate")?;
@@ -186,5 +211,60 @@ fn worker(file: &str, s: &Summary) -> Worker {
         requests: s.requests,
         throughput_rps: s.throughput_rps,
         timeline: s.timeline.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(started: f64, checks: &[(&str, u64, u64)], followed: u64) -> (String, Summary) {
+        let mut s: Summary =
+            serde_json::from_str(crate::report::merge::tests::SUMMARY).expect("summary");
+        s.started_at_unix_s = started;
+        s.checks = checks
+            .iter()
+            .map(|(check, passed, failed)| CheckSummary {
+                check: check.to_string(),
+                passed: *passed,
+                failed: *failed,
+            })
+            .collect();
+        s.redirects.followed = followed;
+        (format!("{started}.json"), s)
+    }
+
+    #[test]
+    fn checks_add_up_by_their_text_and_redirects_add_up() {
+        let a = run(
+            1.0,
+            &[("status == 200", 190, 10), ("body contains \"ok\"", 200, 0)],
+            4,
+        );
+        let b = run(
+            2.0,
+            &[
+                ("body contains \"ok\"", 150, 50),
+                ("json /id exists", 1, 199),
+            ],
+            6,
+        );
+        let merged = combine(&[a, b]).expect("merged");
+        let got: Vec<_> = merged
+            .checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.passed, c.failed))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("status == 200", 190, 10),
+                ("body contains \"ok\"", 350, 50),
+                ("json /id exists", 1, 199)
+            ]
+        );
+        assert_eq!(merged.redirects.followed, 10);
+        let none = combine(&[run(1.0, &[], 0), run(2.0, &[], 0)]).expect("merged");
+        assert!(none.checks.is_empty());
     }
 }
