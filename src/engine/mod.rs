@@ -3,6 +3,7 @@
 //! It knows nothing of the views, the reports or the control API.
 
 pub mod client;
+pub mod data;
 pub mod generator;
 pub mod outcome;
 pub mod shard;

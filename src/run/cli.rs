@@ -63,6 +63,14 @@ pub fn command() -> clap::Command {
     Cli::command().after_help(after_help())
 }
 
+/// `--data-order`: which row of `--data` request n takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataOrder {
+    Sequential,
+    Random,
+    Once,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Address to listen on.
@@ -108,7 +116,7 @@ pub struct RunArgs {
     /// Request header "Name: value"; repeat for more.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Request body.
+    /// Request body; {{ ... }} in it is a template (see --body-template).
     #[arg(
         short = 'd',
         long = "body",
@@ -116,9 +124,28 @@ pub struct RunArgs {
         conflicts_with = "body_file"
     )]
     pub body: Option<String>,
-    /// Request body from a file.
+    /// Request body from a file, sent as its bytes are (no templates).
     #[arg(short = 'D', long = "body-file", value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    // Templates and data files (issue 25).
+    /// Request body from a file that is a template, filled per request: {{ seq }}, {{ uuid }},
+    /// {{ rand_int(A, B) }}, {{ now_ms }}, {{ row.NAME }}, {{ VALUE | urlencode }}. The URL's
+    /// path and query, -H values and -d take the same.
+    #[arg(long = "body-template", value_name = "FILE", conflicts_with_all = ["body", "body_file"])]
+    pub body_template: Option<PathBuf>,
+    /// Rows for {{ row.NAME }}: a .csv file with a header row, or .jsonl / .ndjson (a flat
+    /// JSON object a line).
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Which row request n takes: sequential (row n modulo the rows), random, or once (each
+    /// row once, in order, then the run ends; the file is streamed, at any length).
+    #[arg(
+        long = "data-order",
+        value_name = "ORDER",
+        default_value = "sequential",
+        requires = "data"
+    )]
+    pub data_order: DataOrder,
     /// Time limit for one request, connecting included.
     #[arg(short = 't', long = "timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
     pub timeout: Duration,

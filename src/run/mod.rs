@@ -6,6 +6,7 @@ pub mod config;
 pub(crate) mod connect_to;
 pub mod demo;
 pub(crate) mod target;
+pub mod templates;
 
 use crate::control;
 use crate::engine::client::{self, Client, Pool, RequestTemplate};
@@ -518,10 +519,19 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
             url.clone(),
             headers,
             config.body.clone(),
-        );
+        )
+        .with_holes(client::Holes {
+            path: target.template.clone(),
+            headers: config.templating.headers.clone(),
+            body: config.templating.body.clone(),
+        });
         templates.push((template, pool));
     }
-    Ok(Client::several(templates, pools, config.timeout))
+    let all: Vec<&Target> = std::iter::once(target)
+        .chain(&config.more_targets)
+        .collect();
+    let vary = templates::vary_of(&config.templating, &all, config.shard)?;
+    Ok(Client::several(templates, pools, config.timeout).varying(vary))
 }
 
 /// A pool of connections to `url`'s origin, made as the flags say.

@@ -4,7 +4,7 @@ use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
-use super::requests::{Next, RequestTemplate, Requests};
+use super::requests::{Got, Next, RequestTemplate, Requests, Vary};
 use super::wire_size;
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use http_body_util::BodyExt;
@@ -60,7 +60,10 @@ impl Client {
         timeout: Duration,
     ) -> Client {
         let requests = Requests::in_turn(&templates, &pools);
-        let biggest_body = templates.iter().map(|(t, _)| t.body.len()).max();
+        let biggest_body = templates
+            .iter()
+            .map(|(t, _)| t.body.len().max(t.holes.body_len_hint()))
+            .max();
         Client {
             pools: pools
                 .into_iter()
@@ -70,6 +73,12 @@ impl Client {
             timeout,
             backoff: ConnectBackoff::default(),
         }
+    }
+
+    /// The same client, its requests' values (templates) from `vary`.
+    pub fn varying(mut self, vary: Vary) -> Client {
+        self.requests = self.requests.varying(vary);
+        self
     }
 
     /// The same client with an empty pool of its own: for another generator shard, so no
@@ -98,15 +107,23 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     /// `due` is when the request was due (rate mode): its latency is measured from then, so a
     /// late start is counted against the server, not hidden; the timeout runs from the send.
-    /// Request `n` of the run is what `requests` says it is.
+    /// Request `n` of the run is what `requests` says it is; None when there is none, its
+    /// data rows used up: the run is over.
     pub async fn send_one(
         &self,
         session: &mut Session,
         max_idle: usize,
         due: Option<Instant>,
         n: u64,
-    ) -> Outcome {
-        let next = self.requests.get(n);
+    ) -> Option<Outcome> {
+        let next = match self.requests.get(n) {
+            Got::Next(next) => next,
+            Got::Wait => match Box::pin(self.when_ready(n)).await {
+                Got::Next(next) => next,
+                other => return not_sent(&other),
+            },
+            other => return not_sent(&other),
+        };
         let target = next.target;
         if session.pool != next.pool {
             // Another origin: the connection goes back to its own pool.
@@ -156,7 +173,17 @@ impl Client {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
-        outcome
+        Some(outcome)
+    }
+
+    /// Request `n` once its data row has arrived.
+    async fn when_ready(&self, n: u64) -> Got<'_> {
+        loop {
+            match self.requests.get(n) {
+                Got::Wait => self.requests.ready().await,
+                got => return got,
+            }
+        }
     }
 
     /// Ends a session: its connection goes back to the pool, which keeps at most `max_idle`
@@ -237,7 +264,7 @@ impl Client {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            let response = match conn.sender.send_request(next.request.clone()).await {
+            let response = match conn.sender.send_request(next.request.get().clone()).await {
                 Ok(r) => r,
                 Err(e) if conn.sender.is_h2() => {
                     let kind = conn.sender.failed(classify::request_error(&e));
@@ -289,6 +316,18 @@ impl Client {
                 conn: open,
             });
         }
+    }
+}
+
+/// The outcome of a request that was not sent (None: there was none to send).
+fn not_sent(got: &Got) -> Option<Outcome> {
+    match *got {
+        Got::NotSent(kind, target) => Some(Outcome {
+            verdict: Verdict::Error(kind),
+            target,
+            ..Outcome::aborted()
+        }),
+        _ => None,
     }
 }
 
