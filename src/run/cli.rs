@@ -86,7 +86,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
+    /// Target URL (http:// or https://); its path and query may hold templates ({{ seq }}, see
+    /// --body-template). Without one, sluice starts its demo target and tests that.
     pub url: Option<String>,
     /// URLs from FILE, one a line (blank lines and # comments skipped), sent in turn: request
     /// n goes to URL n modulo their number. The summary breaks the run down by URL.

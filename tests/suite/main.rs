@@ -25,6 +25,7 @@ mod rate;
 mod report;
 mod routes;
 mod schedules;
+mod templates;
 mod tls_options;
 mod trust;
 mod untrusted;
