@@ -443,3 +443,97 @@ fn a_row_past_the_cap_is_refused_naming_its_line() {
         assert!(why.contains("longer than 1 MiB"), "{why}");
     }
 }
+
+/// A GET client whose path is `/{{ row.id }}`, the rows streamed from `data` (as
+/// `--data-order once` makes them).
+fn streaming_client(
+    url: &str,
+    data: &sluicegate::engine::data::DataFile,
+) -> sluicegate::engine::client::Client {
+    use sluicegate::engine::client::template::Template;
+    use sluicegate::engine::client::{
+        Client, Holes, Pool, Protocol, RequestTemplate, Route, TlsOptions, Vary, client_config,
+        connector,
+    };
+    use sluicegate::engine::data::{RowStream, Rows};
+    use std::time::Duration;
+    let uri: http::Uri = format!("{url}/").parse().expect("url");
+    let holes = Holes {
+        path: Template::parse("/{{ row.id }}", Some(&data.columns)).expect("template"),
+        ..Holes::default()
+    };
+    let template = RequestTemplate::new(
+        http::Method::GET,
+        uri.clone(),
+        Default::default(),
+        Bytes::new(),
+    )
+    .with_holes(holes);
+    let tls = client_config(&TlsOptions::default()).expect("TLS");
+    let connect = connector(
+        Duration::from_secs(5),
+        tls,
+        &uri,
+        Route::default(),
+        Protocol::Http1,
+    );
+    let rows = Rows::Streamed(RowStream::start(data, None).expect("reader"));
+    Client::new(
+        template,
+        Pool::new(connect, uri, Protocol::Http1),
+        Duration::from_secs(10),
+    )
+    .varying(Vary {
+        shard: None,
+        rows: Some(rows),
+    })
+}
+
+#[test]
+fn rows_that_run_out_first_end_the_run_as_if_n_were_reached() {
+    use sluicegate::engine::data::{DataFile, Format};
+    use sluicegate::engine::generator::{self, plan::Plan};
+    use sluicegate::engine::steer::RunState;
+    use std::time::Duration;
+    let server = Recorder::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let ids: String = (0..50).map(|i| format!("{i}\n")).collect();
+    let path = file(&dir, "ids.csv", &format!("id\n{ids}"));
+    // Scanned at 1,000 rows, the file now has 50 (it shrank): the stream ends first, with
+    // no count to stop the run but the rows.
+    let data = DataFile {
+        path: path.into(),
+        format: Format::Csv,
+        columns: vec!["id".to_string()],
+        rows: 1000,
+    };
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let mut setup = crate::common::setup(Plan::default(), 8);
+    setup.threads = 2;
+    let handle =
+        generator::start(streaming_client(&server.url, &data), setup, tx).expect("generator");
+    let tally = crate::common::Tally::drain(rx);
+    crate::common::wait_until("the run to end by itself", Duration::from_secs(10), || {
+        handle.state() == RunState::Done
+    });
+    crate::common::wait_until("every outcome", Duration::from_secs(5), || {
+        tally.total() >= 50
+    });
+    assert_eq!(
+        tally.counts(),
+        [("200".to_string(), 50)].into(),
+        "each row once, nothing aborted"
+    );
+    assert_eq!(
+        handle.started(),
+        50,
+        "the claims that found no row are not counted"
+    );
+    let mut sent: Vec<u64> = server
+        .paths()
+        .iter()
+        .map(|p| p[1..].parse().expect("id"))
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(sent, (0..50).collect::<Vec<_>>());
+}
