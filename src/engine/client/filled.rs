@@ -1,6 +1,5 @@
 //! Request `n` filled from its templates: its own path and query, header values and body,
-//! built as an owned request from the prepared one (which a run without templates sends as
-//! it is). What does not make a valid request once filled is not sent: it is counted.
+//! put into a copy of the prepared request (which a run without templates sends as it is). What does not make a valid request once filled is not sent: it is counted.
 
 use super::template::{Template, Uses, Vars};
 use crate::engine::outcome::ErrorKind;
@@ -38,33 +37,52 @@ impl Holes {
         self.body.as_ref().map_or(0, Template::literal_len)
     }
 
-    /// Request `base` (its method, form and static headers) with the holes filled from
-    /// `vars`; `InvalidUrl` or `InvalidHeader` when the filled text cannot be sent.
+    /// The filled parts for a request shaped like `base` (its form: origin or absolute);
+    /// `InvalidUrl` or `InvalidHeader` when the filled text cannot be sent.
     pub(super) fn fill(
         &self,
         base: &Request<Full<Bytes>>,
         vars: &Vars,
-    ) -> Result<Request<Full<Bytes>>, ErrorKind> {
+    ) -> Result<Filled, ErrorKind> {
         let uri = match &self.path {
-            Some(path) => with_path(base.uri(), path.fill(vars))?,
-            None => base.uri().clone(),
+            Some(path) => Some(with_path(base.uri(), path.fill(vars))?),
+            None => None,
         };
-        let mut headers = base.headers().clone();
-        for (name, value) in &self.headers {
-            let value = HeaderValue::from_maybe_shared(Bytes::from(value.fill(vars)))
-                .map_err(|_| ErrorKind::InvalidHeader)?;
-            headers.append(name.clone(), value);
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                HeaderValue::from_maybe_shared(Bytes::from(value.fill(vars)))
+                    .map(|value| (name.clone(), value))
+                    .map_err(|_| ErrorKind::InvalidHeader)
+            })
+            .collect::<Result<_, _>>()?;
+        let body = self.body.as_ref().map(|body| Bytes::from(body.fill(vars)));
+        Ok(Filled { uri, headers, body })
+    }
+}
+
+/// Request `n`'s own parts, put into a copy of the prepared request at each send: a request
+/// resent is the same request, and a copy costs what a run without templates pays anyway.
+#[derive(Debug)]
+pub struct Filled {
+    uri: Option<Uri>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<Bytes>,
+}
+
+impl Filled {
+    /// Puts the parts into `request` (a copy of the prepared one).
+    pub(super) fn apply(&self, request: &mut Request<Full<Bytes>>) {
+        if let Some(uri) = &self.uri {
+            *request.uri_mut() = uri.clone();
         }
-        let body = match &self.body {
-            Some(body) => Full::new(Bytes::from(body.fill(vars))),
-            None => base.body().clone(),
-        };
-        let mut request = Request::new(body);
-        *request.method_mut() = base.method().clone();
-        *request.version_mut() = base.version();
-        *request.uri_mut() = uri;
-        *request.headers_mut() = headers;
-        Ok(request)
+        for (name, value) in &self.headers {
+            request.headers_mut().append(name.clone(), value.clone());
+        }
+        if let Some(body) = &self.body {
+            *request.body_mut() = Full::new(body.clone());
+        }
     }
 }
 
@@ -103,7 +121,11 @@ mod tests {
             )],
             body: None,
         };
-        let filled = holes.fill(&base, &SAMPLE).expect("valid");
+        let mut filled = base.clone();
+        holes
+            .fill(&base, &SAMPLE)
+            .expect("valid")
+            .apply(&mut filled);
         assert_eq!(filled.uri(), "http://h:1/p/0?q=0");
         assert_eq!(filled.headers()["x-static"], "1");
         assert_eq!(filled.headers()["x-id"], "id-0");

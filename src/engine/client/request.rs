@@ -264,7 +264,7 @@ impl Client {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            let response = match conn.sender.send_request(next.request.get().clone()).await {
+            let response = match conn.sender.send_request(next.request()).await {
                 Ok(r) => r,
                 Err(e) if conn.sender.is_h2() => {
                     let kind = conn.sender.failed(classify::request_error(&e));

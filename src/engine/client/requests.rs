@@ -1,10 +1,10 @@
 //! The request seam: what request `n` of the run is. Each URL's request is built once (in
 //! the form its pool sends it) and the URLs are taken in turn, request `n` to URL `n`
-//! modulo their number; a URL with templates (`filled`) has request `n`'s own request built
-//! from that one, its values from `n` and its data row; a session's steps would answer here
+//! modulo their number; a URL with templates (`filled`) has request `n`'s own parts put into
+//! a copy of that one, its values from `n` and its data row; a session's steps would answer here
 //! too, without the pool or the generator knowing.
 
-use super::filled::Holes;
+use super::filled::{Filled, Holes};
 use super::pool::Pool;
 use super::template::{self, Uses, Vars};
 use crate::engine::data::{Rows, Taken};
@@ -113,28 +113,26 @@ impl RequestTemplate {
 
 /// Request `n`, ready to send.
 pub struct Next<'a> {
-    /// Sent as a clone (hyper takes requests by value), again if it must be resent.
-    pub request: Prepared<'a>,
+    /// The URL's prepared request, sent as a copy (hyper takes requests by value), again if
+    /// it must be resent.
+    request: &'a Request<Full<Bytes>>,
+    /// Request `n`'s own parts (templates), put into each copy; boxed, as a request task's
+    /// future holds a `Next` on every connection.
+    filled: Option<Box<Filled>>,
     /// Index of its origin's pool in the client's pools.
     pub pool: usize,
     /// Its URL's number in outcomes, from 1; 0 in a run with one URL.
     pub target: u16,
 }
 
-/// A request as the seam hands it: the one prepared for the run, or request `n`'s own.
-pub enum Prepared<'a> {
-    Shared(&'a Request<Full<Bytes>>),
-    /// Boxed: a request task's future holds a `Next`, on every connection.
-    Own(Box<Request<Full<Bytes>>>),
-}
-
-impl Prepared<'_> {
-    /// The request.
-    pub fn get(&self) -> &Request<Full<Bytes>> {
-        match self {
-            Prepared::Shared(request) => request,
-            Prepared::Own(request) => request,
+impl Next<'_> {
+    /// The request to send (a copy, with its own parts).
+    pub fn request(&self) -> Request<Full<Bytes>> {
+        let mut request = self.request.clone();
+        if let Some(filled) = &self.filled {
+            filled.apply(&mut request);
         }
+        request
     }
 }
 
@@ -225,7 +223,8 @@ impl Requests {
         };
         match &endpoint.holes {
             None => Got::Next(Next {
-                request: Prepared::Shared(&endpoint.request),
+                request: &endpoint.request,
+                filled: None,
                 pool: endpoint.pool,
                 target,
             }),
@@ -241,7 +240,13 @@ impl Requests {
     }
 
     /// Request `n`'s own request: its values worked out, its row taken, its holes filled.
-    fn filled(&self, endpoint: &Endpoint, holes: &(Holes, Uses), n: u64, target: u16) -> Got<'_> {
+    fn filled<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        holes: &(Holes, Uses),
+        n: u64,
+        target: u16,
+    ) -> Got<'a> {
         let (holes, uses) = (&holes.0, holes.1);
         let seq = self.vary.seq(n);
         let row = match (&self.vary.rows, uses.row) {
@@ -252,10 +257,7 @@ impl Requests {
             },
             _ => None,
         };
-        let uuid = match uses.uuid {
-            true => template::uuid_v4(),
-            false => [b'0'; 36],
-        };
+        let uuid = uses.uuid.then(template::uuid_v4);
         let now_ms = match uses.now_ms {
             true => std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -265,12 +267,15 @@ impl Requests {
         let vars = Vars {
             seq,
             now_ms,
-            uuid: std::str::from_utf8(&uuid).unwrap_or(""),
+            uuid: uuid
+                .as_ref()
+                .map_or("", |u| std::str::from_utf8(u).unwrap_or_default()),
             row: row.as_ref(),
         };
         match holes.fill(&endpoint.request, &vars) {
-            Ok(request) => Got::Next(Next {
-                request: Prepared::Own(Box::new(request)),
+            Ok(filled) => Got::Next(Next {
+                request: &endpoint.request,
+                filled: Some(Box::new(filled)),
                 pool: endpoint.pool,
                 target,
             }),
