@@ -26,12 +26,21 @@ struct Recorder {
 
 impl Recorder {
     fn start() -> Recorder {
+        Recorder::serving(false)
+    }
+
+    /// The same over HTTP/2 with prior knowledge (h2c).
+    fn start_h2c() -> Recorder {
+        Recorder::serving(true)
+    }
+
+    fn serving(h2: bool) -> Recorder {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let heard = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&heard);
-        in_background(move || serve(listener, log));
+        in_background(move || serve(listener, log, h2));
         Recorder { url, heard }
     }
 
@@ -44,7 +53,7 @@ impl Recorder {
     }
 }
 
-async fn serve(listener: std::net::TcpListener, log: Arc<Mutex<Vec<Heard>>>) {
+async fn serve(listener: std::net::TcpListener, log: Arc<Mutex<Vec<Heard>>>, h2: bool) {
     let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
     while let Ok((stream, _)) = listener.accept().await {
         let log = Arc::clone(&log);
@@ -71,9 +80,14 @@ async fn serve(listener: std::net::TcpListener, log: Arc<Mutex<Vec<Heard>>>) {
                     }
                 });
             let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(io, svc)
-                .await;
+            if h2 {
+                let executor = hyper_util::rt::TokioExecutor::new();
+                let http = hyper::server::conn::http2::Builder::new(executor);
+                let _ = http.serve_connection(io, svc).await;
+            } else {
+                let http = hyper::server::conn::http1::Builder::new();
+                let _ = http.serve_connection(io, svc).await;
+            }
         });
     }
 }
@@ -102,6 +116,23 @@ fn seq_gives_paths_0_to_999_once_each_across_two_threads() {
         "the summary shows the URL as given: {}",
         s["target"]
     );
+}
+
+#[test]
+fn seq_fills_the_path_over_http2_too() {
+    let server = Recorder::start_h2c();
+    let url = format!("{}/h2/{{{{ seq }}}}?x={{{{seq}}}}", server.url);
+    let s = json_run(&[&url, "--http2", "-n", "100", "-c", "10"]);
+    assert_eq!(s["requests"]["ok"], 100, "{}", s["errors"]);
+    let mut paths = server.paths();
+    paths.sort_by_key(|p| {
+        p["/h2/".len()..]
+            .split('?')
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+    });
+    let expected: Vec<String> = (0..100).map(|i| format!("/h2/{i}?x={i}")).collect();
+    assert_eq!(paths, expected);
 }
 
 #[test]
