@@ -16,6 +16,9 @@ use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::Full;
 use std::sync::Arc;
 
+/// The User-Agent sluice sends unless told otherwise.
+const SLUICE_AGENT: &str = concat!("sluice/", env!("CARGO_PKG_VERSION"));
+
 /// What every request of the run looks like; built once, cloned cheaply per request.
 #[derive(Debug, Clone)]
 pub struct RequestTemplate {
@@ -37,10 +40,7 @@ impl RequestTemplate {
         {
             headers.insert(HOST, host);
         }
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("sluice/", env!("CARGO_PKG_VERSION"))),
-        );
+        headers.insert(USER_AGENT, HeaderValue::from_static(SLUICE_AGENT));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         let mut replaced = std::collections::HashSet::new();
         for (name, value) in extra.iter() {
@@ -63,7 +63,7 @@ impl RequestTemplate {
     pub fn with_holes(mut self, holes: Holes) -> RequestTemplate {
         for (name, _) in &holes.headers {
             let default = match *name {
-                USER_AGENT => Some(concat!("sluice/", env!("CARGO_PKG_VERSION"))),
+                USER_AGENT => Some(SLUICE_AGENT),
                 ACCEPT => Some("*/*"),
                 _ => None,
             };
