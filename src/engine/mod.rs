@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod client;
+pub mod data;
 pub mod generator;
 pub mod outcome;
 pub mod shard;

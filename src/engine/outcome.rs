@@ -119,12 +119,17 @@ pub enum ErrorKind {
     Http1Protocol,
     /// `-r`: a redirect to another origin (scheme, host or port), not followed.
     RedirectOffsite,
+    // Templates (issue 25): requests that were filled but could not be sent.
+    /// A URL template filled into a URL that is not valid (a value with a space, unencoded).
+    InvalidUrl,
+    /// A header template filled into a value a header cannot hold (a line break).
+    InvalidHeader,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 25] = [
+    pub const ALL: [ErrorKind; 27] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -149,6 +154,8 @@ impl ErrorKind {
         ErrorKind::H2Unsupported,
         ErrorKind::Http1Protocol,
         ErrorKind::RedirectOffsite,
+        ErrorKind::InvalidUrl,
+        ErrorKind::InvalidHeader,
         ErrorKind::Other,
     ];
 
@@ -179,6 +186,8 @@ impl ErrorKind {
             ErrorKind::H2Unsupported => "h2_unsupported",
             ErrorKind::Http1Protocol => "http1_protocol_error",
             ErrorKind::RedirectOffsite => "redirect_offsite",
+            ErrorKind::InvalidUrl => "invalid_url",
+            ErrorKind::InvalidHeader => "invalid_header",
             ErrorKind::Other => "other",
         }
     }
@@ -202,7 +211,9 @@ impl ErrorKind {
                     .get()
                     .map_or("the proxy refused the CONNECT tunnel", String::as_str),
             ),
-            kind => tls_hint(kind).or_else(|| protocol_hint(kind)),
+            kind => tls_hint(kind)
+                .or_else(|| protocol_hint(kind))
+                .or_else(|| template_hint(kind)),
         }
     }
 
@@ -268,6 +279,19 @@ fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::H2Unsupported => {
             "the server does not speak HTTP/2 (h2c prior knowledge for http://, ALPN for https://): it answered the HTTP/2 preface with something else, HTTP/1.1 most likely, or closed; drop --http2"
+        }
+        _ => return None,
+    })
+}
+
+/// Hints for requests whose templates filled into something that cannot be sent.
+fn template_hint(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::InvalidUrl => {
+            "a URL template filled into an invalid URL (a value with a space, a # or another character a URL cannot hold): such requests were not sent; write {{ row.NAME | urlencode }}"
+        }
+        ErrorKind::InvalidHeader => {
+            "a header template filled into a value a header cannot hold (a line break or another control character): such requests were not sent"
         }
         _ => return None,
     })

@@ -58,7 +58,7 @@ pub fn read_text(path: &Path, cap_bytes: u64) -> Result<String, String> {
 }
 
 /// Opens `path` for reading without blocking on a FIFO, and checks it is a regular file.
-fn open_regular(path: &Path) -> Result<File, String> {
+pub fn open_regular(path: &Path) -> Result<File, String> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)

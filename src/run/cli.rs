@@ -64,6 +64,14 @@ pub fn command() -> clap::Command {
     Cli::command().after_help(after_help())
 }
 
+/// `--data-order`: which row of `--data` request n takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataOrder {
+    Sequential,
+    Random,
+    Once,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Address to listen on.
@@ -79,7 +87,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
+    /// Target URL (http:// or https://); its path and query may hold templates ({{ seq }}, see
+    /// --body-template). Without one, sluice starts its demo target and tests that.
     pub url: Option<String>,
     /// URLs from FILE, one a line (blank lines and # comments skipped), sent in turn: request
     /// n goes to URL n modulo their number. The summary breaks the run down by URL.
@@ -119,7 +128,7 @@ pub struct RunArgs {
     /// Request header "Name: value"; repeat for more.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Request body.
+    /// Request body; {{ ... }} in it is a template (see --body-template).
     #[arg(
         short = 'd',
         long = "body",
@@ -127,9 +136,28 @@ pub struct RunArgs {
         conflicts_with = "body_file"
     )]
     pub body: Option<String>,
-    /// Request body from a file.
+    /// Request body from a file, sent as its bytes are (no templates).
     #[arg(short = 'D', long = "body-file", value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    // Templates and data files (issue 25).
+    /// Request body from a file that is a template, filled per request: {{ seq }}, {{ uuid }},
+    /// {{ rand_int(A, B) }}, {{ now_ms }}, {{ row.NAME }}, {{ VALUE | urlencode }}. The URL's
+    /// path and query, -H values and -d take the same.
+    #[arg(long = "body-template", value_name = "FILE", conflicts_with_all = ["body", "body_file"])]
+    pub body_template: Option<PathBuf>,
+    /// Rows for {{ row.NAME }}: a .csv file with a header row, or .jsonl / .ndjson (a flat
+    /// JSON object a line).
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Which row request n takes: sequential (row n modulo the rows), random, or once (each
+    /// row once, in order, then the run ends; the file is streamed, at any length).
+    #[arg(
+        long = "data-order",
+        value_name = "ORDER",
+        default_value = "sequential",
+        requires = "data"
+    )]
+    pub data_order: DataOrder,
     /// Time limit for one request, connecting included.
     #[arg(short = 't', long = "timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
     pub timeout: Duration,

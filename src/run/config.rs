@@ -13,6 +13,7 @@ use crate::report::OutputFormat;
 use crate::run::cli::RunArgs;
 use crate::run::connect_to::ConnectTo;
 use crate::run::target::{Target, port_of, unbracket};
+use crate::run::templates::{self, Templating};
 use crate::run::vegeta::{self, MAX_TARGETS};
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
@@ -86,6 +87,8 @@ pub struct Config {
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
     pub output: Option<PathBuf>,
+    /// Templates and `--data` (issue 25): what is filled per request beside the URLs' paths.
+    pub templating: Templating,
     /// The files the run reads, each with its flag (`-D`, `--replay`, ...): neither `-o`
     /// nor `--hdr-log` may write over one.
     pub reads: Vec<(&'static str, PathBuf)>,
@@ -179,15 +182,15 @@ impl Config {
     /// The whole run as the arguments describe it.
     fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
         let reads = files_read(&args);
+        let data = templates::data_of(&args)?;
         let Aims {
             first: target,
             more: more_targets,
             own,
-        } = targets_of(&args)?;
+        } = targets_of(&args, data.as_ref().map(|d| d.columns()))?;
         let method = method_of(&args)?;
-        let body = body_of(&args)?;
         let (tls, route) = connection_of(&args, target.as_ref())?;
-        let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
+        let (body, headers, templating) = request_of(&args, data, target.as_ref(), &route)?;
         let target_requests = OwnRequest::all(own, &headers, &body)?;
 
         let (replay, rate) = schedule_of(&args)?;
@@ -201,7 +204,7 @@ impl Config {
             headers,
             body,
             plan: Plan {
-                max_requests: args.requests,
+                max_requests: templates::max_requests(args.requests, templating.data.as_ref()),
                 duration: args.duration,
             },
             wait_ongoing: args.wait_ongoing,
@@ -232,6 +235,7 @@ impl Config {
             output_format: args.output_format,
             output: args.output,
             shard: None,
+            templating,
             reads,
         })
     }
@@ -265,11 +269,33 @@ fn concurrency_of(args: &RunArgs, replay: Option<&Replay>, rate: Option<f64>) ->
         })
 }
 
+/// The body and headers every request has, and what is filled per request (the templates
+/// and the data rows they take).
+fn request_of(
+    args: &RunArgs,
+    data: Option<templates::Data>,
+    target: Option<&Target>,
+    route: &Route,
+) -> Result<(Bytes, HeaderMap, Templating), Error> {
+    let columns = data.as_ref().map(|d| d.columns());
+    let (body, body_template) = templates::body_of(args, columns)?;
+    let (plain, templated) = templates::split_headers(&args.headers, columns)?;
+    let headers = headers_of(args, &plain, target, body.len(), route)?;
+    let templating = Templating {
+        headers: templated,
+        body: body_template,
+        data,
+    };
+    Ok((body, headers, templating))
+}
+
 /// The files the arguments name for the run to read, each with its flag.
 fn files_read(args: &RunArgs) -> Vec<(&'static str, PathBuf)> {
     let one = |path: &Option<PathBuf>| path.iter().cloned().collect::<Vec<_>>();
     let flagged = [
         ("-D", one(&args.body_file)),
+        ("--body-template", one(&args.body_template)),
+        ("--data", one(&args.data)),
         ("--urls-from-file", one(&args.urls_from_file)),
         ("--targets", one(&args.targets)),
         ("--replay", one(&args.replay)),
@@ -339,17 +365,6 @@ fn method_of(args: &RunArgs) -> Result<Method, Error> {
     })
 }
 
-/// The request body: `-d`, the file of `-D`, or none.
-fn body_of(args: &RunArgs) -> Result<Bytes, Error> {
-    Ok(match (args.body.clone(), args.body_file.as_ref()) {
-        (Some(text), _) => Bytes::from(text),
-        (None, Some(path)) => untrusted::read_file(path, untrusted::MAX_BODY_BYTES)
-            .map(Bytes::from)
-            .map_err(|e| Error::Input(format!("-D: {e}")))?,
-        (None, None) => Bytes::new(),
-    })
-}
-
 /// Refuses a host that does not resolve, before any dashboard or load starts: the one
 /// connections go to (the URL's, `--connect-to`'s or the proxy's; none for a unix socket).
 pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), Error> {
@@ -381,11 +396,12 @@ pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), E
 /// added per URL when the client is built (`Target::basic_auth`).
 fn headers_of(
     args: &RunArgs,
+    lines: &[String],
     target: Option<&Target>,
     body_len: usize,
     route: &Route,
 ) -> Result<HeaderMap, Error> {
-    let mut headers = parse_headers(&args.headers)?;
+    let mut headers = parse_headers(lines)?;
     add_shortcuts(&mut headers, args)?;
     check_framing(&headers, body_len).map_err(|why| Error::Input(format!("-H: {why}")))?;
     if target.is_some_and(|t| t.basic_auth.is_some()) && args.basic_auth.is_some() {
@@ -445,14 +461,19 @@ struct Aims {
     own: Vec<OwnRequest>,
 }
 
-/// The URL given, or the URLs of `--urls-from-file` or `--targets`.
-fn targets_of(args: &RunArgs) -> Result<Aims, Error> {
+/// The URL given, or the URLs of `--urls-from-file` or `--targets`; the URLs' paths may
+/// hold templates (`columns`: the data file's).
+fn targets_of(args: &RunArgs, columns: Option<&[String]>) -> Result<Aims, Error> {
     if let Some(file) = &args.targets {
         return from_targets_file(file);
     }
     let Some(file) = &args.urls_from_file else {
         return Ok(Aims {
-            first: args.url.as_deref().map(Target::parse).transpose()?,
+            first: args
+                .url
+                .as_deref()
+                .map(|url| templates::target_of(url, columns))
+                .transpose()?,
             more: Vec::new(),
             own: Vec::new(),
         });
@@ -466,7 +487,7 @@ fn targets_of(args: &RunArgs) -> Result<Aims, Error> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let target = Target::parse(line).map_err(|e| {
+        let target = templates::target_of(line, columns).map_err(|e| {
             Error::Input(format!(
                 "--urls-from-file: '{shown}' line {}: {e}",
                 number + 1

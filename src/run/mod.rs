@@ -6,6 +6,7 @@ pub mod config;
 pub(crate) mod connect_to;
 pub mod demo;
 pub(crate) mod target;
+pub mod templates;
 pub(crate) mod vegeta;
 
 use crate::control;
@@ -539,12 +540,22 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
         {
             headers.insert(http::header::AUTHORIZATION, auth.clone());
         }
-        let template = RequestTemplate::new(method.clone(), url.clone(), headers, body.clone());
+        let template = RequestTemplate::new(method.clone(), url.clone(), headers, body.clone())
+            .with_holes(client::Holes {
+                path: target.template.clone(),
+                headers: config.templating.headers.clone(),
+                body: config.templating.body.clone(),
+            });
         templates.push((template, pool));
     }
+    let all: Vec<&Target> = std::iter::once(target)
+        .chain(&config.more_targets)
+        .collect();
+    let vary = templates::vary_of(&config.templating, &all, config.shard)?;
     Ok(Client::several(templates, pools, config.timeout)
         .with_checks(config.checks.clone())
-        .with_redirects(config.redirects))
+        .with_redirects(config.redirects)
+        .varying(vary))
 }
 
 /// A pool of connections to `url`'s origin, made as the flags say.

@@ -28,6 +28,7 @@ mod report;
 mod routes;
 mod schedules;
 mod targets;
+mod templates;
 mod timings;
 mod tls_options;
 mod trust;

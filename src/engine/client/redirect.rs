@@ -18,6 +18,11 @@ pub enum Hop {
     Offsite,
 }
 
+/// Whether `status` is one `-r` follows (with a Location).
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
 /// The redirect a response with `status` and `headers` asks for, `request` having been
 /// sent to `origin`; None when it is none: another status, no Location, or a Location that
 /// is no URL (then the response counts as it is).
@@ -27,7 +32,7 @@ pub fn hop(
     request: &Request<Full<Bytes>>,
     origin: &Uri,
 ) -> Option<Hop> {
-    if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+    if !is_redirect(status) {
         return None;
     }
     let location = headers.get(LOCATION)?.to_str().ok()?;

@@ -5,13 +5,11 @@ use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
 use super::redirect::{self, Hop};
-use super::requests::{RequestTemplate, Requests};
+use super::requests::{Got, RequestTemplate, Requests, Sendable, Vary};
 use super::wire_size;
 use crate::engine::checks::{self, Checks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict, micros_u32};
-use bytes::Bytes;
-use http::Request;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::Relaxed};
@@ -90,7 +88,10 @@ impl Client {
         timeout: Duration,
     ) -> Client {
         let requests = Requests::in_turn(&templates, &pools);
-        let biggest_body = templates.iter().map(|(t, _)| t.body.len()).max();
+        let biggest_body = templates
+            .iter()
+            .map(|(t, _)| t.body.len().max(t.holes.body_len_hint()))
+            .max();
         Client {
             pools: pools
                 .into_iter()
@@ -113,6 +114,12 @@ impl Client {
     /// The same client following up to `redirects` redirects on the URL's origin (`-r`).
     pub fn with_redirects(mut self, redirects: u8) -> Client {
         self.redirects = redirects;
+        self
+    }
+
+    /// The same client, its requests' values (templates) from `vary`.
+    pub fn varying(mut self, vary: Vary) -> Client {
+        self.requests = self.requests.varying(vary);
         self
     }
 
@@ -144,15 +151,23 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     /// `due` is when the request was due (rate mode): its latency is measured from then, so a
     /// late start is counted against the server, not hidden; the timeout runs from the send.
-    /// Request `n` of the run is what `requests` says it is.
+    /// Request `n` of the run is what `requests` says it is; None when there is none, its
+    /// data rows used up: the run is over.
     pub async fn send_one(
         &self,
         session: &mut Session,
         max_idle: usize,
         due: Option<Instant>,
         n: u64,
-    ) -> Outcome {
-        let next = self.requests.get(n);
+    ) -> Option<Outcome> {
+        let next = match self.requests.get(n) {
+            Got::Next(next) => next,
+            Got::Wait => match Box::pin(self.when_ready(n)).await {
+                Got::Next(next) => next,
+                other => return not_sent(&other),
+            },
+            other => return not_sent(&other),
+        };
         let target = next.target;
         if session.pool != next.pool {
             // Another origin: the connection goes back to its own pool.
@@ -167,7 +182,7 @@ impl Client {
         let deadline = start + self.timeout;
         let held = session.conn.take();
         let pool = &self.pools[next.pool];
-        let first = (next.request, pool);
+        let first = (&next, pool);
         let exchange = pin!(self.exchange(first, held, max_idle, &failures, self.redirects > 0));
         let result = match session.alarm.within(deadline, exchange).await {
             // -r: the chain goes on within the same deadline, boxed out of every request's
@@ -191,7 +206,17 @@ impl Client {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
-        outcome
+        Some(outcome)
+    }
+
+    /// Request `n` once its data row has arrived.
+    async fn when_ready(&self, n: u64) -> Got<'_> {
+        loop {
+            match self.requests.get(n) {
+                Got::Wait => self.requests.ready().await,
+                got => return got,
+            }
+        }
     }
 
     /// What an exchange started at `start` came to (`late`: it ended past its deadline), its
@@ -333,9 +358,9 @@ impl Client {
     /// deadline allows: each time, a connection went away, and one that went away without
     /// answering delays the next (`Multiplex`). With `may_follow`, the redirect the response
     /// asks for. Gives back the connection for the next request, unless the server closed it.
-    async fn exchange(
+    async fn exchange<S: Sendable + ?Sized>(
         &self,
-        (request, pool): (&Request<Full<Bytes>>, &Pool),
+        (request, pool): (&S, &Pool),
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
@@ -347,7 +372,7 @@ impl Client {
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
             failures.opened.note(&conn);
-            let response = match conn.sender.send_request(request.clone()).await {
+            let response = match conn.sender.send_request(request.copy()).await {
                 Ok(r) => r,
                 Err(e) => {
                     send_again(&e, &conn, &mut retried, failures)?;
@@ -358,8 +383,9 @@ impl Client {
             let head_at = Instant::now();
             let status = response.status().as_u16();
             let head_bytes = wire_size::head_bytes(&response);
-            let hop = match may_follow {
-                true => redirect::hop(status, response.headers(), request, pool.origin()),
+            // The request is copied again only for a redirect to follow (-r).
+            let hop = match may_follow && redirect::is_redirect(status) {
+                true => redirect::hop(status, response.headers(), &request.copy(), pool.origin()),
                 false => None,
             };
             // Only a final response is judged; its body is kept only for a body check.
@@ -429,6 +455,18 @@ fn send_again(
         return Ok(());
     }
     Err(dead_on_arrival(classify::request_error(e), conn, failures))
+}
+
+/// The outcome of a request that was not sent (None: there was none to send).
+fn not_sent(got: &Got) -> Option<Outcome> {
+    match *got {
+        Got::NotSent(kind, target) => Some(Outcome {
+            verdict: Verdict::Error(kind),
+            target,
+            ..Outcome::aborted()
+        }),
+        _ => None,
+    }
 }
 
 /// `kind`, noting a connection that broke HTTP/1.1 with its very first answer as a failed

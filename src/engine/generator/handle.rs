@@ -79,6 +79,13 @@ impl Shared {
         claimed
     }
 
+    /// The request just claimed found nothing to send (its data rows are used up): it is not
+    /// counted as started, and no shard starts another.
+    pub(super) fn used_up(&self) {
+        self.started.fetch_sub(1, Relaxed);
+        self.shards.close();
+    }
+
     /// Ends the run: no new request starts, and the generator aborts what is in flight.
     fn halt(&self) {
         self.wind_down();
