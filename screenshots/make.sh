@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the README's screenshots from real runs: sluice runs in tmux, keys are pressed with
 # send-keys, the screen is captured with its colours (capture-pane -e) and rendered to PNG.
-#   usage: screenshots/make.sh [demo fast rate urls fleet]   (all of them when none is named;
+#   usage: screenshots/make.sh [demo fast rate urls checks fleet]   (all of them when none is named;
 #          about two minutes; traffic stays on 127.0.0.1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,7 +100,18 @@ sleep 1
 tmux kill-session -t "$session" 2>/dev/null || true
 }
 
-# 5. sluice fleet over three headless workers (--shard i/3, each with its control API) against
+# 5. Each request its own ({{ seq }} in the path) on the 0-20 ms server, judged by three
+#    checks, one of which the server never passes: the Checks panel, and the ttfb row.
+checks() {
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin '${slow_url}items/{{ seq }}' -c 40 -z 5m --check 'status == 200' --check 'body contains \"Hello\"' --check 'header x-cache exists'"
+sleep 12
+shot dashboard-checks
+keys q
+sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+}
+
+# 6. sluice fleet over three headless workers (--shard i/3, each with its control API) against
 #    a local server answering in 0-20 ms: ] doubles the total limit across them, then one
 #    worker is killed with SIGKILL (as an evicted pod would be) and shows as down while the
 #    others go on. (A worker ended by SIGTERM finishes its run and shows as done.)
@@ -136,11 +147,11 @@ start_fast_demo "$bin" "$tmp/slow.log" 20ms
 slow_url=$url
 servers+=("$demo_pid")
 
-for name in "${@:-demo fast rate urls fleet}"; do
+for name in "${@:-demo fast rate urls checks fleet}"; do
   for one in $name; do
     case $one in
-      demo | fast | rate | urls | fleet) "$one" ;;
-      *) echo "no screenshot called $one (demo fast rate urls fleet)" >&2; exit 2 ;;
+      demo | fast | rate | urls | checks | fleet) "$one" ;;
+      *) echo "no screenshot called $one (demo fast rate urls checks fleet)" >&2; exit 2 ;;
     esac
   done
 done
