@@ -397,11 +397,7 @@ mod tests {
             let mut r = (**v.status.as_ref().expect("a status")).clone();
             r.status.checks = checks
                 .iter()
-                .map(|(check, passed, failed)| CheckSummary {
-                    check: check.to_string(),
-                    passed: *passed,
-                    failed: *failed,
-                })
+                .map(|(check, passed, failed)| CheckSummary::new(check, *passed, *failed))
                 .collect();
             (
                 r.status.last_tick.checks_passed,

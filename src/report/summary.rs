@@ -176,6 +176,17 @@ pub struct CheckSummary {
     pub failed: u64,
 }
 
+impl CheckSummary {
+    /// A check's figures as given (a worker's, a merged run's, a test's).
+    pub fn new(check: &str, passed: u64, failed: u64) -> CheckSummary {
+        CheckSummary {
+            check: check.to_string(),
+            passed,
+            failed,
+        }
+    }
+}
+
 impl From<&CheckTally> for CheckSummary {
     fn from(t: &CheckTally) -> CheckSummary {
         CheckSummary {

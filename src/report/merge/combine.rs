@@ -224,11 +224,7 @@ mod tests {
         s.started_at_unix_s = started;
         s.checks = checks
             .iter()
-            .map(|(check, passed, failed)| CheckSummary {
-                check: check.to_string(),
-                passed: *passed,
-                failed: *failed,
-            })
+            .map(|(check, passed, failed)| CheckSummary::new(check, *passed, *failed))
             .collect();
         s.redirects.followed = followed;
         (format!("{started}.json"), s)
