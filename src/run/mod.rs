@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub(crate) mod connect_to;
 pub mod demo;
+pub mod scenario;
 pub(crate) mod target;
 
 use crate::control;
