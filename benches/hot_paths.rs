@@ -30,6 +30,11 @@ fn outcome(i: u64) -> Outcome {
         bytes: 13,
         head_bytes: 0,
         target: 0,
+        ttfb_us: 0,
+        connect_us: 0,
+        opened: 0,
+        checks_failed: 0,
+        redirects: 0,
     }
 }
 

@@ -146,10 +146,76 @@ pub fn parse_duration_or_zero(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// `--check-body-limit`: bytes with an optional unit (`65536`, `64KiB`, `64k`, `1MiB`, `1m`;
+/// k and m are powers of 1000, KiB and MiB of 1024), from 1 byte to `MAX_BODY_LIMIT`.
+pub fn parse_body_limit(text: &str) -> Result<usize, String> {
+    use crate::engine::checks::MAX_BODY_LIMIT;
+    let t = text.trim().to_ascii_lowercase();
+    let units: [(&str, u64); 7] = [
+        ("kib", 1 << 10),
+        ("mib", 1 << 20),
+        ("kb", 1_000),
+        ("mb", 1_000_000),
+        ("k", 1_000),
+        ("m", 1_000_000),
+        ("b", 1),
+    ];
+    let (digits, scale) = units
+        .iter()
+        .find_map(|(unit, scale)| t.strip_suffix(unit).map(|d| (d.trim(), *scale)))
+        .unwrap_or((t.as_str(), 1));
+    let bad = || format!("'{text}' is not a size: use bytes like 65536, 64KiB or 1MiB");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+    {
+        Some(0) => Err(format!("'{text}' must be at least 1 byte")),
+        Some(n) if n <= MAX_BODY_LIMIT as u64 => Ok(n as usize),
+        _ => Err(format!(
+            "'{text}' is more than the checks keep of a body ({} MiB: it is held per response in flight)",
+            MAX_BODY_LIMIT >> 20
+        )),
+    }
+}
+
+/// The most redirects `-r` follows in one chain (curl's default --max-redirs).
+pub const MAX_REDIRECTS: u8 = 50;
+
+/// `-r`: redirects to follow, 0 to `MAX_REDIRECTS`.
+pub fn parse_redirects(text: &str) -> Result<u8, String> {
+    match parse_count(text)? {
+        n if n <= u64::from(MAX_REDIRECTS) => Ok(n as u8),
+        _ => Err(format!(
+            "'{text}' is more redirects than sluice follows in a chain ({MAX_REDIRECTS})"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::steer::MAX_LIMIT;
+
+    #[test]
+    fn body_limits_and_redirects_take_their_units_and_bounds() {
+        assert_eq!(parse_body_limit("65536"), Ok(65536));
+        assert_eq!(parse_body_limit("64KiB"), Ok(65536));
+        assert_eq!(parse_body_limit("64k"), Ok(64_000));
+        assert_eq!(parse_body_limit("1 MiB"), Ok(1 << 20));
+        assert_eq!(parse_body_limit("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_body_limit("10b"), Ok(10));
+        for bad in ["", "x", "1.5k", "-1", "0", "17MiB", "99999999999999999999"] {
+            assert!(parse_body_limit(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_redirects("0"), Ok(0));
+        assert_eq!(parse_redirects("50"), Ok(50));
+        assert!(parse_redirects("51").is_err());
+        assert!(parse_redirects("-1").is_err());
+    }
 
     #[test]
     fn a_figure_from_outside_is_shown_in_a_few_characters() {

@@ -40,6 +40,7 @@ impl Collector for Scrape {
     fn encode(&self, mut e: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let s = &self.0.snapshot;
         requests(&mut e, s)?;
+        checks(&mut e, s)?;
         let aborted = ConstCounter::new(s.counts.aborted);
         aborted.encode(e.encode_descriptor(
             "aborted_requests",
@@ -109,6 +110,23 @@ fn requests(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Err
     for kind in ErrorKind::ALL {
         let labels = [("class", "error"), ("error", kind.as_str())];
         ConstCounter::new(s.counts.errors_of(kind)).encode(m.encode_family(&labels)?)?;
+    }
+    Ok(())
+}
+
+/// `sluice_checks_total`: each `--check`'s evaluations by result (`passed`, `failed`);
+/// none without `--check`.
+fn checks(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error> {
+    if s.counts.checks.is_empty() {
+        return Ok(());
+    }
+    let help = "Responses judged by each --check, by result (passed, failed).";
+    let mut m = e.encode_descriptor("checks", help, None, MetricType::Counter)?;
+    for c in &s.counts.checks {
+        for (result, n) in [("passed", c.passed), ("failed", c.failed)] {
+            let labels = [("check", c.check.as_str()), ("result", result)];
+            ConstCounter::new(n).encode(m.encode_family(&labels)?)?;
+        }
     }
     Ok(())
 }
@@ -186,7 +204,11 @@ mod tests {
 
     #[test]
     fn the_scrape_parses_as_cumulative_buckets() {
-        let mut w = crate::stats::window::Window::new(2);
+        let texts = [
+            "status == 200".to_string(),
+            "body contains \"ok\"".to_string(),
+        ];
+        let mut w = crate::stats::window::Window::new(2).with_checks(&texts);
         for ms in [1, 2, 3, 40, 900] {
             w.record(&crate::engine::outcome::Outcome {
                 latency_us: ms * 1000,
@@ -195,6 +217,11 @@ mod tests {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: u32::from(ms == 40) << 1,
+                redirects: 0,
             });
         }
         let snapshot = Snapshot {
@@ -211,6 +238,8 @@ mod tests {
             "sluice_latency_seconds_bucket{le=\"0.05\"} 4",
             "sluice_latency_seconds_bucket{le=\"+Inf\"} 5",
             "sluice_requests_total{class=\"2xx\"} 5",
+            "sluice_checks_total{check=\"status == 200\",result=\"passed\"} 5",
+            "sluice_checks_total{check=\"body contains \\\"ok\\\"\",result=\"failed\"} 1",
         ] {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }

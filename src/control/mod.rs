@@ -201,15 +201,11 @@ impl Control {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::latency::new_histogram;
     use crate::stats::window::Histograms;
 
     #[test]
     fn a_tick_is_encoded_once_and_every_clone_shares_it_for_status_and_metrics() {
-        let mut run = Histograms {
-            latency: new_histogram(),
-            service: new_histogram(),
-        };
+        let mut run = Histograms::empty();
         run.latency.saturating_record(1_500);
         let snapshot = Snapshot {
             run_histograms: Some(Arc::new(run)),

@@ -213,7 +213,10 @@ pub fn change_of(posted: Posted, body: &[u8]) -> Result<Change, Refusal> {
 /// Carries out a checked write, as a key would (it enters the timeline as "api"); 409 once
 /// the run has ended. Answers with the knobs in force.
 pub fn apply(handle: &Handle, change: Change) -> Answer {
-    if matches!(handle.state(), RunState::Stopping | RunState::Done) {
+    // While -w lets the last requests finish, a stop still cuts it short.
+    let waiting = handle.state() == RunState::Stopping && !handle.aborting();
+    let stop_while_waiting = waiting && change == Change::Stop;
+    if matches!(handle.state(), RunState::Stopping | RunState::Done) && !stop_while_waiting {
         return refusal(StatusCode::CONFLICT, "the run has ended: nothing to steer");
     }
     handle.steer(change, Source::Api);

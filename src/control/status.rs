@@ -6,7 +6,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
-use crate::report::summary::Requests;
+use crate::report::summary::{CheckSummary, Connects, Requests};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -48,8 +48,18 @@ pub struct Status {
     /// The run so far, from when each request was due; null before any response.
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
+    /// From each send to the response's head, connecting excluded.
+    pub ttfb_ms: Option<LatencyMs>,
+    /// The connections opened so far and the time each took to open.
+    pub connects: Connects,
     /// Encoded histograms (HdrHistogram V2, base64, µs) of the last tick and of the run so far.
     pub histograms: StatusHistograms,
+    /// Each `--check` so far, in the order given (empty without; absent from older workers).
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
+    /// `-r`: redirects followed so far.
+    #[serde(default)]
+    pub redirects_followed: u64,
 }
 
 /// A run's -z and -n; both null: until stopped.
@@ -112,6 +122,12 @@ pub struct Tick {
     pub target_rps: Option<f64>,
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
+    pub ttfb_ms: Option<LatencyMs>,
+    /// `--check` evaluations in the tick that passed and that failed.
+    #[serde(default)]
+    pub checks_passed: u64,
+    #[serde(default)]
+    pub checks_failed: u64,
 }
 
 /// The last tick's histograms and the run's so far.
@@ -193,10 +209,17 @@ impl Status {
                 target_rps: t.target_rps,
                 latency_ms: ladder(&t.latency),
                 service_ms: ladder(&t.service),
+                ttfb_ms: ladder(&t.ttfb),
+                checks_passed: t.checks_passed,
+                checks_failed: t.checks_failed,
             },
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
+            ttfb_ms: ladder(&s.cumulative_ttfb),
+            connects: Connects::of(s),
             histograms,
+            checks: c.checks.iter().map(CheckSummary::from).collect(),
+            redirects_followed: c.redirects_followed,
         }
     }
 }

@@ -2,7 +2,9 @@
 //! generator that keeps them within the limit and the rate, and the outcome of each.
 //! It knows nothing of the views, the reports or the control API.
 
+pub mod checks;
 pub mod client;
+pub mod data;
 pub mod generator;
 pub mod outcome;
 pub mod shard;

@@ -25,8 +25,21 @@ pub struct Outcome {
     pub bytes: u64,
     /// The response's head (status line and headers) as HTTP/1.1 text, in bytes.
     pub head_bytes: u32,
-    /// Which URL of `--urls-from-file` (1 for the first); 0 in a run with one URL.
-    pub target: u16,
+    /// Which URL of `--urls-from-file` or `--targets` (1 for the first); 0 in a run with
+    /// one URL.
+    pub target: u32,
+    /// From the start to the response's head, connecting excluded (`connect_us`): how long
+    /// the server took to begin its answer; 0 without a response.
+    pub ttfb_us: u32,
+    /// How long opening the connection took (TCP, TLS, a proxy's CONNECT), when this
+    /// request opened one (the last, if it opened several).
+    pub connect_us: u32,
+    /// Connections this request opened: 0 when it reused one.
+    pub opened: u8,
+    /// `--check`: bit i set when check i failed on this response (0 without checks).
+    pub checks_failed: u32,
+    /// `-r`: redirects followed on the way to this outcome.
+    pub redirects: u8,
 }
 
 impl Outcome {
@@ -44,8 +57,19 @@ impl Outcome {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            ttfb_us: 0,
+            connect_us: 0,
+            opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         }
     }
+}
+
+/// `d` in whole microseconds as an outcome's timings hold them (up to 71 minutes; the
+/// histograms stop at an hour).
+pub fn micros_u32(d: std::time::Duration) -> u32 {
+    u32::try_from(d.as_micros()).unwrap_or(u32::MAX)
 }
 
 /// Why a request failed, coarse enough to count and to act on.
@@ -93,12 +117,19 @@ pub enum ErrorKind {
     /// HTTP/1.1: the server's answer is not valid HTTP (a malformed status line or header,
     /// a header section too large, a bad body length or chunk).
     Http1Protocol,
+    /// `-r`: a redirect to another origin (scheme, host or port), not followed.
+    RedirectOffsite,
+    // Templates (issue 25): requests that were filled but could not be sent.
+    /// A URL template filled into a URL that is not valid (a value with a space, unencoded).
+    InvalidUrl,
+    /// A header template filled into a value a header cannot hold (a line break).
+    InvalidHeader,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 24] = [
+    pub const ALL: [ErrorKind; 27] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -122,6 +153,9 @@ impl ErrorKind {
         ErrorKind::H2Protocol,
         ErrorKind::H2Unsupported,
         ErrorKind::Http1Protocol,
+        ErrorKind::RedirectOffsite,
+        ErrorKind::InvalidUrl,
+        ErrorKind::InvalidHeader,
         ErrorKind::Other,
     ];
 
@@ -151,6 +185,9 @@ impl ErrorKind {
             ErrorKind::H2Protocol => "h2_protocol_error",
             ErrorKind::H2Unsupported => "h2_unsupported",
             ErrorKind::Http1Protocol => "http1_protocol_error",
+            ErrorKind::RedirectOffsite => "redirect_offsite",
+            ErrorKind::InvalidUrl => "invalid_url",
+            ErrorKind::InvalidHeader => "invalid_header",
             ErrorKind::Other => "other",
         }
     }
@@ -174,7 +211,9 @@ impl ErrorKind {
                     .get()
                     .map_or("the proxy refused the CONNECT tunnel", String::as_str),
             ),
-            kind => tls_hint(kind).or_else(|| protocol_hint(kind)),
+            kind => tls_hint(kind)
+                .or_else(|| protocol_hint(kind))
+                .or_else(|| template_hint(kind)),
         }
     }
 
@@ -235,8 +274,24 @@ fn protocol_hint(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::Http1Protocol => {
             "the server's answer is not valid HTTP/1.1 (a malformed status line or header, a header section too large, a bad body length or chunk): is an HTTP server on that port?"
         }
+        ErrorKind::RedirectOffsite => {
+            "a redirect pointed to another origin (scheme, host or port): sluice never leaves the URL's origin, so -r follows redirects on it only; test the other origin with its own URL"
+        }
         ErrorKind::H2Unsupported => {
             "the server does not speak HTTP/2 (h2c prior knowledge for http://, ALPN for https://): it answered the HTTP/2 preface with something else, HTTP/1.1 most likely, or closed; drop --http2"
+        }
+        _ => return None,
+    })
+}
+
+/// Hints for requests whose templates filled into something that cannot be sent.
+fn template_hint(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::InvalidUrl => {
+            "a URL template filled into an invalid URL (a value with a space, a # or another character a URL cannot hold): such requests were not sent; write {{ row.NAME | urlencode }}"
+        }
+        ErrorKind::InvalidHeader => {
+            "a header template filled into a value a header cannot hold (a line break or another control character): such requests were not sent"
         }
         _ => return None,
     })

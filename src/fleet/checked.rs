@@ -63,11 +63,15 @@ pub fn status(status: Status) -> Result<Reported, String> {
         .then_some(())
         .ok_or("its peak_in_flight is over the most a run may have")?;
     counts(s)?;
+    checks(s)?;
     for (name, l) in [
         ("latency_ms", s.latency_ms),
         ("service_ms", s.service_ms),
         ("last_tick.latency_ms", s.last_tick.latency_ms),
         ("last_tick.service_ms", s.last_tick.service_ms),
+        ("ttfb_ms", s.ttfb_ms),
+        ("last_tick.ttfb_ms", s.last_tick.ttfb_ms),
+        ("connects.connect_ms", s.connects.connect_ms),
     ] {
         l.map_or(Ok(()), |l| ladder(name, &l))?;
     }
@@ -122,6 +126,7 @@ fn counts(s: &Status) -> Result<(), String> {
         ("requests.failed", r.failed),
         ("requests.aborted", r.aborted),
         ("late_starts", s.late_starts),
+        ("connects.opened", s.connects.opened),
         ("bytes_received", s.bytes_received),
         ("body_bytes_received", s.body_bytes_received),
         ("last_tick.ok", t.ok),
@@ -148,6 +153,40 @@ fn counts(s: &Status) -> Result<(), String> {
             .ok_or("a status code of it is not one")?;
     }
     Ok(())
+}
+
+/// The most characters of a check's text a worker may send (its screen cuts it anyway).
+const MAX_CHECK_CHARS: usize = 4096;
+
+/// At most a run's number of checks, each named in a bounded text, its counts (and the
+/// tick's evaluations, and the redirects) at most `MAX_COUNT`.
+fn checks(s: &Status) -> Result<(), String> {
+    use crate::engine::checks::MAX_CHECKS;
+    if s.checks.len() > MAX_CHECKS {
+        return Err(format!("it names over {MAX_CHECKS} checks"));
+    }
+    if s.checks
+        .iter()
+        .any(|c| c.check.chars().count() > MAX_CHECK_CHARS)
+    {
+        return Err(format!(
+            "a check of it is named in over {MAX_CHECK_CHARS} characters"
+        ));
+    }
+    let t = &s.last_tick;
+    let named = [
+        ("last_tick.checks_passed", t.checks_passed),
+        ("last_tick.checks_failed", t.checks_failed),
+        ("redirects_followed", s.redirects_followed),
+    ];
+    let each = s
+        .checks
+        .iter()
+        .flat_map(|c| [("checks", c.passed), ("checks", c.failed)]);
+    match named.into_iter().chain(each).find(|(_, n)| *n > MAX_COUNT) {
+        Some((name, n)) => Err(format!("its {name} of {n} is over {MAX_COUNT}")),
+        None => Ok(()),
+    }
 }
 
 /// A latency ladder: finite milliseconds within the histograms' range.
@@ -178,6 +217,8 @@ fn decoded(which: &str, e: Option<&EncodedHistograms>) -> Result<Option<Histogra
     Ok(Some(Histograms {
         latency: one(&e.latency, "latency")?,
         service: one(&e.service, "service")?,
+        ttfb: one(&e.ttfb, "ttfb")?,
+        connect: one(&e.connect, "connect")?,
     }))
 }
 
@@ -193,7 +234,9 @@ mod tests {
         h.record(1_500).unwrap();
         let hs = Histograms {
             latency: h.clone(),
-            service: h,
+            service: h.clone(),
+            ttfb: h,
+            connect: new_histogram(),
         };
         let snapshot = Snapshot {
             run_histograms: Some(std::sync::Arc::new(hs)),
@@ -288,6 +331,28 @@ mod tests {
             let why = status(s).expect_err(what);
             assert!(!why.contains('\u{1b}'), "{why}");
         }
+    }
+
+    #[test]
+    fn too_many_checks_or_counts_past_a_run_s_are_refused() {
+        let check = |text: &str, passed: u64| crate::report::summary::CheckSummary {
+            check: text.into(),
+            passed,
+            failed: 0,
+        };
+        let mut s = good();
+        s.checks = vec![check("status == 200", 5)];
+        assert!(status(s.clone()).is_ok());
+        s.checks[0].passed = u64::MAX;
+        assert!(status(s.clone()).expect_err("a count").contains("checks"));
+        s.checks = vec![check("x", 0); 33];
+        assert!(
+            status(s.clone())
+                .expect_err("33")
+                .contains("over 32 checks")
+        );
+        s.checks = vec![check(&"x".repeat(5000), 0)];
+        assert!(status(s).expect_err("a long name").contains("characters"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::engine::generator::plan::Plan;
 use crate::engine::outcome::ErrorKind;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::latency::LatencyMs;
-use crate::stats::latency::{LatencySummary, Sums, new_histogram};
+use crate::stats::latency::{LatencySummary, Sums};
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::{Counts, Histograms, TickSummary};
 use crate::view::tui::fleet_rows::{WorkerRow, WorkerState};
@@ -86,6 +86,17 @@ impl Merger {
                 &run.service,
                 c.seen.iter().map(|r| ok_and(r, r.status.service_ms)),
             ),
+            cumulative_ttfb: summary(
+                &run.ttfb,
+                c.seen.iter().map(|r| ok_and(r, r.status.ttfb_ms)),
+            ),
+            cumulative_connect: summary(
+                &run.connect,
+                c.seen.iter().map(|r| {
+                    let connects = r.status.connects;
+                    (connects.opened, connects.connect_ms)
+                }),
+            ),
             last_tick_histograms: Some(Arc::new(tick)),
             run_histograms: Some(Arc::new(run)),
             recent: self.recent.iter().copied().collect(),
@@ -147,12 +158,14 @@ fn ok_and(r: &Reported, l: Option<LatencyMs>) -> (u64, Option<LatencyMs>) {
 
 /// The decoded histograms added up (each is within the fleet's range: `checked`).
 fn added<'a>(each: impl Iterator<Item = Option<&'a Histograms>>) -> Histograms {
-    let (mut latency, mut service) = (new_histogram(), new_histogram());
+    let mut all = Histograms::empty();
     for h in each.flatten() {
-        let _ = latency.add(&h.latency);
-        let _ = service.add(&h.service);
+        let _ = all.latency.add(&h.latency);
+        let _ = all.service.add(&h.service);
+        let _ = all.ttfb.add(&h.ttfb);
+        let _ = all.connect.add(&h.connect);
     }
-    Histograms { latency, service }
+    all
 }
 
 /// The percentiles of the added histogram; the mean and deviation put back together from
@@ -188,7 +201,10 @@ fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSumma
             &h.service,
             live.iter().map(|r| (tick(r).ok, tick(r).service_ms)),
         ),
+        ttfb: summary(&h.ttfb, live.iter().map(|r| (tick(r).ok, tick(r).ttfb_ms))),
         target_rps: None,
+        checks_passed: saturating_sum(live.iter().map(|r| tick(r).checks_passed)),
+        checks_failed: saturating_sum(live.iter().map(|r| tick(r).checks_failed)),
     }
 }
 
@@ -209,6 +225,11 @@ fn counts(seen: &[&Reported]) -> Counts {
             s.bytes_received.saturating_sub(s.body_bytes_received),
         );
         add(&mut c.late_starts, s.late_starts);
+        add(&mut c.connects_opened, s.connects.opened);
+        add(&mut c.redirects_followed, s.redirects_followed);
+        for check in &s.checks {
+            crate::stats::checks::add(&mut c.checks, &check.check, check.passed, check.failed);
+        }
         for (code, n) in &s.status_codes {
             if let Ok(code) = code.parse() {
                 add(codes.entry(code).or_default(), *n);
@@ -366,6 +387,53 @@ mod tests {
             s.open_files.soft_limit, 1024,
             "a worker down is not counted"
         );
+    }
+
+    #[test]
+    fn the_workers_checks_add_up_by_their_text_live() {
+        use crate::report::summary::CheckSummary;
+        let with_checks = |checks: &[(&str, u64, u64)], tick: (u64, u64)| {
+            let mut v = worker(RunState::Running, 10.0, 1, false);
+            let mut r = (**v.status.as_ref().expect("a status")).clone();
+            r.status.checks = checks
+                .iter()
+                .map(|(check, passed, failed)| CheckSummary {
+                    check: check.to_string(),
+                    passed: *passed,
+                    failed: *failed,
+                })
+                .collect();
+            (
+                r.status.last_tick.checks_passed,
+                r.status.last_tick.checks_failed,
+            ) = tick;
+            r.status.redirects_followed = 3;
+            v.status = Some(Arc::new(r));
+            v
+        };
+        let views = [
+            with_checks(&[("status == 200", 90, 10)], (9, 1)),
+            with_checks(
+                &[("json /id exists", 100, 0), ("status == 200", 99, 1)],
+                (20, 0),
+            ),
+        ];
+        let s = Merger::default().snapshot(&views);
+        let got: Vec<_> = s
+            .counts
+            .checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.passed, c.failed))
+            .collect();
+        assert_eq!(
+            got,
+            [("status == 200", 189, 11), ("json /id exists", 100, 0)]
+        );
+        assert_eq!(
+            (s.last_tick.checks_passed, s.last_tick.checks_failed),
+            (29, 1)
+        );
+        assert_eq!(s.counts.redirects_followed, 6);
     }
 
     #[test]

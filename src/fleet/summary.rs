@@ -9,7 +9,6 @@ use super::poller::WorkerView;
 use super::worker_client::shown;
 use crate::process::error::Error;
 use crate::report::{RunFacts, Summary};
-use crate::stats::latency::new_histogram;
 use crate::stats::series::EndOfRun;
 use crate::stats::window::Histograms;
 use std::sync::Arc;
@@ -118,10 +117,7 @@ fn from_status(v: &WorkerView) -> Option<Summary> {
     let r = v.counted()?;
     let s = &r.status;
     let mut snapshot = Merger::default().snapshot(std::slice::from_ref(v));
-    let histograms = r.run.clone().unwrap_or_else(|| Histograms {
-        latency: new_histogram(),
-        service: new_histogram(),
-    });
+    let histograms = r.run.clone().unwrap_or_else(Histograms::empty);
     snapshot.end_of_run = Some(Arc::new(EndOfRun {
         histograms,
         series: Vec::new(),

@@ -11,8 +11,9 @@ use std::path::Path;
 
 /// A request body (`-D`): held once, its bytes shared by every request.
 pub const MAX_BODY_BYTES: u64 = 64 << 20;
-/// A list of URLs (`--urls-from-file`): 1,000 URLs of up to 8 KiB, with room for comments.
-pub const MAX_URL_FILE_BYTES: u64 = 16 << 20;
+/// A list of URLs or targets (`--urls-from-file`, `--targets`): a million short ones, or
+/// thousands of targets with bodies; each is held once for the run.
+pub const MAX_URL_FILE_BYTES: u64 = 64 << 20;
 /// A summary read back (`merge`, `plot`, `--replay`): a day's series and timeline with room.
 pub const MAX_SUMMARY_BYTES: u64 = 256 << 20;
 /// The most characters of a value from outside that a message quotes (a URL, a name).
@@ -57,7 +58,7 @@ pub fn read_text(path: &Path, cap_bytes: u64) -> Result<String, String> {
 }
 
 /// Opens `path` for reading without blocking on a FIFO, and checks it is a regular file.
-fn open_regular(path: &Path) -> Result<File, String> {
+pub fn open_regular(path: &Path) -> Result<File, String> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)

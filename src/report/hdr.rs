@@ -16,6 +16,10 @@ pub struct EncodedHistograms {
     pub latency: String,
     /// Service time, from each actual send.
     pub service: String,
+    /// Time to first byte, from each send to the response's head, connecting excluded.
+    pub ttfb: String,
+    /// Opening each new connection (TCP, TLS, a proxy's CONNECT).
+    pub connect: String,
 }
 
 impl From<&Histograms> for EncodedHistograms {
@@ -23,6 +27,8 @@ impl From<&Histograms> for EncodedHistograms {
         EncodedHistograms {
             latency: encode(&h.latency),
             service: encode(&h.service),
+            ttfb: encode(&h.ttfb),
+            connect: encode(&h.connect),
         }
     }
 }

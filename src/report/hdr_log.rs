@@ -104,6 +104,8 @@ mod tests {
         s.last_tick_histograms = Some(Arc::new(Histograms {
             latency,
             service: new_histogram(),
+            ttfb: new_histogram(),
+            connect: new_histogram(),
         }));
         if done {
             s.gauges.state = RunState::Done;

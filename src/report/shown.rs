@@ -27,6 +27,9 @@ pub fn escaped_strings(s: &Summary) -> Summary {
         escape_keys(&mut u.status_codes);
         escape_keys(&mut u.errors);
     }
+    for c in &mut s.checks {
+        all(&mut c.check);
+    }
     for w in &mut s.workers {
         all(&mut w.file);
         all(&mut w.target);

@@ -9,9 +9,11 @@ use crate::engine::outcome::ErrorKind;
 use crate::engine::shard::Shard;
 use crate::engine::steer::{Change, Knob, Source};
 use crate::stats::by_target::TargetFigures;
+use crate::stats::checks::CheckTally;
 use crate::stats::condition::{Condition, Measured};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
+use crate::stats::window::Counts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -45,6 +47,11 @@ pub struct Summary {
     /// From each actual send to its last byte: the server's part. The same as `latency_ms`
     /// when every request started on time.
     pub service_ms: Option<LatencyMs>,
+    /// Time to first byte: from each send to the response's head, connecting excluded;
+    /// None (null) when no response arrived.
+    pub ttfb_ms: Option<LatencyMs>,
+    /// The connections opened, and how long opening each took.
+    pub connects: Connects,
     pub status_codes: BTreeMap<String, u64>,
     /// Responses by class: "2xx", "3xx", "4xx" and "5xx" always, "other" when any status
     /// fell outside them.
@@ -61,6 +68,12 @@ pub struct Summary {
     pub until: Option<Until>,
     /// Each `--fail-if` condition, what was measured and whether it passed (empty without).
     pub thresholds: Vec<Threshold>,
+    /// Each `--check`, in the order given, with its passes and failures (empty without).
+    #[serde(default)]
+    pub checks: Vec<CheckSummary>,
+    /// `-r`: redirects followed, and those to another origin refused.
+    #[serde(default)]
+    pub redirects: Redirects,
     /// With `--urls-from-file`: each URL's share, in the file's order (absent otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<UrlSummary>,
@@ -132,6 +145,63 @@ fn by_url(urls: &[String], figures: &[TargetFigures]) -> Vec<UrlSummary> {
             }
         })
         .collect()
+}
+
+/// New connections: how many, and the time each took to open (TCP and TLS handshakes, a
+/// proxy's CONNECT).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Connects {
+    pub opened: u64,
+    /// None (null) when none was opened.
+    pub connect_ms: Option<LatencyMs>,
+}
+
+impl Connects {
+    /// The run's connections, from its last snapshot.
+    pub fn of(last: &Snapshot) -> Connects {
+        let c = &last.cumulative_connect;
+        Connects {
+            opened: last.counts.connects_opened,
+            connect_ms: (c.count > 0).then(|| LatencyMs::from(c)),
+        }
+    }
+}
+
+/// One `--check` over the run: responses that passed it and that failed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    /// The check's canonical text (one spacing; the name a merge adds them up by).
+    pub check: String,
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl From<&CheckTally> for CheckSummary {
+    fn from(t: &CheckTally) -> CheckSummary {
+        CheckSummary {
+            check: t.check.clone(),
+            passed: t.passed,
+            failed: t.failed,
+        }
+    }
+}
+
+/// `-r`: hops followed (over all requests), and redirects to another origin, not followed
+/// (each also counted as the error `redirect_offsite`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirects {
+    pub followed: u64,
+    pub offsite: u64,
+}
+
+impl Redirects {
+    /// The run's redirects, from its counts.
+    fn of(c: &Counts) -> Redirects {
+        Redirects {
+            followed: c.redirects_followed,
+            offsite: c.errors_of(ErrorKind::RedirectOffsite),
+        }
+    }
 }
 
 /// The rate asked for and what came of it.
@@ -322,6 +392,8 @@ impl Summary {
             transfer_bytes_per_s: crate::units::per_second(bytes, secs),
             latency_ms: latency(&last.cumulative),
             service_ms: latency(&last.cumulative_service),
+            ttfb_ms: latency(&last.cumulative_ttfb),
+            connects: Connects::of(last),
             status_codes: codes
                 .iter()
                 .map(|(code, n)| (code.to_string(), *n))
@@ -339,6 +411,8 @@ impl Summary {
             hints: c.hints().map(String::from).collect(),
             timeline: facts.timeline.iter().map(TimelineEntry::from).collect(),
             thresholds: Vec::new(),
+            checks: c.checks.iter().map(CheckSummary::from).collect(),
+            redirects: Redirects::of(c),
             urls: by_url(&facts.urls, &last.targets),
             histograms: end.map(|e| EncodedHistograms::from(&e.histograms)),
             series: end.map_or_else(Vec::new, |e| {
@@ -360,12 +434,18 @@ impl Summary {
             .status_classes
             .iter()
             .filter(|(class, _)| **class != "2xx");
+        let checks = self.checks.iter();
         Measured {
             latency: &last.cumulative,
             ok: self.requests.ok,
             failed: self.requests.failed,
             non2xx_responses: non2xx.map(|(_, n)| n).sum(),
             rps: self.throughput_rps,
+            checks_passed: checks
+                .clone()
+                .map(|c| c.passed)
+                .fold(0, u64::saturating_add),
+            checks_failed: checks.map(|c| c.failed).fold(0, u64::saturating_add),
         }
     }
 

@@ -2,7 +2,7 @@
 //! a file (`merge`): every string in it is escaped before it is written.
 
 use super::latency::{Bucket, LatencyMs};
-use super::summary::{Mode, Moved, Summary};
+use super::summary::{CheckSummary, Mode, Moved, Summary};
 use crate::engine::steer::Source;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,6 +17,7 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_rate(&mut out, s))
         .and_then(|()| write_latency(&mut out, s))
         .and_then(|()| write_responses(&mut out, s))
+        .and_then(|()| write_checks(&mut out, s))
         .and_then(|()| write_by_url(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
         .and_then(|()| write_steering(&mut out, s))
@@ -204,9 +205,32 @@ fn write_latency(out: &mut String, s: &Summary) -> std::fmt::Result {
         Some(l) if !due.is_empty() => {
             writeln!(out, "Service time (ms) (from each send):")?;
             writeln!(out, "{}", percentiles(l))?;
-            write_histogram(out, "Service time", &s.service_buckets)
+            write_histogram(out, "Service time", &s.service_buckets)?;
         }
-        _ => Ok(()),
+        _ => {}
+    }
+    write_timings(out, s)
+}
+
+/// Time to first byte and connecting, a line each: p50, p99 and max.
+fn write_timings(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let short = |l: &LatencyMs| format!("p50 {:.2}  p99 {:.2}  max {:.2}", l.p50, l.p99, l.max);
+    if let Some(l) = &s.ttfb_ms {
+        writeln!(
+            out,
+            "TTFB (ms):      {}  (from each send to its head, connecting excluded)",
+            short(l)
+        )?;
+    }
+    let c = &s.connects;
+    match &c.connect_ms {
+        Some(l) => writeln!(
+            out,
+            "Connects:       {} opened; ms to open: {}",
+            c.opened,
+            short(l)
+        ),
+        None => writeln!(out, "Connects:       {} opened", c.opened),
     }
 }
 
@@ -236,6 +260,50 @@ fn write_responses(out: &mut String, s: &Summary) -> std::fmt::Result {
         writeln!(out, "  hint: {}", hint)?;
     }
     Ok(())
+}
+
+/// Each `--check`: its share of passes, its counts; and the redirects, when any came.
+fn write_checks(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let r = &s.redirects;
+    if r.followed > 0 || r.offsite > 0 {
+        writeln!(
+            out,
+            "Redirects:      {} followed, {} to another origin (not followed)",
+            r.followed, r.offsite
+        )?;
+    }
+    if s.checks.is_empty() {
+        return Ok(());
+    }
+    let sum = |each: &dyn Fn(&CheckSummary) -> u64| {
+        s.checks.iter().map(each).fold(0, u64::saturating_add)
+    };
+    let passed = sum(&|c| c.passed);
+    let judged = passed.saturating_add(sum(&|c| c.failed));
+    writeln!(
+        out,
+        "Checks:         {} of {judged} evaluations passed",
+        share(passed, judged)
+    )?;
+    for c in &s.checks {
+        writeln!(
+            out,
+            "  {:>8} {:>9} passed {:>9} failed  {}",
+            share(c.passed, c.passed.saturating_add(c.failed)),
+            c.passed,
+            c.failed,
+            &c.check
+        )?;
+    }
+    Ok(())
+}
+
+/// `n` of `of` as a percentage with two decimals; `-` of none.
+fn share(n: u64, of: u64) -> String {
+    match of {
+        0 => "-".to_string(),
+        _ => format!("{:.2}%", 100.0 * n as f64 / of as f64),
+    }
 }
 
 /// With several URLs: a line each, in the file's order, with its status codes.

@@ -57,6 +57,8 @@ mod tests {
             failed: 0,
             non2xx_responses: 0,
             rps: 2_000.0,
+            checks_passed: 0,
+            checks_failed: 0,
         };
         let conditions: Vec<Condition> = ["p99>1ms", "errors>0", "rps<1000"]
             .iter()

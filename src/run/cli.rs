@@ -1,6 +1,7 @@
 //! The command line, as clap sees it. No logic: values are parsed by `units`, checked in `config`.
 
 use crate::control::token::ControlTokenArg;
+use crate::engine::checks::Check;
 use crate::engine::shard::ShardArg;
 use crate::report::OutputFormat;
 use crate::run::connect_to::ConnectTo;
@@ -63,6 +64,14 @@ pub fn command() -> clap::Command {
     Cli::command().after_help(after_help())
 }
 
+/// `--data-order`: which row of `--data` request n takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataOrder {
+    Sequential,
+    Random,
+    Once,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Address to listen on.
@@ -78,18 +87,29 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Target URL (http:// or https://). Without one, sluice starts its demo target and tests that.
+    /// Target URL (http:// or https://); its path and query may hold templates ({{ seq }}, see
+    /// --body-template). Without one, sluice starts its demo target and tests that.
     pub url: Option<String>,
     /// URLs from FILE, one a line (blank lines and # comments skipped), sent in turn: request
     /// n goes to URL n modulo their number. The summary breaks the run down by URL.
     #[arg(long = "urls-from-file", value_name = "FILE", conflicts_with_all = ["url", "connect_to", "unix_socket"])]
     pub urls_from_file: Option<PathBuf>,
+    /// Requests from FILE in vegeta's JSON targets format, one a line: {"method": "POST",
+    /// "url": "http://h/p", "header": {"Name": ["value"]}, "body": "<base64>"}. Sent in turn
+    /// as --urls-from-file; -H adds to each target's headers, -d/-D is the body of a target
+    /// without one.
+    #[arg(long = "targets", value_name = "FILE", conflicts_with_all = ["url", "urls_from_file", "method", "connect_to", "unix_socket"])]
+    pub targets: Option<PathBuf>,
     /// Number of requests to send (10k, 1m). Without -n or -z, runs until stopped.
     #[arg(short = 'n', long = "requests", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_positive_count)]
     pub requests: Option<u64>,
-    /// How long to run (30s, 5m); requests still in flight at the end are aborted.
+    /// How long to run (30s, 5m); requests still in flight at the end are aborted (unless -w).
     #[arg(short = 'z', long = "duration", allow_hyphen_values = true, value_name = "DURATION", value_parser = units::parse_duration)]
     pub duration: Option<Duration>,
+    /// At the end of -z, start nothing new and let the requests in flight finish (each
+    /// within -t), counted as usual instead of aborted; q or Ctrl-C still end at once.
+    #[arg(short = 'w', long = "wait-ongoing", requires = "duration")]
+    pub wait_ongoing: bool,
     /// Requests in flight at once, at the start (the limit can be changed while running).
     /// Default 50, or 1000 with -q (the most in flight while keeping up a rate).
     #[arg(short = 'c', long = "concurrency", allow_negative_numbers = true, value_name = "N", value_parser = units::parse_concurrency)]
@@ -108,7 +128,7 @@ pub struct RunArgs {
     /// Request header "Name: value"; repeat for more.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
-    /// Request body.
+    /// Request body; {{ ... }} in it is a template (see --body-template).
     #[arg(
         short = 'd',
         long = "body",
@@ -116,9 +136,28 @@ pub struct RunArgs {
         conflicts_with = "body_file"
     )]
     pub body: Option<String>,
-    /// Request body from a file.
+    /// Request body from a file, sent as its bytes are (no templates).
     #[arg(short = 'D', long = "body-file", value_name = "FILE")]
     pub body_file: Option<PathBuf>,
+    // Templates and data files (issue 25).
+    /// Request body from a file that is a template, filled per request: {{ seq }}, {{ uuid }},
+    /// {{ rand_int(A, B) }}, {{ now_ms }}, {{ row.NAME }}, {{ VALUE | urlencode }}. The URL's
+    /// path and query, -H values and -d take the same.
+    #[arg(long = "body-template", value_name = "FILE", conflicts_with_all = ["body", "body_file"])]
+    pub body_template: Option<PathBuf>,
+    /// Rows for {{ row.NAME }}: a .csv file with a header row, or .jsonl / .ndjson (a flat
+    /// JSON object a line).
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Which row request n takes: sequential (row n modulo the rows), random, or once (each
+    /// row once, in order, then the run ends; the file is streamed, at any length).
+    #[arg(
+        long = "data-order",
+        value_name = "ORDER",
+        default_value = "sequential",
+        requires = "data"
+    )]
+    pub data_order: DataOrder,
     /// Time limit for one request, connecting included.
     #[arg(short = 't', long = "timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
     pub timeout: Duration,
@@ -188,14 +227,29 @@ pub struct RunArgs {
     pub stages: Option<Stages>,
     /// Stop at the first second where this holds, and name the knee: p99>200ms (any rung:
     /// p50, p75, p90, p95, p99, p99.9, p99.99, mean, max), errors>1% or errors>N,
-    /// non2xx>N%, rps<N.
+    /// non2xx>N%, rps<N, checks<99% (the share of --check evaluations that passed).
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:
-    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000): exit code 3. Repeatable; each
+    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000, checks<99.9%): exit code 3. Repeatable; each
     /// is reported with what was measured.
     #[arg(long = "fail-if", value_name = "CONDITION", value_parser = Condition::parse)]
     pub fail_if: Vec<Condition>,
+    /// Judge every response: status == 200 (!=, <, <=, >, >=), status in 200..299, body
+    /// contains "TEXT", body not contains "TEXT", header NAME exists, header NAME contains
+    /// "TEXT", json /pointer exists, json /pointer == VALUE (a JSON literal). A failed check
+    /// does not fail the response: it is counted per check. Repeatable (at most 32).
+    #[arg(long = "check", value_name = "EXPR", value_parser = Check::parse)]
+    pub checks: Vec<Check>,
+    /// How much of each body the body and json checks look at (the body is still read to
+    /// its end): 64KiB, 1MiB, 4096.
+    #[arg(long = "check-body-limit", value_name = "SIZE", default_value = "64KiB", value_parser = units::parse_body_limit)]
+    pub check_body_limit: usize,
+    /// Follow up to N redirects (301, 302, 303, 307, 308) on the URL's own origin; the
+    /// latency covers the chain. A redirect to another origin is not followed: it counts as
+    /// the error redirect_offsite.
+    #[arg(short = 'r', long = "redirects", value_name = "N", default_value = "0", value_parser = units::parse_redirects)]
+    pub redirects: u8,
     /// Write the latency as an HdrHistogram interval log to FILE: one histogram a second
     /// (V2 compressed, microseconds), which HdrHistogram's own tools read.
     #[arg(long = "hdr-log", value_name = "FILE")]

@@ -2,6 +2,7 @@
 
 use crate::control::ControlSpec;
 use crate::control::token::Token;
+use crate::engine::checks::Checks;
 use crate::engine::client::{self, Protocol, Route, TlsOptions};
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::{INDEX_VARIABLE, Shard};
@@ -12,6 +13,8 @@ use crate::report::OutputFormat;
 use crate::run::cli::RunArgs;
 use crate::run::connect_to::ConnectTo;
 use crate::run::target::{Target, port_of, unbracket};
+use crate::run::templates::{self, Templating};
+use crate::run::vegeta::{self, MAX_TARGETS};
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
 use crate::stats::condition::Condition;
@@ -32,12 +35,17 @@ pub struct Config {
     /// The URL to load (the first, with `--urls-from-file`); None means: start the demo
     /// target and load that.
     pub target: Option<Target>,
-    /// `--urls-from-file`: the URLs after the first, sent in turn with it.
+    /// `--urls-from-file`, `--targets`: the URLs after the first, sent in turn with it.
     pub more_targets: Vec<Target>,
+    /// `--targets`: each target's own request, in the order of `target` and `more_targets`
+    /// (empty otherwise: every request is `method`, `headers` and `body`).
+    pub target_requests: Vec<TargetRequest>,
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
     pub plan: Plan,
+    /// `-w`: at the end of `-z`, let what is in flight finish (each within `-t`).
+    pub wait_ongoing: bool,
     pub concurrency: usize,
     /// Requests a second at the start (rate mode); None: concurrency mode.
     pub rate: Option<f64>,
@@ -65,6 +73,10 @@ pub struct Config {
     pub until: Option<Condition>,
     /// Bars the whole run must meet (exit code 3 when one is missed).
     pub fail_if: Vec<Condition>,
+    /// `--check`: what every response is judged on; None without.
+    pub checks: Option<Checks>,
+    /// `-r`: redirects followed at most, on the URL's origin.
+    pub redirects: u8,
     /// Where to write the HdrHistogram interval log.
     pub hdr_log: Option<PathBuf>,
     /// `--shard`: this process's place in a split run; its numbers are already its share.
@@ -75,9 +87,20 @@ pub struct Config {
     pub exit_on_done: bool,
     pub output_format: OutputFormat,
     pub output: Option<PathBuf>,
+    /// Templates and `--data` (issue 25): what is filled per request beside the URLs' paths.
+    pub templating: Templating,
     /// The files the run reads, each with its flag (`-D`, `--replay`, ...): neither `-o`
     /// nor `--hdr-log` may write over one.
     pub reads: Vec<(&'static str, PathBuf)>,
+}
+
+/// One target's own request (`--targets`): its method, the run's headers then its own, and
+/// its body (else the run's).
+#[derive(Debug, Clone)]
+pub struct TargetRequest {
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub body: Bytes,
 }
 
 /// The default limit in concurrency mode.
@@ -159,35 +182,32 @@ impl Config {
     /// The whole run as the arguments describe it.
     fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
         let reads = files_read(&args);
-        let (target, more_targets) = targets_of(&args)?;
-        let method = Method::from_bytes(args.method.as_bytes()).map_err(|_| {
-            Error::Input(format!(
-                "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
-                untrusted::quoted(&args.method, untrusted::QUOTED_CHARS)
-            ))
-        })?;
-        let body = body_of(&args)?;
+        let data = templates::data_of(&args)?;
+        let Aims {
+            first: target,
+            more: more_targets,
+            own,
+        } = targets_of(&args, data.as_ref().map(|d| d.columns()))?;
+        let method = method_of(&args)?;
         let (tls, route) = connection_of(&args, target.as_ref())?;
-        let headers = headers_of(&args, target.as_ref(), body.len(), &route)?;
+        let (body, headers, templating) = request_of(&args, data, target.as_ref(), &route)?;
+        let target_requests = OwnRequest::all(own, &headers, &body)?;
 
         let (replay, rate) = schedule_of(&args)?;
-        let concurrency = args
-            .concurrency
-            .or(replay.as_ref().and_then(|r| r.start_limit))
-            .unwrap_or(match rate {
-                Some(_) => RATE_MODE_CONCURRENCY,
-                None => CONCURRENCY,
-            });
+        let checks = checks_of(&args)?;
+        let concurrency = concurrency_of(&args, replay.as_ref(), rate);
         Ok(Config {
             target,
             more_targets,
+            target_requests,
             method,
             headers,
             body,
             plan: Plan {
-                max_requests: args.requests,
+                max_requests: templates::max_requests(args.requests, templating.data.as_ref()),
                 duration: args.duration,
             },
+            wait_ongoing: args.wait_ongoing,
             concurrency,
             rate,
             threads: args.threads.unwrap_or_else(default_threads),
@@ -207,15 +227,66 @@ impl Config {
             replay,
             until: args.until,
             fail_if: args.fail_if,
+            checks,
+            redirects: args.redirects,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
             exit_on_done: args.exit_on_done,
             output_format: args.output_format,
             output: args.output,
             shard: None,
+            templating,
             reads,
         })
     }
+}
+
+/// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or
+/// `--fail-if` without any is refused: it would have nothing to measure.
+fn checks_of(args: &RunArgs) -> Result<Option<Checks>, Error> {
+    if args.checks.is_empty() {
+        let conditions = args.until.iter().chain(&args.fail_if);
+        if let Some(c) = conditions.into_iter().find(|c| c.needs_checks()) {
+            return Err(Error::Input(format!(
+                "'{}' measures the --check evaluations, but no --check is given",
+                untrusted::quoted(c.text(), untrusted::QUOTED_CHARS)
+            )));
+        }
+        return Ok(None);
+    }
+    Checks::new(args.checks.clone(), args.check_body_limit)
+        .map(Some)
+        .map_err(Error::Input)
+}
+
+/// The limit to start at: `-c`, else the replay's first, else the mode's default.
+fn concurrency_of(args: &RunArgs, replay: Option<&Replay>, rate: Option<f64>) -> usize {
+    args.concurrency
+        .or(replay.and_then(|r| r.start_limit))
+        .unwrap_or(match rate {
+            Some(_) => RATE_MODE_CONCURRENCY,
+            None => CONCURRENCY,
+        })
+}
+
+/// The body and headers every request has, and what is filled per request (the templates
+/// and the data rows they take).
+fn request_of(
+    args: &RunArgs,
+    data: Option<templates::Data>,
+    target: Option<&Target>,
+    route: &Route,
+) -> Result<(Bytes, HeaderMap, Templating), Error> {
+    let columns = data.as_ref().map(|d| d.columns());
+    let (body, body_template) = templates::body_of(args, columns)?;
+    let (plain, templated) = templates::split_headers(&args.headers, columns)?;
+    let headers = headers_of(args, &plain, target, body.len(), route)?;
+    let templating = Templating {
+        headers: templated,
+        body: body_template,
+        data,
+    };
+    Ok((body, headers, templating))
 }
 
 /// The files the arguments name for the run to read, each with its flag.
@@ -223,7 +294,10 @@ fn files_read(args: &RunArgs) -> Vec<(&'static str, PathBuf)> {
     let one = |path: &Option<PathBuf>| path.iter().cloned().collect::<Vec<_>>();
     let flagged = [
         ("-D", one(&args.body_file)),
+        ("--body-template", one(&args.body_template)),
+        ("--data", one(&args.data)),
         ("--urls-from-file", one(&args.urls_from_file)),
+        ("--targets", one(&args.targets)),
         ("--replay", one(&args.replay)),
         ("--cacert", args.cacert.clone()),
         ("--cert", one(&args.cert)),
@@ -281,14 +355,13 @@ fn control_of(addr: Option<SocketAddr>, token: Option<&str>) -> Result<Option<Co
     Ok(Some(ControlSpec { addr, token, drawn }))
 }
 
-/// The request body: `-d`, the file of `-D`, or none.
-fn body_of(args: &RunArgs) -> Result<Bytes, Error> {
-    Ok(match (args.body.clone(), args.body_file.as_ref()) {
-        (Some(text), _) => Bytes::from(text),
-        (None, Some(path)) => untrusted::read_file(path, untrusted::MAX_BODY_BYTES)
-            .map(Bytes::from)
-            .map_err(|e| Error::Input(format!("-D: {e}")))?,
-        (None, None) => Bytes::new(),
+/// `-m`'s method.
+fn method_of(args: &RunArgs) -> Result<Method, Error> {
+    Method::from_bytes(args.method.as_bytes()).map_err(|_| {
+        Error::Input(format!(
+            "-m: '{}' is not an HTTP method (GET, POST, PUT, ...)",
+            untrusted::quoted(&args.method, untrusted::QUOTED_CHARS)
+        ))
     })
 }
 
@@ -323,13 +396,14 @@ pub async fn check_host_resolves(url: &http::Uri, route: &Route) -> Result<(), E
 /// added per URL when the client is built (`Target::basic_auth`).
 fn headers_of(
     args: &RunArgs,
+    lines: &[String],
     target: Option<&Target>,
     body_len: usize,
     route: &Route,
 ) -> Result<HeaderMap, Error> {
-    let mut headers = parse_headers(&args.headers)?;
+    let mut headers = parse_headers(lines)?;
     add_shortcuts(&mut headers, args)?;
-    check_framing(&headers, body_len)?;
+    check_framing(&headers, body_len).map_err(|why| Error::Input(format!("-H: {why}")))?;
     if target.is_some_and(|t| t.basic_auth.is_some()) && args.basic_auth.is_some() {
         return Err(Error::Input(
             "-a and the URL's user:password@ both give credentials: give one".into(),
@@ -343,16 +417,66 @@ fn headers_of(
     Ok(headers)
 }
 
-/// Most URLs `--urls-from-file` takes: each keeps its own counts and a latency histogram.
-pub const MAX_URLS: usize = 1000;
+/// A `--targets` line's own request, before the run's headers and body are known.
+struct OwnRequest {
+    method: Method,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    line: usize,
+}
 
-/// The URL given, or the URLs of `--urls-from-file` (the first, and the rest).
-fn targets_of(args: &RunArgs) -> Result<(Option<Target>, Vec<Target>), Error> {
+impl OwnRequest {
+    /// Every target's request, in order (see `request`).
+    fn all(
+        own: Vec<OwnRequest>,
+        headers: &HeaderMap,
+        body: &Bytes,
+    ) -> Result<Vec<TargetRequest>, Error> {
+        own.into_iter().map(|o| o.request(headers, body)).collect()
+    }
+
+    /// The request: the run's `headers` then its own, its body or `body`; refused (naming
+    /// its line) when the framing headers do not match the body.
+    fn request(self, headers: &HeaderMap, body: &Bytes) -> Result<TargetRequest, Error> {
+        let mut all = headers.clone();
+        for (name, value) in self.headers.iter() {
+            all.append(name.clone(), value.clone());
+        }
+        let body = self.body.unwrap_or_else(|| body.clone());
+        check_framing(&all, body.len())
+            .map_err(|why| Error::Input(format!("--targets: line {}: {why}", self.line)))?;
+        Ok(TargetRequest {
+            method: self.method,
+            headers: all,
+            body,
+        })
+    }
+}
+
+/// Where a run's requests go: the first URL (None: the demo target), the rest, and with
+/// `--targets` each one's own request (else none).
+struct Aims {
+    first: Option<Target>,
+    more: Vec<Target>,
+    own: Vec<OwnRequest>,
+}
+
+/// The URL given, or the URLs of `--urls-from-file` or `--targets`; the URLs' paths may
+/// hold templates (`columns`: the data file's).
+fn targets_of(args: &RunArgs, columns: Option<&[String]>) -> Result<Aims, Error> {
+    if let Some(file) = &args.targets {
+        return from_targets_file(file);
+    }
     let Some(file) = &args.urls_from_file else {
-        return Ok((
-            args.url.as_deref().map(Target::parse).transpose()?,
-            Vec::new(),
-        ));
+        return Ok(Aims {
+            first: args
+                .url
+                .as_deref()
+                .map(|url| templates::target_of(url, columns))
+                .transpose()?,
+            more: Vec::new(),
+            own: Vec::new(),
+        });
     };
     let text = untrusted::read_text(file, untrusted::MAX_URL_FILE_BYTES)
         .map_err(|e| Error::Input(format!("--urls-from-file: {e}")))?;
@@ -363,25 +487,49 @@ fn targets_of(args: &RunArgs) -> Result<(Option<Target>, Vec<Target>), Error> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let target = Target::parse(line).map_err(|e| {
+        let target = templates::target_of(line, columns).map_err(|e| {
             Error::Input(format!(
                 "--urls-from-file: '{shown}' line {}: {e}",
                 number + 1
             ))
         })?;
+        if targets.len() == MAX_TARGETS {
+            return Err(Error::Input(format!(
+                "--urls-from-file: '{shown}' has more than {MAX_TARGETS} URLs"
+            )));
+        }
         targets.push(target);
-    }
-    if targets.len() > MAX_URLS {
-        return Err(Error::Input(format!(
-            "--urls-from-file: '{shown}' has {} URLs; at most {MAX_URLS}",
-            targets.len()
-        )));
     }
     let mut targets = targets.into_iter();
     let first = targets
         .next()
         .ok_or_else(|| Error::Input(format!("--urls-from-file: '{shown}' has no URL")))?;
-    Ok((Some(first), targets.collect()))
+    Ok(Aims {
+        first: Some(first),
+        more: targets.collect(),
+        own: Vec::new(),
+    })
+}
+
+/// The targets of a `--targets` file, each with its own request.
+fn from_targets_file(file: &std::path::Path) -> Result<Aims, Error> {
+    let mut targets = Vec::new();
+    let mut own = Vec::new();
+    for t in vegeta::read(file)? {
+        targets.push(t.target);
+        own.push(OwnRequest {
+            method: t.method,
+            headers: t.headers,
+            body: t.body,
+            line: t.line,
+        });
+    }
+    let mut targets = targets.into_iter();
+    Ok(Aims {
+        first: targets.next(),
+        more: targets.collect(),
+        own,
+    })
 }
 
 /// How connections are made: TLS as the flags say (its files read and checked now, before
@@ -480,13 +628,14 @@ fn add_shortcuts(headers: &mut HeaderMap, args: &RunArgs) -> Result<(), Error> {
 
 /// sluice frames the body itself (Content-Length from its size): a Content-Length that
 /// differs from the body, or any Transfer-Encoding, would make every request hang or fail.
-fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
+/// Says why, for the caller to put its flag before.
+fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), String> {
     if headers.contains_key(TRANSFER_ENCODING) {
-        return Err(Error::Input(
-            "-H: Transfer-Encoding is not allowed: sluice sends the body with a Content-Length \
+        return Err(
+            "Transfer-Encoding is not allowed: sluice sends the body with a Content-Length \
              computed from it"
                 .into(),
-        ));
+        );
     }
     let lengths: Vec<_> = headers.get_all(CONTENT_LENGTH).iter().collect();
     match lengths.as_slice() {
@@ -500,10 +649,10 @@ fn check_framing(headers: &HeaderMap, body_len: usize) -> Result<(), Error> {
         {
             Ok(())
         }
-        _ => Err(Error::Input(format!(
-            "-H: Content-Length must match the body ({body_len} bytes), or be left out: \
+        _ => Err(format!(
+            "Content-Length must match the body ({body_len} bytes), or be left out: \
              sluice computes it"
-        ))),
+        )),
     }
 }
 
@@ -544,6 +693,10 @@ mod tests {
         }
     }
 
+    fn framing_error(r: Result<(), String>) -> String {
+        r.expect_err("refused")
+    }
+
     #[test]
     fn framing_headers_must_agree_with_the_body() {
         let h = |lines: &[&str]| {
@@ -553,21 +706,21 @@ mod tests {
         assert!(check_framing(&h(&["Content-Length: 5"]), 5).is_ok());
         assert!(check_framing(&h(&[]), 5).is_ok());
         assert!(
-            input_error(check_framing(&h(&["Content-Length: 5"]), 0))
+            framing_error(check_framing(&h(&["Content-Length: 5"]), 0))
                 .contains("must match the body (0 bytes)")
         );
         assert!(
-            input_error(check_framing(&h(&["Content-Length: x"]), 0)).contains("Content-Length")
+            framing_error(check_framing(&h(&["Content-Length: x"]), 0)).contains("Content-Length")
         );
         assert!(
-            input_error(check_framing(
+            framing_error(check_framing(
                 &h(&["Content-Length: 2", "Content-Length: 2"]),
                 2
             ))
             .contains("Content-Length")
         );
         assert!(
-            input_error(check_framing(&h(&["Transfer-Encoding: chunked"]), 2))
+            framing_error(check_framing(&h(&["Transfer-Encoding: chunked"]), 2))
                 .contains("Transfer-Encoding")
         );
     }

@@ -7,6 +7,8 @@ pub(crate) mod connect_to;
 pub mod demo;
 pub mod scenario;
 pub(crate) mod target;
+pub mod templates;
+pub(crate) mod vegeta;
 
 use crate::control;
 use crate::engine::client::{self, Client, Pool, RequestTemplate};
@@ -29,6 +31,7 @@ use crate::schedule::replay::ReplayScript;
 use crate::schedule::stages::StagesScript;
 use crate::schedule::{Knob, driver, until};
 use crate::stats::aggregator::{self, Readings, Schedule};
+use crate::stats::by_target::{MAX_ROWS, OTHER_ROW};
 use crate::stats::snapshot::Snapshot;
 use crate::view::{headless, tui};
 use futures_util::FutureExt;
@@ -41,6 +44,9 @@ use tokio_util::sync::CancellationToken;
 
 /// How often stats are rolled into a snapshot (and a progress line printed).
 pub const TICK_MS: u64 = 1000;
+/// `-w`: past `-t` after the end of `-z`, what still has not handed in its outcome (a thread
+/// held up elsewhere) is aborted after all.
+const WAIT_SLACK: Duration = Duration::from_millis(200);
 /// Batches of outcomes that may wait in the channel before request tasks wait for the
 /// aggregator (256 full batches: 16k outcomes).
 const OUTCOME_QUEUE: usize = 256;
@@ -159,8 +165,12 @@ async fn run_on_runtime(
 async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<Resolved, Error> {
     match &config.target {
         Some(target) => {
+            // Each host once, however many URLs name it.
+            let mut hosts = std::collections::HashSet::new();
             for t in std::iter::once(target).chain(&config.more_targets) {
-                crate::run::config::check_host_resolves(&t.url, &config.route).await?;
+                if hosts.insert(t.url.authority()) {
+                    crate::run::config::check_host_resolves(&t.url, &config.route).await?;
+                }
             }
             Ok(Resolved {
                 target: target.clone(),
@@ -309,10 +319,11 @@ async fn pipeline(
         started,
         ends_by: config.plan.duration,
     };
+    let checks = config.checks.as_ref().map_or_else(Vec::new, |c| c.texts());
     let aggregator = tokio::spawn(aggregator::run(
         outcome_rx,
         LiveReadings(generator.clone()),
-        schedule,
+        (schedule, checks),
         snapshot_tx,
         std::mem::take(&mut readers.every),
     ));
@@ -385,8 +396,14 @@ fn watchers(
     // connects at thousands of connections) cannot delay the end of the run.
     if let Some(deadline) = config.plan.deadline(started) {
         let generator = generator.clone();
+        let wait = config.wait_ongoing.then_some(config.timeout);
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(deadline).await;
+            if let Some(timeout) = wait {
+                // -w: each request in flight ends within -t of its start, so by then.
+                generator.finish_in_flight();
+                tokio::time::sleep(timeout + WAIT_SLACK).await;
+            }
             generator.stop();
         }));
     }
@@ -407,6 +424,10 @@ impl Readings for LiveReadings {
 
     fn late_starts(&self) -> u64 {
         self.0.late_starts()
+    }
+
+    fn aborting(&self) -> bool {
+        self.0.aborting()
     }
 }
 
@@ -479,50 +500,63 @@ fn shown_targets(first: &Target, more: &[Target]) -> String {
     }
 }
 
-/// With several URLs, each as shown, in order; else none (a run with one URL has no table).
+/// With several URLs, each as shown, in order, the first `MAX_ROWS` of them and then
+/// "other" for the rest (their row sums them all); else none (a run with one URL has no
+/// table).
 fn shown_urls(first: &Target, more: &[Target]) -> Vec<String> {
-    match more.is_empty() {
-        true => Vec::new(),
-        false => std::iter::once(first)
-            .chain(more)
-            .map(|t| t.shown.clone())
-            .collect(),
+    if more.is_empty() {
+        return Vec::new();
     }
+    let all = std::iter::once(first).chain(more);
+    let mut shown: Vec<String> = all.take(MAX_ROWS).map(|t| t.shown.clone()).collect();
+    if more.len() >= MAX_ROWS {
+        shown.push(OTHER_ROW.to_string());
+    }
+    shown
 }
 
 /// The client for the run: a request template per URL, a pool per origin (scheme and
 /// authority), each with its connector and the run's timeouts.
 fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
     let mut pools: Vec<Pool> = Vec::new();
-    let mut origins: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    let mut origins = std::collections::HashMap::new();
     let mut templates = Vec::new();
-    for target in std::iter::once(target).chain(&config.more_targets) {
+    let all = std::iter::once(target).chain(&config.more_targets);
+    for (i, target) in all.enumerate() {
         let url = &target.url;
         let origin = (url.scheme_str(), url.authority().map(|a| a.as_str()));
-        let pool = match origins.iter().position(|o| *o == origin) {
-            Some(i) => i,
-            None => {
-                origins.push(origin);
-                pools.push(pool_for(config, url));
-                pools.len() - 1
-            }
+        let pool = *origins.entry(origin).or_insert_with(|| {
+            pools.push(pool_for(config, url));
+            pools.len() - 1
+        });
+        // --targets: each its own method, headers and body.
+        let (method, headers, body) = match config.target_requests.get(i) {
+            Some(own) => (&own.method, &own.headers, &own.body),
+            None => (&config.method, &config.headers, &config.body),
         };
-        let mut headers = config.headers.clone();
+        let mut headers = headers.clone();
         // The URL's user:password@ is Basic auth, unless -H Authorization says otherwise.
         if let Some(auth) = &target.basic_auth
             && !headers.contains_key(http::header::AUTHORIZATION)
         {
             headers.insert(http::header::AUTHORIZATION, auth.clone());
         }
-        let template = RequestTemplate::new(
-            config.method.clone(),
-            url.clone(),
-            headers,
-            config.body.clone(),
-        );
+        let template = RequestTemplate::new(method.clone(), url.clone(), headers, body.clone())
+            .with_holes(client::Holes {
+                path: target.template.clone(),
+                headers: config.templating.headers.clone(),
+                body: config.templating.body.clone(),
+            });
         templates.push((template, pool));
     }
-    Ok(Client::several(templates, pools, config.timeout))
+    let all: Vec<&Target> = std::iter::once(target)
+        .chain(&config.more_targets)
+        .collect();
+    let vary = templates::vary_of(&config.templating, &all, config.shard)?;
+    Ok(Client::several(templates, pools, config.timeout)
+        .with_checks(config.checks.clone())
+        .with_redirects(config.redirects)
+        .varying(vary))
 }
 
 /// A pool of connections to `url`'s origin, made as the flags say.

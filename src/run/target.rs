@@ -1,6 +1,7 @@
 //! The URL a run aims at, taken exactly as written or refused: a valid port or none, userinfo
 //! turned into Basic auth, and a form of the URL that never shows the password.
 
+use crate::engine::client::template::Template;
 use crate::process::error::Error;
 use crate::process::untrusted::{QUOTED_CHARS, quoted, redact, redact_authority};
 use base64::Engine as _;
@@ -17,6 +18,8 @@ pub struct Target {
     pub shown: String,
     /// `Basic …` from the URL's `user:pass@`, marked sensitive; None without userinfo.
     pub basic_auth: Option<HeaderValue>,
+    /// The path and query when they hold templates, filled per request (`run::templates`).
+    pub template: Option<Template>,
 }
 
 impl Target {
@@ -69,6 +72,7 @@ impl Target {
                 .map(basic_auth)
                 .transpose()
                 .map_err(|why| bad(&why))?,
+            template: None,
         })
     }
 
@@ -78,6 +82,7 @@ impl Target {
             shown: url.to_string(),
             url,
             basic_auth: None,
+            template: None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub fn holds(condition: &Condition, tick: &TickSummary) -> bool {
         failed: tick.failed,
         non2xx_responses: tick.non2xx,
         rps: tick.rps,
+        checks_passed: tick.checks_passed,
+        checks_failed: tick.checks_failed,
     };
     condition
         .measure(&measured)
@@ -100,5 +102,13 @@ mod tests {
         some_5xx.non2xx = 3;
         assert!(holds(&c("non2xx>2%"), &some_5xx));
         assert!(!holds(&c("non2xx>2%"), &tick(1, 100, 0)));
+        let mut failing = tick(1, 100, 0);
+        (failing.checks_passed, failing.checks_failed) = (97, 3);
+        assert!(holds(&c("checks<99%"), &failing));
+        assert!(!holds(&c("checks<97%"), &failing));
+        assert!(
+            !holds(&c("checks<99%"), &tick(1, 100, 0)),
+            "a tick without evaluations holds nothing"
+        );
     }
 }

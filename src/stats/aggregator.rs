@@ -47,6 +47,9 @@ pub trait Readings: Send + 'static {
     fn open_files(&self) -> FdUsage;
     /// Requests that have started late so far (rate mode).
     fn late_starts(&self) -> u64;
+    /// Whether a stopping generator is aborting what is in flight (a stop), rather than
+    /// letting it finish (`-w` at the end of `-z`, which bounds the wait itself).
+    fn aborting(&self) -> bool;
 }
 
 /// Once stopping, how long the generator gets to hand in its last outcomes; after that,
@@ -54,12 +57,13 @@ pub trait Readings: Send + 'static {
 pub const STOP_GRACE: Duration = Duration::from_millis(200);
 
 /// Counts outcomes until the channel closes (or the generator overstays `STOP_GRACE` once
-/// stopping); publishes a snapshot every tick, on `publish` and on each of `every`
-/// (which misses none); returns the final snapshot.
+/// stopping), each `--check` of `checks` (their texts) among them; publishes a snapshot
+/// every tick, on `publish` and on each of `every` (which misses none); returns the final
+/// snapshot.
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
     readings: impl Readings,
-    schedule: Schedule,
+    (schedule, checks): (Schedule, Vec<String>),
     publish: watch::Sender<Snapshot>,
     every: Vec<mpsc::UnboundedSender<Snapshot>>,
 ) -> Snapshot {
@@ -70,7 +74,7 @@ pub async fn run(
         }
         publish.send_replace(snapshot);
     };
-    let mut agg = Aggregator::new(readings);
+    let mut agg = Aggregator::new(readings, &checks);
     let mut ticks = tokio::time::interval_at(started + schedule.tick, schedule.tick);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_tick = schedule.tick;
@@ -132,11 +136,11 @@ impl<R: Readings> Aggregator<R> {
         Drained::Open
     }
 
-    /// Whether the generator has been stopping for longer than `STOP_GRACE`; if so, what it
+    /// Whether the generator has been aborting for longer than `STOP_GRACE`; if so, what it
     /// still has in flight is counted aborted.
     fn overstayed(&mut self, stopping_since: &mut Option<Instant>) -> bool {
         let gauges = self.readings.gauges();
-        if gauges.state != RunState::Stopping {
+        if gauges.state != RunState::Stopping || !self.readings.aborting() {
             return false;
         }
         let since = *stopping_since.get_or_insert_with(Instant::now);
@@ -147,9 +151,9 @@ impl<R: Readings> Aggregator<R> {
         true
     }
 
-    fn new(readings: R) -> Aggregator<R> {
+    fn new(readings: R, checks: &[String]) -> Aggregator<R> {
         Aggregator {
-            window: Window::new(RING_TICKS),
+            window: Window::new(RING_TICKS).with_checks(checks),
             readings,
             peak_open_files: 0,
             series: Vec::new(),
@@ -174,6 +178,8 @@ impl<R: Readings> Aggregator<R> {
             recent: self.window.recent().iter().copied().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
+            cumulative_ttfb: self.window.cumulative_ttfb(),
+            cumulative_connect: self.window.cumulative_connect(),
             gauges,
             open_files,
             peak_open_files: self.peak_open_files,

@@ -1,5 +1,6 @@
-//! With several URLs (`--urls-from-file`): each one's counts and latencies, so that the
-//! summary and the dashboard can break the run down by URL. A run with one URL keeps none.
+//! With several URLs (`--urls-from-file`, `--targets`): each one's counts and latencies, so
+//! that the summary and the dashboard can break the run down by URL. A run with one URL
+//! keeps none; past `MAX_ROWS` URLs, the rest are summed in one row more, "other".
 
 use super::latency::{LatencySummary, Sums};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
@@ -8,6 +9,11 @@ use std::collections::BTreeMap;
 
 /// Latencies above this (one hour) are recorded as this.
 const MAX_LATENCY_US: u64 = 3_600_000_000;
+/// URLs with a row of their own; those after them share one more row ("other"), so the
+/// breakdown stays bounded whatever the number of URLs.
+pub const MAX_ROWS: usize = 1000;
+/// The name of that row, where a URL's would be.
+pub const OTHER_ROW: &str = "other";
 /// Two significant figures (1%): a URL's histogram is ~20 KB, not the ~190 KB of the run's
 /// own three-figure one, so a thousand URLs stay small.
 const SIGFIGS: u8 = 2;
@@ -54,11 +60,13 @@ pub struct ByTarget {
 }
 
 impl ByTarget {
-    /// Counts `o` for its URL; outcomes of a one-URL run (target 0) are not kept.
+    /// Counts `o` for its URL (past `MAX_ROWS`, in the row after them); outcomes of a
+    /// one-URL run (target 0) are not kept.
     pub fn record(&mut self, o: &Outcome) {
-        let Some(i) = usize::from(o.target).checked_sub(1) else {
+        let Some(i) = (o.target as usize).checked_sub(1) else {
             return;
         };
+        let i = i.min(MAX_ROWS);
         while self.tallies.len() <= i {
             self.tallies.push(Tally::new());
         }
@@ -79,7 +87,8 @@ impl ByTarget {
         }
     }
 
-    /// Each URL's figures so far, in URL order; empty in a one-URL run.
+    /// Each URL's figures so far, in URL order (at most `MAX_ROWS`, then "other"'s); empty
+    /// in a one-URL run.
     pub fn figures(&self) -> Vec<TargetFigures> {
         self.tallies
             .iter()
@@ -102,14 +111,12 @@ impl ByTarget {
 mod tests {
     use super::*;
 
-    fn outcome(target: u16, verdict: Verdict, latency_us: u64) -> Outcome {
+    fn outcome(target: u32, verdict: Verdict, latency_us: u64) -> Outcome {
         Outcome {
-            latency_us,
-            late_us: 0,
-            verdict,
-            bytes: 0,
-            head_bytes: 0,
             target,
+            verdict,
+            latency_us,
+            ..Outcome::aborted()
         }
     }
 
@@ -130,6 +137,18 @@ mod tests {
         assert_eq!(f[2].errors, BTreeMap::from([("timeout", 1)]));
         let p50 = f[2].latency.p50_us;
         assert!((49_500..=50_500).contains(&p50), "p50 {p50}");
+    }
+
+    #[test]
+    fn urls_past_the_rows_kept_are_summed_in_one_more() {
+        let mut by = ByTarget::default();
+        for target in 1..=1500 {
+            by.record(&outcome(target, Verdict::Status(200), 1_000));
+        }
+        let f = by.figures();
+        assert_eq!(f.len(), MAX_ROWS + 1);
+        assert_eq!(f[MAX_ROWS - 1].ok, 1);
+        assert_eq!(f[MAX_ROWS].ok, 500, "URLs 1001 to 1500 in one row");
     }
 
     #[test]

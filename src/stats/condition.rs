@@ -49,6 +49,8 @@ enum Metric {
     Non2xx { percent: bool },
     /// Responses a second.
     Rps,
+    /// `--check` evaluations that passed, a percentage of all evaluations.
+    Checks,
 }
 
 /// `N%` (0 to 100: a share of the requests) or `N` (a whole number of requests, as a run
@@ -79,6 +81,17 @@ fn count_or_percent(text: &str, value: &str) -> Result<(bool, f64), String> {
     Ok((false, count as f64))
 }
 
+/// `N%` for `checks`: a share of the check evaluations, 0 to 100.
+fn check_share(text: &str, value: &str) -> Result<f64, String> {
+    match count_or_percent(text, value)? {
+        (true, share) => Ok(share),
+        (false, _) => Err(format!(
+            "'{}': checks takes a share of the check evaluations that passed, as checks<99.9%",
+            quoted(text, QUOTED_CHARS)
+        )),
+    }
+}
+
 /// What a condition is judged on: a tick, or the whole run.
 #[derive(Debug, Clone, Copy)]
 pub struct Measured<'a> {
@@ -89,6 +102,9 @@ pub struct Measured<'a> {
     /// Responses with a status outside 200..=299.
     pub non2xx_responses: u64,
     pub rps: f64,
+    /// `--check` evaluations (one per check and judged response) that passed and failed.
+    pub checks_passed: u64,
+    pub checks_failed: u64,
 }
 
 /// A parsed condition: a metric, a comparison and a threshold in the metric's unit.
@@ -120,6 +136,7 @@ impl Condition {
                 (Metric::Non2xx { percent }, n)
             }
             "rps" => (Metric::Rps, units::parse_rate(value)?),
+            "checks" => (Metric::Checks, check_share(text, value)?),
             _ => {
                 let rung = RUNGS.iter().find(|(n, _)| *n == name);
                 let (_, rung) = rung.ok_or_else(|| Self::help(text))?;
@@ -141,7 +158,7 @@ impl Condition {
         format!(
             "'{text}' is not a condition: use a latency (p50, p75, p90, p95, p99, p99.9, \
              p99.99, mean, max) with a duration (p99>200ms), errors>N or errors>N%, \
-             non2xx>N or non2xx>N%, or rps<N"
+             non2xx>N or non2xx>N%, rps<N, or checks<N% (checks>N%)"
         )
     }
 
@@ -158,6 +175,10 @@ impl Condition {
             Metric::Errors { percent } => share(m.failed, percent),
             Metric::Non2xx { percent } => share(m.non2xx_responses + m.failed, percent),
             Metric::Rps => Some(m.rps),
+            Metric::Checks => {
+                let judged = m.checks_passed.saturating_add(m.checks_failed);
+                (judged > 0).then(|| 100.0 * m.checks_passed as f64 / judged as f64)
+            }
         }
     }
 
@@ -174,9 +195,15 @@ impl Condition {
         match self.metric {
             Metric::Latency(_) => "ms",
             Metric::Errors { percent: true } | Metric::Non2xx { percent: true } => "%",
+            Metric::Checks => "%",
             Metric::Errors { percent: false } | Metric::Non2xx { percent: false } => "requests",
             Metric::Rps => "req/s",
         }
+    }
+
+    /// Whether it looks at `--check`s (and so needs some).
+    pub fn needs_checks(&self) -> bool {
+        self.metric == Metric::Checks
     }
 
     /// The condition as typed.
@@ -196,6 +223,8 @@ mod tests {
             failed,
             non2xx_responses: non2xx,
             rps: ok as f64,
+            checks_passed: 0,
+            checks_failed: 0,
         }
     }
 
@@ -236,6 +265,35 @@ mod tests {
         let c = Condition::parse("p99>4ms").expect("p99");
         assert_eq!(c.measure(&m), Some(5.0));
         assert_eq!(c.unit(), "ms");
+    }
+
+    #[test]
+    fn checks_are_the_share_of_evaluations_that_passed() {
+        let l = LatencySummary::default();
+        let m = Measured {
+            checks_passed: 998,
+            checks_failed: 2,
+            ..measured(&l, 10, 0, 0)
+        };
+        assert_eq!(holds("checks<99.9%", &m), Some(true), "99.8%");
+        assert_eq!(holds("checks<99.8%", &m), Some(false));
+        assert_eq!(holds("checks>99%", &m), Some(true));
+        assert_eq!(
+            holds("checks < 99%", &measured(&l, 10, 0, 0)),
+            None,
+            "none judged"
+        );
+        let c = Condition::parse("checks<99.9%").expect("checks");
+        assert_eq!((c.unit(), c.needs_checks()), ("%", true));
+        assert!(
+            !Condition::parse("errors>1%")
+                .expect("errors")
+                .needs_checks()
+        );
+        let err = Condition::parse("checks<99").expect_err("a count");
+        assert!(err.contains("checks takes a share"), "{err}");
+        let err = Condition::parse("checks<101%").expect_err("over 100");
+        assert!(err.contains("is not a share"), "{err}");
     }
 
     #[test]

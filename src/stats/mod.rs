@@ -3,6 +3,7 @@
 
 pub(crate) mod aggregator;
 pub mod by_target;
+pub mod checks;
 pub mod condition;
 pub mod latency;
 pub mod series;

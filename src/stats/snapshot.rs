@@ -26,6 +26,10 @@ pub struct Snapshot {
     pub cumulative: LatencySummary,
     /// Service time over the run so far, from each actual send.
     pub cumulative_service: LatencySummary,
+    /// Time to first byte over the run so far, from each send to the head.
+    pub cumulative_ttfb: LatencySummary,
+    /// Opening connections over the run so far, one a connection.
+    pub cumulative_connect: LatencySummary,
     /// The generator's gauges at the tick.
     pub gauges: Gauges,
     pub open_files: FdUsage,

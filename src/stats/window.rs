@@ -2,6 +2,7 @@
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
 use super::by_target::{ByTarget, TargetFigures};
+use super::checks::{self, CheckTally};
 use super::latency::{LatencySummary, MAX_LATENCY_US, Sums, new_histogram};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
@@ -29,8 +30,13 @@ pub struct TickSummary {
     pub latency: LatencySummary,
     /// From each actual send: the server's part.
     pub service: LatencySummary,
+    /// From each send to the response's head, connecting excluded.
+    pub ttfb: LatencySummary,
     /// The target rate at the end of the tick (rate mode), requests a second.
     pub target_rps: Option<f64>,
+    /// `--check` evaluations in the tick that passed and that failed, over all checks.
+    pub checks_passed: u64,
+    pub checks_failed: u64,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -48,8 +54,14 @@ pub struct Counts {
     pub late_starts: u64,
     /// The latest any request started after it was due, in microseconds.
     pub max_late_us: u64,
+    /// Connections opened (TCP, TLS, a proxy's CONNECT done), by any request.
+    pub connects_opened: u64,
     status: Box<[u64; STATUS_SLOTS]>,
     errors: [u64; ErrorKind::ALL.len()],
+    /// Each `--check`, in the order given (empty without).
+    pub checks: Vec<CheckTally>,
+    /// `-r`: redirects followed (hops, over all requests).
+    pub redirects_followed: u64,
 }
 
 impl Default for Counts {
@@ -62,8 +74,11 @@ impl Default for Counts {
             head_bytes: 0,
             late_starts: 0,
             max_late_us: 0,
+            connects_opened: 0,
             status: Box::new([0; STATUS_SLOTS]),
             errors: [0; ErrorKind::ALL.len()],
+            checks: Vec::new(),
+            redirects_followed: 0,
         }
     }
 }
@@ -123,6 +138,22 @@ pub struct Histograms {
     pub latency: Histogram<u64>,
     /// From each actual send.
     pub service: Histogram<u64>,
+    /// From each send to the response's head, connecting excluded.
+    pub ttfb: Histogram<u64>,
+    /// Opening each new connection.
+    pub connect: Histogram<u64>,
+}
+
+impl Histograms {
+    /// Four empty histograms.
+    pub fn empty() -> Histograms {
+        Histograms {
+            latency: new_histogram(),
+            service: new_histogram(),
+            ttfb: new_histogram(),
+            connect: new_histogram(),
+        }
+    }
 }
 
 /// One clock's histograms: the current tick and the whole run.
@@ -152,6 +183,11 @@ impl Recorder {
         self.total_sums.add(us);
     }
 
+    /// Records `us` `n` times (a request that opened several connections).
+    fn record_n(&mut self, us: u64, n: u8) {
+        (0..n).for_each(|_| self.record(us));
+    }
+
     /// The tick's summary and histogram; the tick starts again empty.
     fn close_tick(&mut self) -> (LatencySummary, Histogram<u64>) {
         let summary = LatencySummary::of(&self.tick, self.tick_sums);
@@ -168,9 +204,13 @@ impl Recorder {
 pub struct Window {
     latency: Recorder,
     service: Recorder,
+    ttfb: Recorder,
+    connect: Recorder,
     tick_ok: u64,
     tick_failed: u64,
     tick_non2xx: u64,
+    /// `--check` evaluations in the tick: passed, failed.
+    tick_checks: (u64, u64),
     tick_start: Duration,
     /// The histograms of the tick that closed last.
     last_histograms: Arc<Histograms>,
@@ -188,20 +228,26 @@ impl Window {
         Window {
             latency: Recorder::new(),
             service: Recorder::new(),
+            ttfb: Recorder::new(),
+            connect: Recorder::new(),
             tick_ok: 0,
             tick_failed: 0,
             tick_non2xx: 0,
+            tick_checks: (0, 0),
             tick_start: Duration::ZERO,
-            last_histograms: Arc::new(Histograms {
-                latency: new_histogram(),
-                service: new_histogram(),
-            }),
+            last_histograms: Arc::new(Histograms::empty()),
             target_rps: None,
             ring: VecDeque::with_capacity(ring_len),
             ring_len: ring_len.max(1),
             counts: Counts::default(),
             by_target: ByTarget::default(),
         }
+    }
+
+    /// The same window counting the `--check`s of `texts` (their canonical texts, in order).
+    pub fn with_checks(mut self, texts: &[String]) -> Window {
+        self.counts.checks = texts.iter().map(|t| CheckTally::new(t)).collect();
+        self
     }
 
     /// Counts one outcome; only responses go into the latency histograms.
@@ -211,6 +257,10 @@ impl Window {
         }
         if o.late_us > 0 {
             self.counts.max_late_us = self.counts.max_late_us.max(o.late_us);
+        }
+        if o.opened > 0 {
+            self.counts.connects_opened += u64::from(o.opened);
+            self.connect.record_n(u64::from(o.connect_us), o.opened);
         }
         match o.verdict {
             Verdict::Status(code) => {
@@ -222,6 +272,10 @@ impl Window {
                 self.tick_non2xx += u64::from(!(200..300).contains(&code));
                 self.latency.record(o.latency_us);
                 self.service.record(o.service_us());
+                self.ttfb.record(u64::from(o.ttfb_us));
+                if !self.counts.checks.is_empty() {
+                    self.judged(o.checks_failed);
+                }
             }
             Verdict::Error(kind) => {
                 self.counts.failed += 1;
@@ -230,6 +284,17 @@ impl Window {
             }
             Verdict::Aborted => self.counts.aborted += 1,
         }
+        if o.redirects > 0 {
+            self.counts.redirects_followed += u64::from(o.redirects);
+        }
+    }
+
+    /// Counts a response's checks, `failed` a bit each.
+    fn judged(&mut self, failed: u32) {
+        let failures = checks::record(&mut self.counts.checks, failed);
+        let evaluated = self.counts.checks.len() as u64;
+        self.tick_checks.0 += evaluated - failures;
+        self.tick_checks.1 += failures;
     }
 
     /// Counts `n` requests aborted at the end without an outcome of their own.
@@ -252,6 +317,8 @@ impl Window {
         let secs = now.saturating_sub(self.tick_start).as_secs_f64();
         let (latency, latency_histogram) = self.latency.close_tick();
         let (service, service_histogram) = self.service.close_tick();
+        let (ttfb, ttfb_histogram) = self.ttfb.close_tick();
+        let (_, connect_histogram) = self.connect.close_tick();
         let summary = TickSummary {
             end: now,
             ok: self.tick_ok,
@@ -260,11 +327,17 @@ impl Window {
             rps: crate::units::per_second(self.tick_ok, secs),
             latency,
             service,
+            ttfb,
             target_rps: self.target_rps,
+            checks_passed: self.tick_checks.0,
+            checks_failed: self.tick_checks.1,
         };
+        self.tick_checks = (0, 0);
         self.last_histograms = Arc::new(Histograms {
             latency: latency_histogram,
             service: service_histogram,
+            ttfb: ttfb_histogram,
+            connect: connect_histogram,
         });
         self.tick_ok = 0;
         self.tick_failed = 0;
@@ -292,6 +365,8 @@ impl Window {
         Histograms {
             latency: self.latency.total.clone(),
             service: self.service.total.clone(),
+            ttfb: self.ttfb.total.clone(),
+            connect: self.connect.total.clone(),
         }
     }
 
@@ -303,6 +378,16 @@ impl Window {
     /// Service-time percentiles over the whole run so far.
     pub fn cumulative_service(&self) -> LatencySummary {
         self.service.cumulative()
+    }
+
+    /// Time-to-first-byte percentiles over the whole run so far.
+    pub fn cumulative_ttfb(&self) -> LatencySummary {
+        self.ttfb.cumulative()
+    }
+
+    /// Connect-time percentiles over the whole run so far, one a connection opened.
+    pub fn cumulative_connect(&self) -> LatencySummary {
+        self.connect.cumulative()
     }
 
     /// The last tick summaries, oldest first.
@@ -323,11 +408,9 @@ mod tests {
     fn ok(latency_us: u64) -> Outcome {
         Outcome {
             latency_us,
-            late_us: 0,
             verdict: Verdict::Status(200),
             bytes: 13,
-            head_bytes: 0,
-            target: 0,
+            ..Outcome::aborted()
         }
     }
 
@@ -397,9 +480,7 @@ mod tests {
             latency_us: 900_000,
             late_us: 899_000,
             verdict: Verdict::Status(200),
-            bytes: 0,
-            head_bytes: 0,
-            target: 0,
+            ..Outcome::aborted()
         });
         w.record(&ok(1_000));
         let tick = w.rotate(Duration::from_secs(1));
@@ -412,6 +493,38 @@ mod tests {
     }
 
     #[test]
+    fn ttfb_goes_with_responses_and_connects_with_whoever_opened_one() {
+        let mut w = Window::new(2);
+        w.record(&Outcome {
+            ttfb_us: 300,
+            connect_us: 2_000,
+            opened: 1,
+            ..ok(9_000)
+        });
+        w.record(&Outcome {
+            ttfb_us: 500,
+            ..ok(9_000)
+        });
+        w.record(&Outcome {
+            verdict: Verdict::Error(ErrorKind::ConnectionReset),
+            connect_us: 4_000,
+            opened: 2,
+            ..Outcome::aborted()
+        });
+        assert_eq!(w.counts().connects_opened, 3);
+        let connect = w.cumulative_connect();
+        assert_eq!(connect.count, 3, "one a connection, a failed request's too");
+        assert!(connect.max_us.abs_diff(4_000) <= 4, "{connect:?}");
+        let ttfb = w.cumulative_ttfb();
+        assert_eq!((ttfb.count, ttfb.min_us, ttfb.max_us), (2, 300, 500));
+        let tick = w.rotate(Duration::from_secs(1));
+        assert_eq!(tick.ttfb.count, 2);
+        let run = w.run_histograms();
+        assert_eq!((run.ttfb.len(), run.connect.len()), (2, 3));
+        assert_eq!(w.last_tick_histograms().connect.len(), 3);
+    }
+
+    #[test]
     fn errors_and_aborts_are_counted_apart_from_responses() {
         let mut w = Window::new(2);
         w.record(&ok(100));
@@ -419,25 +532,19 @@ mod tests {
             latency_us: 5,
             late_us: 0,
             verdict: Verdict::Status(503),
-            bytes: 0,
-            head_bytes: 0,
-            target: 0,
+            ..Outcome::aborted()
         });
         w.record(&Outcome {
             latency_us: 30_000_000,
             late_us: 0,
             verdict: Verdict::Error(ErrorKind::Timeout),
-            bytes: 0,
-            head_bytes: 0,
-            target: 0,
+            ..Outcome::aborted()
         });
         w.record(&Outcome {
             latency_us: 1,
             late_us: 0,
             verdict: Verdict::Aborted,
-            bytes: 0,
-            head_bytes: 0,
-            target: 0,
+            ..Outcome::aborted()
         });
         let c = w.counts();
         assert_eq!((c.ok, c.failed, c.aborted, c.total()), (2, 1, 1, 3));

@@ -199,6 +199,11 @@ mod tests {
             bytes: 0,
             head_bytes: 0,
             target: 0,
+            ttfb_us: 0,
+            connect_us: 0,
+            opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
         let s = Snapshot {
             counts: w.counts().clone(),

@@ -284,6 +284,11 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };
@@ -397,6 +402,11 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
                 bytes: 0,
                 head_bytes: 0,
                 target: 0,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     };

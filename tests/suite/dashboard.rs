@@ -34,16 +34,20 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 bytes: 13,
                 head_bytes: 0,
                 target: 0,
+                // The head comes 1.2 ms before the last byte; the first tick opens the
+                // 50 connections.
+                ttfb_us: (800 + (i % 50) * 200 + t * 30) as u32,
+                connect_us: (250 + i * 7) as u32,
+                opened: u8::from(t == 1 && i < 50),
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         if t % 10 == 0 {
             w.record(&Outcome {
                 latency_us: 30_000_000,
-                late_us: 0,
                 verdict: Verdict::Error(ErrorKind::Timeout),
-                bytes: 0,
-                head_bytes: 0,
-                target: 0,
+                ..Outcome::aborted()
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -56,6 +60,8 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         recent: w.recent().iter().copied().collect(),
         cumulative: w.cumulative(),
         cumulative_service: w.cumulative_service(),
+        cumulative_ttfb: w.cumulative_ttfb(),
+        cumulative_connect: w.cumulative_connect(),
         gauges: Gauges {
             state: RunState::Running,
             limit: 50,
@@ -192,6 +198,11 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         bytes: 0,
         head_bytes: 0,
         target: 0,
+        ttfb_us: 0,
+        connect_us: 0,
+        opened: 0,
+        checks_failed: 0,
+        redirects: 0,
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -283,6 +294,11 @@ fn rate_mode_snapshot() -> Snapshot {
                 bytes: 13,
                 head_bytes: 0,
                 target: 0,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -356,7 +372,7 @@ fn rate_mode_shows_target_late_starts_lag_and_service_time() {
 #[test]
 fn several_urls_get_a_table_busiest_first() {
     let mut w = Window::new(300);
-    let counts = [(1u16, 30u64), (2, 300), (3, 120)];
+    let counts = [(1u32, 30u64), (2, 300), (3, 120)];
     for (target, n) in counts {
         for i in 0..n {
             let verdict = match (target, i % 10) {
@@ -370,6 +386,11 @@ fn several_urls_get_a_table_busiest_first() {
                 bytes: 13,
                 head_bytes: 0,
                 target,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -588,7 +609,7 @@ fn a_rate_switched_off_reads_off_with_the_late_starts_it_left() {
 fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
     let mut w = Window::new(300);
     for (target, verdict) in [
-        (1u16, Verdict::Status(200)),
+        (1u32, Verdict::Status(200)),
         (2, Verdict::Status(404)),
         (3, Verdict::Error(ErrorKind::ConnectionReset)),
         (3, Verdict::Status(200)),
@@ -601,6 +622,11 @@ fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
                 bytes: 13,
                 head_bytes: 0,
                 target,
+                ttfb_us: 0,
+                connect_us: 0,
+                opened: 0,
+                checks_failed: 0,
+                redirects: 0,
             });
         }
     }
@@ -631,7 +657,7 @@ fn what_came_from_outside_is_shown_escaped() {
     let mut app = app_with_data().with_urls(vec![hostile.into(), "http://127.0.0.1:8080/b".into()]);
     app.target = hostile.into();
     let mut w = Window::new(10);
-    for target in [1u16, 2] {
+    for target in [1u32, 2] {
         w.record(&Outcome {
             latency_us: 1_000,
             late_us: 0,
@@ -639,6 +665,11 @@ fn what_came_from_outside_is_shown_escaped() {
             bytes: 0,
             head_bytes: 0,
             target,
+            ttfb_us: 0,
+            connect_us: 0,
+            opened: 0,
+            checks_failed: 0,
+            redirects: 0,
         });
     }
     let mut snapshot = snapshot_after(90);
@@ -741,6 +772,8 @@ fn widest_snapshot() -> Snapshot {
         recent: (1..=123).map(tick).collect(),
         cumulative: slow(208_800, 371_700, 395_300, 399_400, 399_400),
         cumulative_service: slow(999_400, 999_600, 3_599_000, 3_600_000_000, 3_600_000_000),
+        cumulative_ttfb: slow(998_900, 999_100, 3_598_000, 3_600_000_000, 3_600_000_000),
+        cumulative_connect: slow(105_000, 999_000, 3_000_000, 9_990_000, 3_600_000_000),
         gauges: widest_gauges(),
         open_files: FdUsage {
             open: 1_048_576,
@@ -1024,4 +1057,40 @@ fn at_80x24_the_widest_values_keep_their_columns_units_and_rows_apart() {
         .collect();
     assert_eq!((rows.len(), names.len()), (3, 3), "{s}");
     insta::assert_snapshot!("widest_fleet_at_80x24", s);
+}
+
+/// The dashboard of `app_with_data` judging three checks: one always passed, one failed
+/// now and then, one failing more than a percent; the last second worse than the run.
+fn app_with_checks() -> App {
+    use sluicegate::stats::checks::CheckTally;
+    let mut s = snapshot_after(90);
+    let ok = s.counts.ok;
+    let tally = |check: &str, failed: u64| CheckTally {
+        check: check.into(),
+        passed: ok - failed,
+        failed,
+    };
+    s.counts.checks = vec![
+        tally("status in 200..399", 0),
+        tally("header content-type contains \"json\"", 12),
+        tally("json /items/0/name == \"a very long expected name\"", 2_600),
+    ];
+    (s.last_tick.checks_passed, s.last_tick.checks_failed) = (1_300, 50);
+    let mut app = app_with_data();
+    update(&mut app, Msg::Snapshot(Box::new(s)));
+    app
+}
+
+#[test]
+fn checks_show_each_pass_share_at_100x30() {
+    let text = screen(&app_with_checks(), 100, 30);
+    for shown in [" Checks ", "100%", "99.97%", " now", "status in 200..399"] {
+        assert!(text.contains(shown), "{shown} missing from\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn checks_at_80x24() {
+    insta::assert_snapshot!(screen(&app_with_checks(), 80, 24));
 }

@@ -321,7 +321,8 @@ fn rate_and_urls(kept: &mut Kept, fast: &TestServer, other: &TestServer) {
     kept.valid("urls", &by_url);
 }
 
-/// Two --fail-if bars, one missed (exit 3), under an --until met at the first second; and a
+/// Two --fail-if bars, one missed (exit 3), under an --until met at the first second, with
+/// two --check and -r; and a
 /// run against a closed port, with no responses and so no latency.
 fn bars_and_no_responses(kept: &mut Kept, fast: &TestServer) {
     let bars = sluice(&[
@@ -334,6 +335,12 @@ fn bars_and_no_responses(kept: &mut Kept, fast: &TestServer) {
         "rps<1000000",
         "--fail-if",
         "errors>0",
+        "--check",
+        "status == 200",
+        "--check",
+        "body contains \"ok\"",
+        "-r",
+        "2",
         "--no-tui",
         "--output-format",
         "json",
@@ -341,6 +348,7 @@ fn bars_and_no_responses(kept: &mut Kept, fast: &TestServer) {
     assert_eq!(bars.status.code(), Some(3), "a bar missed is exit 3");
     let bars: serde_json::Value = serde_json::from_slice(&bars.stdout).expect("JSON");
     assert_eq!(bars["thresholds"].as_array().map(Vec::len), Some(2));
+    assert_eq!(bars["checks"].as_array().map(Vec::len), Some(2));
     kept.valid("fail-if", &bars);
 
     let closed = format!("http://127.0.0.1:{}/", crate::common::closed_port());

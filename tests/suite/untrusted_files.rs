@@ -189,18 +189,20 @@ fn files_larger_than_their_kind_needs_are_refused() {
         path.display().to_string()
     };
     let body = sparse("body", (64 << 20) + 1);
-    let urls = sparse("urls.txt", (16 << 20) + 1);
+    let urls = sparse("urls.txt", (64 << 20) + 1);
     let url = nowhere();
     let err = refused_quickly(dir.path(), &["--no-tui", "-n", "1", "-D", &body, &url]);
     assert!(
         err.contains("-D") && err.contains("larger than 64 MiB"),
         "{err}"
     );
-    let err = refused_quickly(
-        dir.path(),
-        &["--no-tui", "-n", "1", "--urls-from-file", &urls],
-    );
-    assert!(err.contains("larger than 16 MiB"), "{err}");
+    for flag in ["--urls-from-file", "--targets"] {
+        let err = refused_quickly(dir.path(), &["--no-tui", "-n", "1", flag, &urls]);
+        assert!(
+            err.contains(flag) && err.contains("larger than 64 MiB"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

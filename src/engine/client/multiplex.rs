@@ -13,7 +13,7 @@ use super::backoff;
 use super::classify;
 use super::connect::Connector;
 use super::h2_watch::{Fate, Watched};
-use crate::engine::outcome::ErrorKind;
+use crate::engine::outcome::{ErrorKind, micros_u32};
 use bytes::Bytes;
 use http::Uri;
 use http_body_util::Full;
@@ -121,25 +121,28 @@ impl Multiplex {
         Multiplex::new(self.per_connection)
     }
 
-    /// A stream slot: on an open connection with room, or on a new one. `wanted` is the
-    /// operator's limit: connections left empty beyond what it needs are closed on the way.
+    /// A stream slot: on an open connection with room, or on a new one, with how long
+    /// opening it took in microseconds (None: an open one). `wanted` is the operator's
+    /// limit: connections left empty beyond what it needs are closed on the way.
     pub async fn lease(
         &self,
         connector: &Connector,
         origin: &Uri,
         wanted: usize,
-    ) -> Result<(Lease, bool), ErrorKind> {
+    ) -> Result<(Lease, Option<u32>), ErrorKind> {
         if let Some(lease) = self.take_slot(wanted) {
-            return Ok((lease, true));
+            return Ok((lease, None));
         }
         let mut opening = self.opening.lock().await;
         // Another task may have opened one while this one waited.
         if let Some(lease) = self.take_slot(wanted) {
-            return Ok((lease, true));
+            return Ok((lease, None));
         }
         opening.wait_out().await;
         let fate = Arc::new(Fate::default());
+        let begun = tokio::time::Instant::now();
         let (sender, server_max) = open(connector, origin, Arc::clone(&fate)).await?;
+        let connect_us = micros_u32(begun.elapsed());
         opening.ids += 1;
         opening.last = Some(Arc::clone(&fate));
         let id = opening.ids;
@@ -160,7 +163,7 @@ impl Multiplex {
                 connections,
                 fate,
             },
-            false,
+            Some(connect_us),
         ))
     }
 

@@ -9,7 +9,7 @@ use super::classify;
 use super::connect::Connector;
 use super::multiplex::{Lease, Multiplex};
 use super::protocol::Protocol;
-use crate::engine::outcome::ErrorKind;
+use crate::engine::outcome::{ErrorKind, micros_u32};
 use bytes::Bytes;
 use futures_util::future::Either;
 use http::{Request, Response, Uri};
@@ -18,6 +18,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use std::future::Future;
 use std::sync::Mutex;
+use tokio::time::Instant;
 
 /// Bodies up to this size are copied into hyper's one flat write buffer with the head (one
 /// `write` a request); larger ones are queued by reference (writev), so a body is held once
@@ -101,6 +102,8 @@ pub struct Pool {
 pub struct Checkout {
     pub sender: Sender,
     pub reused: bool,
+    /// How long opening it took, in microseconds (0 when reused).
+    pub connect_us: u32,
 }
 
 impl Pool {
@@ -124,6 +127,11 @@ impl Pool {
     /// Whether requests carry the whole URL (plain http through a proxy).
     pub fn absolute_form(&self) -> bool {
         self.connector.absolute_form()
+    }
+
+    /// The URL whose origin (scheme and authority) this pool's connections go to.
+    pub fn origin(&self) -> &Uri {
+        &self.origin
     }
 
     /// The protocol this pool's connections speak.
@@ -154,12 +162,13 @@ impl Pool {
     /// beyond `max_idle` (after the limit was lowered) are closed on the way.
     pub async fn checkout(&self, max_idle: usize) -> Result<Checkout, ErrorKind> {
         if let Some(multiplex) = &self.multiplex {
-            let (lease, reused) = multiplex
+            let (lease, connect_us) = multiplex
                 .lease(&self.connector, &self.origin, max_idle)
                 .await?;
             return Ok(Checkout {
                 sender: Sender::H2(lease),
-                reused,
+                reused: connect_us.is_none(),
+                connect_us: connect_us.unwrap_or(0),
             });
         }
         while let Some(sender) = self.pop(max_idle) {
@@ -168,12 +177,16 @@ impl Pool {
                 return Ok(Checkout {
                     sender,
                     reused: true,
+                    connect_us: 0,
                 });
             }
         }
+        let begun = Instant::now();
+        let sender = self.open().await?;
         Ok(Checkout {
-            sender: Sender::H1(self.open().await?),
+            sender: Sender::H1(sender),
             reused: false,
+            connect_us: micros_u32(begun.elapsed()),
         })
     }
 

@@ -4,13 +4,15 @@ use super::alarm::Alarm;
 use super::backoff::{self, ConnectBackoff};
 use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
-use super::requests::{Next, RequestTemplate, Requests};
+use super::redirect::{self, Hop};
+use super::requests::{Got, RequestTemplate, Requests, Sendable, Vary};
 use super::wire_size;
-use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
+use crate::engine::checks::{self, Checks};
+use crate::engine::outcome::{ErrorKind, Outcome, Verdict, micros_u32};
 use http_body_util::BodyExt;
 use hyper::body::Body as _;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -22,6 +24,10 @@ pub struct Client {
     pools: Vec<Pool>,
     timeout: Duration,
     backoff: ConnectBackoff,
+    /// `--check`: what every final response is judged on; None without.
+    checks: Option<Checks>,
+    /// `-r`: redirects followed at most, on the same origin; 0 follows none.
+    redirects: u8,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -44,6 +50,28 @@ struct ConnectFailures {
     connect_failed: AtomicBool,
     /// EMFILE/ENFILE was hit and retried.
     out_of_files: AtomicBool,
+    /// The connections opened on the way, for the outcome's `connects`.
+    opened: Opened,
+}
+
+/// The connections a request opened on the way, for its outcome.
+#[derive(Default)]
+struct Opened {
+    count: AtomicU8,
+    /// How long the last one took to open, in microseconds.
+    last_us: AtomicU32,
+}
+
+impl Opened {
+    /// Notes `conn` if it is a new connection.
+    fn note(&self, conn: &Checkout) {
+        if !conn.reused {
+            let _ = self
+                .count
+                .fetch_update(Relaxed, Relaxed, |n| n.checked_add(1));
+            self.last_us.store(conn.connect_us, Relaxed);
+        }
+    }
 }
 
 impl Client {
@@ -60,7 +88,10 @@ impl Client {
         timeout: Duration,
     ) -> Client {
         let requests = Requests::in_turn(&templates, &pools);
-        let biggest_body = templates.iter().map(|(t, _)| t.body.len()).max();
+        let biggest_body = templates
+            .iter()
+            .map(|(t, _)| t.body.len().max(t.holes.body_len_hint()))
+            .max();
         Client {
             pools: pools
                 .into_iter()
@@ -69,7 +100,27 @@ impl Client {
             requests,
             timeout,
             backoff: ConnectBackoff::default(),
+            checks: None,
+            redirects: 0,
         }
+    }
+
+    /// The same client judging every final response on `checks` (`--check`).
+    pub fn with_checks(mut self, checks: Option<Checks>) -> Client {
+        self.checks = checks;
+        self
+    }
+
+    /// The same client following up to `redirects` redirects on the URL's origin (`-r`).
+    pub fn with_redirects(mut self, redirects: u8) -> Client {
+        self.redirects = redirects;
+        self
+    }
+
+    /// The same client, its requests' values (templates) from `vary`.
+    pub fn varying(mut self, vary: Vary) -> Client {
+        self.requests = self.requests.varying(vary);
+        self
     }
 
     /// The same client with an empty pool of its own: for another generator shard, so no
@@ -80,6 +131,8 @@ impl Client {
             pools: self.pools.iter().map(Pool::empty_copy).collect(),
             timeout: self.timeout,
             backoff: ConnectBackoff::default(),
+            checks: self.checks.clone(),
+            redirects: self.redirects,
         }
     }
 
@@ -98,15 +151,23 @@ impl Client {
     /// target that is down is not hammered in a tight loop.
     /// `due` is when the request was due (rate mode): its latency is measured from then, so a
     /// late start is counted against the server, not hidden; the timeout runs from the send.
-    /// Request `n` of the run is what `requests` says it is.
+    /// Request `n` of the run is what `requests` says it is; None when there is none, its
+    /// data rows used up: the run is over.
     pub async fn send_one(
         &self,
         session: &mut Session,
         max_idle: usize,
         due: Option<Instant>,
         n: u64,
-    ) -> Outcome {
-        let next = self.requests.get(n);
+    ) -> Option<Outcome> {
+        let next = match self.requests.get(n) {
+            Got::Next(next) => next,
+            Got::Wait => match Box::pin(self.when_ready(n)).await {
+                Got::Next(next) => next,
+                other => return not_sent(&other),
+            },
+            other => return not_sent(&other),
+        };
         let target = next.target;
         if session.pool != next.pool {
             // Another origin: the connection goes back to its own pool.
@@ -120,42 +181,80 @@ impl Client {
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let exchange = pin!(self.exchange(next, held, max_idle, &failures));
-        let result = session.alarm.within(deadline, exchange).await;
-        let end = Instant::now();
-        let (verdict, head_bytes, bytes) = match result {
-            // A response that came after the deadline (a thread held up elsewhere) is late.
-            Some(Ok(r)) if end > deadline => {
-                session.conn = r.conn;
-                (Verdict::Error(ErrorKind::Timeout), 0, 0)
+        let pool = &self.pools[next.pool];
+        let first = (&next, pool);
+        let exchange = pin!(self.exchange(first, held, max_idle, &failures, self.redirects > 0));
+        let result = match session.alarm.within(deadline, exchange).await {
+            // -r: the chain goes on within the same deadline, boxed out of every request's
+            // future (a run without redirects never builds it).
+            Some(Ok(r)) if r.hop.is_some() => {
+                let chain = pin!(Box::pin(self.follow(r, pool, max_idle, &failures)));
+                session.alarm.within(deadline, chain).await
             }
-            Some(Ok(r)) => {
-                session.conn = r.conn;
-                self.backoff.succeeded();
-                (Verdict::Status(r.status), r.head_bytes, r.body_bytes)
-            }
-            Some(Err(kind)) => (Verdict::Error(kind), 0, 0),
-            None if failures.out_of_files.load(Relaxed) => {
-                (Verdict::Error(ErrorKind::TooManyOpenFiles), 0, 0)
-            }
-            None => (Verdict::Error(ErrorKind::Timeout), 0, 0),
+            result => result,
         };
+        let end = Instant::now();
+        let mut outcome = self.outcome_of(result, (start, end > deadline), session, &failures);
+        outcome.target = target;
         let from = match due {
             Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
             _ => start,
         };
-        let outcome = Outcome {
-            latency_us: end.duration_since(from).as_micros() as u64,
-            late_us: start.duration_since(from).as_micros() as u64,
-            verdict,
-            bytes,
-            head_bytes,
-            target,
-        };
+        outcome.latency_us = end.duration_since(from).as_micros() as u64;
+        outcome.late_us = start.duration_since(from).as_micros() as u64;
         if failures.connect_failed.load(Relaxed) {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
+        Some(outcome)
+    }
+
+    /// Request `n` once its data row has arrived.
+    async fn when_ready(&self, n: u64) -> Got<'_> {
+        loop {
+            match self.requests.get(n) {
+                Got::Wait => self.requests.ready().await,
+                got => return got,
+            }
+        }
+    }
+
+    /// What an exchange started at `start` came to (`late`: it ended past its deadline), its
+    /// latency left to the caller; the connection it leaves goes back into the session.
+    fn outcome_of(
+        &self,
+        result: Option<Result<Received, ErrorKind>>,
+        (start, late): (Instant, bool),
+        session: &mut Session,
+        failures: &ConnectFailures,
+    ) -> Outcome {
+        let mut outcome = Outcome::aborted();
+        outcome.connect_us = failures.opened.last_us.load(Relaxed);
+        outcome.opened = failures.opened.count.load(Relaxed);
+        outcome.verdict = match result {
+            // A response that came after the deadline (a thread held up elsewhere) is late.
+            Some(Ok(r)) if late => {
+                session.conn = r.conn;
+                Verdict::Error(ErrorKind::Timeout)
+            }
+            Some(Ok(r)) => {
+                session.conn = r.conn;
+                self.backoff.succeeded();
+                (outcome.head_bytes, outcome.bytes) = (r.head_bytes, r.body_bytes);
+                (outcome.checks_failed, outcome.redirects) = (r.checks_failed, r.redirects);
+                let to_head = micros_u32(r.head_at.saturating_duration_since(start));
+                outcome.ttfb_us = to_head.saturating_sub(outcome.connect_us);
+                match r.offsite {
+                    false => Verdict::Status(r.status),
+                    true => Verdict::Error(ErrorKind::RedirectOffsite),
+                }
+            }
+            Some(Err(kind)) => Verdict::Error(kind),
+            None if failures.out_of_files.load(Relaxed) => {
+                Verdict::Error(ErrorKind::TooManyOpenFiles)
+            }
+            None => Verdict::Error(ErrorKind::Timeout),
+        };
         outcome
     }
 
@@ -187,6 +286,7 @@ impl Client {
             return Ok(Checkout {
                 sender,
                 reused: true,
+                connect_us: 0,
             });
         }
         // Boxed: the cold path (pool, connect, TLS and handshake futures) would otherwise
@@ -218,56 +318,84 @@ impl Client {
         }
     }
 
+    /// Follows `received`'s redirects, up to `-r` of them, over its connection while it
+    /// stays open; one to another origin ends the chain, not followed. The bytes of every
+    /// response of the chain are counted.
+    async fn follow(
+        &self,
+        mut received: Received,
+        pool: &Pool,
+        max_idle: usize,
+        failures: &ConnectFailures,
+    ) -> Result<Received, ErrorKind> {
+        let (mut head_bytes, mut body_bytes, mut hops) =
+            (received.head_bytes, received.body_bytes, 0);
+        while let Some(hop) = received.hop.take() {
+            let request = match hop {
+                Hop::Offsite => {
+                    received.offsite = true;
+                    break;
+                }
+                Hop::Follow(request) => request,
+            };
+            hops += 1;
+            let held = received.conn.take();
+            let may_follow = hops < self.redirects;
+            received = self
+                .exchange((&*request, pool), held, max_idle, failures, may_follow)
+                .await?;
+            head_bytes = head_bytes.saturating_add(received.head_bytes);
+            body_bytes += received.body_bytes;
+        }
+        received.redirects = hops;
+        (received.head_bytes, received.body_bytes) = (head_bytes, body_bytes);
+        Ok(received)
+    }
+
     /// Request and full response body; one retry when a reused connection turns out closed.
     /// HTTP/2: a request the server did not process (GOAWAY, REFUSED_STREAM, or never sent
     /// before the connection closed) is sent again on another connection, as often as its
     /// deadline allows: each time, a connection went away, and one that went away without
-    /// answering delays the next (`Multiplex`). Gives back the connection for the next
-    /// request, unless the server closed it.
-    async fn exchange(
+    /// answering delays the next (`Multiplex`). With `may_follow`, the redirect the response
+    /// asks for. Gives back the connection for the next request, unless the server closed it.
+    async fn exchange<S: Sendable + ?Sized>(
         &self,
-        next: Next<'_>,
+        (request, pool): (&S, &Pool),
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
+        may_follow: bool,
     ) -> Result<Received, ErrorKind> {
-        let pool = &self.pools[next.pool];
         let mut retried = false;
         loop {
             let mut conn = self
                 .connection(pool, held.take(), max_idle, failures)
                 .await?;
-            let response = match conn.sender.send_request(next.request.clone()).await {
+            failures.opened.note(&conn);
+            let response = match conn.sender.send_request(request.copy()).await {
                 Ok(r) => r,
-                Err(e) if conn.sender.is_h2() => {
-                    let kind = conn.sender.failed(classify::request_error(&e));
-                    if !classify::unprocessed_h2(&e) {
-                        return Err(kind);
-                    }
-                    // The server is closing this connection (GOAWAY) or refused the stream,
-                    // and did not process the request: send it on another one.
-                    conn.sender.retire();
-                    continue;
-                }
-                Err(e)
-                    if conn.reused
-                        && !retried
-                        && (e.is_canceled() || e.is_incomplete_message()) =>
-                {
-                    // The server closed the idle connection before our request reached it.
-                    retried = true;
-                    continue;
-                }
                 Err(e) => {
-                    return Err(dead_on_arrival(
-                        classify::request_error(&e),
-                        &conn,
-                        failures,
-                    ));
+                    send_again(&e, &conn, &mut retried, failures)?;
+                    continue;
                 }
             };
+            // The one clock read the time to first byte costs.
+            let head_at = Instant::now();
             let status = response.status().as_u16();
             let head_bytes = wire_size::head_bytes(&response);
+            // The request is copied again only for a redirect to follow (-r).
+            let hop = match may_follow && redirect::is_redirect(status) {
+                true => redirect::hop(status, response.headers(), &request.copy(), pool.origin()),
+                false => None,
+            };
+            // Only a final response is judged; its body is kept only for a body check.
+            let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
+                (Some(checks), None) => (
+                    checks.judge_head(status, response.headers()),
+                    checks.body_limit().map(checks::Kept::new),
+                ),
+                _ => (0, None),
+            };
             let mut body = response.into_body();
             let mut body_bytes = 0u64;
             // A body whose length was announced ends with its last byte: no poll for the end.
@@ -278,17 +406,66 @@ impl Client {
                     .map_err(|e| dead_on_arrival(classify::request_error(&e), &conn, failures))?;
                 if let Some(data) = frame.data_ref() {
                     body_bytes += data.len() as u64;
+                    if let Some(kept) = &mut kept {
+                        kept.add(data);
+                    }
                 }
             }
+            if let (Some(checks), Some(kept)) = (&self.checks, &kept) {
+                checks_failed |= checks.judge_body(kept.bytes());
+            }
             let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
-            let open = reusable.then_some(conn.sender);
             return Ok(Received {
                 status,
                 head_bytes,
                 body_bytes,
-                conn: open,
+                conn: reusable.then_some(conn.sender),
+                checks_failed,
+                redirects: 0,
+                offsite: false,
+                hop,
+                head_at,
             });
         }
+    }
+}
+
+/// After a send failed with `e` on `conn`: Ok to send the request again (HTTP/2: the
+/// server did not process it, so on another connection; HTTP/1: once, when a reused
+/// connection turned out closed before the request reached the server), or the failure.
+fn send_again(
+    e: &hyper::Error,
+    conn: &Checkout,
+    retried: &mut bool,
+    failures: &ConnectFailures,
+) -> Result<(), ErrorKind> {
+    if conn.sender.is_h2() {
+        let kind = conn.sender.failed(classify::request_error(e));
+        if !classify::unprocessed_h2(e) {
+            return Err(kind);
+        }
+        // The server is closing this connection (GOAWAY) or refused the stream, and did not
+        // process the request: send it on another one.
+        conn.sender.retire();
+        return Ok(());
+    }
+    if conn.reused && !*retried && (e.is_canceled() || e.is_incomplete_message()) {
+        // The server closed the idle connection before our request reached it.
+        *retried = true;
+        return Ok(());
+    }
+    Err(dead_on_arrival(classify::request_error(e), conn, failures))
+}
+
+/// The outcome of a request that was not sent (None: there was none to send).
+fn not_sent(got: &Got) -> Option<Outcome> {
+    match *got {
+        Got::NotSent(kind, target) => Some(Outcome {
+            verdict: Verdict::Error(kind),
+            target,
+            ..Outcome::aborted()
+        }),
+        _ => None,
     }
 }
 
@@ -309,4 +486,14 @@ struct Received {
     body_bytes: u64,
     /// None when the server closed it (or connections are not kept).
     conn: Option<Sender>,
+    /// When the response's head arrived.
+    head_at: Instant,
+    /// `--check`: the checks this response failed, a bit each.
+    checks_failed: u32,
+    /// `-r`: redirects followed to reach it.
+    redirects: u8,
+    /// `-r`: it was a redirect to another origin, not followed.
+    offsite: bool,
+    /// `-r`: the redirect it asks for, while redirects may still be followed.
+    hop: Option<Hop>,
 }

@@ -1,14 +1,23 @@
-//! The request seam: what request `n` of the run is. Today each URL's request is built once
-//! (in the form its pool sends it) and the URLs are taken in turn, request `n` to URL `n`
-//! modulo their number; per-request templates, data rows and a session's steps answer here
+//! The request seam: what request `n` of the run is. Each URL's request is built once (in
+//! the form its pool sends it) and the URLs are taken in turn, request `n` to URL `n`
+//! modulo their number; a URL with templates (`filled`) has request `n`'s own parts put into
+//! a copy of that one, its values from `n` and its data row; a session's steps would answer here
 //! too, without the pool or the generator knowing.
 
+use super::filled::{Filled, Holes};
 use super::pool::Pool;
+use super::template::{self, Uses, Vars};
+use crate::engine::data::{Rows, Taken};
+use crate::engine::outcome::ErrorKind;
+use crate::engine::shard::Shard;
 use bytes::Bytes;
 use http::header::{ACCEPT, CONNECTION, HOST, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::Full;
 use std::sync::Arc;
+
+/// The User-Agent sluice sends unless told otherwise.
+const SLUICE_AGENT: &str = concat!("sluice/", env!("CARGO_PKG_VERSION"));
 
 /// What every request of the run looks like; built once, cloned cheaply per request.
 #[derive(Debug, Clone)]
@@ -18,6 +27,8 @@ pub struct RequestTemplate {
     pub url: Uri,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// What is filled per request (templates); empty for a request sent as it is.
+    pub holes: Holes,
 }
 
 impl RequestTemplate {
@@ -29,10 +40,7 @@ impl RequestTemplate {
         {
             headers.insert(HOST, host);
         }
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("sluice/", env!("CARGO_PKG_VERSION"))),
-        );
+        headers.insert(USER_AGENT, HeaderValue::from_static(SLUICE_AGENT));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         let mut replaced = std::collections::HashSet::new();
         for (name, value) in extra.iter() {
@@ -46,7 +54,27 @@ impl RequestTemplate {
             url,
             headers,
             body,
+            holes: Holes::default(),
         }
+    }
+
+    /// The same request with `holes` filled per request; a templated header replaces the
+    /// default of its name (User-Agent, Accept).
+    pub fn with_holes(mut self, holes: Holes) -> RequestTemplate {
+        for (name, _) in &holes.headers {
+            let default = match *name {
+                USER_AGENT => Some(SLUICE_AGENT),
+                ACCEPT => Some("*/*"),
+                _ => None,
+            };
+            if default.is_some()
+                && self.headers.get(name).map(|v| v.as_bytes()) == default.map(str::as_bytes)
+            {
+                self.headers.remove(name);
+            }
+        }
+        self.holes = holes;
+        self
     }
 
     /// The request as HTTP/2 sends it: the full URL (its scheme and authority become the
@@ -85,12 +113,55 @@ impl RequestTemplate {
 
 /// Request `n`, ready to send.
 pub struct Next<'a> {
-    /// Sent as a clone (hyper takes requests by value), again if it must be resent.
-    pub request: &'a Request<Full<Bytes>>,
+    /// The URL's prepared request, sent as a copy (hyper takes requests by value), again if
+    /// it must be resent.
+    request: &'a Request<Full<Bytes>>,
+    /// Request `n`'s own parts (templates), put into each copy; boxed, as a request task's
+    /// future holds a `Next` on every connection.
+    filled: Option<Box<Filled>>,
     /// Index of its origin's pool in the client's pools.
     pub pool: usize,
     /// Its URL's number in outcomes, from 1; 0 in a run with one URL.
-    pub target: u16,
+    pub target: u32,
+}
+
+/// A request the client can send as often as it must (a resend, a redirect): a copy each time.
+pub trait Sendable {
+    fn copy(&self) -> Request<Full<Bytes>>;
+}
+
+impl Sendable for Request<Full<Bytes>> {
+    fn copy(&self) -> Request<Full<Bytes>> {
+        self.clone()
+    }
+}
+
+impl Sendable for Next<'_> {
+    fn copy(&self) -> Request<Full<Bytes>> {
+        self.request()
+    }
+}
+
+impl Next<'_> {
+    /// The request to send (a copy, with its own parts).
+    pub fn request(&self) -> Request<Full<Bytes>> {
+        let mut request = self.request.clone();
+        if let Some(filled) = &self.filled {
+            filled.apply(&mut request);
+        }
+        request
+    }
+}
+
+/// What the seam has for request `n`.
+pub enum Got<'a> {
+    Next(Next<'a>),
+    /// Filled into a request that cannot be sent: counted under this kind, for this target.
+    NotSent(ErrorKind, u32),
+    /// Its data row has not been read yet: wait for `Requests::ready`, then ask again.
+    Wait,
+    /// The data rows are used up: the run is over.
+    Exhausted,
 }
 
 /// Every request of a run: one prepared request per URL, in the order given.
@@ -98,12 +169,37 @@ pub struct Next<'a> {
 pub struct Requests {
     /// Shared by the generator threads' clients: built once for the run.
     endpoints: Arc<[Endpoint]>,
+    /// Where templates' values come from.
+    vary: Arc<Vary>,
+}
+
+/// What request `n`'s values come from, beyond `n`: its place among shards (for `seq`), and
+/// the data rows.
+#[derive(Default)]
+pub struct Vary {
+    /// `--shard`: shard I of N numbers its requests I, I+N, I+2N...
+    pub shard: Option<Shard>,
+    pub rows: Option<Rows>,
+}
+
+impl Vary {
+    /// The `seq` of request `n` (from 1, as the generator counts): from 0, unique across
+    /// the shards of a run.
+    fn seq(&self, n: u64) -> u64 {
+        let k = n.saturating_sub(1);
+        match self.shard {
+            Some(s) => k.saturating_mul(s.count).saturating_add(s.index),
+            None => k,
+        }
+    }
 }
 
 /// One URL's request and the pool of its origin.
 struct Endpoint {
     request: Request<Full<Bytes>>,
     pool: usize,
+    /// Its templates and what they use, when it has any.
+    holes: Option<Box<(Holes, Uses)>>,
 }
 
 impl Requests {
@@ -115,24 +211,92 @@ impl Requests {
             .map(|(template, pool)| Endpoint {
                 request: request_for(template, &pools[*pool]),
                 pool: *pool,
+                holes: (!template.holes.is_empty())
+                    .then(|| Box::new((template.holes.clone(), template.holes.uses()))),
             })
             .collect();
-        Requests { endpoints }
+        Requests {
+            endpoints,
+            vary: Arc::default(),
+        }
     }
 
-    /// Request `n` of the run.
-    pub fn get(&self, n: u64) -> Next<'_> {
+    /// The same requests, their values from `vary`.
+    pub fn varying(self, vary: Vary) -> Requests {
+        Requests {
+            vary: Arc::new(vary),
+            ..self
+        }
+    }
+
+    /// Request `n` of the run (from 1): the URLs in turn, the first URL first.
+    pub fn get(&self, n: u64) -> Got<'_> {
         let (endpoint, target) = match self.endpoints.len() {
             1 => (&self.endpoints[0], 0),
             len => {
-                let i = (n % len as u64) as usize;
-                (&self.endpoints[i], (i + 1) as u16)
+                let i = (n.wrapping_sub(1) % len as u64) as usize;
+                (&self.endpoints[i], (i + 1) as u32)
             }
         };
-        Next {
-            request: &endpoint.request,
-            pool: endpoint.pool,
-            target,
+        match &endpoint.holes {
+            None => Got::Next(Next {
+                request: &endpoint.request,
+                filled: None,
+                pool: endpoint.pool,
+                target,
+            }),
+            Some(holes) => self.filled(endpoint, holes, n, target),
+        }
+    }
+
+    /// Waits until the data row a request needs can be taken (or the rows have ended).
+    pub async fn ready(&self) {
+        if let Some(rows) = &self.vary.rows {
+            rows.ready().await;
+        }
+    }
+
+    /// Request `n`'s own request: its values worked out, its row taken, its holes filled.
+    fn filled<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        holes: &(Holes, Uses),
+        n: u64,
+        target: u32,
+    ) -> Got<'a> {
+        let (holes, uses) = (&holes.0, holes.1);
+        let seq = self.vary.seq(n);
+        let row = match (&self.vary.rows, uses.row) {
+            (Some(rows), true) => match rows.take(seq) {
+                Taken::Row(row) => Some(row),
+                Taken::Wait => return Got::Wait,
+                Taken::End => return Got::Exhausted,
+            },
+            _ => None,
+        };
+        let uuid = uses.uuid.then(template::uuid_v4);
+        let now_ms = match uses.now_ms {
+            true => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            false => 0,
+        };
+        let vars = Vars {
+            seq,
+            now_ms,
+            uuid: uuid
+                .as_ref()
+                .map_or("", |u| std::str::from_utf8(u).unwrap_or_default()),
+            row: row.as_ref(),
+        };
+        match holes.fill(&endpoint.request, &vars) {
+            Ok(filled) => Got::Next(Next {
+                request: &endpoint.request,
+                filled: Some(Box::new(filled)),
+                pool: endpoint.pool,
+                target,
+            }),
+            Err(kind) => Got::NotSent(kind, target),
         }
     }
 }

@@ -84,6 +84,11 @@ impl Gate {
         self.debt.load(SeqCst) == 0 && !self.sem.is_closed()
     }
 
+    /// Whether the gate is closed (the run is ending).
+    pub fn is_closed(&self) -> bool {
+        self.sem.is_closed()
+    }
+
     /// Closes the gate: waiting and future `acquire`s return None.
     pub fn close(&self) {
         self.sem.close();

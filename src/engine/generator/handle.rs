@@ -79,14 +79,26 @@ impl Shared {
         claimed
     }
 
+    /// The request just claimed found nothing to send (its data rows are used up): it is not
+    /// counted as started, and no shard starts another.
+    pub(super) fn used_up(&self) {
+        self.started.fetch_sub(1, Relaxed);
+        self.shards.close();
+    }
+
     /// Ends the run: no new request starts, and the generator aborts what is in flight.
     fn halt(&self) {
+        self.wind_down();
+        self.stop.cancel();
+    }
+
+    /// Ends the run gently: no new request starts, and what is in flight finishes.
+    fn wind_down(&self) {
         self.state.send_if_modified(|s| {
             replace_if(s, RunState::Running, RunState::Stopping)
                 || replace_if(s, RunState::Paused, RunState::Stopping)
         });
         self.shards.close();
-        self.stop.cancel();
     }
 }
 
@@ -228,6 +240,10 @@ impl Handle {
     /// limit pressed at the cap, a rate set again) is not entered. After a stop nothing
     /// changes.
     pub fn apply(&self, change: Change, record: Option<Source>) {
+        // A stop also cuts short what `finish_in_flight` is waiting for.
+        if change == Change::Stop {
+            return self.stop();
+        }
         if self.ended() {
             return;
         }
@@ -272,6 +288,17 @@ impl Handle {
     /// Ends the run: nothing new starts, requests in flight are aborted.
     pub fn stop(&self) {
         self.shared.halt();
+    }
+
+    /// Ends the run as `-w` ends `-z`: nothing new starts, and what is in flight finishes
+    /// (each within its own `-t`) and is counted as usual; a `stop` meanwhile aborts it.
+    pub fn finish_in_flight(&self) {
+        self.shared.wind_down();
+    }
+
+    /// Whether what is in flight is being aborted (a stop), not left to finish.
+    pub fn aborting(&self) -> bool {
+        self.shared.stop.is_cancelled()
     }
 
     /// The current state.

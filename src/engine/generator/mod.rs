@@ -228,7 +228,11 @@ async fn send_while_permitted(
         }
         shard.note_start(due, now);
         let max_idle = shared.operator_limit.load(Relaxed);
-        let outcome = client.send_one(&mut session, max_idle, due, n).await;
+        let Some(outcome) = client.send_one(&mut session, max_idle, due, n).await else {
+            // The data rows are used up: the run ends as if -n were reached.
+            shared.used_up();
+            break;
+        };
         outbox.post(outcome).await;
         if !shard.gate.may_keep() {
             break;
@@ -329,7 +333,7 @@ async fn drive(task: Task) -> usize {
         if panic_in_loop && shared.started.load(Relaxed) > 0 {
             panic_once_started(shared, 100).await;
         }
-        if !plan.may_start(shared.started.load(Relaxed)) {
+        if !plan.may_start(shared.started.load(Relaxed)) || shard.gate.is_closed() {
             break;
         }
         // Stop, pause and the deadline all act on the gate (and the pacer).

@@ -158,6 +158,11 @@ impl Pacer {
         self.changed.notify_waiters();
     }
 
+    /// Wakes whoever waits for a change: the run is ending.
+    pub fn wake(&self) {
+        self.changed.notify_waiters();
+    }
+
     /// Resolves at the next change; create it before reading the schedule, so a change in
     /// between is not missed.
     pub fn changed(&self) -> tokio::sync::futures::Notified<'_> {

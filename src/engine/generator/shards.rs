@@ -116,6 +116,8 @@ impl Shards {
     /// Closes every gate: nothing new starts.
     pub fn close(&self) {
         self.all.iter().for_each(|s| s.gate.close());
+        // A spawn loop waiting for the schedule (rate 0, paused) looks again, and leaves.
+        self.all.iter().for_each(|s| s.pacer.wake());
     }
 
     /// Requests started late so far, in every shard.

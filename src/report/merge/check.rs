@@ -33,7 +33,28 @@ pub fn check(name: &str, s: &Summary) -> Result<(), String> {
         )));
     }
     figures(s).map_err(bad)?;
+    checks(s).map_err(bad)?;
     times(s).map_err(bad)
+}
+
+/// Each check judged at most every response once: its passes and failures add up to no
+/// more than `requests.ok`.
+fn checks(s: &Summary) -> Result<(), String> {
+    for c in &s.checks {
+        let judged = c.passed.checked_add(c.failed);
+        if judged.is_none_or(|n| n > s.requests.ok) {
+            return Err(format!(
+                "the check {} was judged {} times, more than the {} responses (requests.ok)",
+                crate::process::untrusted::quoted(
+                    &c.check,
+                    crate::process::untrusted::QUOTED_CHARS
+                ),
+                judged.map_or("past 2^64".to_string(), |n| n.to_string()),
+                s.requests.ok
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The most requests a second any figure may say (a tick's rate, a run's throughput, a
@@ -54,7 +75,13 @@ fn figures(s: &Summary) -> Result<(), String> {
     }
     non_negative("transfer_bytes_per_s", Some(s.transfer_bytes_per_s))?;
     non_negative("rate.max_lag_ms", Some(s.rate.max_lag_ms))?;
-    for (what, l) in [("latency_ms", s.latency_ms), ("service_ms", s.service_ms)] {
+    let ladders = [
+        ("latency_ms", s.latency_ms),
+        ("service_ms", s.service_ms),
+        ("ttfb_ms", s.ttfb_ms),
+        ("connects.connect_ms", s.connects.connect_ms),
+    ];
+    for (what, l) in ladders {
         l.map_or(Ok(()), |l| latency(what, &l))?;
     }
     Ok(())
@@ -159,6 +186,13 @@ mod tests {
             with(&|s| s.series[0].p99_ms = Some(1e300)),
             with(&|s| s.timeline[0].t_s = -1.0),
             with(&|s| s.latency_ms.as_mut().expect("latency").max = 1e300),
+            with(&|s| {
+                s.checks.push(crate::report::summary::CheckSummary {
+                    check: "status == 200".into(),
+                    passed: s.requests.ok,
+                    failed: 1,
+                })
+            }),
         ];
         for line in refusals {
             assert!(line.starts_with("'a.json': "), "{line}");

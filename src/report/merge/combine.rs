@@ -6,8 +6,9 @@ use super::sums::{add, overflow};
 use crate::process::untrusted::escaped;
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
-use crate::report::summary::{Summary, Worker};
+use crate::report::summary::{CheckSummary, Summary, Worker};
 use crate::stats::latency::{LatencySummary, Sums};
+use crate::stats::window::Histograms;
 use crate::units::{MAX_DURATION, add_optional};
 use hdrhistogram::Histogram;
 use std::collections::BTreeMap;
@@ -35,15 +36,23 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     }
     m.throughput_rps = crate::units::per_second(m.requests.ok, m.duration_s);
     m.transfer_bytes_per_s = crate::units::per_second(m.bytes_received, m.duration_s);
-    let (latency, service) = merged_histograms(runs)?;
-    m.latency_ms = ladder(&latency, all.iter().map(|s| (s.requests.ok, s.latency_ms)));
-    m.service_ms = ladder(&service, all.iter().map(|s| (s.requests.ok, s.service_ms)));
-    m.latency_buckets = latency::buckets(&latency);
-    m.service_buckets = latency::buckets(&service);
-    m.histograms = Some(EncodedHistograms {
-        latency: hdr::encode(&latency),
-        service: hdr::encode(&service),
-    });
+    let h = merged_histograms(runs)?;
+    m.latency_ms = ladder(
+        &h.latency,
+        all.iter().map(|s| (s.requests.ok, s.latency_ms)),
+    );
+    m.service_ms = ladder(
+        &h.service,
+        all.iter().map(|s| (s.requests.ok, s.service_ms)),
+    );
+    m.ttfb_ms = ladder(&h.ttfb, all.iter().map(|s| (s.requests.ok, s.ttfb_ms)));
+    let connects = all
+        .iter()
+        .map(|s| (s.connects.opened, s.connects.connect_ms));
+    m.connects.connect_ms = ladder(&h.connect, connects);
+    m.latency_buckets = latency::buckets(&h.latency);
+    m.service_buckets = latency::buckets(&h.service);
+    m.histograms = Some(EncodedHistograms::from(&h));
     m.series = series::align(runs, start)?;
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
@@ -62,6 +71,27 @@ fn add_map(
         .try_for_each(|(k, n)| add(into.entry(k.clone()).or_default(), *n, what))
 }
 
+/// Adds one run's checks into another's by their text; a check only one run had is added
+/// at the end, in its order.
+fn add_checks(into: &mut Vec<CheckSummary>, from: &[CheckSummary]) -> Result<(), String> {
+    for c in from {
+        let at = match into.iter().position(|m| m.check == c.check) {
+            Some(i) => i,
+            None => {
+                into.push(CheckSummary {
+                    check: c.check.clone(),
+                    passed: 0,
+                    failed: 0,
+                });
+                into.len() - 1
+            }
+        };
+        add(&mut into[at].passed, c.passed, "checks")?;
+        add(&mut into[at].failed, c.failed, "checks")?;
+    }
+    Ok(())
+}
+
 /// Adds one run's counts into `m`, every sum checked; Err names what overflowed.
 fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
     add(&mut m.requests.total, s.requests.total, "requests.total")?;
@@ -73,11 +103,17 @@ fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
         "requests.aborted",
     )?;
     add(&mut m.bytes_received, s.bytes_received, "bytes_received")?;
+    let opened = s.connects.opened;
+    add(&mut m.connects.opened, opened, "connects.opened")?;
     let body = s.body_bytes_received;
     add(&mut m.body_bytes_received, body, "body_bytes_received")?;
     add_map(&mut m.status_codes, &s.status_codes, "status_codes")?;
     add_map(&mut m.status_classes, &s.status_classes, "status_classes")?;
     add_map(&mut m.errors, &s.errors, "errors")?;
+    add_checks(&mut m.checks, &s.checks)?;
+    let r = &s.redirects;
+    add(&mut m.redirects.followed, r.followed, "redirects.followed")?;
+    add(&mut m.redirects.offsite, r.offsite, "redirects.offsite")?;
     m.rate.initial = add_optional(m.rate.initial, s.rate.initial);
     m.rate.last = add_optional(m.rate.last, s.rate.last);
     add(&mut m.rate.achieved, s.rate.achieved, "rate")?;
@@ -109,36 +145,39 @@ fn add_counts(m: &mut Summary, s: &Summary) -> Result<(), String> {
     Ok(())
 }
 
-/// Every run's latency and service-time histograms, each set added into one; a run whose
-/// histograms do not hold as many responses as it counted is refused (its percentiles and
-/// its mean would disagree).
-fn merged_histograms(
-    runs: &[(String, Summary)],
-) -> Result<(Histogram<u64>, Histogram<u64>), String> {
-    let mut latency = crate::stats::latency::new_histogram();
-    let mut service = crate::stats::latency::new_histogram();
+/// Every run's histograms (latency, service time, time to first byte, connecting), each
+/// kind added into one; a run whose histograms do not hold as many responses (or
+/// connections) as it counted is refused (its percentiles and its mean would disagree).
+fn merged_histograms(runs: &[(String, Summary)]) -> Result<Histograms, String> {
+    let mut all = Histograms::empty();
     for (file, s) in runs {
         let bad = |e: String| format!("merge: '{}': its histograms: {e}", escaped(file));
         let encoded = s
             .histograms
             .as_ref()
             .ok_or_else(|| bad("none (its run did not reach its end)".into()))?;
-        for (into, text) in [
-            (&mut latency, &encoded.latency),
-            (&mut service, &encoded.service),
+        let (ok, opened) = (s.requests.ok, s.connects.opened);
+        for (into, text, count, counted) in [
+            (&mut all.latency, &encoded.latency, ok, "responses"),
+            (&mut all.service, &encoded.service, ok, "responses"),
+            (&mut all.ttfb, &encoded.ttfb, ok, "responses"),
+            (&mut all.connect, &encoded.connect, opened, "connects"),
         ] {
             let h = hdr::decode(text).map_err(bad)?;
-            if h.len() != s.requests.ok {
+            if h.len() != count {
+                let says = match counted {
+                    "responses" => "requests.ok",
+                    _ => "connects.opened",
+                };
                 return Err(bad(format!(
-                    "they hold {} responses, but requests.ok says {}",
-                    h.len(),
-                    s.requests.ok
+                    "they hold {} {counted}, but {says} says {count}",
+                    h.len()
                 )));
             }
             into.add(h).map_err(|e| bad(format!("{e:?}")))?;
         }
     }
-    Ok((latency, service))
+    Ok(all)
 }
 
 /// The ladder of the merged histogram; the mean and deviation from the runs' own (exact
@@ -172,5 +211,60 @@ fn worker(file: &str, s: &Summary) -> Worker {
         requests: s.requests,
         throughput_rps: s.throughput_rps,
         timeline: s.timeline.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(started: f64, checks: &[(&str, u64, u64)], followed: u64) -> (String, Summary) {
+        let mut s: Summary =
+            serde_json::from_str(crate::report::merge::tests::SUMMARY).expect("summary");
+        s.started_at_unix_s = started;
+        s.checks = checks
+            .iter()
+            .map(|(check, passed, failed)| CheckSummary {
+                check: check.to_string(),
+                passed: *passed,
+                failed: *failed,
+            })
+            .collect();
+        s.redirects.followed = followed;
+        (format!("{started}.json"), s)
+    }
+
+    #[test]
+    fn checks_add_up_by_their_text_and_redirects_add_up() {
+        let a = run(
+            1.0,
+            &[("status == 200", 190, 10), ("body contains \"ok\"", 200, 0)],
+            4,
+        );
+        let b = run(
+            2.0,
+            &[
+                ("body contains \"ok\"", 150, 50),
+                ("json /id exists", 1, 199),
+            ],
+            6,
+        );
+        let merged = combine(&[a, b]).expect("merged");
+        let got: Vec<_> = merged
+            .checks
+            .iter()
+            .map(|c| (c.check.as_str(), c.passed, c.failed))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("status == 200", 190, 10),
+                ("body contains \"ok\"", 350, 50),
+                ("json /id exists", 1, 199)
+            ]
+        );
+        assert_eq!(merged.redirects.followed, 10);
+        let none = combine(&[run(1.0, &[], 0), run(2.0, &[], 0)]).expect("merged");
+        assert!(none.checks.is_empty());
     }
 }

@@ -15,10 +15,13 @@
 //! └──────────────────────────────────┘└────────────────────────────┘
 //!  + - ↑ ↓ limit ± step   ] [ ×2 ÷2   0-9 ⏎ set   p pause   ? help   q quit  <- key bar
 //! ```
+//!
+//! With `--check`, a Checks panel (a row a check) takes the foot of the codes' column.
 
 use super::app::{App, Overlay};
 use super::widgets::{
-    header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls, workers,
+    checks, header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls,
+    workers,
 };
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -50,6 +53,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let [in_flight_area, files_area] =
         Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
     let [latency_area, right] = columns().areas(middle);
+    // With --check, their panel takes the foot of the right column (at most half of it).
+    let (right, checks_area) = match app.snapshot.counts.checks.is_empty() {
+        true => (right, None),
+        false => {
+            let rows = checks::rows_wanted(&app.snapshot.counts.checks).min(right.height / 2);
+            let [rest, foot] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(rows)]).areas(right);
+            (rest, Some(foot))
+        }
+    };
     // With several URLs (or a fleet's workers), the codes panel shares its column with
     // their table.
     let (responses_area, urls_area) = match app.urls.is_empty() && app.workers.is_empty() {
@@ -71,6 +84,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(area) if !app.workers.is_empty() => workers::render(frame, area, app),
         Some(area) => urls::render(frame, area, app),
         None => {}
+    }
+    if let Some(area) = checks_area {
+        checks::render(frame, area, app);
     }
     key_bar::render(frame, keys, app);
     if app.overlay == Overlay::Help {

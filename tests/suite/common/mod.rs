@@ -864,6 +864,8 @@ pub struct RawRequest {
     pub path: String,
     pub authorization: Option<String>,
     pub body: Vec<u8>,
+    /// The whole head as sent: request line and headers.
+    pub head: String,
 }
 
 /// Reads one request from `stream`, waiting at most `wait` for each read; None if the
@@ -898,5 +900,67 @@ pub fn read_raw_request(stream: &mut std::net::TcpStream, wait: Duration) -> Opt
         path,
         authorization: header("authorization"),
         body,
+        head: text,
     })
+}
+
+/// A request as a test's own `answering` server saw it: its number (from 0, in the order
+/// they came), method, path and query, and body.
+pub struct Asked {
+    pub n: u64,
+    pub method: String,
+    pub path: String,
+    pub body: Bytes,
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers every request with `answer` (its body read
+/// first), for as long as the test process lives; returns its address.
+pub fn answering(
+    answer: impl Fn(&Asked) -> Response<Full<Bytes>> + Send + Sync + 'static,
+) -> SocketAddr {
+    use http_body_util::BodyExt;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr");
+    let answer = Arc::new(answer);
+    let count = Arc::new(AtomicU64::new(0));
+    in_background(move || async move {
+        let listener = TcpListener::from_std(listener).expect("listener");
+        while let Ok((stream, _)) = listener.accept().await {
+            let (answer, count) = (Arc::clone(&answer), Arc::clone(&count));
+            tokio::spawn(async move {
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let (answer, count) = (Arc::clone(&answer), Arc::clone(&count));
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let body = body.collect().await.map(|b| b.to_bytes());
+                        let asked = Asked {
+                            n: count.fetch_add(1, SeqCst),
+                            method: parts.method.to_string(),
+                            path: parts.uri.to_string(),
+                            body: body.unwrap_or_default(),
+                        };
+                        Ok::<_, Infallible>(answer(&asked))
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// A response with `status`, `headers` ("Name: value") and `body`.
+pub fn answer(status: u16, headers: &[&str], body: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = http::StatusCode::from_u16(status).expect("a status");
+    for h in headers {
+        let (name, value) = h.split_once(':').expect("Name: value");
+        let name = http::HeaderName::from_bytes(name.trim().as_bytes()).expect("a name");
+        let value = http::HeaderValue::from_str(value.trim()).expect("a value");
+        response.headers_mut().append(name, value);
+    }
+    response
 }

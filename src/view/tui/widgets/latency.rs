@@ -1,6 +1,7 @@
 //! Latency: percentiles for the last tick and the whole run, and p50/p99 over time. In
 //! rate mode latency counts from when each request was due, and the service time (from
-//! each send) is shown beside it.
+//! each send) is shown beside it. Below, the whole run's time to first byte and the time
+//! new connections took to open: a slow server against a slow network.
 
 use super::fit;
 use super::trend::{self, Series};
@@ -31,7 +32,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.snapshot;
     let inner = super::panel_titled(frame, area, trend::titled("Latency", &SERIES));
     let with_service = app.live.gauges.rate.is_some() || s.counts.late_starts > 0;
-    let rows_needed = if with_service { 4 } else { 3 };
+    // The connect row only where the chart keeps its height (not at 80x24).
+    let rows_before = 4 + u16::from(with_service);
+    let with_connect = inner.height >= rows_before + 1 + MIN_CHART_ROWS;
+    let rows_needed = rows_before + u16::from(with_connect);
     let [table, chart] =
         Layout::vertical([Constraint::Length(rows_needed), Constraint::Fill(1)]).areas(inner);
     let width = usize::from(table.width);
@@ -55,6 +59,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     if with_service {
         rows.push(table_line("service", cells(&s.cumulative_service)).dark_gray());
     }
+    rows.push(table_line("ttfb", cells(&s.cumulative_ttfb)).dark_gray());
+    if with_connect {
+        rows.push(table_line("connect", cells(&s.cumulative_connect)).dark_gray());
+    }
     frame.render_widget(Paragraph::new(rows), table);
     trend::render(frame, chart, app, &SERIES, |us| {
         fixed_width::latency(us as u64)
@@ -65,6 +73,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// that p99 and max already bound first.
 const RUNGS: [&str; 5] = ["p50", "p90", "p99", "p99.9", "max"];
 const DROP_ORDER: [usize; 4] = [3, 1, 4, 2];
+
+/// The chart's least height (its axis included) before the table gives up its connect row.
+const MIN_CHART_ROWS: u16 = 8;
 
 /// Width of the row labels, their gap included.
 const LABEL_WIDTH: usize = 10;

@@ -1,5 +1,6 @@
 //! One panel a file; each has one `render(frame, area, &App)` and draws nothing else.
 
+pub mod checks;
 pub mod fit;
 pub mod header;
 pub mod help;
