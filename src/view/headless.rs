@@ -204,6 +204,9 @@ mod tests {
             opened: 0,
             checks_failed: 0,
             redirects: 0,
+            step: 0,
+            session: 0,
+            session_us: 0,
         });
         let s = Snapshot {
             counts: w.counts().clone(),

@@ -3,10 +3,12 @@
 //! a `Scenario` whose every origin is fixed and whose every name is defined before use.
 
 mod checked;
+mod compile;
 mod names;
 mod shape;
 mod step;
 
+pub use compile::{Compiled, Shared, compile};
 pub use step::{Body, Capture, CaptureFrom, Flow, RequestStep, Step, Think};
 
 use crate::process::untrusted;
