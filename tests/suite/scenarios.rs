@@ -276,3 +276,104 @@ fn bad_files_are_refused_before_any_load_naming_the_line() {
     ]));
     assert!(err.contains("--scenario"), "{err}");
 }
+
+/// A server whose `/login` takes `login_ms` (one request at a time: its runtime has one
+/// thread) and whose other paths answer at once; it counts the logins.
+fn slow_login_server(login_ms: u64) -> (SocketAddr, Arc<AtomicU64>) {
+    let logins = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&logins);
+    let addr = answering(move |asked| {
+        if asked.path == "/login" {
+            counted.fetch_add(1, SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(login_ms));
+        }
+        answer(200, &[], "ok")
+    });
+    (addr, logins)
+}
+
+fn two_steps(addr: SocketAddr) -> String {
+    format!(
+        "flow:\n  - name: login\n    post: \"http://{addr}/login\"\n  - name: item\n    get: \"http://{addr}/item\"\n"
+    )
+}
+
+#[test]
+fn rate_mode_starts_sessions_at_the_rate() {
+    let (addr, logins) = slow_login_server(0);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = file(&dir, "flow.yaml", &two_steps(addr));
+    let s = json_run(&["--scenario", &path, "-q", "100", "-z", "2s"]);
+    let started = logins.load(SeqCst);
+    assert!(
+        (170..=230).contains(&started),
+        "{started} logins in 2 s at 100/s"
+    );
+    // A login in flight at the end reached the server but was aborted here.
+    let counted = s["sessions"]["started"].as_u64().unwrap();
+    let aborted = s["requests"]["aborted"].as_u64().unwrap();
+    assert!(
+        counted <= started && started <= counted + aborted,
+        "{counted} + {aborted} vs {started}"
+    );
+}
+
+#[test]
+fn a_stall_shows_in_the_first_steps_latency_not_in_its_service_time() {
+    // Sessions are due every 50 ms, one at a time, and each login takes 100 ms: each
+    // session starts later than the one before.
+    let (addr, logins) = slow_login_server(100);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = file(&dir, "flow.yaml", &two_steps(addr));
+    let s = json_run(&[
+        "--scenario",
+        &path,
+        "-q",
+        "20",
+        "-n",
+        "10",
+        "-c",
+        "1",
+        "--threads",
+        "1",
+    ]);
+    assert_eq!(logins.load(SeqCst), 10);
+    let ms = |step: usize, ladder: &str| s["steps"][step][ladder]["max"].as_f64().unwrap();
+    let (login, login_service) = (ms(0, "latency_ms"), ms(0, "service_ms"));
+    assert!(
+        login_service < 200.0,
+        "the server's own time: {login_service} ms"
+    );
+    assert!(
+        login > login_service + 250.0,
+        "the last session was due ~450 ms before it started: {login} ms"
+    );
+    let (item, item_service) = (ms(1, "latency_ms"), ms(1, "service_ms"));
+    assert!(
+        item < item_service + 20.0,
+        "the item was due when the login ended: {item} vs {item_service} ms"
+    );
+}
+
+#[test]
+fn the_text_summary_lists_the_sessions_and_each_step() {
+    let (addr, _) = slow_login_server(0);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = file(&dir, "flow.yaml", &two_steps(addr));
+    let out = sluice(&["--no-tui", "--scenario", &path, "-n", "5"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Sessions:       5 started, 5 completed, 0 failed"),
+        "{text}"
+    );
+    let lines: Vec<_> = text.lines().filter(|l| l.contains(": 200 5")).collect();
+    assert!(
+        lines.len() == 2 && lines[0].ends_with("login: 200 5"),
+        "{text}"
+    );
+}
