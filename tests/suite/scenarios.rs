@@ -258,6 +258,10 @@ fn bad_files_are_refused_before_any_load_naming_the_line() {
             "token",
         ),
         ("flow: [\n", "line"),
+        (
+            "flow:\n  - get: \"http://127.0.0.1:1/\"\n    headers: {Host: x}\n",
+            "line 2",
+        ),
     ];
     for (i, (text, says)) in cases.iter().enumerate() {
         let path = file(&dir, &format!("bad{i}.yaml"), text);

@@ -9,7 +9,9 @@ use crate::engine::client::scenario::{
 };
 use crate::engine::client::template::{Scope, Template};
 use crate::stats::by_step::StepSpec;
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderName, HeaderValue, TRANSFER_ENCODING,
+};
 use http::{HeaderMap, Uri};
 use std::sync::Arc;
 
@@ -188,6 +190,11 @@ fn headers_of(
     for (name, value) in &r.headers {
         let name = HeaderName::try_from(name.as_str())
             .map_err(|_| format!("header {name:?} is not a header name"))?;
+        if matches!(name, HOST | CONTENT_LENGTH | TRANSFER_ENCODING) {
+            return Err(format!(
+                "header {name} is sluice's to set (from the URL and the body)"
+            ));
+        }
         headers.remove(&name);
         match Template::parse_in(value, scope).map_err(|e| format!("header {name}: {e}"))? {
             Some(t) => templated.push((name, t)),
