@@ -381,3 +381,55 @@ fn the_text_summary_lists_the_sessions_and_each_step() {
         "{text}"
     );
 }
+
+/// A server that counts the sessions open between their `/login` and their `/logout`, and
+/// the most it saw open at once.
+fn open_sessions_server() -> (SocketAddr, Arc<(AtomicU64, AtomicU64)>) {
+    let open = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+    let seen = Arc::clone(&open);
+    let addr = answering(move |asked| {
+        match asked.path.as_str() {
+            "/login" => {
+                let now = seen.0.fetch_add(1, SeqCst) + 1;
+                seen.1.fetch_max(now, SeqCst);
+            }
+            "/logout" => drop(seen.0.fetch_sub(1, SeqCst)),
+            _ => {}
+        }
+        answer(200, &[], "ok")
+    });
+    (addr, open)
+}
+
+#[test]
+fn the_limit_is_sessions_in_flight_and_follows_a_live_change() {
+    use crate::common::{http_call, spawn_worker, wait_until};
+    let (addr, open) = open_sessions_server();
+    let dir = tempfile::tempdir().expect("dir");
+    let text = format!(
+        "flow:\n  - post: \"http://{addr}/login\"\n  - think: 100ms\n  - post: \"http://{addr}/logout\"\n"
+    );
+    let path = file(&dir, "flow.yaml", &text);
+    let worker = spawn_worker(&["--scenario", &path, "-c", "5", "-z", "60s"], "tok");
+    let wait = std::time::Duration::from_secs(10);
+    wait_until("5 sessions open", wait, || open.0.load(SeqCst) == 5);
+    assert!(
+        open.1.load(SeqCst) <= 5,
+        "{} open at once",
+        open.1.load(SeqCst)
+    );
+    let (code, body) = http_call(
+        &worker.addr,
+        "POST",
+        "/limit",
+        &["Authorization: Bearer tok"],
+        br#"{"value": 12}"#,
+    );
+    assert_eq!(code, 200, "{body}");
+    wait_until("12 sessions open", wait, || open.0.load(SeqCst) == 12);
+    assert!(
+        open.1.load(SeqCst) <= 12,
+        "{} open at once",
+        open.1.load(SeqCst)
+    );
+}
