@@ -156,3 +156,29 @@ fn a_capture_used_by_a_later_step_is_accepted_and_used_before_is_not() {
     let before = "flow:\n  - get: http://h/{{ t }}\n  - get: http://h/a\n    capture: [{header: X-T, as: t}]\n";
     assert!(parsed(before).unwrap_err().contains("line 2"));
 }
+
+/// Compiled: step numbers run on across flows, each step knows the steps a failure skips,
+/// captures get slots, origins get pools, and the checks are parsed.
+#[test]
+fn compiled_steps_are_numbered_across_flows_with_their_pools_and_checks() {
+    let text = "scenarios:\n  - name: a\n    flow:\n      - name: login\n        post: http://h:1/l\n        capture:\n          - json: /t\n            as: t\n      - think: 1ms\n      - name: use\n        get: \"http://k:2/x/{{ t }}\"\n        check: [\"status == 200\"]\n  - name: b\n    flow:\n      - get: http://h:1/b\n";
+    let s = parsed(text).unwrap();
+    let headers = http::HeaderMap::new();
+    let shared = Shared {
+        columns: None,
+        body_limit: 1024,
+        headers: &headers,
+    };
+    let c = compile(&s, &shared).unwrap();
+    let names: Vec<_> = c.specs.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["a/login", "a/use", "b/GET step 1"]);
+    let later: Vec<_> = c.specs.iter().map(|s| s.later.clone()).collect();
+    assert_eq!(later, [1..2, 2..2, 3..3]);
+    assert_eq!(c.specs[1].checks, ["status == 200"]);
+    let origins: Vec<_> = c.origins.iter().map(ToString::to_string).collect();
+    assert_eq!(origins, ["http://h:1/", "http://k:2/"]);
+    assert_eq!(c.script.flows[0].slots, 1);
+    let bad = "flow:\n  - get: http://h/\n    check: [\"status = 2\"]\n";
+    let err = compile(&parsed(bad).unwrap(), &shared).unwrap_err();
+    assert!(err.starts_with("line 2: step GET step 1: check"), "{err}");
+}

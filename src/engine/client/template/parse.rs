@@ -139,7 +139,7 @@ fn column(name: &str, columns: Option<&[String]>, shown: &str) -> Result<usize, 
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SAMPLE, Template, Vars};
+    use super::super::{SAMPLE, Scope, Template, Vars};
     use super::*;
     use crate::engine::data::{Row, Table};
 
@@ -247,5 +247,28 @@ mod tests {
             assert!(why.contains(says), "{text}: {why}");
         }
         assert!(refusal("/{{ nope }}", None).contains("{{ nope }}"));
+    }
+
+    #[test]
+    fn captures_are_values_and_json_bodies_escape_them() {
+        let captures = ["token".to_string(), "rid".to_string()];
+        let scope = Scope {
+            captures: &captures,
+            json: true,
+            ..Scope::default()
+        };
+        let t = Template::parse_in(
+            r#"{"a": "{{ rid }}", "b": "{{ token | urlencode }}"}"#,
+            &scope,
+        )
+        .expect("parses")
+        .expect("holes");
+        let values = ["x y".to_string(), "q\"r".to_string()];
+        let vars = Vars {
+            captures: &values,
+            ..SAMPLE
+        };
+        assert_eq!(t.fill(&vars), r#"{"a": "q\"r", "b": "x%20y"}"#);
+        assert!(refusal("/{{ token }}", None).contains("unknown value"));
     }
 }
