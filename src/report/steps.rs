@@ -2,7 +2,6 @@
 //! and the sessions' counts and durations.
 
 use super::latency::LatencyMs;
-use super::summary::CheckSummary;
 use crate::stats::by_step::{SessionFigures, StepFigures};
 use crate::stats::latency::LatencySummary;
 use serde::{Deserialize, Serialize};
@@ -23,11 +22,20 @@ pub struct StepSummary {
     /// Failures by kind, only kinds that were seen.
     pub errors: BTreeMap<String, u64>,
     /// The step's own checks, in the file's order.
-    pub checks: Vec<CheckSummary>,
+    pub checks: Vec<StepCheck>,
     /// None (null) when the step had no response.
     pub latency_ms: Option<LatencyMs>,
     pub service_ms: Option<LatencyMs>,
     pub ttfb_ms: Option<LatencyMs>,
+}
+
+/// One check of a step: the responses that passed it and that failed it (the shape of the
+/// top-level `checks`' entries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCheck {
+    pub check: String,
+    pub passed: u64,
+    pub failed: u64,
 }
 
 /// The sessions of a scenario run.
@@ -66,7 +74,15 @@ impl From<&StepFigures> for StepSummary {
                 .iter()
                 .map(|(kind, n)| (kind.to_string(), *n))
                 .collect(),
-            checks: f.checks.iter().map(CheckSummary::from).collect(),
+            checks: f
+                .checks
+                .iter()
+                .map(|t| StepCheck {
+                    check: t.check.clone(),
+                    passed: t.passed,
+                    failed: t.failed,
+                })
+                .collect(),
             latency_ms: ms(&f.latency),
             service_ms: ms(&f.service),
             ttfb_ms: ms(&f.ttfb),
