@@ -10,7 +10,10 @@ use super::scenario::Script;
 use super::wire_size;
 use crate::engine::checks::{self, Checks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict, micros_u32};
+use bytes::Bytes;
+use http::Request;
 use http_body_util::BodyExt;
+use http_body_util::Full;
 use hyper::body::Body as _;
 use std::pin::pin;
 use std::sync::Arc;
@@ -35,6 +38,8 @@ pub struct Client {
     pub(super) script: Option<Arc<Script>>,
     /// Whether a step's template takes a data row (then each session takes one).
     pub(super) script_uses_rows: bool,
+    /// Each request step's request, prepared once as its pool sends it (by step number).
+    pub(super) prepared: Arc<[Request<Full<Bytes>>]>,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -111,6 +116,7 @@ impl Client {
             redirects: 0,
             script: None,
             script_uses_rows: false,
+            prepared: Arc::new([]),
         }
     }
 
@@ -124,6 +130,7 @@ impl Client {
             .into_iter()
             .map(|p| p.for_body_of(biggest))
             .collect();
+        self.prepared = script.prepare(&self.pools).into();
         self.script = Some(script);
         self
     }
@@ -163,6 +170,7 @@ impl Client {
             redirects: self.redirects,
             script: self.script.clone(),
             script_uses_rows: self.script_uses_rows,
+            prepared: Arc::clone(&self.prepared),
         }
     }
 
@@ -445,7 +453,7 @@ impl Client {
                 true => redirect::hop(status, response.headers(), &request.copy(), pool.origin()),
                 false => None,
             };
-            let (mut checks_failed, mut kept, head) =
+            let (mut checks_failed, mut kept, mut seen) =
                 wants.on_head(hop.is_none(), status, response.headers());
             let mut body = response.into_body();
             let mut body_bytes = 0u64;
@@ -465,10 +473,7 @@ impl Client {
             if let (Some(checks), Some(kept)) = (wants.checks, &kept) {
                 checks_failed |= checks.judge_body(kept.bytes());
             }
-            let seen = Seen {
-                head,
-                body: kept.filter(|_| wants.body_limit.is_some()),
-            };
+            seen.body = kept.filter(|_| wants.body_limit.is_some());
             let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
             return Ok(Received {
                 status,
@@ -561,8 +566,10 @@ struct Received {
 pub(super) struct Wants<'a> {
     /// Checks to judge it on (the run's `--check`, or a scenario step's).
     pub checks: Option<&'a Checks>,
-    /// Keep its headers (a scenario step's captures and cookies).
+    /// Keep its headers (a scenario step's header captures).
     pub head: bool,
+    /// Keep its Set-Cookie values (a scenario session's cookie jar).
+    pub cookies: bool,
     /// Keep up to this many bytes of its body (a scenario step's JSON captures).
     pub body_limit: Option<usize>,
     /// Follow no redirect (the `-r` chain is used up).
@@ -577,17 +584,28 @@ impl Wants<'_> {
         is_final: bool,
         status: u16,
         headers: &http::HeaderMap,
-    ) -> (u32, Option<checks::Kept>, Option<Box<http::HeaderMap>>) {
+    ) -> (u32, Option<checks::Kept>, Seen) {
         if !is_final {
-            return (0, None, None);
+            return (0, None, Seen::default());
         }
         let (failed, limit) = match self.checks {
             Some(checks) => (checks.judge_head(status, headers), checks.body_limit()),
             None => (0, None),
         };
         let kept = limit.max(self.body_limit).map(checks::Kept::new);
-        let head = self.head.then(|| Box::new(headers.clone()));
-        (failed, kept, head)
+        let seen = Seen {
+            head: self.head.then(|| Box::new(headers.clone())),
+            body: None,
+            set_cookies: match self.cookies {
+                true => headers
+                    .get_all(http::header::SET_COOKIE)
+                    .iter()
+                    .cloned()
+                    .collect(),
+                false => Vec::new(),
+            },
+        };
+        (failed, kept, seen)
     }
 }
 
@@ -596,4 +614,5 @@ impl Wants<'_> {
 pub(super) struct Seen {
     pub head: Option<Box<http::HeaderMap>>,
     pub body: Option<checks::Kept>,
+    pub set_cookies: Vec<http::HeaderValue>,
 }

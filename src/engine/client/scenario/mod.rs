@@ -8,9 +8,13 @@ mod walk;
 
 pub use walk::{Started, Walk};
 
-use super::template::Template;
+use super::pool::Pool;
+use super::template::{Template, Uses};
 use crate::engine::checks::Checks;
+use bytes::Bytes;
+use http::Request;
 use http::{HeaderMap, HeaderName, Method, Uri};
+use http_body_util::Full;
 use std::time::Duration;
 
 /// Most bytes of a body a JSON capture reads.
@@ -24,7 +28,7 @@ pub struct Script {
 
 impl StepRequest {
     /// Whether a capture reads the body (then the body is kept, up to `CAPTURE_BODY_LIMIT`).
-    fn reads_body(&self) -> bool {
+    pub(super) fn reads_body(&self) -> bool {
         self.captures
             .iter()
             .any(|c| matches!(c.from, CaptureAt::Json(_)))
@@ -104,6 +108,24 @@ impl Script {
         &self.flows[0]
     }
 
+    /// Each request step's request prepared for its pool, by step number.
+    pub(super) fn prepare(&self, pools: &[Pool]) -> Vec<Request<Full<Bytes>>> {
+        let mut steps: Vec<&StepRequest> = self
+            .flows
+            .iter()
+            .flat_map(|f| &f.steps)
+            .filter_map(|s| match s {
+                StepScript::Request(r) => Some(&**r),
+                StepScript::Think(..) => None,
+            })
+            .collect();
+        steps.sort_by_key(|s| s.index);
+        steps
+            .iter()
+            .map(|s| request::prepare(s, &pools[s.pool]))
+            .collect()
+    }
+
     /// Whether a template of any step takes a data row.
     pub fn uses_rows(&self) -> bool {
         self.flows.iter().flat_map(|f| &f.steps).any(|s| match s {
@@ -127,15 +149,28 @@ impl Script {
 
 impl StepRequest {
     fn uses_rows(&self) -> bool {
+        self.uses().row
+    }
+
+    /// What its templates need worked out per request.
+    pub(super) fn uses(&self) -> Uses {
         let url = match &self.url {
-            Filling::Template(t) => t.uses().row,
-            Filling::Fixed(_) => false,
+            Filling::Template(t) => t.uses(),
+            Filling::Fixed(_) => Uses::default(),
         };
         let body = match &self.body {
-            Some(Filling::Template(t)) => t.uses().row,
-            _ => false,
+            Some(Filling::Template(t)) => t.uses(),
+            _ => Uses::default(),
         };
-        url || body || self.templated.iter().any(|(_, t)| t.uses().row)
+        let headers = self.templated.iter().map(|(_, t)| t.uses());
+        headers.fold(url.and(body), Uses::and)
+    }
+
+    /// Whether a capture reads a header.
+    pub(super) fn reads_head(&self) -> bool {
+        self.captures
+            .iter()
+            .any(|c| matches!(c.from, CaptureAt::Header(_)))
     }
 }
 

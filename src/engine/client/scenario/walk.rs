@@ -2,7 +2,7 @@
 //! each step over its connection, keeps what the steps capture and the cookies they are
 //! set, and stops at the first step that fails (its later steps are skipped).
 
-use super::request::{build, keep_cookies};
+use super::request::{build, keep_cookies, url_of};
 use super::{CAPTURE_BODY_LIMIT, CaptureAt, FlowScript, StepRequest, StepScript};
 use crate::engine::client::Client;
 use crate::engine::client::request::{Seen, Session, Wants};
@@ -107,34 +107,43 @@ impl Client {
         session: &mut Session,
         max_idle: usize,
     ) -> Outcome {
-        let uuid = template::uuid_v4();
+        let uses = step.uses();
+        let uuid = uses.uuid.then(template::uuid_v4);
         let vars = Vars {
             seq: walk.seq,
-            now_ms: now_ms(),
-            uuid: std::str::from_utf8(&uuid).unwrap_or_default(),
+            now_ms: if uses.now_ms { now_ms() } else { 0 },
+            uuid: uuid
+                .as_ref()
+                .map_or("", |u| std::str::from_utf8(u).unwrap_or_default()),
             row: walk.row.as_ref(),
             captures: &walk.captures,
         };
-        let (mut outcome, seen, url) = match build(step, &vars, &walk.jar, &self.pools[step.pool]) {
-            Ok((request, url)) => {
+        let prepared = &self.prepared[usize::from(step.index)];
+        let (mut outcome, seen, sent) = match build(step, prepared, &vars, &walk.jar) {
+            Ok(request) => {
                 let wants = Wants {
                     checks: step.checks.as_ref(),
-                    head: true,
+                    head: step.reads_head(),
+                    cookies: true,
                     body_limit: step.reads_body().then_some(CAPTURE_BODY_LIMIT),
                     no_follow: false,
                 };
-                let sent = (&request, step.pool);
+                let to = (&request, step.pool);
                 let (outcome, seen) = self
-                    .send_on(session, (max_idle, walk.due), sent, &wants)
+                    .send_on(session, (max_idle, walk.due), to, &wants)
                     .await;
-                (outcome, seen, Some(url))
+                (outcome, seen, Some(request.uri().clone()))
             }
             Err(kind) => (not_sent(kind), Seen::default(), None),
         };
         walk.last_end = Instant::now();
         walk.due = walk.due.map(|_| walk.last_end);
-        if let (Verdict::Status(_), Some(head), Some(url)) = (outcome.verdict, &seen.head, &url) {
-            keep_cookies(&mut walk.jar, head, url);
+        if let (Verdict::Status(_), Some(sent)) = (outcome.verdict, &sent) {
+            if !seen.set_cookies.is_empty()
+                && let Ok(url) = url_of(step, sent)
+            {
+                keep_cookies(&mut walk.jar, &seen.set_cookies, &url);
+            }
             if !walk.capture(step, &seen) {
                 outcome.verdict = Verdict::Error(ErrorKind::CaptureMissing);
             }
