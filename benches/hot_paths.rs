@@ -35,6 +35,9 @@ fn outcome(i: u64) -> Outcome {
         opened: 0,
         checks_failed: 0,
         redirects: 0,
+        step: 0,
+        session: 0,
+        session_us: 0,
     }
 }
 

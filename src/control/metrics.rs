@@ -222,6 +222,9 @@ mod tests {
                 opened: 0,
                 checks_failed: u32::from(ms == 40) << 1,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
         let snapshot = Snapshot {

@@ -40,7 +40,21 @@ pub struct Outcome {
     pub checks_failed: u32,
     /// `-r`: redirects followed on the way to this outcome.
     pub redirects: u8,
+    // Scenarios (issue 26).
+    /// `--scenario`: the step's number among all flows' request steps (0 elsewhere).
+    pub step: u16,
+    /// `--scenario`: what this outcome tells of its session, `SESSION_*` bits (0 elsewhere).
+    pub session: u8,
+    /// `--scenario`: on a session's last outcome, how long the session took (microseconds).
+    pub session_us: u32,
 }
+
+/// `Outcome::session`: this step started its session.
+pub const SESSION_STARTED: u8 = 1;
+/// `Outcome::session`: the session walked all its steps.
+pub const SESSION_COMPLETED: u8 = 2;
+/// `Outcome::session`: the session failed at this step; its later steps were skipped.
+pub const SESSION_FAILED: u8 = 4;
 
 impl Outcome {
     /// The service time: from the actual send to the last body byte.
@@ -62,6 +76,9 @@ impl Outcome {
             opened: 0,
             checks_failed: 0,
             redirects: 0,
+            step: 0,
+            session: 0,
+            session_us: 0,
         }
     }
 }
@@ -124,12 +141,14 @@ pub enum ErrorKind {
     InvalidUrl,
     /// A header template filled into a value a header cannot hold (a line break).
     InvalidHeader,
+    /// Scenarios: a capture found nothing in its step's response: the session failed.
+    CaptureMissing,
     Other,
 }
 
 impl ErrorKind {
     /// Every kind, in the order summaries list them.
-    pub const ALL: [ErrorKind; 27] = [
+    pub const ALL: [ErrorKind; 28] = [
         ErrorKind::ConnectRefused,
         ErrorKind::ConnectTimeout,
         ErrorKind::Timeout,
@@ -156,6 +175,7 @@ impl ErrorKind {
         ErrorKind::RedirectOffsite,
         ErrorKind::InvalidUrl,
         ErrorKind::InvalidHeader,
+        ErrorKind::CaptureMissing,
         ErrorKind::Other,
     ];
 
@@ -188,6 +208,7 @@ impl ErrorKind {
             ErrorKind::RedirectOffsite => "redirect_offsite",
             ErrorKind::InvalidUrl => "invalid_url",
             ErrorKind::InvalidHeader => "invalid_header",
+            ErrorKind::CaptureMissing => "capture_missing",
             ErrorKind::Other => "other",
         }
     }
@@ -292,6 +313,9 @@ fn template_hint(kind: ErrorKind) -> Option<&'static str> {
         }
         ErrorKind::InvalidHeader => {
             "a header template filled into a value a header cannot hold (a line break or another control character): such requests were not sent"
+        }
+        ErrorKind::CaptureMissing => {
+            "a scenario step's capture found nothing in its response (no such JSON pointer in the body, or no such header): the session failed there and its later steps were skipped"
         }
         _ => return None,
     })

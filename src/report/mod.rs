@@ -12,6 +12,7 @@ pub mod plot;
 pub mod read;
 pub mod series;
 mod shown;
+pub mod steps;
 pub mod summary;
 mod text;
 pub mod thresholds;

@@ -30,6 +30,12 @@ pub fn escaped_strings(s: &Summary) -> Summary {
     for c in &mut s.checks {
         all(&mut c.check);
     }
+    for step in &mut s.steps {
+        all(&mut step.name);
+        escape_keys(&mut step.status_codes);
+        escape_keys(&mut step.errors);
+        step.checks.iter_mut().for_each(|c| all(&mut c.check));
+    }
     for w in &mut s.workers {
         all(&mut w.file);
         all(&mut w.target);

@@ -3,6 +3,7 @@
 use super::hdr::EncodedHistograms;
 use super::latency::{self, Bucket, LatencyMs};
 use super::series::SeriesEntry;
+use super::steps::{SessionsSummary, StepSummary};
 use super::thresholds::{self, Threshold};
 use crate::engine::generator::timeline::Entry;
 use crate::engine::outcome::ErrorKind;
@@ -77,6 +78,13 @@ pub struct Summary {
     /// With `--urls-from-file`: each URL's share, in the file's order (absent otherwise).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<UrlSummary>,
+    // Scenarios (issue 26).
+    /// With `--scenario`: each request step, in the file's order (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepSummary>,
+    /// With `--scenario`: the sessions (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionsSummary>,
     /// The whole run's histograms, encoded, for exact merges; None (null) if the run's
     /// end was not reached (the aggregator failed).
     pub histograms: Option<EncodedHistograms>,
@@ -425,6 +433,8 @@ impl Summary {
             checks: c.checks.iter().map(CheckSummary::from).collect(),
             redirects: Redirects::of(c),
             urls: by_url(&facts.urls, &last.targets),
+            steps: last.steps.iter().map(StepSummary::from).collect(),
+            sessions: last.sessions.as_ref().map(SessionsSummary::from),
             histograms: end.map(|e| EncodedHistograms::from(&e.histograms)),
             series: end.map_or_else(Vec::new, |e| {
                 e.series.iter().map(SeriesEntry::from).collect()

@@ -19,6 +19,7 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_responses(&mut out, s))
         .and_then(|()| write_checks(&mut out, s))
         .and_then(|()| write_by_url(&mut out, s))
+        .and_then(|()| write_steps(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
         .and_then(|()| write_steering(&mut out, s))
         .and_then(|()| write_thresholds(&mut out, s))
@@ -328,6 +329,52 @@ fn write_by_url(out: &mut String, s: &Summary) -> std::fmt::Result {
             &u.url,
             codes(&u.status_codes)
         )?;
+    }
+    Ok(())
+}
+
+/// With `--scenario`: the sessions, then a line a step (its checks under it).
+fn write_steps(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let Some(sessions) = &s.sessions else {
+        return Ok(());
+    };
+    let p50 = sessions
+        .duration_ms
+        .as_ref()
+        .map_or("-".to_string(), |d| format!("{:.2}", d.p50));
+    writeln!(
+        out,
+        "Sessions:       {} started, {} completed, {} failed; duration p50 {p50} ms",
+        sessions.started, sessions.completed, sessions.failed
+    )?;
+    writeln!(
+        out,
+        "By step:        requests      ok  failed skipped     p50 ms     p99 ms  step: status codes"
+    )?;
+    let ms = |l: &Option<LatencyMs>, p: fn(&LatencyMs) -> f64| {
+        l.as_ref()
+            .map_or("-".to_string(), |l| format!("{:.2}", p(l)))
+    };
+    for step in &s.steps {
+        writeln!(
+            out,
+            "  {:>22} {:>7} {:>7} {:>7} {:>10} {:>10}  {}: {}",
+            step.requests,
+            step.ok,
+            step.failed,
+            step.skipped,
+            ms(&step.latency_ms, |l| l.p50),
+            ms(&step.latency_ms, |l| l.p99),
+            &step.name,
+            codes(&step.status_codes)
+        )?;
+        for c in &step.checks {
+            writeln!(
+                out,
+                "    check {}: {} passed, {} failed",
+                c.check, c.passed, c.failed
+            )?;
+        }
     }
     Ok(())
 }

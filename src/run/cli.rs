@@ -158,6 +158,12 @@ pub struct RunArgs {
         requires = "data"
     )]
     pub data_order: DataOrder,
+    // Scenarios (issue 26).
+    /// Sessions of several steps from FILE (YAML, or JSON): log in, capture a token, use
+    /// it, each session with its own captures and cookies (see docs/scenarios.md). -c is
+    /// sessions in flight, -q sessions started a second, -n sessions.
+    #[arg(long = "scenario", value_name = "FILE", conflicts_with_all = ["url", "urls_from_file", "targets", "method", "body", "body_file", "body_template", "checks", "connect_to", "unix_socket"])]
+    pub scenario: Option<PathBuf>,
     /// Time limit for one request, connecting included.
     #[arg(short = 't', long = "timeout", allow_hyphen_values = true, value_name = "DURATION", default_value = "30s", value_parser = units::parse_duration)]
     pub timeout: Duration,

@@ -12,6 +12,7 @@ use crate::process::untrusted;
 use crate::report::OutputFormat;
 use crate::run::cli::RunArgs;
 use crate::run::connect_to::ConnectTo;
+use crate::run::scenario;
 use crate::run::target::{Target, port_of, unbracket};
 use crate::run::templates::{self, Templating};
 use crate::run::vegeta::{self, MAX_TARGETS};
@@ -92,6 +93,8 @@ pub struct Config {
     /// The files the run reads, each with its flag (`-D`, `--replay`, ...): neither `-o`
     /// nor `--hdr-log` may write over one.
     pub reads: Vec<(&'static str, PathBuf)>,
+    /// `--scenario` (issue 26): the sessions' flows, compiled; None for single requests.
+    pub scenario: Option<Arc<scenario::Compiled>>,
 }
 
 /// One target's own request (`--targets`): its method, the run's headers then its own, and
@@ -180,19 +183,21 @@ impl Config {
     }
 
     /// The whole run as the arguments describe it.
-    fn whole_run(args: RunArgs, can_draw: bool) -> Result<Config, Error> {
-        let reads = files_read(&args);
+    fn whole_run(mut args: RunArgs, can_draw: bool) -> Result<Config, Error> {
+        let mut reads = files_read(&args);
+        let file = scenario_file(&mut args, &mut reads)?;
         let data = templates::data_of(&args)?;
         let Aims {
             first: target,
             more: more_targets,
             own,
-        } = targets_of(&args, data.as_ref().map(|d| d.columns()))?;
-        let method = method_of(&args)?;
+        } = aims_of(&args, file.as_ref().map(|f| &f.0), data.as_ref())?;
         let (tls, route) = connection_of(&args, target.as_ref())?;
         let (body, headers, templating) = request_of(&args, data, target.as_ref(), &route)?;
         let target_requests = OwnRequest::all(own, &headers, &body)?;
-
+        let scenario = file
+            .map(|file| compiled(file, &args, &headers, &templating))
+            .transpose()?;
         let (replay, rate) = schedule_of(&args)?;
         let checks = checks_of(&args)?;
         let concurrency = concurrency_of(&args, replay.as_ref(), rate);
@@ -200,7 +205,7 @@ impl Config {
             target,
             more_targets,
             target_requests,
-            method,
+            method: method_of(&args)?,
             headers,
             body,
             plan: Plan {
@@ -237,8 +242,86 @@ impl Config {
             shard: None,
             templating,
             reads,
+            scenario,
         })
     }
+}
+
+/// `--scenario FILE` read and checked, with the name it is shown by; its `data:` file
+/// becomes `--data` when none is given.
+fn scenario_file(
+    args: &mut RunArgs,
+    reads: &mut Vec<(&'static str, PathBuf)>,
+) -> Result<Option<(scenario::Scenario, String)>, Error> {
+    let Some(path) = args.scenario.clone() else {
+        return Ok(None);
+    };
+    let loaded = scenario::load(&path).map_err(Error::Input)?;
+    if args.data.is_none() {
+        args.data = loaded.data.clone();
+    }
+    reads.push(("--scenario", path.clone()));
+    let shown = untrusted::quoted(&path.display().to_string(), untrusted::QUOTED_CHARS);
+    Ok(Some((loaded, shown)))
+}
+
+/// What the run aims at: a scenario's first origin, or the URLs given.
+fn aims_of(
+    args: &RunArgs,
+    scenario: Option<&scenario::Scenario>,
+    data: Option<&templates::Data>,
+) -> Result<Aims, Error> {
+    match scenario {
+        Some(scenario) => scenario_aims(scenario),
+        None => targets_of(args, data.map(|d| d.columns())),
+    }
+}
+
+/// A scenario's target: the first step's origin (the others are checked with it).
+fn scenario_aims(scenario: &scenario::Scenario) -> Result<Aims, Error> {
+    let first = scenario
+        .flows
+        .iter()
+        .flat_map(|f| &f.steps)
+        .find_map(|s| match s {
+            scenario::Step::Request(r) => Some(r),
+            scenario::Step::Think(_) => None,
+        });
+    let Some(first) = first else {
+        return Err(Error::Input(
+            "--scenario: the file has no request step: nothing to send".into(),
+        ));
+    };
+    let (scheme, rest) = first.url.split_once("://").unwrap_or(("http", &first.url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    Ok(Aims {
+        first: Some(Target::parse(&format!("{scheme}://{authority}/"))?),
+        more: Vec::new(),
+        own: Vec::new(),
+    })
+}
+
+/// The scenario compiled: its templates and checks parsed (errors name the step's line).
+fn compiled(
+    (file, shown): (scenario::Scenario, String),
+    args: &RunArgs,
+    headers: &HeaderMap,
+    templating: &Templating,
+) -> Result<Arc<scenario::Compiled>, Error> {
+    if !templating.headers.is_empty() {
+        return Err(Error::Input(
+            "--scenario: a -H value with a template is not taken: put it in the steps' headers"
+                .into(),
+        ));
+    }
+    let shared = scenario::Shared {
+        columns: templating.data.as_ref().map(|d| d.columns()),
+        body_limit: args.check_body_limit,
+        headers,
+    };
+    scenario::compile(&file, &shared)
+        .map(Arc::new)
+        .map_err(|e| Error::Input(format!("--scenario {shown}: {e}")))
 }
 
 /// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub(crate) mod connect_to;
 pub mod demo;
+pub mod scenario;
 pub(crate) mod target;
 pub mod templates;
 pub(crate) mod vegeta;
@@ -171,6 +172,13 @@ async fn resolve(config: &Config, demo_shutdown: &CancellationToken) -> Result<R
                     crate::run::config::check_host_resolves(&t.url, &config.route).await?;
                 }
             }
+            // --scenario: every origin the steps name.
+            let origins = config.scenario.iter().flat_map(|s| &s.origins);
+            for origin in origins {
+                if hosts.insert(origin.authority()) {
+                    crate::run::config::check_host_resolves(origin, &config.route).await?;
+                }
+            }
             Ok(Resolved {
                 target: target.clone(),
                 demo: false,
@@ -319,10 +327,14 @@ async fn pipeline(
         ends_by: config.plan.duration,
     };
     let checks = config.checks.as_ref().map_or_else(Vec::new, |c| c.texts());
+    let steps = config
+        .scenario
+        .as_ref()
+        .map_or_else(Vec::new, |s| s.specs.clone());
     let aggregator = tokio::spawn(aggregator::run(
         outcome_rx,
         LiveReadings(generator.clone()),
-        (schedule, checks),
+        (schedule, checks, steps),
         snapshot_tx,
         std::mem::take(&mut readers.every),
     ));
@@ -517,6 +529,9 @@ fn shown_urls(first: &Target, more: &[Target]) -> Vec<String> {
 /// The client for the run: a request template per URL, a pool per origin (scheme and
 /// authority), each with its connector and the run's timeouts.
 fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
+    if let Some(scenario) = &config.scenario {
+        return scenario_client(config, target, scenario);
+    }
     let mut pools: Vec<Pool> = Vec::new();
     let mut origins = std::collections::HashMap::new();
     let mut templates = Vec::new();
@@ -551,11 +566,37 @@ fn client_for(config: &Config, target: &Target) -> Result<Client, Error> {
     let all: Vec<&Target> = std::iter::once(target)
         .chain(&config.more_targets)
         .collect();
-    let vary = templates::vary_of(&config.templating, &all, config.shard)?;
+    let vary = templates::vary_of(&config.templating, (&all, false), config.shard)?;
     Ok(Client::several(templates, pools, config.timeout)
         .with_checks(config.checks.clone())
         .with_redirects(config.redirects)
         .varying(vary))
+}
+
+/// `--scenario`: a client walking sessions, a pool per origin the steps name (the first
+/// step's is `target`'s).
+fn scenario_client(
+    config: &Config,
+    target: &Target,
+    scenario: &scenario::Compiled,
+) -> Result<Client, Error> {
+    let pools = scenario
+        .origins
+        .iter()
+        .map(|o| pool_for(config, o))
+        .collect();
+    let template = RequestTemplate::new(
+        http::Method::GET,
+        target.url.clone(),
+        http::HeaderMap::new(),
+        bytes::Bytes::new(),
+    );
+    let uses_rows = scenario.script.uses_rows();
+    let vary = templates::vary_of(&config.templating, (&[], uses_rows), config.shard)?;
+    Ok(Client::several(vec![(template, 0)], pools, config.timeout)
+        .with_redirects(config.redirects)
+        .varying(vary)
+        .with_script(std::sync::Arc::clone(&scenario.script)))
 }
 
 /// A pool of connections to `url`'s origin, made as the flags say.

@@ -208,11 +208,11 @@ fn has_content_length(lines: &[String]) -> bool {
 /// (held, or streamed by a thread started now) when a template takes them.
 pub fn vary_of(
     templating: &Templating,
-    targets: &[&Target],
+    (targets, scenario_rows): (&[&Target], bool),
     shard: Option<Shard>,
 ) -> Result<Vary, Error> {
     let rows = match &templating.data {
-        Some(data) if templating.uses_rows(targets) => Some(match &data.table {
+        Some(data) if scenario_rows || templating.uses_rows(targets) => Some(match &data.table {
             Some(table) => Rows::Held {
                 table: Arc::clone(table),
                 random: data.order == Order::Random,

@@ -1,5 +1,6 @@
 //! The task that drains outcomes into the window and publishes a snapshot every tick.
 
+use super::by_step::StepSpec;
 use super::series::{EndOfRun, SeriesPoint};
 use super::snapshot::Snapshot;
 use super::window::Window;
@@ -63,7 +64,7 @@ pub const STOP_GRACE: Duration = Duration::from_millis(200);
 pub async fn run(
     mut outcomes: mpsc::Receiver<Batch>,
     readings: impl Readings,
-    (schedule, checks): (Schedule, Vec<String>),
+    (schedule, checks, steps): (Schedule, Vec<String>, Vec<StepSpec>),
     publish: watch::Sender<Snapshot>,
     every: Vec<mpsc::UnboundedSender<Snapshot>>,
 ) -> Snapshot {
@@ -74,7 +75,7 @@ pub async fn run(
         }
         publish.send_replace(snapshot);
     };
-    let mut agg = Aggregator::new(readings, &checks);
+    let mut agg = Aggregator::new(readings, &checks, steps);
     let mut ticks = tokio::time::interval_at(started + schedule.tick, schedule.tick);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_tick = schedule.tick;
@@ -151,9 +152,11 @@ impl<R: Readings> Aggregator<R> {
         true
     }
 
-    fn new(readings: R, checks: &[String]) -> Aggregator<R> {
+    fn new(readings: R, checks: &[String], steps: Vec<StepSpec>) -> Aggregator<R> {
         Aggregator {
-            window: Window::new(RING_TICKS).with_checks(checks),
+            window: Window::new(RING_TICKS)
+                .with_checks(checks)
+                .with_steps(steps),
             readings,
             peak_open_files: 0,
             series: Vec::new(),
@@ -184,6 +187,8 @@ impl<R: Readings> Aggregator<R> {
             open_files,
             peak_open_files: self.peak_open_files,
             targets: self.window.targets(),
+            steps: self.window.steps(),
+            sessions: self.window.sessions(),
             end_of_run: None,
         }
     }

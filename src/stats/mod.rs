@@ -2,6 +2,7 @@
 //! no I/O: the gauges and open files come in through `aggregator::Readings`.
 
 pub(crate) mod aggregator;
+pub mod by_step;
 pub mod by_target;
 pub mod checks;
 pub mod condition;

@@ -1,5 +1,6 @@
 //! What a view (dashboard, progress line, summary) is given each tick.
 
+use super::by_step::{SessionFigures, StepFigures};
 use super::by_target::TargetFigures;
 use super::latency::LatencySummary;
 use super::series::EndOfRun;
@@ -36,6 +37,10 @@ pub struct Snapshot {
     pub peak_open_files: u64,
     /// Each URL's figures, in URL order (with `--urls-from-file`; else empty).
     pub targets: Vec<TargetFigures>,
+    /// `--scenario`: each step's figures, in step order (else empty).
+    pub steps: Vec<StepFigures>,
+    /// `--scenario`: the sessions (else None).
+    pub sessions: Option<SessionFigures>,
     /// In the last snapshot only: the whole run's histograms and series.
     pub end_of_run: Option<Arc<EndOfRun>>,
 }

@@ -1,6 +1,7 @@
 //! Counting outcomes: HDR histograms for the current tick and the whole run, a ring of tick
 //! summaries for charts. Pure: time is passed in, nothing here reads a clock.
 
+use super::by_step::{BySteps, SessionFigures, StepFigures, StepSpec};
 use super::by_target::{ByTarget, TargetFigures};
 use super::checks::{self, CheckTally};
 use super::latency::{LatencySummary, MAX_LATENCY_US, Sums, new_histogram};
@@ -233,6 +234,8 @@ pub struct Window {
     counts: Counts,
     /// Per URL, with `--urls-from-file`.
     by_target: ByTarget,
+    /// Per step and session, with `--scenario`.
+    by_step: BySteps,
 }
 
 impl Window {
@@ -254,7 +257,24 @@ impl Window {
             ring_len: ring_len.max(1),
             counts: Counts::default(),
             by_target: ByTarget::default(),
+            by_step: BySteps::default(),
         }
+    }
+
+    /// The same window counting each step of a scenario (`--scenario`) and its sessions.
+    pub fn with_steps(mut self, specs: Vec<StepSpec>) -> Window {
+        self.by_step = BySteps::new(specs);
+        self
+    }
+
+    /// Each step's figures so far (empty without `--scenario`).
+    pub fn steps(&self) -> Vec<StepFigures> {
+        self.by_step.figures()
+    }
+
+    /// The sessions so far (None without `--scenario`).
+    pub fn sessions(&self) -> Option<SessionFigures> {
+        self.by_step.sessions()
     }
 
     /// The same window counting the `--check`s of `texts` (their canonical texts, in order).
@@ -267,6 +287,9 @@ impl Window {
     pub fn record(&mut self, o: &Outcome) {
         if o.target > 0 {
             self.by_target.record(o);
+        }
+        if self.by_step.is_kept() {
+            self.by_step.record(o);
         }
         if o.late_us > 0 {
             self.counts.max_late_us = self.counts.max_late_us.max(o.late_us);

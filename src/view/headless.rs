@@ -30,8 +30,15 @@ fn progress(s: &Snapshot, plan: &Plan) -> String {
     if let Some(d) = plan.duration {
         progress.push_str(&format!("/{}s", d.as_secs_f64()));
     }
-    if let Some(n) = plan.max_requests {
-        progress.push_str(&format!(" {}/{n} req", s.counts.total() + s.counts.aborted));
+    match (plan.max_requests, &s.sessions) {
+        // --scenario: -n counts sessions.
+        (Some(n), Some(sessions)) => {
+            progress.push_str(&format!(" {}/{n} sessions", sessions.started))
+        }
+        (Some(n), None) => {
+            progress.push_str(&format!(" {}/{n} req", s.counts.total() + s.counts.aborted))
+        }
+        (None, _) => {}
     }
     progress
 }
@@ -103,8 +110,12 @@ pub fn progress_line(s: &Snapshot, plan: &Plan) -> String {
         }
         None => String::new(),
     };
+    let in_flight = match s.sessions {
+        Some(_) => "sessions in flight",
+        None => "in-flight",
+    };
     format!(
-        "{progress}{state}  {} req/s{rate}  in-flight {}/{}  {}  errors {}  open files {}{capped}",
+        "{progress}{state}  {} req/s{rate}  {in_flight} {}/{}  {}  errors {}  open files {}{capped}",
         whole_rate(s.last_tick.rps),
         s.gauges.in_flight,
         s.gauges.limit,
@@ -204,6 +215,9 @@ mod tests {
             opened: 0,
             checks_failed: 0,
             redirects: 0,
+            step: 0,
+            session: 0,
+            session_us: 0,
         });
         let s = Snapshot {
             counts: w.counts().clone(),

@@ -289,6 +289,9 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
                 opened: 0,
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
     };
@@ -407,6 +410,9 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
                 opened: 0,
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
     };

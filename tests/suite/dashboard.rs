@@ -41,6 +41,9 @@ fn snapshot_after(ticks: u64) -> Snapshot {
                 opened: u8::from(t == 1 && i < 50),
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
         if t % 10 == 0 {
@@ -203,6 +206,9 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
         opened: 0,
         checks_failed: 0,
         redirects: 0,
+        step: 0,
+        session: 0,
+        session_us: 0,
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -299,6 +305,9 @@ fn rate_mode_snapshot() -> Snapshot {
                 opened: 0,
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -391,6 +400,9 @@ fn several_urls_get_a_table_busiest_first() {
                 opened: 0,
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
     }
@@ -627,6 +639,9 @@ fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
                 opened: 0,
                 checks_failed: 0,
                 redirects: 0,
+                step: 0,
+                session: 0,
+                session_us: 0,
             });
         }
     }
@@ -670,6 +685,9 @@ fn what_came_from_outside_is_shown_escaped() {
             opened: 0,
             checks_failed: 0,
             redirects: 0,
+            step: 0,
+            session: 0,
+            session_us: 0,
         });
     }
     let mut snapshot = snapshot_after(90);

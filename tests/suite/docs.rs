@@ -271,6 +271,7 @@ fn real_summaries_validate_against_the_documented_schema() {
     rate_and_urls(&mut kept, &fast, &other);
     bars_and_no_responses(&mut kept, &fast);
     shards_and_their_merge(&mut kept, &fast);
+    scenario(&mut kept, &fast);
     refuse_the_undocumented(&mut kept, &plain);
 
     let mut args = vec![repo_file(SCHEMA).to_string_lossy().into_owned()];
@@ -377,6 +378,25 @@ fn shards_and_their_merge(kept: &mut Kept, fast: &TestServer) {
     let merged: serde_json::Value = serde_json::from_slice(&merged.stdout).expect("JSON");
     assert_eq!(merged["workers"].as_array().map(Vec::len), Some(2));
     kept.valid("merged", &merged);
+}
+
+/// A scenario of two steps with a check and a capture: steps and sessions.
+fn scenario(kept: &mut Kept, fast: &TestServer) {
+    let url = fast.url();
+    let text = format!(
+        "flow:\n  - name: first\n    get: \"{url}a\"\n    capture:\n      - header: content-length\n        as: length\n    check: [\"status == 200\"]\n  - think: 1ms\n  - get: \"{url}b?l={{{{ length }}}}\"\n"
+    );
+    let file = kept.dir.join("flow.yaml");
+    std::fs::write(&file, text).expect("write the scenario");
+    let s = json_run(&["--scenario", &file.to_string_lossy(), "-n", "50"]);
+    assert_eq!(
+        s["steps"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        s["steps"]
+    );
+    assert_eq!(s["sessions"]["completed"], 50);
+    kept.valid("scenario", &s);
 }
 
 /// The schema must refuse what it does not document: a field nobody wrote down, at the top

@@ -26,6 +26,7 @@ mod rate;
 mod redirects;
 mod report;
 mod routes;
+mod scenarios;
 mod schedules;
 mod targets;
 mod templates;

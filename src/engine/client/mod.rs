@@ -16,6 +16,7 @@ mod protocol;
 mod redirect;
 mod request;
 mod requests;
+pub mod scenario;
 mod stream;
 pub mod template;
 mod tls;

@@ -6,12 +6,17 @@ use super::classify;
 use super::pool::{self, Checkout, Pool, Sender};
 use super::redirect::{self, Hop};
 use super::requests::{Got, RequestTemplate, Requests, Sendable, Vary};
+use super::scenario::Script;
 use super::wire_size;
 use crate::engine::checks::{self, Checks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict, micros_u32};
+use bytes::Bytes;
+use http::Request;
 use http_body_util::BodyExt;
+use http_body_util::Full;
 use hyper::body::Body as _;
 use std::pin::pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::Relaxed};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -19,15 +24,22 @@ use tokio::time::Instant;
 /// Sends the run's requests (what request `n` is, `requests` says) over a pool per origin,
 /// with the run's timeouts.
 pub struct Client {
-    requests: Requests,
+    pub(super) requests: Requests,
     /// One per origin (scheme and authority) the URLs name.
-    pools: Vec<Pool>,
+    pub(super) pools: Vec<Pool>,
     timeout: Duration,
     backoff: ConnectBackoff,
     /// `--check`: what every final response is judged on; None without.
     checks: Option<Checks>,
     /// `-r`: redirects followed at most, on the same origin; 0 follows none.
     redirects: u8,
+    // Scenarios (issue 26).
+    /// `--scenario`: the flows sessions walk; None in a run of single requests.
+    pub(super) script: Option<Arc<Script>>,
+    /// Whether a step's template takes a data row (then each session takes one).
+    pub(super) script_uses_rows: bool,
+    /// Each request step's request, prepared once as its pool sends it (by step number).
+    pub(super) prepared: Arc<[Request<Full<Bytes>>]>,
 }
 
 /// A request that starts within this of when it was due is on time: the timer that wakes
@@ -102,7 +114,30 @@ impl Client {
             backoff: ConnectBackoff::default(),
             checks: None,
             redirects: 0,
+            script: None,
+            script_uses_rows: false,
+            prepared: Arc::new([]),
         }
+    }
+
+    /// The same client walking sessions through `script`'s flows (`--scenario`) instead of
+    /// sending single requests; its pools are the steps' origins'.
+    pub fn with_script(mut self, script: Arc<Script>) -> Client {
+        self.script_uses_rows = script.uses_rows();
+        let biggest = script.biggest_body();
+        self.pools = self
+            .pools
+            .into_iter()
+            .map(|p| p.for_body_of(biggest))
+            .collect();
+        self.prepared = script.prepare(&self.pools).into();
+        self.script = Some(script);
+        self
+    }
+
+    /// Whether the client walks sessions (`--scenario`).
+    pub fn walks_sessions(&self) -> bool {
+        self.script.is_some()
     }
 
     /// The same client judging every final response on `checks` (`--check`).
@@ -133,6 +168,9 @@ impl Client {
             backoff: ConnectBackoff::default(),
             checks: self.checks.clone(),
             redirects: self.redirects,
+            script: self.script.clone(),
+            script_uses_rows: self.script_uses_rows,
+            prepared: Arc::clone(&self.prepared),
         }
     }
 
@@ -168,34 +206,56 @@ impl Client {
             },
             other => return not_sent(&other),
         };
-        let target = next.target;
-        if session.pool != next.pool {
+        let wants = Wants {
+            checks: self.checks.as_ref(),
+            ..Wants::default()
+        };
+        let (mut outcome, _) = self
+            .send_on(session, (max_idle, due), (&next, next.pool), &wants)
+            .await;
+        outcome.target = next.target;
+        Some(outcome)
+    }
+
+    /// Sends `request` to the pool at `pool` over the session's connection (or a pooled or
+    /// new one): `send_one`'s work once the request is known; with what `wants` keeps of the
+    /// final response.
+    pub(super) async fn send_on<S: Sendable + ?Sized>(
+        &self,
+        session: &mut Session,
+        (max_idle, due): (usize, Option<Instant>),
+        (request, pool_at): (&S, usize),
+        wants: &Wants<'_>,
+    ) -> (Outcome, Seen) {
+        if session.pool != pool_at {
             // Another origin: the connection goes back to its own pool.
             if let Some(sender) = session.conn.take() {
                 self.pools[session.pool].checkin(sender, self.idle_share(max_idle));
             }
-            session.pool = next.pool;
+            session.pool = pool_at;
         }
         let start = Instant::now();
         let failures = ConnectFailures::default();
         // The deadline comes from the start already read: one clock read fewer per request.
         let deadline = start + self.timeout;
         let held = session.conn.take();
-        let pool = &self.pools[next.pool];
-        let first = (&next, pool);
-        let exchange = pin!(self.exchange(first, held, max_idle, &failures, self.redirects > 0));
-        let result = match session.alarm.within(deadline, exchange).await {
+        let pool = &self.pools[pool_at];
+        let exchange = pin!(self.exchange((request, pool), held, max_idle, &failures, wants));
+        let mut result = match session.alarm.within(deadline, exchange).await {
             // -r: the chain goes on within the same deadline, boxed out of every request's
             // future (a run without redirects never builds it).
             Some(Ok(r)) if r.hop.is_some() => {
-                let chain = pin!(Box::pin(self.follow(r, pool, max_idle, &failures)));
+                let chain = pin!(Box::pin(self.follow(r, pool, max_idle, &failures, wants)));
                 session.alarm.within(deadline, chain).await
             }
             result => result,
         };
         let end = Instant::now();
+        let seen = match &mut result {
+            Some(Ok(r)) => std::mem::take(&mut r.seen),
+            _ => Seen::default(),
+        };
         let mut outcome = self.outcome_of(result, (start, end > deadline), session, &failures);
-        outcome.target = target;
         let from = match due {
             Some(due) if start.saturating_duration_since(due) > ON_TIME_SLACK => due,
             _ => start,
@@ -206,7 +266,7 @@ impl Client {
             // Dropped, like the request, if the run stops meanwhile.
             tokio::time::sleep(self.backoff.failed()).await;
         }
-        Some(outcome)
+        (outcome, seen)
     }
 
     /// Request `n` once its data row has arrived.
@@ -327,6 +387,7 @@ impl Client {
         pool: &Pool,
         max_idle: usize,
         failures: &ConnectFailures,
+        wants: &Wants<'_>,
     ) -> Result<Received, ErrorKind> {
         let (mut head_bytes, mut body_bytes, mut hops) =
             (received.head_bytes, received.body_bytes, 0);
@@ -340,9 +401,12 @@ impl Client {
             };
             hops += 1;
             let held = received.conn.take();
-            let may_follow = hops < self.redirects;
+            let wants = Wants {
+                no_follow: hops >= self.redirects,
+                ..*wants
+            };
             received = self
-                .exchange((&*request, pool), held, max_idle, failures, may_follow)
+                .exchange((&*request, pool), held, max_idle, failures, &wants)
                 .await?;
             head_bytes = head_bytes.saturating_add(received.head_bytes);
             body_bytes += received.body_bytes;
@@ -364,8 +428,9 @@ impl Client {
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
-        may_follow: bool,
+        wants: &Wants<'_>,
     ) -> Result<Received, ErrorKind> {
+        let may_follow = self.redirects > 0 && !wants.no_follow;
         let mut retried = false;
         loop {
             let mut conn = self
@@ -388,14 +453,8 @@ impl Client {
                 true => redirect::hop(status, response.headers(), &request.copy(), pool.origin()),
                 false => None,
             };
-            // Only a final response is judged; its body is kept only for a body check.
-            let (mut checks_failed, mut kept) = match (&self.checks, &hop) {
-                (Some(checks), None) => (
-                    checks.judge_head(status, response.headers()),
-                    checks.body_limit().map(checks::Kept::new),
-                ),
-                _ => (0, None),
-            };
+            let (mut checks_failed, mut kept, mut seen) =
+                wants.on_head(hop.is_none(), status, response.headers());
             let mut body = response.into_body();
             let mut body_bytes = 0u64;
             // A body whose length was announced ends with its last byte: no poll for the end.
@@ -411,9 +470,10 @@ impl Client {
                     }
                 }
             }
-            if let (Some(checks), Some(kept)) = (&self.checks, &kept) {
+            if let (Some(checks), Some(kept)) = (wants.checks, &kept) {
                 checks_failed |= checks.judge_body(kept.bytes());
             }
+            seen.body = kept.filter(|_| wants.body_limit.is_some());
             let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
             return Ok(Received {
                 status,
@@ -425,6 +485,7 @@ impl Client {
                 offsite: false,
                 hop,
                 head_at,
+                seen,
             });
         }
     }
@@ -496,4 +557,62 @@ struct Received {
     offsite: bool,
     /// `-r`: the redirect it asks for, while redirects may still be followed.
     hop: Option<Hop>,
+    /// What was kept of the final response for the caller (scenarios).
+    seen: Seen,
+}
+
+/// What an exchange judges and keeps of its final response beyond its counts.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Wants<'a> {
+    /// Checks to judge it on (the run's `--check`, or a scenario step's).
+    pub checks: Option<&'a Checks>,
+    /// Keep its headers (a scenario step's header captures).
+    pub head: bool,
+    /// Keep its Set-Cookie values (a scenario session's cookie jar).
+    pub cookies: bool,
+    /// Keep up to this many bytes of its body (a scenario step's JSON captures).
+    pub body_limit: Option<usize>,
+    /// Follow no redirect (the `-r` chain is used up).
+    pub no_follow: bool,
+}
+
+impl Wants<'_> {
+    /// A response's head judged (when it is final: only a final response is judged), and
+    /// what is kept of it: the body (for a body check or a capture), the headers (scenarios).
+    fn on_head(
+        &self,
+        is_final: bool,
+        status: u16,
+        headers: &http::HeaderMap,
+    ) -> (u32, Option<checks::Kept>, Seen) {
+        if !is_final {
+            return (0, None, Seen::default());
+        }
+        let (failed, limit) = match self.checks {
+            Some(checks) => (checks.judge_head(status, headers), checks.body_limit()),
+            None => (0, None),
+        };
+        let kept = limit.max(self.body_limit).map(checks::Kept::new);
+        let seen = Seen {
+            head: self.head.then(|| Box::new(headers.clone())),
+            body: None,
+            set_cookies: match self.cookies {
+                true => headers
+                    .get_all(http::header::SET_COOKIE)
+                    .iter()
+                    .cloned()
+                    .collect(),
+                false => Vec::new(),
+            },
+        };
+        (failed, kept, seen)
+    }
+}
+
+/// What was kept of a final response, as `Wants` asked.
+#[derive(Default, Debug)]
+pub(super) struct Seen {
+    pub head: Option<Box<http::HeaderMap>>,
+    pub body: Option<checks::Kept>,
+    pub set_cookies: Vec<http::HeaderValue>,
 }

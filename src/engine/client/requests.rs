@@ -249,6 +249,16 @@ impl Requests {
         }
     }
 
+    /// The `seq` of request (or session) `n`, from 0, unique across shards.
+    pub(super) fn seq(&self, n: u64) -> u64 {
+        self.vary.seq(n)
+    }
+
+    /// The data rows, with `--data`.
+    pub(super) fn rows(&self) -> Option<&Rows> {
+        self.vary.rows.as_ref()
+    }
+
     /// Waits until the data row a request needs can be taken (or the rows have ended).
     pub async fn ready(&self) {
         if let Some(rows) = &self.vary.rows {
@@ -288,6 +298,7 @@ impl Requests {
                 .as_ref()
                 .map_or("", |u| std::str::from_utf8(u).unwrap_or_default()),
             row: row.as_ref(),
+            captures: &[],
         };
         match holes.fill(&endpoint.request, &vars) {
             Ok(filled) => Got::Next(Next {
@@ -303,7 +314,7 @@ impl Requests {
 
 /// The request for `template` as `pool` sends it: HTTP/2's form, the absolute form through a
 /// proxy, else origin form; with `Connection: close` when connections are not kept.
-fn request_for(template: &RequestTemplate, pool: &Pool) -> Request<Full<Bytes>> {
+pub(super) fn request_for(template: &RequestTemplate, pool: &Pool) -> Request<Full<Bytes>> {
     let protocol = pool.protocol();
     let mut request = match (protocol.is_http2(), pool.absolute_form()) {
         (true, _) => template.request_h2(),

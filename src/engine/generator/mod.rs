@@ -16,7 +16,8 @@ pub mod timeline;
 pub use handle::Handle;
 pub use limit_policy::LimitPolicy;
 
-use crate::engine::client::Client;
+use crate::engine::client::scenario::Started;
+use crate::engine::client::{Client, Session};
 use crate::engine::steer::RunState;
 use gate::Permit;
 use handle::Shared;
@@ -228,12 +229,21 @@ async fn send_while_permitted(
         }
         shard.note_start(due, now);
         let max_idle = shared.operator_limit.load(Relaxed);
-        let Some(outcome) = client.send_one(&mut session, max_idle, due, n).await else {
-            // The data rows are used up: the run ends as if -n were reached.
-            shared.used_up();
-            break;
-        };
-        outbox.post(outcome).await;
+        if client.walks_sessions() {
+            // --scenario: the permit is held for the whole session (boxed: a run without
+            // scenarios never builds its future).
+            if !Box::pin(walk_session(client, &mut session, (shared, outbox), due, n)).await {
+                shared.used_up();
+                break;
+            }
+        } else {
+            let Some(outcome) = client.send_one(&mut session, max_idle, due, n).await else {
+                // The data rows are used up: the run ends as if -n were reached.
+                shared.used_up();
+                break;
+            };
+            outbox.post(outcome).await;
+        }
         if !shard.gate.may_keep() {
             break;
         }
@@ -254,6 +264,28 @@ async fn send_while_permitted(
     }
     client.end(session, shared.operator_limit.load(Relaxed));
     drop(permit);
+}
+
+/// `--scenario`: session `n` (due at `due` in rate mode) walks its flow, an outcome a
+/// request step handed over as it ends; false when the data rows are used up.
+async fn walk_session(
+    client: &Client,
+    session: &mut Session,
+    (shared, outbox): (&Shared, &Outbox),
+    due: Option<Instant>,
+    n: u64,
+) -> bool {
+    let mut walk = match client.start_session(n, due).await {
+        Started::Walk(walk) => walk,
+        Started::UsedUp => return false,
+    };
+    loop {
+        let max_idle = shared.operator_limit.load(Relaxed);
+        match client.walk_step(&mut walk, session, max_idle).await {
+            Some(outcome) => outbox.post(outcome).await,
+            None => return true,
+        }
+    }
 }
 
 /// Test hook: waits until `n` requests have started (or the run stops), then panics.

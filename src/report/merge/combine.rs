@@ -58,6 +58,9 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     // Steering is per worker; bars are judged again by whoever reads the merge.
     (m.timeline, m.until, m.thresholds) = (Vec::new(), None, Vec::new());
     m.shard = None;
+    // Scenarios: steps' ladders do not travel encoded yet, so no merged step could be
+    // exact; a merge leaves them out rather than show the first run's as everyone's.
+    (m.steps, m.sessions) = (Vec::new(), None);
     Ok(m)
 }
 

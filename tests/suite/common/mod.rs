@@ -911,6 +911,7 @@ pub struct Asked {
     pub method: String,
     pub path: String,
     pub body: Bytes,
+    pub headers: http::HeaderMap,
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 that answers every request with `answer` (its body read
@@ -939,6 +940,7 @@ pub fn answering(
                             method: parts.method.to_string(),
                             path: parts.uri.to_string(),
                             body: body.unwrap_or_default(),
+                            headers: parts.headers,
                         };
                         Ok::<_, Infallible>(answer(&asked))
                     }

@@ -37,6 +37,8 @@ enum Value {
     RandInt(i64, i64),
     /// The field of the request's data row in this column.
     Row(usize),
+    /// Scenarios: the session's capture in this slot.
+    Capture(usize),
 }
 
 /// What is done to a value before it goes in.
@@ -45,6 +47,17 @@ enum Filter {
     Raw,
     /// Percent-encoded: everything but letters, digits and `-._~`.
     UrlEncode,
+    /// Escaped as the inside of a JSON string (a scenario's `json:` body).
+    Json,
+}
+
+/// What a template's holes may name: the data file's columns (None without `--data`), a
+/// scenario session's captures (by slot), and whether its values land in JSON strings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    pub columns: Option<&'a [String]>,
+    pub captures: &'a [String],
+    pub json: bool,
 }
 
 /// What filling needs worked out once per request, before any template of it is filled.
@@ -74,6 +87,8 @@ pub struct Vars<'a> {
     /// Empty when no template of the request uses it.
     pub uuid: &'a str,
     pub row: Option<&'a Row<'a>>,
+    /// Scenarios: the session's captures, by slot; empty elsewhere.
+    pub captures: &'a [String],
 }
 
 /// Values for checking a template's literal parts before the run: zeros, no row.
@@ -82,6 +97,7 @@ pub const SAMPLE: Vars<'static> = Vars {
     now_ms: 0,
     uuid: "00000000-0000-4000-8000-000000000000",
     row: None,
+    captures: &[],
 };
 
 impl Template {
@@ -89,7 +105,16 @@ impl Template {
     /// data file's, None without `--data`. Errors name the hole, for the caller to put its
     /// flag before.
     pub fn parse(text: &str, columns: Option<&[String]>) -> Result<Option<Template>, String> {
-        parse::template(text, columns)
+        let scope = Scope {
+            columns,
+            ..Scope::default()
+        };
+        parse::template(text, &scope)
+    }
+
+    /// Compiles `text` whose holes may name what `scope` holds.
+    pub fn parse_in(text: &str, scope: &Scope) -> Result<Option<Template>, String> {
+        parse::template(text, scope)
     }
 
     /// What its values need.
@@ -124,6 +149,15 @@ impl Template {
     }
 }
 
+/// `text` into `out` as `filter` says.
+fn push_filtered(out: &mut String, text: &str, filter: Filter) {
+    match filter {
+        Filter::Raw => out.push_str(text),
+        Filter::UrlEncode => values::push_encoded(out, text),
+        Filter::Json => values::push_json_escaped(out, text),
+    }
+}
+
 impl Value {
     /// Writes this value of `vars` into `out`. Numbers and UUIDs hold only characters that
     /// `urlencode` keeps: only a row's field is ever encoded.
@@ -137,10 +171,11 @@ impl Value {
             }
             Value::Row(column) => {
                 let field = vars.row.map_or("", |row| row.field(column));
-                match filter {
-                    Filter::Raw => out.push_str(field),
-                    Filter::UrlEncode => values::push_encoded(out, field),
-                }
+                push_filtered(out, field, filter);
+            }
+            Value::Capture(slot) => {
+                let text = vars.captures.get(slot).map_or("", String::as_str);
+                push_filtered(out, text, filter);
             }
         }
     }

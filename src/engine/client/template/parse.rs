@@ -1,14 +1,14 @@
 //! The template grammar: `{{ VALUE }}` or `{{ VALUE | urlencode }}`, spaces optional, where
 //! VALUE is `seq`, `uuid`, `now_ms`, `rand_int(A, B)` or `row.NAME`; the rest is literal.
 
-use super::{Filter, Part, Template, Value};
+use super::{Filter, Part, Scope, Template, Value};
 use crate::process::untrusted::{QUOTED_CHARS, quoted};
 
 /// The values a hole may hold, for the refusal of another.
 const KNOWN: &str = "seq, uuid, now_ms, rand_int(A, B), row.NAME";
 
-/// Compiles `text` (see `Template::parse`).
-pub(super) fn template(text: &str, columns: Option<&[String]>) -> Result<Option<Template>, String> {
+/// Compiles `text` (see `Template::parse_in`).
+pub(super) fn template(text: &str, scope: &Scope) -> Result<Option<Template>, String> {
     if !text.contains("{{") {
         return Ok(None);
     }
@@ -25,7 +25,7 @@ pub(super) fn template(text: &str, columns: Option<&[String]>) -> Result<Option<
                 quoted(&rest[open..], 40)
             )
         })?;
-        parts.push(hole(&inside[..close], columns)?);
+        parts.push(hole(&inside[..close], scope)?);
         rest = &inside[close + 2..];
     }
     if !rest.is_empty() {
@@ -45,7 +45,8 @@ pub(super) fn template(text: &str, columns: Option<&[String]>) -> Result<Option<
 }
 
 /// One hole's inside (between the braces).
-fn hole(inside: &str, columns: Option<&[String]>) -> Result<Part, String> {
+fn hole(inside: &str, scope: &Scope) -> Result<Part, String> {
+    let columns = scope.columns;
     let shown = || format!("{{{{{}}}}}", quoted(inside, QUOTED_CHARS));
     let (expr, filter) = match inside.split_once('|') {
         None => (inside.trim(), Filter::Raw),
@@ -69,6 +70,10 @@ fn hole(inside: &str, columns: Option<&[String]>) -> Result<Part, String> {
         }
         _ if expr.starts_with("row.") => Value::Row(column(&expr[4..], columns, &shown())?),
         "" => return Err(format!("'{}': the braces hold no value ({KNOWN})", shown())),
+        // Scenarios: a value an earlier step of the session captured.
+        _ if scope.captures.iter().any(|c| c == expr) => {
+            Value::Capture(scope.captures.iter().position(|c| c == expr).unwrap_or(0))
+        }
         _ => {
             return Err(format!(
                 "'{}': unknown value '{}' (known: {KNOWN})",
@@ -76,6 +81,11 @@ fn hole(inside: &str, columns: Option<&[String]>) -> Result<Part, String> {
                 quoted(expr, QUOTED_CHARS)
             ));
         }
+    };
+    // In a JSON body every value lands inside a JSON string: it is escaped as one.
+    let filter = match (filter, scope.json) {
+        (Filter::Raw, true) => Filter::Json,
+        (filter, _) => filter,
     };
     Ok(Part::Value(value, filter))
 }
@@ -129,7 +139,7 @@ fn column(name: &str, columns: Option<&[String]>, shown: &str) -> Result<usize, 
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SAMPLE, Template, Vars};
+    use super::super::{SAMPLE, Scope, Template, Vars};
     use super::*;
     use crate::engine::data::{Row, Table};
 
@@ -194,6 +204,7 @@ mod tests {
             now_ms: 1700000000123,
             uuid: "u-u",
             row: Some(&row),
+            captures: &[],
         };
         assert_eq!(t.fill(&vars), "41:a b:a%20b:u-u:1700000000123:3");
         assert_eq!(
@@ -236,5 +247,28 @@ mod tests {
             assert!(why.contains(says), "{text}: {why}");
         }
         assert!(refusal("/{{ nope }}", None).contains("{{ nope }}"));
+    }
+
+    #[test]
+    fn captures_are_values_and_json_bodies_escape_them() {
+        let captures = ["token".to_string(), "rid".to_string()];
+        let scope = Scope {
+            captures: &captures,
+            json: true,
+            ..Scope::default()
+        };
+        let t = Template::parse_in(
+            r#"{"a": "{{ rid }}", "b": "{{ token | urlencode }}"}"#,
+            &scope,
+        )
+        .expect("parses")
+        .expect("holes");
+        let values = ["x y".to_string(), "q\"r".to_string()];
+        let vars = Vars {
+            captures: &values,
+            ..SAMPLE
+        };
+        assert_eq!(t.fill(&vars), r#"{"a": "q\"r", "b": "x%20y"}"#);
+        assert!(refusal("/{{ token }}", None).contains("unknown value"));
     }
 }

@@ -30,6 +30,24 @@ pub(super) fn push_encoded(out: &mut String, text: &str) {
     out.extend(utf8_percent_encode(text, ENCODED));
 }
 
+/// `text` escaped as the inside of a JSON string into `out`: quotes, backslashes and
+/// control characters.
+pub(super) fn push_json_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
 /// A random UUID, version 4 (RFC 9562), in its 36-character form. From the thread's fast
 /// generator: unique enough to tell requests apart, not a secret.
 pub fn uuid_v4() -> [u8; 36] {
@@ -70,5 +88,9 @@ mod tests {
         s.clear();
         push_encoded(&mut s, "a b/é?&=-._~");
         assert_eq!(s, "a%20b%2F%C3%A9%3F%26%3D-._~");
+        s.clear();
+        push_json_escaped(&mut s, "a\"b\\c\nd\u{1}é");
+        let back: String = serde_json::from_str(&format!("\"{s}\"")).expect("valid JSON");
+        assert_eq!(back, "a\"b\\c\nd\u{1}é");
     }
 }

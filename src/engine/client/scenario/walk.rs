@@ -1,0 +1,237 @@
+//! One session walking its flow: a request task holds its permit for the whole walk, sends
+//! each step over its connection, keeps what the steps capture and the cookies they are
+//! set, and stops at the first step that fails (its later steps are skipped).
+
+use super::request::{build, keep_cookies, url_of};
+use super::{CAPTURE_BODY_LIMIT, CaptureAt, FlowScript, StepRequest, StepScript};
+use crate::engine::client::Client;
+use crate::engine::client::request::{Seen, Session, Wants};
+use crate::engine::client::template::{self, Vars};
+use crate::engine::data::{Row, Taken};
+use crate::engine::outcome::{
+    ErrorKind, Outcome, SESSION_COMPLETED, SESSION_FAILED, SESSION_STARTED, Verdict, micros_u32,
+};
+use cookie_store::CookieStore;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// A session on its way through a flow.
+pub struct Walk<'c> {
+    flow: &'c FlowScript,
+    /// The next step's place in the flow.
+    next: usize,
+    /// The session's number in the run, from 0 (`{{ seq }}`).
+    seq: u64,
+    row: Option<Row<'c>>,
+    /// By slot; empty until captured.
+    captures: Vec<String>,
+    jar: CookieStore,
+    /// When the session started (was due, in rate mode).
+    began: Instant,
+    /// When the next request is due: rate mode only (None in concurrency mode).
+    due: Option<Instant>,
+    /// When the last request ended.
+    last_end: Instant,
+    started: bool,
+    over: bool,
+}
+
+/// How starting a session went.
+pub enum Started<'c> {
+    Walk(Box<Walk<'c>>),
+    /// The data rows are used up: the run is over.
+    UsedUp,
+}
+
+impl Client {
+    /// Session `n` of the run (from 1; due at `due` in rate mode): its flow drawn, its data
+    /// row taken. Only for a client with a script.
+    pub async fn start_session(&self, n: u64, due: Option<Instant>) -> Started<'_> {
+        let Some(script) = &self.script else {
+            return Started::UsedUp;
+        };
+        let seq = self.requests.seq(n);
+        let row = match (self.requests.rows(), self.script_uses_rows) {
+            (Some(rows), true) => loop {
+                match rows.take(seq) {
+                    Taken::Row(row) => break Some(row),
+                    Taken::Wait => rows.ready().await,
+                    Taken::End => return Started::UsedUp,
+                }
+            },
+            _ => None,
+        };
+        let flow = script.draw();
+        let now = Instant::now();
+        Started::Walk(Box::new(Walk {
+            flow,
+            next: 0,
+            seq,
+            row,
+            captures: vec![String::new(); flow.slots],
+            jar: CookieStore::default(),
+            began: due.unwrap_or(now),
+            due,
+            last_end: now,
+            started: false,
+            over: false,
+        }))
+    }
+
+    /// The session's next request step, sent (after the think steps before it): its
+    /// outcome, or None when the session is over.
+    pub async fn walk_step(
+        &self,
+        walk: &mut Walk<'_>,
+        session: &mut Session,
+        max_idle: usize,
+    ) -> Option<Outcome> {
+        while !walk.over {
+            let step = walk.flow.steps.get(walk.next)?;
+            walk.next += 1;
+            match step {
+                StepScript::Think(min, max) => walk.think(*min, *max).await,
+                StepScript::Request(request) => {
+                    return Some(self.request_step(walk, request, session, max_idle).await);
+                }
+            }
+        }
+        None
+    }
+
+    /// Sends one request step and notes what it tells of the session.
+    async fn request_step(
+        &self,
+        walk: &mut Walk<'_>,
+        step: &StepRequest,
+        session: &mut Session,
+        max_idle: usize,
+    ) -> Outcome {
+        let uses = step.uses();
+        let uuid = uses.uuid.then(template::uuid_v4);
+        let vars = Vars {
+            seq: walk.seq,
+            now_ms: if uses.now_ms { now_ms() } else { 0 },
+            uuid: uuid
+                .as_ref()
+                .map_or("", |u| std::str::from_utf8(u).unwrap_or_default()),
+            row: walk.row.as_ref(),
+            captures: &walk.captures,
+        };
+        let prepared = &self.prepared[usize::from(step.index)];
+        let (mut outcome, seen, sent) = match build(step, prepared, &vars, &walk.jar) {
+            Ok(request) => {
+                let wants = Wants {
+                    checks: step.checks.as_ref(),
+                    head: step.reads_head(),
+                    cookies: true,
+                    body_limit: step.reads_body().then_some(CAPTURE_BODY_LIMIT),
+                    no_follow: false,
+                };
+                let to = (&request, step.pool);
+                let (outcome, seen) = self
+                    .send_on(session, (max_idle, walk.due), to, &wants)
+                    .await;
+                (outcome, seen, Some(request.uri().clone()))
+            }
+            Err(kind) => (not_sent(kind), Seen::default(), None),
+        };
+        walk.last_end = Instant::now();
+        walk.due = walk.due.map(|_| walk.last_end);
+        if let (Verdict::Status(_), Some(sent)) = (outcome.verdict, &sent) {
+            if !seen.set_cookies.is_empty()
+                && let Ok(url) = url_of(step, sent)
+            {
+                keep_cookies(&mut walk.jar, &seen.set_cookies, &url);
+            }
+            if !walk.capture(step, &seen) {
+                outcome.verdict = Verdict::Error(ErrorKind::CaptureMissing);
+            }
+        }
+        walk.note(&mut outcome, step.index);
+        outcome
+    }
+}
+
+impl Walk<'_> {
+    /// A think step: a pause uniform between `min` and `max`, the permit held. In rate mode
+    /// the next request is due at its end (counted from the last request's end).
+    async fn think(&mut self, min: Duration, max: Duration) {
+        let span = max.saturating_sub(min).as_micros() as u64;
+        let pause = min + Duration::from_micros(fastrand::u64(0..=span));
+        let until = self.last_end + pause;
+        tokio::time::sleep_until(until).await;
+        self.due = self.due.map(|_| until);
+    }
+
+    /// Fills the step's captures from what its response showed; false when one found nothing.
+    fn capture(&mut self, step: &StepRequest, seen: &Seen) -> bool {
+        let json: Option<serde_json::Value> = match step.reads_body() {
+            true => seen
+                .body
+                .as_ref()
+                .and_then(|b| serde_json::from_slice(b.bytes()).ok()),
+            false => None,
+        };
+        for capture in &step.captures {
+            let found = match &capture.from {
+                CaptureAt::Json(pointer) => {
+                    json.as_ref()
+                        .and_then(|v| v.pointer(pointer))
+                        .map(|v| match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                }
+                CaptureAt::Header(name) => seen
+                    .head
+                    .as_ref()
+                    .and_then(|h| h.get(name))
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            };
+            match found {
+                Some(value) => self.captures[capture.slot] = value,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Marks `outcome` as step `index` of this session: its first, its last, or where it
+    /// failed (then the session is over, its later steps skipped).
+    fn note(&mut self, outcome: &mut Outcome, index: u16) {
+        outcome.step = index;
+        if !self.started {
+            self.started = true;
+            outcome.session |= SESSION_STARTED;
+        }
+        let failed = !matches!(outcome.verdict, Verdict::Status(_));
+        let rest = &self.flow.steps[self.next..];
+        let last = !rest.iter().any(|s| matches!(s, StepScript::Request(_)));
+        if failed || last {
+            self.over = true;
+            outcome.session |= if failed {
+                SESSION_FAILED
+            } else {
+                SESSION_COMPLETED
+            };
+            outcome.session_us = micros_u32(self.last_end.saturating_duration_since(self.began));
+        }
+    }
+}
+
+/// The outcome of a step whose request could not be made (a filled URL or header).
+fn not_sent(kind: ErrorKind) -> Outcome {
+    Outcome {
+        verdict: Verdict::Error(kind),
+        ..Outcome::aborted()
+    }
+}
+
+/// Unix time in milliseconds.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
