@@ -25,19 +25,9 @@ fn outcome(i: u64) -> Outcome {
     };
     Outcome {
         latency_us: 200 + (i * 7919) % 50_000,
-        late_us: 0,
         verdict,
         bytes: 13,
-        head_bytes: 0,
-        target: 0,
-        ttfb_us: 0,
-        connect_us: 0,
-        opened: 0,
-        checks_failed: 0,
-        redirects: 0,
-        step: 0,
-        session: 0,
-        session_us: 0,
+        ..Outcome::aborted()
     }
 }
 

@@ -212,19 +212,9 @@ mod tests {
         for ms in [1, 2, 3, 40, 900] {
             w.record(&crate::engine::outcome::Outcome {
                 latency_us: ms * 1000,
-                late_us: 0,
                 verdict: crate::engine::outcome::Verdict::Status(200),
-                bytes: 0,
-                head_bytes: 0,
-                target: 0,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
                 checks_failed: u32::from(ms == 40) << 1,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..crate::engine::outcome::Outcome::aborted()
             });
         }
         let snapshot = Snapshot {

@@ -279,19 +279,8 @@ fn snapshots_give_per_second_rates_of_statuses_and_errors() {
         for _ in 0..n {
             w.record(&Outcome {
                 latency_us: 10,
-                late_us: 0,
                 verdict,
-                bytes: 0,
-                head_bytes: 0,
-                target: 0,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
     };
@@ -400,19 +389,8 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
         for _ in 0..n {
             w.record(&Outcome {
                 latency_us: 10,
-                late_us: 0,
                 verdict,
-                bytes: 0,
-                head_bytes: 0,
-                target: 0,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
     };

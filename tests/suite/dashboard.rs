@@ -29,21 +29,14 @@ fn snapshot_after(ticks: u64) -> Snapshot {
             };
             w.record(&Outcome {
                 latency_us: 2_000 + (i % 50) * 200 + t * 30,
-                late_us: 0,
                 verdict,
                 bytes: 13,
-                head_bytes: 0,
-                target: 0,
                 // The head comes 1.2 ms before the last byte; the first tick opens the
                 // 50 connections.
                 ttfb_us: (800 + (i % 50) * 200 + t * 30) as u32,
                 connect_us: (250 + i * 7) as u32,
                 opened: u8::from(t == 1 && i < 50),
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
         if t % 10 == 0 {
@@ -196,19 +189,8 @@ fn port_exhaustion_shows_its_hint_under_the_errors() {
     let mut w = Window::new(4);
     w.record(&Outcome {
         latency_us: 1,
-        late_us: 0,
         verdict: Verdict::Error(ErrorKind::AddressUnavailable),
-        bytes: 0,
-        head_bytes: 0,
-        target: 0,
-        ttfb_us: 0,
-        connect_us: 0,
-        opened: 0,
-        checks_failed: 0,
-        redirects: 0,
-        step: 0,
-        session: 0,
-        session_us: 0,
+        ..Outcome::aborted()
     });
     let mut s = snapshot_after(91);
     s.counts = w.counts().clone();
@@ -298,16 +280,7 @@ fn rate_mode_snapshot() -> Snapshot {
                 late_us,
                 verdict: Verdict::Status(200),
                 bytes: 13,
-                head_bytes: 0,
-                target: 0,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
         w.rotate(Duration::from_secs(t));
@@ -390,19 +363,10 @@ fn several_urls_get_a_table_busiest_first() {
             };
             w.record(&Outcome {
                 latency_us: 1_000 * u64::from(target),
-                late_us: 0,
                 verdict,
                 bytes: 13,
-                head_bytes: 0,
                 target,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
     }
@@ -629,19 +593,10 @@ fn a_url_answering_404_shows_its_code_and_only_errors_are_red() {
         for _ in 0..(40 + u64::from(target)) {
             w.record(&Outcome {
                 latency_us: 1_000,
-                late_us: 0,
                 verdict,
                 bytes: 13,
-                head_bytes: 0,
                 target,
-                ttfb_us: 0,
-                connect_us: 0,
-                opened: 0,
-                checks_failed: 0,
-                redirects: 0,
-                step: 0,
-                session: 0,
-                session_us: 0,
+                ..Outcome::aborted()
             });
         }
     }
@@ -675,19 +630,9 @@ fn what_came_from_outside_is_shown_escaped() {
     for target in [1u32, 2] {
         w.record(&Outcome {
             latency_us: 1_000,
-            late_us: 0,
             verdict: Verdict::Status(200),
-            bytes: 0,
-            head_bytes: 0,
             target,
-            ttfb_us: 0,
-            connect_us: 0,
-            opened: 0,
-            checks_failed: 0,
-            redirects: 0,
-            step: 0,
-            session: 0,
-            session_us: 0,
+            ..Outcome::aborted()
         });
     }
     let mut snapshot = snapshot_after(90);

@@ -95,19 +95,8 @@ mod tests {
     fn ok() -> Outcome {
         Outcome {
             latency_us: 1,
-            late_us: 0,
             verdict: Verdict::Status(200),
-            bytes: 0,
-            head_bytes: 0,
-            target: 0,
-            ttfb_us: 0,
-            connect_us: 0,
-            opened: 0,
-            checks_failed: 0,
-            redirects: 0,
-            step: 0,
-            session: 0,
-            session_us: 0,
+            ..Outcome::aborted()
         }
     }
 
