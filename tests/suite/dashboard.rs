@@ -700,6 +700,7 @@ fn widest_gauges() -> Gauges {
         lag: Duration::from_millis(3_600),
         started: 12_345_678_901,
         schedule: ScheduleState::Playing { step: 12, of: 20 },
+        hand: sluicegate::engine::steer::Source::Stage,
     }
 }
 
