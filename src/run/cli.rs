@@ -191,6 +191,11 @@ pub struct RunArgs {
     /// non2xx>N%, rps<N.
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
+    /// The autopilot: each second, move the steered knob (the rate with -q, else the limit)
+    /// towards the most load at which this holds, and keep it there as the service changes:
+    /// p99<200ms (any rung), errors<1%, non2xx<N%. Repeatable: every one must hold.
+    #[arg(long = "hold", value_name = "CONDITION", value_parser = Condition::parse_bar, conflicts_with_all = ["stages", "replay"])]
+    pub hold: Vec<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:
     /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000): exit code 3. Repeatable; each
     /// is reported with what was measured.

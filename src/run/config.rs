@@ -12,6 +12,7 @@ use crate::report::OutputFormat;
 use crate::run::cli::RunArgs;
 use crate::run::connect_to::ConnectTo;
 use crate::run::target::{Target, port_of, unbracket};
+use crate::schedule::autopilot;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
 use crate::stats::condition::Condition;
@@ -63,6 +64,8 @@ pub struct Config {
     pub replay: Option<Replay>,
     /// Where to stop, and name the knee.
     pub until: Option<Condition>,
+    /// The autopilot's conditions (`--hold`), held from the start; empty without.
+    pub hold: Vec<Condition>,
     /// Bars the whole run must meet (exit code 3 when one is missed).
     pub fail_if: Vec<Condition>,
     /// Where to write the HdrHistogram interval log.
@@ -206,6 +209,7 @@ impl Config {
             stages: args.stages,
             replay,
             until: args.until,
+            hold: hold_of(args.hold)?,
             fail_if: args.fail_if,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
@@ -215,6 +219,17 @@ impl Config {
             shard: None,
             reads,
         })
+    }
+}
+
+/// `--hold`'s conditions, at most `autopilot::MOST_CONDITIONS`.
+fn hold_of(conditions: Vec<Condition>) -> Result<Vec<Condition>, Error> {
+    match conditions.len() {
+        n if n > autopilot::MOST_CONDITIONS => Err(Error::Input(format!(
+            "--hold: {n} conditions; a hold keeps {} at most",
+            autopilot::MOST_CONDITIONS
+        ))),
+        _ => Ok(conditions),
     }
 }
 

@@ -365,11 +365,19 @@ mod tests {
         assert_eq!(handle.hand(), Source::Start);
         handle.note_schedule(ScheduleState::Playing { step: 1, of: 2 });
         handle.apply(Change::Limit(12), None);
-        assert_eq!(handle.hand(), Source::Start, "a stage's unrecorded step is no hand");
+        assert_eq!(
+            handle.hand(),
+            Source::Start,
+            "a stage's unrecorded step is no hand"
+        );
         handle.steer(Change::Limit(13), Source::Stage);
         assert_eq!(handle.schedule(), ScheduleState::Playing { step: 1, of: 2 });
         handle.steer(Change::Limit(13), Source::Auto);
-        assert_eq!(handle.hand(), Source::Auto, "a move to where it stands takes it too");
+        assert_eq!(
+            handle.hand(),
+            Source::Auto,
+            "a move to where it stands takes it too"
+        );
         assert_eq!(handle.schedule(), ScheduleState::Manual, "the stages yield");
         handle.steer(Change::Pause, Source::Key);
         assert_eq!(handle.hand(), Source::Auto, "a pause moves no knob");

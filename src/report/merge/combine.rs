@@ -48,6 +48,8 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
     (m.timeline, m.until, m.thresholds) = (Vec::new(), None, Vec::new());
+    // Each run's autopilot held its own share; a fleet puts back the hold it made itself.
+    m.hold = None;
     m.shard = None;
     Ok(m)
 }
