@@ -7,14 +7,19 @@
 //!   flat until the knee: a margin far under the bar says nothing of how near it is), and
 //!   eases off a little where the smoothed margin is all but gone;
 //! - a probe that fails retreats at once to where it held; a value that held and fails
-//!   is judged again first (once over is a hiccup, and often is on a shared machine), then
-//!   backed off by how far over it went;
+//!   from a comfortable margin is judged again first (once over is a hiccup, and often is
+//!   on a shared machine), from the edge at once; then it is backed off by how far over it
+//!   went, or, in rate mode, to a tenth under what the service served (an open loop over
+//!   its capacity is told the capacity by the service itself);
 //! - a value that failed is remembered: for `QUIET` readings the law stays under it, then
-//!   it creeps up to it and, once it holds there again, forgets it and climbs; a probe that
+//!   it creeps up to it and, once it holds there again for `DRAINED_AFTER` readings,
+//!   forgets it and climbs; a probe that
 //!   fails there again doubles the wait (up to `QUIET_MOST`), so a steady service is
 //!   probed ever more rarely, and a value that held failing (the service changed) starts
-//!   the wait over; a margin under it that falls well below the one it first read there
-//!   (the service got faster) forgets it at once;
+//!   the wait over; the wait is shorter when the margin just under it is wide (a failure
+//!   there is more likely a hiccup than a knee, or the knee of an open loop, flat below),
+//!   and a margin under it that falls well below the one it first read there (the service
+//!   got faster) forgets it at once;
 //! - the reading after a move down is not judged: the service still drains what the
 //!   higher value queued.
 //!
@@ -25,7 +30,7 @@
 pub const GATE: f64 = 0.9;
 /// Over this smoothed margin (yet under the bar) the law eases off by `EASE_BY`.
 pub const EASE: f64 = 0.95;
-pub const EASE_BY: f64 = 0.97;
+pub const EASE_BY: f64 = 0.93;
 /// Under this margin the law climbs by the room left (`(GATE / margin)^GAIN`)...
 pub const FAR: f64 = 0.5;
 /// ...damped so, in the log of the margin.
@@ -42,9 +47,12 @@ pub const UNDER_FAILED: f64 = 0.05;
 pub const QUIET: u32 = 30;
 /// ...and at most, after probes that failed there again.
 pub const QUIET_MOST: u32 = 120;
-/// A smoothed margin under this share of the first one read under a value that failed
-/// forgets that value: the service got faster.
-pub const FASTER: f64 = 0.6;
+/// A smoothed margin under this share of the one read under a value that failed (a few
+/// readings after, once what the failure queued has drained) forgets that value: the
+/// service got faster (noise only ever slows it).
+pub const FASTER: f64 = 0.75;
+/// Readings after a failure before the margin under it is read.
+pub const DRAINED_AFTER: u32 = 3;
 /// Once the memory is quiet, a move up to the value that failed is at most this share.
 pub const CREEP: f64 = 0.02;
 /// The weight of the newest reading in the smoothed margin.
@@ -55,6 +63,8 @@ pub const SMOOTHING: f64 = 0.5;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading {
     pub margin: f64,
+    /// In rate mode, the responses a second the service gave: what it can take when over.
+    pub served: Option<f64>,
 }
 
 impl Reading {
@@ -71,8 +81,10 @@ struct Failed {
     value: f64,
     age: u32,
     quiet: u32,
-    /// The smoothed margin first read under it.
+    /// The smoothed margin read under it, `DRAINED_AFTER` readings after.
     under: Option<f64>,
+    /// Readings in a row it held at or above it.
+    held_there: u32,
 }
 
 impl Failed {
@@ -134,7 +146,10 @@ impl Law {
             return self.value;
         }
         let probe = self.probed_from.take();
-        if !reading.held() && probe.is_none() && !std::mem::take(&mut self.suspect) {
+        // A failure from a comfortable margin may be a hiccup; from the edge it is believed.
+        let comfortable = self.smoothed.is_none_or(|s| s < GATE);
+        let suspect = std::mem::take(&mut self.suspect);
+        if !reading.held() && probe.is_none() && comfortable && !suspect {
             self.suspect = true;
             return self.value;
         }
@@ -145,19 +160,29 @@ impl Law {
             (true, _) => self.value * self.up(m),
             // A probe that failed: back to where it held (a tenth over, for a second, queued
             // little); should it still fail there, it is backed off as any value that held.
-            (false, Some(from)) => from,
-            (false, None) => self.value * (GATE / m).clamp(DOWN_MOST, 1.0 - BACKOFF),
+            (false, Some(from)) => match reading.served {
+                Some(served) => from.min(served * (1.0 - UNDER_FAILED)),
+                None => from,
+            },
+            (false, None) => match reading.served {
+                Some(served) => (served * (1.0 - BACKOFF)).min(self.value * (1.0 - BACKOFF)),
+                None => self.value * (GATE / m).clamp(DOWN_MOST, 1.0),
+            }
+            .clamp(self.value * DOWN_MOST, self.value * (1.0 - BACKOFF)),
         };
         self.moved_to(next.clamp(self.floor, self.ceiling))
     }
 
-    /// Moves to `next`, noting a probe (a move up) or a move down (the next reading passes).
+    /// Moves to `next`, noting a probe (a move up) or a move down (the next reading passes;
+    /// after a cut, the margin is smoothed afresh).
     fn moved_to(&mut self, next: f64) -> f64 {
         if next > self.value {
             self.probed_from = Some(self.value);
         }
         if next < self.value {
             self.settling = true;
+        }
+        if next <= self.value * (1.0 - BACKOFF) {
             self.smoothed = None;
         }
         self.value = next;
@@ -175,13 +200,18 @@ impl Law {
         };
         let factor = match (margin, smoothed) {
             (m, _) if m < FAR && !self.ever_failed => room(m).min(UP_MOST),
-            (_, s) if s < GATE => room(s).min(PROBE_MOST),
+            (m, s) if m.max(s) < GATE => room(s).min(PROBE_MOST),
             (_, s) if s >= EASE => return EASE_BY,
             _ => 1.0,
         };
         let Some(failed) = self.failed else {
             return factor;
         };
+        if self.value >= failed.value {
+            // Back at the value that failed: it must hold there a while to be forgotten.
+            return factor.min(1.0);
+        }
+        // Up to a little under the value that failed, then a creep at a time.
         let under = failed.value * (1.0 - UNDER_FAILED) / self.value;
         let least = match failed.fresh() {
             true => 1.0,
@@ -200,10 +230,14 @@ impl Law {
             None => m,
         };
         self.smoothed = Some(smoothed);
+        let faster = |f: &Failed| f.under.is_some_and(|u| smoothed < FASTER * u);
+        let got_faster = self.failed.as_ref().is_some_and(faster);
         if let Some(failed) = &mut self.failed {
             failed.age = failed.age.saturating_add(1);
-            if reading.held() {
-                failed.under.get_or_insert(smoothed);
+            if reading.held() && failed.under.is_none() && failed.age >= DRAINED_AFTER {
+                let share = (smoothed / GATE).clamp(0.25, 1.0);
+                failed.quiet = (f64::from(failed.quiet) * share).round() as u32;
+                failed.under = Some(smoothed);
             }
         }
         self.ever_failed |= !reading.held();
@@ -218,12 +252,16 @@ impl Law {
             age: 0,
             quiet,
             under: None,
+            held_there: 0,
         };
-        let faster = |f: Failed| f.under.is_some_and(|u| smoothed < FASTER * u);
         self.failed = match (reading.held(), self.failed) {
             (false, Some(f)) if f.fresh() && f.value < self.value => Some(f),
             (false, _) => Some(here),
-            (true, Some(f)) if f.value <= self.value || faster(f) => None,
+            (true, Some(_)) if got_faster => None,
+            (true, Some(f)) if f.value <= self.value => {
+                let held_there = f.held_there + 1;
+                (held_there < DRAINED_AFTER).then_some(Failed { held_there, ..f })
+            }
             (true, kept) => kept,
         };
     }
@@ -234,7 +272,10 @@ mod tests {
     use super::*;
 
     fn read(margin: f64) -> Reading {
-        Reading { margin }
+        Reading {
+            margin,
+            served: None,
+        }
     }
 
     fn near(a: f64, b: f64) -> bool {
@@ -272,7 +313,7 @@ mod tests {
         }
         assert_eq!(
             stays.next(read(0.99)),
-            97.0,
+            93.0,
             "all but at the bar: it eases off"
         );
     }
@@ -299,7 +340,6 @@ mod tests {
     #[test]
     fn a_value_that_held_and_fails_twice_backs_off_by_how_far_and_lets_a_reading_pass() {
         let mut law = Law::new(100.0, 1.0, 1e6);
-        assert_eq!(law.next(read(0.92)), 100.0);
         assert_eq!(law.next(read(1.0)), 100.0, "once over: a hiccup, maybe");
         assert_eq!(law.next(read(1.0)), 90.0, "twice just over: a tenth");
         assert_eq!(law.next(read(5.0)), 90.0, "the reading after a cut passes");
@@ -309,13 +349,45 @@ mod tests {
         for _ in 0..5 {
             assert_eq!(floor.next(read(9.0)), 1.0, "never under the floor");
         }
+        let mut edge = Law::new(100.0, 1.0, 1e6);
+        assert_eq!(edge.next(read(0.92)), 100.0);
+        let cut = edge.next(read(1.05));
+        assert!(
+            near(cut, 100.0 * 0.9 / 1.05),
+            "from the edge: believed at once: {cut}"
+        );
+    }
+
+    #[test]
+    fn in_rate_mode_a_failure_backs_off_under_what_the_service_served() {
+        let over = Reading {
+            margin: 3.0,
+            served: Some(190.0),
+        };
+        let mut law = Law::new(220.0, 1.0, 1e6);
+        assert_eq!(law.next(over), 220.0, "a hiccup first");
+        assert!(near(law.next(over), 171.0), "a tenth under the 190 served");
+        let mut probed = Law::new(180.0, 1.0, 1e6);
+        let up = probed.next(Reading {
+            margin: 0.6,
+            served: Some(180.0),
+        });
+        assert!(near(up, 198.0));
+        let back = probed.next(Reading {
+            margin: 2.0,
+            served: Some(185.0),
+        });
+        assert!(
+            near(back, 175.75),
+            "under the 185 it served, not the 180 it held: {back}"
+        );
     }
 
     #[test]
     fn a_hiccup_over_the_bar_is_not_the_load() {
-        let mut law = Law::new(100.0, 1.0, 1e6);
+        let mut law = Law::new(100.0, 1.0, 100.0);
         assert_eq!(law.next(read(3.0)), 100.0);
-        assert_eq!(law.next(read(0.92)), 100.0, "it held again");
+        assert_eq!(law.next(read(0.5)), 100.0, "it held again, with room");
         assert_eq!(
             law.next(read(3.0)),
             100.0,
@@ -334,25 +406,53 @@ mod tests {
             near(law.next(read(0.1)), 55.0),
             "once it failed, it climbs by probes"
         );
-        // Each reading judged since the failure ages it by one.
-        let mut readings = 2;
-        while law.next(read(0.1)) < 95.0 {
-            readings += 1;
+        let mut near_bar = Law {
+            value: 95.0,
+            failed: Some(Failed {
+                value: 100.0,
+                age: 0,
+                quiet: QUIET,
+                under: Some(0.85),
+                held_there: 0,
+            }),
+            ever_failed: true,
+            ..Law::new(95.0, 1.0, 1e6)
+        };
+        for _ in 1..QUIET {
+            assert!(near(near_bar.next(read(0.85)), 95.0), "while 100 is fresh");
         }
-        assert!(near(law.value(), 95.0), "up to a little under 100");
-        while readings < QUIET - 1 {
-            assert!(near(law.next(read(0.1)), 95.0), "while 100 is fresh");
-            readings += 1;
-        }
-        assert!(near(law.next(read(0.1)), 96.9), "then a creep");
-        let mut crept = law.value();
+        assert!(near(near_bar.next(read(0.85)), 96.9), "then a creep");
+        let mut crept = near_bar.value();
         while crept < 100.0 {
-            crept = law.next(read(0.1));
+            crept = near_bar.next(read(0.85));
         }
         assert!(crept < 102.0, "{crept}");
+        for _ in 1..DRAINED_AFTER {
+            assert!(near(near_bar.next(read(0.85)), crept), "it waits at 100");
+        }
+        assert!(near_bar.failed.is_some());
+        let probe = near_bar.next(read(0.85)) / crept;
+        assert_eq!(near_bar.failed, None, "100 held there: forgotten");
         assert!(
-            near(law.next(read(0.1)), crept * 1.1),
-            "100 held: forgotten"
+            near(probe, (0.9f64 / 0.85).sqrt()),
+            "and it probes on: {probe}"
+        );
+    }
+
+    #[test]
+    fn a_wide_margin_under_a_failure_makes_the_wait_shorter() {
+        let mut law = Law::new(100.0, 1.0, 1e6);
+        law.next(read(9.0));
+        law.next(read(9.0));
+        law.next(read(0.1)); // passes: it drains
+        for _ in 0..DRAINED_AFTER {
+            law.next(read(0.1));
+        }
+        let quiet = law.failed.map(|f| f.quiet);
+        assert_eq!(
+            quiet,
+            Some(8),
+            "a quarter of the wait: a hiccup, or an open loop"
         );
     }
 
@@ -386,7 +486,11 @@ mod tests {
             law.next(read(0.85));
             held += 1;
         }
-        assert_eq!(law.failed.map(|f| f.quiet), Some(QUIET), "{held}");
+        let quiet = law.failed.map(|f| f.quiet).expect("remembered");
+        assert!(
+            quiet <= QUIET,
+            "the wait started over: {quiet} after {held}"
+        );
     }
 
     #[test]

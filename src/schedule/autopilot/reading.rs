@@ -3,7 +3,9 @@
 //! requests has a p99 that is its slowest one), then the worst condition's margin. In rate
 //! mode a backlog that grows is latency to come: a latency bar's margin counts what it
 //! would add over the next `HORIZON_S` (the latency of an overloaded open loop grows with
-//! time, so the second that first overloads still reads under the bar).
+//! time, so the seconds that first overload still read under the bar). The backlog is read
+//! off the mean latency (it averages every response: in flight at one instant is noisier)
+//! and the lag of what has not started.
 
 use super::law::Reading;
 use crate::stats::condition::{Condition, Measured};
@@ -12,11 +14,13 @@ use crate::stats::window::{Histograms, TickSummary};
 use hdrhistogram::Histogram;
 
 /// Requests that must have ended before a reading is made...
-pub const ENOUGH_ENDED: u64 = 100;
+pub const ENOUGH_ENDED: u64 = 50;
 /// ...or ticks gathered, whichever comes first.
 pub const MOST_TICKS: u32 = 3;
-/// How far ahead a growing backlog counts against a latency bar, in seconds.
-pub const HORIZON_S: f64 = 5.0;
+/// How far ahead a growing backlog counts against a latency bar, in seconds...
+pub const HORIZON_S: f64 = 20.0;
+/// ...past the growth a second that noise alone makes, in seconds a second.
+pub const GROWTH_NOISE: f64 = 0.005;
 
 /// The load at a tick's end: what is in flight, how late the oldest request not yet
 /// started is, and the rate (None in concurrency mode).
@@ -27,13 +31,11 @@ pub struct Load {
     pub rate: Option<f64>,
 }
 
-impl Load {
-    /// The backlog in seconds of its rate: in flight (by Little's law, the latency when it
-    /// keeps up), and not yet started.
-    fn backlog_s(self) -> Option<f64> {
-        let rate = self.rate.filter(|r| *r > 0.0)?;
-        Some(self.in_flight as f64 / rate + self.lag_s)
-    }
+/// What a reading's backlog is measured against at the next: its mean latency and lag.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Backlog {
+    mean_s: f64,
+    lag_s: f64,
 }
 
 /// Ticks added up since the last reading, and the load at the last reading's end.
@@ -45,7 +47,7 @@ pub struct Gather {
     failed: u64,
     non2xx: u64,
     ticks: u32,
-    read_at: Option<Load>,
+    read_at: Option<Backlog>,
 }
 
 impl Default for Gather {
@@ -91,28 +93,35 @@ impl Gather {
         if ended < ENOUGH_ENDED && self.ticks < MOST_TICKS {
             return None;
         }
-        let growing = self.backlog_growth(load);
+        let backlog = (ended > 0 && load.rate.is_some()).then(|| Backlog {
+            mean_s: self.sums.us as f64 / self.ok.max(1) as f64 / 1e6,
+            lag_s: load.lag_s,
+        });
+        let growing = self.backlog_growth(backlog);
+        let served = load
+            .rate
+            .map(|_| self.ok as f64 / f64::from(self.ticks.max(1)));
         let reading = match ended {
             0 if load.in_flight > 0 => stalled(conditions, self.ticks),
             _ => self
                 .margin(conditions, growing)
-                .map(|margin| Reading { margin }),
+                .map(|margin| Reading { margin, served }),
         };
         *self = Gather {
-            read_at: Some(load),
+            read_at: backlog,
             ..Gather::default()
         };
         reading
     }
 
-    /// How fast the backlog grew since the last reading, in seconds of the rate a second
-    /// (0 in concurrency mode, and when it shrank).
-    fn backlog_growth(&self, now: Load) -> f64 {
-        let before = self.read_at.and_then(Load::backlog_s);
-        let (Some(before), Some(now)) = (before, now.backlog_s()) else {
+    /// How fast the backlog grew since the last reading, in seconds a second past what
+    /// noise makes (0 in concurrency mode, and when it shrank).
+    fn backlog_growth(&self, now: Option<Backlog>) -> f64 {
+        let (Some(before), Some(now)) = (self.read_at, now) else {
             return 0.0;
         };
-        ((now - before) / f64::from(self.ticks.max(1))).max(0.0)
+        let grown = (now.mean_s + now.lag_s) - (before.mean_s + before.lag_s);
+        (grown / f64::from(self.ticks.max(1)) - GROWTH_NOISE).max(0.0)
     }
 
     /// The worst margin of `conditions` over what gathered, a latency bar's with what a
@@ -149,7 +158,10 @@ fn stalled(conditions: &[Condition], ticks: u32) -> Option<Reading> {
             _ => f64::INFINITY,
         })
         .reduce(f64::max)
-        .map(|margin| Reading { margin })
+        .map(|margin| Reading {
+            margin,
+            served: None,
+        })
 }
 
 /// A ladder recorded as a rough histogram, where a snapshot brings no histogram.
@@ -205,39 +217,44 @@ mod tests {
 
     #[test]
     fn in_rate_mode_a_growing_backlog_is_latency_to_come() {
-        let conditions = bars(&["p99<250ms", "errors<1%"]);
+        let conditions = bars(&["p99<500ms", "errors<1%"]);
         let mut g = Gather::default();
-        let at = |in_flight, lag_s| Load {
-            in_flight,
+        let rate = |lag_s| Load {
+            in_flight: 20,
             lag_s,
-            rate: Some(400.0),
+            rate: Some(200.0),
         };
-        let (t, h) = tick(400, 50, 0);
-        let first = g.add(&t, Some(&h), at(20, 0.0), &conditions).expect("read");
+        let (t, h) = tick(200, 100, 0);
+        let first = g.add(&t, Some(&h), rate(0.0), &conditions).expect("read");
         assert!(
             (first.margin - 0.2).abs() < 0.01,
             "nothing to compare yet: {first:?}"
         );
-        let steady = g.add(&t, Some(&h), at(20, 0.0), &conditions).expect("read");
+        let steady = g.add(&t, Some(&h), rate(0.0), &conditions).expect("read");
         assert!((steady.margin - 0.2).abs() < 0.01, "{steady:?}");
-        let faster = Load {
-            in_flight: 40,
-            lag_s: 0.0,
-            rate: Some(800.0),
-        };
-        let doubled = g.add(&t, Some(&h), faster, &conditions).expect("read");
-        assert!(
-            (doubled.margin - 0.2).abs() < 0.01,
-            "twice the rate, the same latency"
-        );
-        g.add(&t, Some(&h), at(20, 0.0), &conditions);
-        // 20 more in flight and 10 ms later: 0.06 s of the rate a second, 0.3 s ahead.
+        // 30 ms more latency a second, 25 past the noise: 0.5 s in 20 s against 500 ms.
+        let (slower, slower_h) = tick(200, 130, 0);
         let behind = g
-            .add(&t, Some(&h), at(40, 0.01), &conditions)
+            .add(&slower, Some(&slower_h), rate(0.0), &conditions)
             .expect("read");
-        assert!((behind.margin - 1.4).abs() < 0.01, "{behind:?}");
-        let draining = g.add(&t, Some(&h), at(30, 0.0), &conditions).expect("read");
+        assert!((behind.margin - (0.26 + 1.0)).abs() < 0.01, "{behind:?}");
+        let late = g
+            .add(&slower, Some(&slower_h), rate(0.1), &conditions)
+            .expect("read");
+        assert!(
+            (late.margin - (0.26 + 3.8)).abs() < 0.01,
+            "not started, later: {late:?}"
+        );
+        let draining = g.add(&t, Some(&h), rate(0.0), &conditions).expect("read");
         assert!((draining.margin - 0.2).abs() < 0.01, "{draining:?}");
+        let mut closed = Gather::default();
+        closed.add(&t, Some(&h), busy(20), &conditions);
+        let slower_closed = closed.add(&slower, Some(&slower_h), busy(20), &conditions);
+        let margin = slower_closed.expect("read").margin;
+        assert!(
+            (margin - 0.26).abs() < 0.01,
+            "a closed loop's latency is its own: {margin}"
+        );
     }
 
     /// A tick of `ok` responses at `ms` each and `failed` failures, with its histogram.
