@@ -224,8 +224,9 @@ pub struct RunArgs {
     #[arg(long = "shards", value_name = "N", requires = "shard", value_parser = units::parse_positive_count)]
     pub shards: Option<u64>,
     /// Serve the control API on ADDR (PORT alone: 127.0.0.1:PORT): GET /status, /metrics
-    /// (Prometheus), /summary; POST /limit, /rate {"value": N}, /pause, /resume, /stop with
-    /// the token. Off by default.
+    /// (Prometheus), /summary; POST /limit, /rate {"value": N}, /pause, /resume, /stop, and
+    /// POST /hold {"conditions": [...]} or DELETE /hold (the autopilot), with the token. Off
+    /// by default.
     #[arg(long = "control", value_name = "ADDR", value_parser = crate::control::address::parse)]
     pub control: Option<SocketAddr>,
     #[command(flatten)]
