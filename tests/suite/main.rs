@@ -6,6 +6,7 @@ mod common;
 
 mod app_update;
 mod architecture;
+mod autopilot;
 mod connections;
 mod control;
 mod dashboard;
