@@ -170,7 +170,9 @@ impl Condition {
     }
 
     /// A condition the autopilot keeps (`--hold`, `POST /hold`): `parse`, and a bar that
-    /// more load can only break, so written with `<` (`p99<200ms`, `errors<1%`).
+    /// more load can only break, so written with `<` (`p99<200ms`, `errors<1%`). A metric
+    /// that load lowers (issue 25's `checks>99%`) would be a bar written with `>`: admit it
+    /// here, with a margin of its own, when it joins the grammar.
     pub fn parse_bar(text: &str) -> Result<Condition, String> {
         let condition = Condition::parse(text)?;
         match condition.above {
