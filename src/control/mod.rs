@@ -1,7 +1,7 @@
 //! The control API (`--control ADDR`): HTTP on its own port, off by default, loopback unless
 //! told otherwise. Anyone may read the run (`/status`, `/metrics`, `/summary`); only the
-//! token's holder may steer it (`/limit`, `/rate`, `/pause`, `/resume`, `/stop`), with the
-//! same rules as the keys. A client of the API can slow the API, never the run: it is served
+//! token's holder may steer it (`/limit`, `/rate`, `/pause`, `/resume`, `/stop`, `/hold`),
+//! with the same rules as the keys. A client of the API can slow the API, never the run: it is served
 //! from snapshots the aggregator already made, on a bounded number of connections.
 
 pub mod address;
@@ -17,6 +17,7 @@ use crate::engine::generator::Handle;
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::Shard;
 use crate::process::error::Error;
+use crate::schedule::autopilot::Pilot;
 use crate::stats::snapshot::Snapshot;
 use status::StatusHistograms;
 use std::net::SocketAddr;
@@ -87,6 +88,8 @@ impl Latest {
 /// What the request handlers share.
 struct Shared {
     handle: Handle,
+    /// The run's autopilot, for `POST /hold` and `DELETE /hold`.
+    pilot: Option<Pilot>,
     token: Token,
     about: status::About,
     latest: watch::Receiver<Latest>,
@@ -128,13 +131,13 @@ impl Bound {
 
 impl Control {
     /// Starts serving the run that `handle` steers (against `target`, as `shard`, for
-    /// `plan`); says where on stderr, and warns when every network may read it.
+    /// `plan`) and `pilot` holds; says where on stderr, and warns when every network may
+    /// read it.
     pub fn serve(
         bound: Bound,
         handle: Handle,
-        target: String,
-        shard: Option<Shard>,
-        plan: Plan,
+        (target, shard, plan): (String, Option<Shard>, Plan),
+        pilot: Option<Pilot>,
     ) -> Result<Control, Error> {
         let addr = bound.local_addr()?;
         let listener = tokio::net::TcpListener::from_std(bound.listener)?;
@@ -142,6 +145,7 @@ impl Control {
         let (summary_tx, summary) = watch::channel(None);
         let shared = Arc::new(Shared {
             handle,
+            pilot,
             token: bound.spec.token.clone(),
             about: status::About {
                 target,

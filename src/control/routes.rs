@@ -8,6 +8,8 @@ use crate::engine::steer::{
     check_rate_or_zero,
 };
 use crate::process::untrusted::{QUOTED_CHARS, quoted};
+use crate::schedule::autopilot::{self, Pilot};
+use crate::stats::condition::Condition;
 use bytes::Bytes;
 use http::{Method, Response, StatusCode, header};
 use http_body_util::Full;
@@ -34,6 +36,10 @@ pub enum Route {
     Read(Read),
     /// A POST that changes the run; the body is read and checked later.
     Write(Posted),
+    /// `POST /hold` (engage the autopilot; its conditions in the body) or `DELETE /hold`.
+    Hold {
+        engage: bool,
+    },
 }
 
 /// What a POST moves, in the engine's own words: a knob (its value in the body), or a change
@@ -94,7 +100,21 @@ pub fn ok(body: impl Into<Bytes>, content_type: &'static str) -> Answer {
 
 /// The route for a method and a path with its query, or the refusal (404, 405, 400).
 pub fn route(method: &Method, path: &str, query: Option<&str>) -> Result<Route, Refusal> {
+    let wrong_method = |allow: &'static str| Refusal {
+        header: Some((header::ALLOW, allow)),
+        ..Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("{path} takes {allow}"),
+        )
+    };
     let write = match path {
+        "/hold" => {
+            return match *method {
+                Method::POST => Ok(Route::Hold { engage: true }),
+                Method::DELETE => Ok(Route::Hold { engage: false }),
+                _ => Err(wrong_method("POST, DELETE")),
+            };
+        }
         "/status" | "/metrics" | "/summary" => None,
         "/limit" => Some(Posted::Knob(Knob::Limit)),
         "/rate" => Some(Posted::Knob(Knob::Rate)),
@@ -104,16 +124,9 @@ pub fn route(method: &Method, path: &str, query: Option<&str>) -> Result<Route, 
         _ => {
             return Err(Refusal::new(
                 StatusCode::NOT_FOUND,
-                "no such endpoint: GET /status, /metrics, /summary; POST /limit, /rate, /pause, /resume, /stop",
+                "no such endpoint: GET /status, /metrics, /summary; POST /limit, /rate, /pause, /resume, /stop; POST, DELETE /hold",
             ));
         }
-    };
-    let wrong_method = |allow: &'static str| Refusal {
-        header: Some((header::ALLOW, allow)),
-        ..Refusal::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            &format!("{path} takes {allow}"),
-        )
     };
     match (write, method) {
         (Some(w), &Method::POST) => Ok(Route::Write(w)),
@@ -210,6 +223,65 @@ pub fn change_of(posted: Posted, body: &[u8]) -> Result<Change, Refusal> {
     }
 }
 
+/// `POST /hold`'s body: `{"conditions": ["p99<200ms", ...]}`, the field once.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HoldBody {
+    conditions: Vec<String>,
+}
+
+/// The conditions a `POST /hold` asks for, each a bar (`p99<200ms`), or a 400 saying why.
+pub fn conditions_of(body: &[u8]) -> Result<Vec<Condition>, Refusal> {
+    let bad = |line: &str| Refusal::new(StatusCode::BAD_REQUEST, line);
+    let form = r#"the body must be {"conditions": ["p99<200ms", ...]}"#;
+    let asked = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(_)) => serde_json::from_slice::<HoldBody>(body).map_err(|e| {
+            bad(&format!(
+                "{form}, the field once: {}",
+                quoted(&e.to_string(), QUOTED_CHARS)
+            ))
+        })?,
+        _ => return Err(bad(form)),
+    };
+    autopilot::parse_conditions(asked.conditions.iter().map(String::as_str))
+        .map_err(|why| bad(&format!("hold: {why}")))
+}
+
+/// Engages the autopilot on the steered knob (the rate in rate mode) with `conditions`, or
+/// releases it (None); 409 once the run has ended, 404 for a run without one. Answers with
+/// the knobs in force and what it holds.
+pub fn hold(handle: &Handle, pilot: Option<&Pilot>, conditions: Option<Vec<Condition>>) -> Answer {
+    let Some(pilot) = pilot else {
+        return refusal(StatusCode::NOT_FOUND, "this run has no autopilot");
+    };
+    if matches!(handle.state(), RunState::Stopping | RunState::Done) {
+        return refusal(StatusCode::CONFLICT, "the run has ended: nothing to hold");
+    }
+    let knob = Knob::steered(handle.rate());
+    match conditions {
+        Some(conditions) => {
+            if let Err(why) = pilot.hold(knob, Some(conditions), handle, false) {
+                return refusal(StatusCode::CONFLICT, &why);
+            }
+        }
+        None => pilot.release(),
+    }
+    let shown = pilot.shown();
+    let hold = shown.engaged.then(|| {
+        serde_json::json!({
+            "conditions": shown.conditions,
+            "knob": knob.as_str(),
+        })
+    });
+    let knobs = serde_json::json!({
+        "limit": handle.limit(),
+        "rate": handle.rate(),
+        "state": handle.state().as_str(),
+        "hold": hold,
+    });
+    ok(knobs.to_string(), "application/json")
+}
+
 /// Carries out a checked write, as a key would (it enters the timeline as "api"); 409 once
 /// the run has ended. Answers with the knobs in force.
 pub fn apply(handle: &Handle, change: Change) -> Answer {
@@ -256,6 +328,32 @@ mod tests {
         assert_eq!(status(route(&Method::DELETE, "/status", None)), 405);
         assert_eq!(status(route(&get, "/", None)), 404);
         assert_eq!(status(route(&Method::POST, "/limits", None)), 404);
+        assert_eq!(
+            route(&Method::DELETE, "/hold", None).unwrap(),
+            Route::Hold { engage: false }
+        );
+        assert_eq!(status(route(&get, "/hold", None)), 405);
+    }
+
+    #[test]
+    fn a_hold_s_conditions_are_checked_before_it_engages() {
+        let asked = conditions_of(br#"{"conditions": ["p99<50ms", "errors<1%"]}"#).unwrap();
+        let texts: Vec<&str> = asked.iter().map(Condition::text).collect();
+        assert_eq!(texts, ["p99<50ms", "errors<1%"]);
+        for body in [
+            &br#"{"conditions": []}"#[..],
+            br#"{"conditions": ["p99>50ms"]}"#,
+            br#"{"conditions": ["fast"]}"#,
+            br#"{"conditions": "p99<50ms"}"#,
+            br#"{"conditions": ["p99<1s"], "knob": "limit"}"#,
+            br#"["p99<1s"]"#,
+            b"",
+        ] {
+            let refused = conditions_of(body).expect_err(&String::from_utf8_lossy(body));
+            assert_eq!(refused.status, 400, "{}", String::from_utf8_lossy(body));
+        }
+        let many = format!(r#"{{"conditions": [{}]}}"#, [r#""p99<1s""#; 9].join(","));
+        assert!(conditions_of(many.as_bytes()).is_err());
     }
 
     #[test]

@@ -98,13 +98,12 @@ async fn answer(
         Ok(route) => route,
         Err(refused) => return Ok(refused.answer()),
     };
-    Ok(match route {
-        Route::Read(read) => shared.read(read).await,
-        Route::Write(write) => match shared.write(write, &parts.headers, body, &handling).await {
-            Ok(answer) => answer,
-            Err(refused) => refused.answer(),
-        },
-    })
+    let written = match route {
+        Route::Read(read) => return Ok(shared.read(read).await),
+        Route::Write(write) => shared.write(write, &parts.headers, body, &handling).await,
+        Route::Hold { engage } => shared.hold(engage, &parts.headers, body, &handling).await,
+    };
+    Ok(written.unwrap_or_else(Refusal::answer))
 }
 
 impl Shared {
@@ -191,6 +190,35 @@ impl Shared {
         body: Incoming,
         handling: &Handling,
     ) -> Result<Answer, Refusal> {
+        let bytes = self.authorized_body(headers, body, handling).await?;
+        let change = routes::change_of(write, &bytes)?;
+        Ok(routes::apply(&self.handle, change))
+    }
+
+    /// `POST /hold` (`engage`) or `DELETE /hold`, with the token: the autopilot engaged on
+    /// the steered knob with the body's conditions, or released.
+    async fn hold(
+        &self,
+        engage: bool,
+        headers: &HeaderMap,
+        body: Incoming,
+        handling: &Handling,
+    ) -> Result<Answer, Refusal> {
+        let bytes = self.authorized_body(headers, body, handling).await?;
+        let conditions = match engage {
+            true => Some(routes::conditions_of(&bytes)?),
+            false => None,
+        };
+        Ok(routes::hold(&self.handle, self.pilot.as_ref(), conditions))
+    }
+
+    /// The token checked, then the body read (its size, in time).
+    async fn authorized_body(
+        &self,
+        headers: &HeaderMap,
+        body: Incoming,
+        handling: &Handling,
+    ) -> Result<bytes::Bytes, Refusal> {
         let authorization = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
         routes::authorize(&self.token, authorization)?;
         handling.steering();
@@ -208,17 +236,13 @@ impl Shared {
         }
         let collected =
             tokio::time::timeout(READ_DEADLINE, Limited::new(body, MAX_BODY_BYTES).collect());
-        let bytes = match collected.await {
-            Ok(Ok(c)) => c.to_bytes(),
-            Ok(Err(_)) => return Err(too_long()),
-            Err(_) => {
-                return Err(Refusal::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "the body did not arrive in time",
-                ));
-            }
-        };
-        let change = routes::change_of(write, &bytes)?;
-        Ok(routes::apply(&self.handle, change))
+        match collected.await {
+            Ok(Ok(c)) => Ok(c.to_bytes()),
+            Ok(Err(_)) => Err(too_long()),
+            Err(_) => Err(Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive in time",
+            )),
+        }
     }
 }

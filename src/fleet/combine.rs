@@ -276,6 +276,8 @@ fn gauges(views: &[WorkerView], c: &Counted) -> Gauges {
         limit: saturating_usize(knobs.iter().map(|r| r.status.limit)),
         cap: saturating_usize(knobs.iter().map(|r| r.status.cap)),
         capped: None,
+        // The fleet's own hand is its steer's (`FleetSteer::gauges`).
+        hand: crate::engine::steer::Source::Start,
         in_flight: saturating_usize(c.live.iter().map(|r| r.status.in_flight)),
         peak_in_flight: saturating_usize(c.seen.iter().map(|r| r.status.peak_in_flight)),
         rate: optional_sum(knobs.iter().map(|r| r.status.rate)),

@@ -14,12 +14,13 @@ mod worker_client;
 use crate::control::token::Token;
 use crate::engine::generator::plan::Plan;
 use crate::engine::steer::RunState;
-use crate::engine::steer::{Change, Source, Steer};
+use crate::engine::steer::{Change, Knob, Source, Steer};
 use crate::process::error::Error;
 use crate::process::signals;
 use crate::report::OutputFormat;
 use crate::report::output::Output;
 use crate::report::{self, Summary};
+use crate::schedule::autopilot::{self, Pilot};
 use crate::stats::snapshot::Snapshot;
 use crate::view::tui::app::App;
 use crate::view::tui::fleet_rows::{WorkerRow, WorkerState};
@@ -34,7 +35,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use steer::{Ending, FleetSteer, Steered};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use worker_client::WorkerClient;
@@ -58,6 +59,11 @@ pub struct FleetArgs {
     /// Dashboard: what + and - add to or take from the total limit.
     #[arg(long = "step", value_name = "N", default_value_t = 10)]
     pub step: usize,
+    /// The autopilot on the total: each second, move the fleet's steered knob (the rate when
+    /// the workers run at one, else the limit) towards the most load at which this holds
+    /// over their merged histograms, each worker keeping its share. Repeatable.
+    #[arg(long = "hold", value_name = "CONDITION", value_parser = crate::stats::condition::Condition::parse_bar)]
+    pub hold: Vec<crate::stats::condition::Condition>,
     /// Leave the dashboard as soon as every worker has finished.
     #[arg(long = "exit-on-done")]
     pub exit_on_done: bool,
@@ -130,7 +136,9 @@ async fn watch_fleet(
         merged: merged_rx.clone(),
         ending: Arc::clone(&ending),
         notes: notes.clone(),
+        hand: Arc::new(std::sync::Mutex::new(Source::Start)),
     };
+    let (pilot, flown) = fly_fleet(args, &steer)?;
     let merging = tokio::spawn(merge_until_done(Merging {
         names: names.clone(),
         views: views.clone(),
@@ -139,6 +147,7 @@ async fn watch_fleet(
         ending: Arc::clone(&ending),
         dashboard: !args.no_tui,
         plan,
+        pilot: flown,
     }));
     let leave = CancellationToken::new();
     let (signal_leave, signal_notes) = (leave.clone(), notes.clone());
@@ -155,13 +164,34 @@ async fn watch_fleet(
     let feeds = tui::Feeds {
         snapshots: merged_rx,
         workers: Some(rows_rx),
+        pilot: Some(pilot.clone()),
     };
     show(args, &steer, feeds, leave, plan).await;
     let _ = merging.await;
     stop.cancel();
     notes.release();
     let ended_early = *ending.borrow() != Ending::No;
-    summary::merged(&names, &now(&views), ended_early, &notes)
+    let mut merged = summary::merged(&names, &now(&views), ended_early, &notes)?;
+    merged.hold = pilot.summary();
+    Ok(merged)
+}
+
+/// The fleet's autopilot, flown on the merged snapshots the merge loop sends, and engaged
+/// at once with `--hold`; the merge loop's end for its snapshots.
+fn fly_fleet(
+    args: &FleetArgs,
+    steer: &FleetSteer,
+) -> Result<(Pilot, mpsc::UnboundedSender<Snapshot>), Error> {
+    let pilot = Pilot::new(args.hold.clone());
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(autopilot::fly(pilot.clone(), steer.clone(), rx));
+    if !args.hold.is_empty() {
+        let knob = Knob::steered(steer.gauges().rate);
+        pilot
+            .hold(knob, None, steer, false)
+            .map_err(|why| Error::Input(format!("fleet: --hold: {why}")))?;
+    }
+    Ok((pilot, tx))
 }
 
 /// A poller for each worker; the workers as the keys see them.
@@ -232,6 +262,8 @@ struct Merging {
     ending: Arc<watch::Sender<Ending>>,
     dashboard: bool,
     plan: Plan,
+    /// The autopilot's feed: every merged snapshot.
+    pilot: mpsc::UnboundedSender<Snapshot>,
 }
 
 /// Every second, the workers' latest statuses merged into one snapshot, until none is
@@ -273,6 +305,7 @@ async fn merge_until_done(m: Merging) {
             );
         }
         m.rows.send_replace(rows);
+        let _ = m.pilot.send(snapshot.clone());
         m.merged.send_replace(snapshot);
         if done {
             return;

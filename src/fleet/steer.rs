@@ -9,7 +9,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Change, Gauges, RunState, Source, Steer};
 use crate::stats::snapshot::Snapshot;
 use http::Uri;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -33,13 +33,16 @@ pub struct Steered {
     pub view: watch::Receiver<WorkerView>,
 }
 
-/// Steers the workers through their control APIs.
+/// Steers the workers through their control APIs; a clone steers the same fleet.
+#[derive(Clone)]
 pub struct FleetSteer {
     pub client: WorkerClient,
     pub workers: Vec<Steered>,
     pub merged: watch::Receiver<Snapshot>,
     pub ending: Arc<watch::Sender<Ending>>,
     pub notes: Notes,
+    /// The hand that moved the fleet's knobs last (the workers' own gauges know only "api").
+    pub hand: Arc<Mutex<Source>>,
 }
 
 /// What one worker is sent for `command`, as the `index`th of `count` running: the path and
@@ -123,13 +126,19 @@ impl FleetSteer {
 
 impl Steer for FleetSteer {
     fn gauges(&self) -> Gauges {
-        self.merged.borrow().gauges
+        Gauges {
+            hand: *self.hand.lock().unwrap_or_else(|e| e.into_inner()),
+            ..self.merged.borrow().gauges
+        }
     }
 
     /// Sends each running worker its share; a worker that refuses is shown by its row.
-    fn steer(&self, change: Change, _source: Source) {
+    fn steer(&self, change: Change, source: Source) {
         if change == Change::Stop {
             return self.stop_all();
+        }
+        if matches!(change, Change::Limit(_) | Change::Rate(_)) {
+            *self.hand.lock().unwrap_or_else(|e| e.into_inner()) = source;
         }
         let running = self.running();
         let count = running.len() as u64;

@@ -129,6 +129,7 @@ fn from_status(v: &WorkerView) -> Option<Summary> {
         initial_rate: s.rate,
         timeline: Vec::new(),
         until: None,
+        hold: None,
         peak_rss_kib: 0,
         urls: Vec::new(),
         fail_if: Vec::new(),

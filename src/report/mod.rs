@@ -65,6 +65,7 @@ pub(crate) mod tests {
             initial_rate: None,
             timeline: Vec::new(),
             until: None,
+            hold: None,
             peak_rss_kib: 0,
             urls: Vec::new(),
             fail_if: Vec::new(),
@@ -132,6 +133,47 @@ pub(crate) mod tests {
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert!(v["latency_ms"].is_null(), "{json}");
         assert!(!text.contains("Until:"), "no --until, no line: {text}");
+    }
+
+    #[test]
+    fn a_hold_says_where_it_settled_or_that_the_bar_failed_even_at_the_least_load() {
+        let settled = summary::Hold {
+            conditions: vec!["p99<200ms".into(), "errors<1%".into()],
+            settled: Some(summary::Settled {
+                knob: crate::engine::steer::Knob::Limit,
+                value: 86.0,
+                at_s: 9.0,
+            }),
+            held_share: 0.96,
+        };
+        let held = RunFacts {
+            hold: Some(settled),
+            ..facts()
+        };
+        let text = render_text(&Summary::new(held, &Snapshot::default()));
+        assert!(
+            text.contains(
+                "Hold:           p99<200ms errors<1% settled at limit 86 from 9.0s; held 96% of seconds since"
+            ),
+            "{text}"
+        );
+        let mut last = Snapshot::default();
+        last.gauges.limit = 1;
+        let never = summary::Hold {
+            conditions: vec!["p99<5ms".into()],
+            settled: None,
+            held_share: 0.0,
+        };
+        let failed = RunFacts {
+            hold: Some(never),
+            ..facts()
+        };
+        let text = render_text(&Summary::new(failed, &last));
+        assert!(
+            text.contains("p99<5ms never settled: not met even at limit 1"),
+            "{text}"
+        );
+        assert!(!render_text(&Summary::new(facts(), &last)).contains("Hold:"));
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub fn escaped_strings(s: &Summary) -> Summary {
     if let Some(until) = &mut s.until {
         all(&mut until.condition);
     }
+    if let Some(hold) = &mut s.hold {
+        hold.conditions.iter_mut().for_each(all);
+    }
     for t in &mut s.thresholds {
         all(&mut t.condition);
         all(&mut t.unit);

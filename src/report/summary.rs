@@ -67,6 +67,10 @@ pub struct Summary {
     pub timeline: Vec<TimelineEntry>,
     /// The `--until` condition and where it was met; None (null) without one.
     pub until: Option<Until>,
+    /// The autopilot's conditions, where it settled and how well they held; None (null)
+    /// when it never held the knob (and in a merge, but for a fleet's own).
+    #[serde(default)]
+    pub hold: Option<Hold>,
     /// Each `--fail-if` condition, what was measured and whether it passed (empty without).
     pub thresholds: Vec<Threshold>,
     /// Each `--check`, in the order given, with its passes and failures (empty without).
@@ -247,7 +251,7 @@ pub struct TimelineEntry {
     pub knob: Moved,
     /// The new value; null for pause, resume and a rate switched off.
     pub value: Option<f64>,
-    /// "start", "stage", "key", "replay" or "api".
+    /// "start", "stage", "key", "replay", "api" or "auto".
     pub source: Source,
 }
 
@@ -333,6 +337,30 @@ pub struct Knee {
     pub value: f64,
 }
 
+/// What the autopilot held (`--hold`, the `a` key, `POST /hold`) and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hold {
+    /// The conditions it kept, as typed (the last ones asked for).
+    pub conditions: Vec<String>,
+    /// Where the knob settled; None (null) when it never did, or only where the
+    /// conditions failed (a service that misses the bar even at the least load).
+    pub settled: Option<Settled>,
+    /// The share of the seconds it held the knob, from when it settled (all of them when
+    /// it never did), in which every condition held: 0 to 1.
+    pub held_share: f64,
+}
+
+/// Where the autopilot settled the knob.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settled {
+    /// "limit" or "rate".
+    pub knob: Knob,
+    /// The median of the knob over the last 30 seconds it held it.
+    pub value: f64,
+    /// The run time from which the knob stayed within 10% of that value (5 s at least).
+    pub at_s: f64,
+}
+
 /// What the run was asked to do and how it was steered, beside what it measured.
 #[derive(Debug, Clone)]
 pub struct RunFacts {
@@ -342,6 +370,8 @@ pub struct RunFacts {
     pub initial_rate: Option<f64>,
     pub timeline: Vec<Entry>,
     pub until: Option<Until>,
+    /// What the autopilot held, if it ever held the knob.
+    pub hold: Option<Hold>,
     /// Peak resident set size of the process, in KiB (0 where it cannot be read).
     pub peak_rss_kib: u64,
     /// With `--urls-from-file`, every URL as shown, in order; else empty.
@@ -443,6 +473,7 @@ impl Summary {
             service_buckets: end.map_or_else(Vec::new, |e| latency::buckets(&e.histograms.service)),
             target: facts.target,
             until: facts.until,
+            hold: facts.hold,
             workers: Vec::new(),
         };
         summary.thresholds = thresholds::judge(&facts.fail_if, &summary.measured(last));

@@ -3,7 +3,7 @@
 
 use super::latency::{Bucket, LatencyMs};
 use super::summary::{CheckSummary, Mode, Moved, Summary};
-use crate::engine::steer::Source;
+use crate::engine::steer::{Knob, Source};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -22,6 +22,7 @@ pub fn render_text(s: &Summary) -> String {
         .and_then(|()| write_steps(&mut out, s))
         .and_then(|()| write_resources(&mut out, s))
         .and_then(|()| write_steering(&mut out, s))
+        .and_then(|()| write_hold(&mut out, s))
         .and_then(|()| write_thresholds(&mut out, s))
         .and_then(|()| write_workers(&mut out, s));
     out
@@ -41,6 +42,43 @@ fn write_workers(out: &mut String, s: &Summary) -> std::fmt::Result {
         )?;
     }
     Ok(())
+}
+
+/// The autopilot: where it settled and how well the conditions held; or that it never
+/// settled, and, at the least load, that the service misses the bar even there.
+fn write_hold(out: &mut String, s: &Summary) -> std::fmt::Result {
+    let Some(hold) = &s.hold else {
+        return Ok(());
+    };
+    let conditions = hold.conditions.join(" ");
+    let held = 100.0 * hold.held_share;
+    let Some(at) = &hold.settled else {
+        let least = match s.mode {
+            Mode::Rate => s.rate.last.is_some_and(|r| r <= 1.0).then_some("rate 1/s"),
+            Mode::Concurrency => (s.concurrency.last <= 1).then_some("limit 1"),
+        };
+        return match least {
+            Some(least) => writeln!(
+                out,
+                "Hold:           {conditions} never settled: not met even at {least} \
+                 (held {held:.0}% of seconds): the service misses the bar at the least load"
+            ),
+            None => writeln!(
+                out,
+                "Hold:           {conditions} never settled (held {held:.0}% of seconds)"
+            ),
+        };
+    };
+    let value = match at.knob {
+        Knob::Rate => rate_shown(Some(at.value)),
+        Knob::Limit => format!("{}", at.value),
+    };
+    writeln!(
+        out,
+        "Hold:           {conditions} settled at {} {value} from {:.1}s; held {held:.0}% of \
+         seconds since",
+        at.knob, at.at_s
+    )
 }
 
 /// Each `--fail-if` condition, what was measured, and whether it passed.

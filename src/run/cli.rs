@@ -236,6 +236,11 @@ pub struct RunArgs {
     /// non2xx>N%, rps<N, checks<99% (the share of --check evaluations that passed).
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
+    /// The autopilot: each second, move the steered knob (the rate with -q, else the limit)
+    /// towards the most load at which this holds, and keep it there as the service changes:
+    /// p99<200ms (any rung), errors<1%, non2xx<N%. Repeatable: every one must hold.
+    #[arg(long = "hold", value_name = "CONDITION", value_parser = Condition::parse_bar, conflicts_with_all = ["stages", "replay"])]
+    pub hold: Vec<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:
     /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000, checks<99.9%): exit code 3. Repeatable; each
     /// is reported with what was measured.
@@ -279,8 +284,9 @@ pub struct RunArgs {
     #[arg(long = "shards", value_name = "N", requires = "shard", value_parser = units::parse_positive_count)]
     pub shards: Option<u64>,
     /// Serve the control API on ADDR (PORT alone: 127.0.0.1:PORT): GET /status, /metrics
-    /// (Prometheus), /summary; POST /limit, /rate {"value": N}, /pause, /resume, /stop with
-    /// the token. Off by default.
+    /// (Prometheus), /summary; POST /limit, /rate {"value": N}, /pause, /resume, /stop, and
+    /// POST /hold {"conditions": [...]} or DELETE /hold (the autopilot), with the token. Off
+    /// by default.
     #[arg(long = "control", value_name = "ADDR", value_parser = crate::control::address::parse)]
     pub control: Option<SocketAddr>,
     #[command(flatten)]

@@ -16,6 +16,7 @@ use crate::run::scenario;
 use crate::run::target::{Target, port_of, unbracket};
 use crate::run::templates::{self, Templating};
 use crate::run::vegeta::{self, MAX_TARGETS};
+use crate::schedule::autopilot;
 use crate::schedule::replay::Replay;
 use crate::schedule::stages::Stages;
 use crate::stats::condition::Condition;
@@ -72,6 +73,8 @@ pub struct Config {
     pub replay: Option<Replay>,
     /// Where to stop, and name the knee.
     pub until: Option<Condition>,
+    /// The autopilot's conditions (`--hold`), held from the start; empty without.
+    pub hold: Vec<Condition>,
     /// Bars the whole run must meet (exit code 3 when one is missed).
     pub fail_if: Vec<Condition>,
     /// `--check`: what every response is judged on; None without.
@@ -199,13 +202,12 @@ impl Config {
             .map(|file| compiled(file, &args, &headers, &templating))
             .transpose()?;
         let (replay, rate) = schedule_of(&args)?;
-        let checks = checks_of(&args)?;
-        let concurrency = concurrency_of(&args, replay.as_ref(), rate);
         Ok(Config {
             target,
             more_targets,
             target_requests,
             method: method_of(&args)?,
+            checks: checks_of(&args)?,
             headers,
             body,
             plan: Plan {
@@ -213,7 +215,7 @@ impl Config {
                 duration: args.duration,
             },
             wait_ongoing: args.wait_ongoing,
-            concurrency,
+            concurrency: concurrency_of(&args, replay.as_ref(), rate),
             rate,
             threads: args.threads.unwrap_or_else(default_threads),
             timeout: args.timeout,
@@ -231,8 +233,8 @@ impl Config {
             stages: args.stages,
             replay,
             until: args.until,
+            hold: hold_of(args.hold)?,
             fail_if: args.fail_if,
-            checks,
             redirects: args.redirects,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
@@ -370,6 +372,17 @@ fn request_of(
         data,
     };
     Ok((body, headers, templating))
+}
+
+/// `--hold`'s conditions, at most `autopilot::MOST_CONDITIONS`.
+fn hold_of(conditions: Vec<Condition>) -> Result<Vec<Condition>, Error> {
+    match conditions.len() {
+        n if n > autopilot::MOST_CONDITIONS => Err(Error::Input(format!(
+            "--hold: {n} conditions; a hold keeps {} at most",
+            autopilot::MOST_CONDITIONS
+        ))),
+        _ => Ok(conditions),
+    }
 }
 
 /// The files the arguments name for the run to read, each with its flag.

@@ -23,10 +23,11 @@ use crate::process::untrusted::escaped;
 use crate::process::{panics, probe, signals};
 use crate::report::OutputFormat;
 use crate::report::output::{self, Output};
-use crate::report::summary::Until;
+use crate::report::summary::{Hold, Until};
 use crate::report::{self, RunFacts, Summary};
 use crate::run::config::Config;
 use crate::run::target::Target;
+use crate::schedule::autopilot::{self, Pilot, record};
 use crate::schedule::replay::ReplayScript;
 use crate::schedule::stages::StagesScript;
 use crate::schedule::{Knob, driver, until};
@@ -136,6 +137,7 @@ async fn run_on_runtime(
         initial_rate: config.rate,
         timeline: ended.timeline,
         until: ended.until,
+        hold: ended.hold,
         peak_rss_kib: probe::memory::peak_rss_kib().unwrap_or(0),
         fail_if: config.fail_if.clone(),
         started_at: ended.started_at,
@@ -196,6 +198,7 @@ struct Ended {
     last: Snapshot,
     timeline: Vec<Entry>,
     until: Option<Until>,
+    hold: Option<Hold>,
     /// The wall-clock time the run started.
     started_at: SystemTime,
     /// How writing the HDR log went, when there was one.
@@ -209,10 +212,14 @@ struct Ended {
 /// What a run may have beside its view: the HDR log's file, the control API's listener.
 type Sidecars = (Option<Output>, Option<control::Bound>);
 
-/// The tasks that read every snapshot beside the view: the `--until` watch, the HDR log.
+/// The tasks that read every snapshot beside the view: the `--until` watch, the HDR log,
+/// the autopilot.
 struct Readers {
     every: Vec<mpsc::UnboundedSender<Snapshot>>,
     until: Option<JoinHandle<Until>>,
+    /// The autopilot, when a hand can engage it (`--hold`, the dashboard, the control API),
+    /// and the task that flies it.
+    pilot: Option<(Pilot, JoinHandle<()>)>,
     hdr_log: Option<JoinHandle<std::io::Result<()>>>,
     control: Option<control::Control>,
 }
@@ -235,10 +242,17 @@ impl Readers {
             .until
             .clone()
             .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
+        let engageable = !config.hold.is_empty() || !config.headless || control.is_some();
+        let pilot = engageable.then(|| {
+            let pilot = Pilot::new(config.hold.clone());
+            let task = tokio::spawn(autopilot::fly(pilot.clone(), generator.clone(), reader()));
+            (pilot, task)
+        });
+        let flown = pilot.as_ref().map(|(p, _)| p.clone());
         let control = control
             .map(|bound| {
-                let (shard, plan) = (config.shard, config.plan);
-                control::Control::serve(bound, generator.clone(), target.clone(), shard, plan)
+                let about = (target.clone(), config.shard, config.plan);
+                control::Control::serve(bound, generator.clone(), about, flown)
             })
             .transpose()?;
         if let Some(control) = &control {
@@ -249,6 +263,7 @@ impl Readers {
         Ok(Readers {
             every,
             until,
+            pilot,
             hdr_log,
             control,
         })
@@ -268,6 +283,16 @@ impl Readers {
             Some(task) => task.await.ok(),
             None => None,
         };
+        let hold = match self.pilot {
+            Some((pilot, task)) => {
+                let _ = task.await;
+                pilot.summary()
+            }
+            None => None,
+        };
+        if let Some(line) = hold.as_ref().and_then(|h| never_settled(h, &last.gauges)) {
+            crate::say!("{line}");
+        }
         let hdr_log = match self.hdr_log {
             Some(task) => Some(match ending.unless_given_up(task).await {
                 Some(written) => written.unwrap_or_else(|e| Err(std::io::Error::other(e))),
@@ -281,12 +306,42 @@ impl Readers {
             last,
             timeline,
             until,
+            hold,
             started_at,
             hdr_log,
             control: self.control,
             ending,
         }
     }
+}
+
+/// The run's autopilot, engaged at the start with `--hold`'s bars when there are any.
+fn engage_hold(
+    config: &Config,
+    readers: &Readers,
+    generator: &Handle,
+) -> Result<Option<Pilot>, Error> {
+    let pilot = readers.pilot.as_ref().map(|(p, _)| p.clone());
+    if let Some(pilot) = pilot.as_ref().filter(|_| !config.hold.is_empty()) {
+        let knob = Knob::steered(config.rate);
+        pilot
+            .hold(knob, None, generator, true)
+            .map_err(Error::Runtime)?;
+    }
+    Ok(pilot)
+}
+
+/// The `--check`s' texts, for the stats to count them by.
+fn check_texts(config: &Config) -> Vec<String> {
+    config.checks.as_ref().map_or_else(Vec::new, |c| c.texts())
+}
+
+/// The `--scenario`'s steps, for the stats to count them by.
+fn step_specs(config: &Config) -> Vec<crate::stats::by_step::StepSpec> {
+    config
+        .scenario
+        .as_ref()
+        .map_or_else(Vec::new, |s| s.specs.clone())
 }
 
 /// Generator, aggregator, signals, the -z deadline and the view, until the run is over.
@@ -321,25 +376,25 @@ async fn pipeline(
     if config.headless {
         readers.every.push(progress_tx);
     }
+    let pilot = engage_hold(config, &readers, &generator)?;
     let schedule = Schedule {
         tick: Duration::from_millis(TICK_MS),
         started,
         ends_by: config.plan.duration,
     };
-    let checks = config.checks.as_ref().map_or_else(Vec::new, |c| c.texts());
-    let steps = config
-        .scenario
-        .as_ref()
-        .map_or_else(Vec::new, |s| s.specs.clone());
     let aggregator = tokio::spawn(aggregator::run(
         outcome_rx,
         LiveReadings(generator.clone()),
-        (schedule, checks, steps),
+        (schedule, check_texts(config), step_specs(config)),
         snapshot_tx,
         std::mem::take(&mut readers.every),
     ));
     let view = view_for(config, resolved, progress_rx);
-    show(view, config, &generator, snapshot_rx, started, terminate).await;
+    let feeds = tui::Feeds {
+        pilot,
+        ..tui::Feeds::run(snapshot_rx)
+    };
+    show(view, config, &generator, feeds, started, terminate).await;
     // A panicked aggregator loses its last tick at most: the last snapshot it published stands.
     let last = match aggregator.await {
         Ok(last) => last,
@@ -470,6 +525,29 @@ fn view_for(
         .with_schedule(schedule)
         .with_urls(urls);
     View::Dashboard(Box::new(app))
+}
+
+/// The line that says a hold never settled, and why, for stderr at the end of the run
+/// (`last`: the gauges it ended with).
+fn never_settled(hold: &Hold, last: &Gauges) -> Option<String> {
+    if hold.settled.is_some() {
+        return None;
+    }
+    let conditions = hold.conditions.join(" ");
+    let share = 100.0 * hold.held_share;
+    let least = match last.rate {
+        Some(rate) => format!("rate {rate}/s"),
+        None => format!("limit {}", last.limit),
+    };
+    Some(match hold.held_share < record::LEAST_HELD_SHARE {
+        true => format!(
+            "sluice: --hold {conditions}: not met even at {least} (held {share:.0}% of \
+             seconds): settled: null"
+        ),
+        false => format!(
+            "sluice: --hold {conditions}: the knob never stayed near one value: settled: null"
+        ),
+    })
 }
 
 /// Writes the summary where it was asked for, off the runtime and given up at a signal (a
@@ -623,7 +701,7 @@ async fn show(
     view: View,
     config: &Config,
     generator: &Handle,
-    snapshots: watch::Receiver<Snapshot>,
+    feeds: tui::Feeds,
     started: Instant,
     terminate: CancellationToken,
 ) {
@@ -633,15 +711,9 @@ async fn show(
                 headless::print_progress(progress, config.plan).await;
                 Ok(())
             }
-            View::Dashboard(app) => tui::run(
-                *app,
-                generator,
-                tui::Feeds::run(snapshots),
-                started,
-                terminate,
-            )
-            .await
-            .map(|_| ()),
+            View::Dashboard(app) => tui::run(*app, generator, feeds, started, terminate)
+                .await
+                .map(|_| ()),
         }
     })
     .catch_unwind()

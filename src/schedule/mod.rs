@@ -1,7 +1,9 @@
 //! Schedules that steer a run the operator could steer by hand: `--stages` ramps a knob,
 //! `--replay` plays another run's timeline, `--until` stops at a condition and names the
-//! knee. A key that moves a knob takes over from a schedule.
+//! knee, `--hold` (the autopilot) keeps the most load within conditions. A key that moves a
+//! knob takes over from a schedule and from the autopilot.
 
+pub mod autopilot;
 pub mod driver;
 pub mod replay;
 pub mod stages;

@@ -190,6 +190,38 @@ impl Condition {
         }
     }
 
+    /// A condition the autopilot keeps (`--hold`, `POST /hold`): `parse`, and a bar that
+    /// more load can only break, so written with `<` (`p99<200ms`, `errors<1%`). A metric
+    /// that load lowers (issue 25's `checks>99%`) would be a bar written with `>`: admit it
+    /// here, with a margin of its own, when it joins the grammar.
+    pub fn parse_bar(text: &str) -> Result<Condition, String> {
+        let condition = Condition::parse(text)?;
+        match condition.above {
+            false => Ok(condition),
+            true => Err(format!(
+                "'{}' is not a bar to hold: the autopilot keeps what more load breaks, \
+                 written with <, like p99<200ms or errors<1%",
+                quoted(text, QUOTED_CHARS)
+            )),
+        }
+    }
+
+    /// How close `m` is to breaking a `<` bar: the measured value over the threshold (under
+    /// 1 holds, 0 is as far as it gets); None where the metric has no value in `m`.
+    pub fn margin(&self, m: &Measured) -> Option<f64> {
+        let value = self.measure(m)?;
+        Some(match self.threshold {
+            t if t > 0.0 => value / t,
+            _ if value > 0.0 || !self.holds_for(value) => f64::INFINITY,
+            _ => 0.0,
+        })
+    }
+
+    /// A latency bar's threshold in milliseconds; None for the other metrics.
+    pub fn latency_ms(&self) -> Option<f64> {
+        matches!(self.metric, Metric::Latency(_)).then_some(self.threshold)
+    }
+
     /// The unit `measure` gives: "ms", "%", "requests" or "req/s".
     pub fn unit(&self) -> &'static str {
         match self.metric {
@@ -304,6 +336,33 @@ mod tests {
         assert_eq!(holds("errors>1%", &m), None);
         assert_eq!(holds("errors>0", &m), Some(false));
         assert_eq!(holds("rps<10", &m), Some(true));
+    }
+
+    #[test]
+    fn a_bar_to_hold_is_written_with_less_than_and_measured_as_a_margin() {
+        let l = LatencySummary {
+            count: 10,
+            p99_us: 40_000,
+            ..LatencySummary::default()
+        };
+        let m = measured(&l, 98, 2, 0);
+        let bar = |t: &str| Condition::parse_bar(t).expect(t);
+        assert_eq!(bar("p99<50ms").margin(&m), Some(0.8));
+        assert_eq!(bar("errors<4%").margin(&m), Some(0.5));
+        assert_eq!(bar("errors<0%").margin(&m), Some(f64::INFINITY));
+        let none = measured(&l, 100, 0, 0);
+        assert_eq!(
+            bar("errors<0%").margin(&none),
+            Some(f64::INFINITY),
+            "0 < 0 fails"
+        );
+        assert_eq!(bar("errors<1").margin(&none), Some(0.0));
+        let empty = LatencySummary::default();
+        assert_eq!(bar("p99<1s").margin(&measured(&empty, 0, 0, 0)), None);
+        for above in ["p99>50ms", "errors>1%"] {
+            let err = Condition::parse_bar(above).expect_err(above);
+            assert!(err.contains("not a bar to hold"), "{err}");
+        }
     }
 
     #[test]

@@ -5,10 +5,12 @@ use crossterm::event::KeyEvent;
 use crossterm::event::{KeyCode, KeyModifiers};
 use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::ErrorKind;
+use sluicegate::engine::steer::Source;
 use sluicegate::engine::steer::{Change, Knob};
 use sluicegate::engine::steer::{Gauges, MAX_LIMIT, RunState};
+use sluicegate::schedule::autopilot::Shown;
 use sluicegate::stats::snapshot::Snapshot;
-use sluicegate::view::tui::app::{App, Live, Msg, Overlay, Phase, RateRow, update};
+use sluicegate::view::tui::app::{App, HoldOrder, Live, Msg, Overlay, Phase, RateRow, update};
 use std::time::Duration;
 
 fn app() -> App {
@@ -427,4 +429,97 @@ fn once_the_run_is_over_the_rates_are_the_whole_runs() {
         a.errors
     );
     assert!(a.over());
+}
+
+/// An app whose autopilot has `conditions` (engaged or not), the knob moved last by `hand`.
+fn app_with_pilot(conditions: &[&str], engaged: bool, hand: Source) -> App {
+    let mut a = app();
+    update(
+        &mut a,
+        Msg::Hold(Shown {
+            engaged,
+            conditions: conditions.iter().map(|c| c.to_string()).collect(),
+        }),
+    );
+    a.live.gauges.hand = hand;
+    a
+}
+
+#[test]
+fn a_engages_the_autopilot_with_its_own_conditions_on_the_knob_the_keys_steer() {
+    let mut a = app_with_pilot(&["p99<200ms"], false, Source::Start);
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(
+        press(&mut a, KeyCode::Char('a')),
+        None,
+        "no change of its own"
+    );
+    assert_eq!(
+        a.hold_order.take(),
+        Some(HoldOrder::Engage {
+            knob: Knob::Rate,
+            conditions: None
+        })
+    );
+    assert_eq!(a.hold_entry, None, "nothing to ask");
+}
+
+#[test]
+fn a_again_while_the_autopilot_holds_the_knob_lets_it_go() {
+    let mut a = app_with_pilot(&["p99<200ms"], true, Source::Auto);
+    press(&mut a, KeyCode::Char('a'));
+    assert_eq!(a.hold_order.take(), Some(HoldOrder::Release));
+    assert!(!a.hold.engaged, "shown at once");
+    let mut taken = app_with_pilot(&["p99<200ms"], true, Source::Key);
+    press(&mut taken, KeyCode::Char('a'));
+    assert!(
+        matches!(taken.hold_order, Some(HoldOrder::Engage { .. })),
+        "a key had taken the knob: a takes it back"
+    );
+}
+
+#[test]
+fn without_conditions_a_asks_for_them_and_keys_type_into_the_entry() {
+    let mut a = app_with_pilot(&[], false, Source::Start);
+    press(&mut a, KeyCode::Char('a'));
+    assert_eq!(a.hold_entry.as_deref(), Some(""));
+    typed(&mut a, "p99<200ms, errors<1%");
+    assert_eq!(
+        a.live.gauges.limit, 50,
+        "+ and digits are typed, not steering"
+    );
+    assert_eq!(press(&mut a, KeyCode::Enter), None);
+    let Some(HoldOrder::Engage { knob, conditions }) = a.hold_order.take() else {
+        panic!("no hold asked for");
+    };
+    assert_eq!(knob, Knob::Limit);
+    let texts: Vec<String> = conditions
+        .expect("the typed conditions")
+        .iter()
+        .map(|c| c.text().to_string())
+        .collect();
+    assert_eq!(texts, ["p99<200ms", "errors<1%"]);
+    assert_eq!(a.hold_entry, None);
+}
+
+#[test]
+fn a_typed_condition_that_is_no_bar_is_refused_and_esc_cancels_the_entry() {
+    let mut a = app_with_pilot(&[], false, Source::Start);
+    press(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "p99>200ms");
+    press(&mut a, KeyCode::Enter);
+    let note = a.hold_note.clone().expect("refused");
+    assert!(note.contains("not a bar to hold"), "{note}");
+    assert_eq!(a.hold_order, None);
+    assert_eq!(a.hold_entry.as_deref(), Some("p99>200ms"));
+    press(&mut a, KeyCode::Esc);
+    assert_eq!((a.hold_entry.clone(), a.hold_note.clone()), (None, None));
+    assert_eq!(
+        a.phase,
+        Phase::Watching,
+        "Esc left the entry, not the dashboard"
+    );
+    press(&mut a, KeyCode::Char('a'));
+    typed(&mut a, "q");
+    assert_eq!(a.phase, Phase::Watching, "q is typed too");
 }

@@ -8,6 +8,7 @@ use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use sluicegate::engine::steer::{Gauges, RunState, ScheduleState};
 use sluicegate::process::probe::fd::FdUsage;
+use sluicegate::schedule::autopilot::Shown;
 use sluicegate::stats::by_target::TargetFigures;
 use sluicegate::stats::latency::LatencySummary;
 use sluicegate::stats::snapshot::Snapshot;
@@ -694,6 +695,7 @@ fn widest_gauges() -> Gauges {
         lag: Duration::from_millis(3_600),
         started: 12_345_678_901,
         schedule: ScheduleState::Playing { step: 12, of: 20 },
+        hand: sluicegate::engine::steer::Source::Stage,
     }
 }
 
@@ -1044,6 +1046,22 @@ fn app_with_checks() -> App {
     app
 }
 
+/// The dashboard with the autopilot holding `p99<200ms` (the knob moved by it last).
+fn app_on_autopilot() -> App {
+    let mut app = app_with_data();
+    update(
+        &mut app,
+        Msg::Hold(Shown {
+            engaged: true,
+            conditions: vec!["p99<200ms".into()],
+        }),
+    );
+    let mut live = app.live;
+    live.gauges.hand = sluicegate::engine::steer::Source::Auto;
+    update(&mut app, Msg::Frame(live));
+    app
+}
+
 #[test]
 fn checks_show_each_pass_share_at_100x30() {
     let text = screen(&app_with_checks(), 100, 30);
@@ -1056,4 +1074,47 @@ fn checks_show_each_pass_share_at_100x30() {
 #[test]
 fn checks_at_80x24() {
     insta::assert_snapshot!(screen(&app_with_checks(), 80, 24));
+}
+
+#[test]
+fn the_header_says_when_the_autopilot_holds_the_knob_and_its_value() {
+    let app = app_on_autopilot();
+    for (width, height) in [(80, 24), (100, 30)] {
+        let s = screen(&app, width, height);
+        let header = s.lines().next().unwrap_or_default();
+        assert!(header.contains("auto p99<200ms"), "{header}");
+        assert!(header.contains("▸limit 50"), "{header}");
+        assert!(header.contains("RUNNING"), "{header}");
+    }
+    let mut taken = app_on_autopilot();
+    let mut live = taken.live;
+    live.gauges.hand = sluicegate::engine::steer::Source::Key;
+    update(&mut taken, Msg::Frame(live));
+    let s = screen(&taken, 100, 30);
+    assert!(
+        !s.lines().next().unwrap_or_default().contains("auto"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_hold_condition_is_typed_in_the_in_flight_panel_and_a_refusal_shown_there() {
+    let mut app = app_with_data();
+    press(&mut app, KeyCode::Char('a'));
+    for c in "p99<f".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("hold: p99<f▏ ⏎ hold, Esc cancel"), "{s}");
+    assert!(screen(&app, 80, 24).contains("hold p99<f▏ ⏎ / Esc"));
+    press(&mut app, KeyCode::Enter);
+    let s = screen(&app, 100, 30);
+    assert!(s.contains("'f' is not"), "the refusal: {s}");
+    assert_eq!(app.hold_entry.as_deref(), Some("p99<f"), "the entry stays");
+    assert_eq!(app.hold_order, None);
+    press(&mut app, KeyCode::Backspace);
+    assert!(
+        screen(&app, 100, 30).contains("hold: p99<▏"),
+        "a key: back to the entry"
+    );
 }

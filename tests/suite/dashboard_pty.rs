@@ -426,3 +426,66 @@ fn late_starts_are_counted_as_they_start_and_stop_rising_once_starts_are_on_time
         after["late_starts"]
     );
 }
+
+/// The limit the header shows, if it shows one.
+fn header_limit(screen: &Screen) -> Option<u64> {
+    let c = contents(screen);
+    let header = c.lines().next()?.to_string();
+    let after = header.split("limit ").nth(1)?;
+    after.split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+fn a_asks_for_a_bar_the_autopilot_holds_it_and_a_key_takes_over() {
+    let server = crate::autopilot::knee_server();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("run.json").display().to_string();
+    let args = [
+        &server.url(),
+        "-c",
+        "10",
+        "-o",
+        &out,
+        "--output-format",
+        "json",
+    ];
+    let mut run = PtyRun::spawn(&args);
+    let screen = Arc::clone(&run.screen);
+    run.wait_for_text("In-flight");
+    run.press(b"a");
+    run.wait_for_text("hold: ");
+    run.press(b"p99<500ms\r");
+    run.wait_for_text("auto p99<500ms");
+    wait_until("the autopilot to raise the limit", WAIT, || {
+        header_limit(&screen).is_some_and(|l| l > 15)
+    });
+    run.press(b"+");
+    wait_until("the key to take over", WAIT, || {
+        let c = contents(&screen);
+        !c.lines().next().unwrap_or_default().contains("auto")
+    });
+    run.press(b"q");
+    let (ok, _) = run.finish();
+    assert!(ok, "sluice did not exit 0");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the summary")).expect("json");
+    let sources: Vec<&str> = summary["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter_map(|e| e["source"].as_str())
+        .collect();
+    let last_auto = sources
+        .iter()
+        .rposition(|s| *s == "auto")
+        .expect("auto moves");
+    let key = sources
+        .iter()
+        .rposition(|s| *s == "key")
+        .expect("the key's move");
+    assert!(last_auto < key, "auto, then key: {sources:?}");
+    assert_eq!(
+        summary["hold"]["conditions"],
+        serde_json::json!(["p99<500ms"])
+    );
+}

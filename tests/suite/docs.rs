@@ -352,6 +352,16 @@ fn bars_and_no_responses(kept: &mut Kept, fast: &TestServer) {
     assert_eq!(bars["checks"].as_array().map(Vec::len), Some(2));
     kept.valid("fail-if", &bars);
 
+    let held = json_run(&[&fast.url(), "-z", "3s", "-c", "2", "--hold", "p99<1s"]);
+    assert!(
+        held["hold"]["settled"].is_null(),
+        "3 s are too few to settle"
+    );
+    kept.valid("hold", &held);
+    let mut settled = held.clone();
+    settled["hold"]["settled"] = serde_json::json!({"knob": "limit", "value": 7.0, "at_s": 1.0});
+    kept.valid("hold-settled", &settled);
+
     let closed = format!("http://127.0.0.1:{}/", crate::common::closed_port());
     let refused = json_run(&[&closed, "-z", "1s"]);
     assert!(refused["latency_ms"].is_null(), "no responses, no latency");

@@ -6,6 +6,7 @@ mod common;
 
 mod app_update;
 mod architecture;
+mod autopilot;
 mod checks;
 mod connections;
 mod control;

@@ -443,3 +443,34 @@ fn a_partial_last_second_is_drawn_as_its_rate_or_left_out() {
         );
     }
 }
+
+#[test]
+fn the_autopilot_s_bar_and_where_it_settled_are_drawn_and_its_moves_are_no_marks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut timeline = vec![step(0.0, "limit", Some(10.0), "start")];
+    timeline
+        .extend((1..12).map(|t| step(f64::from(t), "limit", Some(10.0 + f64::from(t)), "auto")));
+    let mut held = summary("http://t/", 12.0, &steady(), &timeline);
+    held["hold"] = json!({"conditions": ["p99<8ms", "errors<1%"],
+                          "settled": {"knob": "limit", "value": 20.0, "at_s": 9.0},
+                          "held_share": 1.0});
+    let svg = plotted(dir.path(), "held", &held);
+    assert!(svg.contains("auto&apos;s bar p99&lt;8ms") || svg.contains("auto's bar p99&lt;8ms"));
+    assert!(
+        svg.contains("auto settled: limit 20 from 9 s"),
+        "the settled value's entry"
+    );
+    assert!(
+        !svg.contains("limit 21"),
+        "the autopilot's moves are not marked one by one"
+    );
+    let mut hostile = held.clone();
+    hostile["hold"]["held_share"] = json!(3.0);
+    let input = dir.path().join("hostile.json");
+    std::fs::write(&input, hostile.to_string()).expect("write");
+    let out = sluice(&["plot", path(&input), "-o", path(&dir.path().join("h.svg"))]);
+    assert!(
+        refused(&out).contains("held_share"),
+        "a share over 1 is refused"
+    );
+}

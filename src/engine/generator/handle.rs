@@ -28,6 +28,8 @@ pub(super) struct Shared {
     pub(super) policy: LimitPolicy,
     timeline: Timeline,
     schedule: std::sync::Mutex<ScheduleState>,
+    /// The hand that moved a knob last (`Gauges::hand`).
+    hand: std::sync::Mutex<Source>,
     /// The limit last asked for, which may be above the cap.
     asked: AtomicUsize,
     pub(super) state: watch::Sender<RunState>,
@@ -57,6 +59,7 @@ impl Shared {
             policy,
             timeline,
             schedule: std::sync::Mutex::new(ScheduleState::None),
+            hand: std::sync::Mutex::new(Source::Start),
             asked: AtomicUsize::new(LimitPolicy::asked(initial_limit)),
             state: watch::Sender::new(RunState::Running),
             stop: CancellationToken::new(),
@@ -172,7 +175,13 @@ impl Handle {
             lag: self.shared.shards.lag(Instant::now()),
             started: self.started(),
             schedule: self.schedule(),
+            hand: self.hand(),
         }
+    }
+
+    /// The hand that moved a knob last.
+    pub fn hand(&self) -> Source {
+        *self.shared.hand.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Where the schedule stands.
@@ -266,9 +275,12 @@ impl Handle {
         if let (Some(entry), Some(source)) = (entry, record) {
             self.shared.timeline.record(entry, source);
         }
-        // A key (or the API) that moves a knob while a schedule plays takes over from it.
         let knob = matches!(change, Change::Limit(_) | Change::Rate(_));
-        if knob && matches!(record, Some(Source::Key | Source::Api)) {
+        if let (true, Some(source)) = (knob, record) {
+            *self.shared.hand.lock().unwrap_or_else(|e| e.into_inner()) = source;
+        }
+        // A key, the API or the autopilot moving a knob while a schedule plays takes over.
+        if knob && matches!(record, Some(Source::Key | Source::Api | Source::Auto)) {
             let mut schedule = self
                 .shared
                 .schedule
@@ -369,5 +381,34 @@ mod tests {
             ]
         );
         assert_eq!(handle.limit(), 20);
+    }
+
+    #[test]
+    fn the_last_hand_to_move_a_knob_holds_it_and_a_schedule_yields_to_the_autopilot() {
+        let shared = Shared::new(1, 10, LimitPolicy::new(100), None);
+        let handle = Handle {
+            shared: Arc::new(shared),
+        };
+        assert_eq!(handle.hand(), Source::Start);
+        handle.note_schedule(ScheduleState::Playing { step: 1, of: 2 });
+        handle.apply(Change::Limit(12), None);
+        assert_eq!(
+            handle.hand(),
+            Source::Start,
+            "a stage's unrecorded step is no hand"
+        );
+        handle.steer(Change::Limit(13), Source::Stage);
+        assert_eq!(handle.schedule(), ScheduleState::Playing { step: 1, of: 2 });
+        handle.steer(Change::Limit(13), Source::Auto);
+        assert_eq!(
+            handle.hand(),
+            Source::Auto,
+            "a move to where it stands takes it too"
+        );
+        assert_eq!(handle.schedule(), ScheduleState::Manual, "the stages yield");
+        handle.steer(Change::Pause, Source::Key);
+        assert_eq!(handle.hand(), Source::Auto, "a pause moves no knob");
+        handle.steer(Change::Limit(30), Source::Key);
+        assert_eq!(handle.gauges().hand, Source::Key);
     }
 }

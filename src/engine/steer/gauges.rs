@@ -1,6 +1,7 @@
 //! What a hand on the knobs sees of a run: its state, its schedule's, and the gauges read
 //! each frame and each tick.
 
+use super::Source;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -62,6 +63,9 @@ pub struct Gauges {
     /// Requests started so far.
     pub started: u64,
     pub schedule: ScheduleState,
+    /// The hand that moved a knob last (the start values until one does): a schedule or
+    /// the autopilot steers only while it holds them.
+    pub hand: Source,
 }
 
 impl Default for Gauges {
@@ -77,6 +81,7 @@ impl Default for Gauges {
             lag: Duration::ZERO,
             started: 0,
             schedule: ScheduleState::None,
+            hand: Source::Start,
         }
     }
 }

@@ -76,7 +76,8 @@ impl Knob {
     }
 }
 
-/// What made a change; named in JSON by its lower-case word ("start", "key", ...).
+/// What made a change; named in JSON by its lower-case word ("start", "key", ...). The
+/// last hand to move a knob holds the knobs (`Gauges::hand`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
@@ -90,6 +91,9 @@ pub enum Source {
     Replay,
     /// The control API (`--control`), or `sluice fleet` through it.
     Api,
+    /// The autopilot (`--hold`, the `a` key, `POST /hold`): it moves the steered knob to
+    /// the most load within the conditions.
+    Auto,
 }
 
 impl Source {
@@ -101,6 +105,7 @@ impl Source {
             Source::Key => "key",
             Source::Replay => "replay",
             Source::Api => "api",
+            Source::Auto => "auto",
         }
     }
 }

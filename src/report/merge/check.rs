@@ -5,7 +5,7 @@
 use crate::report::Summary;
 use crate::report::latency::LatencyMs;
 use crate::report::series::SeriesEntry;
-use crate::report::summary::TimelineEntry;
+use crate::report::summary::{Hold, TimelineEntry};
 use crate::stats::latency::MAX_LATENCY_US;
 use crate::units;
 
@@ -115,7 +115,26 @@ pub fn timeline(entries: &[TimelineEntry]) -> Result<(), String> {
 /// The times of the series and the timeline, as `units::seconds` bounds every time read.
 fn times(s: &Summary) -> Result<(), String> {
     series(&s.series)?;
-    timeline(&s.timeline)
+    timeline(&s.timeline)?;
+    s.hold.as_ref().map_or(Ok(()), hold)
+}
+
+/// A hold as a run writes it: a share from 0 to 1, a settled value a limit or a rate, at a
+/// time within a run's length (`merge` and `plot` both check what they read with it).
+pub fn hold(h: &Hold) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&h.held_share) {
+        return Err(format!(
+            "hold.held_share {} is not a share from 0 to 1",
+            units::figure(h.held_share)
+        ));
+    }
+    let Some(settled) = &h.settled else {
+        return Ok(());
+    };
+    a_rate("hold.settled.value", Some(settled.value))?;
+    units::seconds(settled.at_s)
+        .map(|_| ())
+        .map_err(|why| format!("hold.settled.at_s: {why}"))
 }
 
 /// Every rung of a latency ladder within what sluice records (0 to an hour).

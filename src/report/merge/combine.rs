@@ -57,6 +57,8 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     m.workers = runs.iter().map(|(file, s)| worker(file, s)).collect();
     // Steering is per worker; bars are judged again by whoever reads the merge.
     (m.timeline, m.until, m.thresholds) = (Vec::new(), None, Vec::new());
+    // Each run's autopilot held its own share; a fleet puts back the hold it made itself.
+    m.hold = None;
     m.shard = None;
     // Scenarios: steps' ladders do not travel encoded yet, so no merged step could be
     // exact; a merge leaves them out rather than show the first run's as everyone's.

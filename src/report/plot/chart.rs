@@ -4,6 +4,7 @@
 //! pixel columns first, so the picture's size does not grow with the run.
 
 use super::axes::{self, Axes};
+use super::hold::{self, Levels};
 use super::ink::Ink;
 use super::legend::{self, Entry};
 use super::marks::Marks;
@@ -42,6 +43,8 @@ struct Page<'a, DB: DrawingBackend> {
     end_s: f64,
     columns: Columns,
     marks: Marks,
+    /// The autopilot's bars and where it settled.
+    levels: Levels,
 }
 
 /// Draws the whole picture on `root`, a bitmap's or an SVG's (text and wide lines are drawn
@@ -61,6 +64,7 @@ pub fn draw<DB: DrawingBackend>(
         end_s,
         columns,
         marks: Marks::of(r, end_s, columns),
+        levels: Levels::of(r),
     };
     let centred = (FONT, 20)
         .into_font()
@@ -171,7 +175,8 @@ fn throughput<DB: DrawingBackend>(
     let rate_steps = r.steps_of(Knob::Rate);
     let ever_off = rate_steps.len() > 1;
     let rate = page.columns.thin(gapped(rate_steps));
-    let top = headroom(rps.iter().chain(&rate).flatten());
+    let settled = settled_point(page, Knob::Rate);
+    let top = headroom(rps.iter().chain(&rate).flatten().chain(&settled));
     let Panel { strip, mut chart } = panel(area, page.end_s, top, false)?;
     let y_desc = "responses a second";
     let axes = Axes {
@@ -191,6 +196,7 @@ fn throughput<DB: DrawingBackend>(
         };
         legend.push(entry(name, RATE));
     }
+    settle(page, &mut chart, Knob::Rate, &mut legend)?;
     page.marks.labels(&chart, &page.ink)?;
     let note = page.marks.note();
     legend::draw(
@@ -216,7 +222,8 @@ fn knobs<DB: DrawingBackend>(
     let gauge = ticks.iter().map(|e| Some((e.t_s, e.in_flight as f64)));
     let in_flight = page.columns.thin(gauge);
     let limit = page.columns.thin(gapped(r.steps_of(Knob::Limit)));
-    let top = headroom(in_flight.iter().chain(&limit).flatten());
+    let settled = settled_point(page, Knob::Limit);
+    let top = headroom(in_flight.iter().chain(&limit).flatten().chain(&settled));
     let Panel { strip, mut chart } = panel(area, page.end_s, top, false)?;
     let y_desc = "in flight";
     axes::draw(
@@ -235,6 +242,7 @@ fn knobs<DB: DrawingBackend>(
         lines(&chart, &page.ink, &limit, LIMIT)?;
         legend.push(entry("limit", LIMIT));
     }
+    settle(page, &mut chart, Knob::Limit, &mut legend)?;
     legend::draw(&page.ink, &strip, plot_left(&chart), &legend, None)
 }
 
@@ -250,7 +258,8 @@ fn latency<DB: DrawingBackend>(
     let p99 = page
         .columns
         .thin(r.series.iter().map(|e| e.p99_ms.map(|v| (e.t_s, v))));
-    let top = headroom(p99.iter().chain(&p50).flatten());
+    let bars: Vec<(f64, f64)> = page.levels.bars.iter().map(|(ms, _)| (0.0, *ms)).collect();
+    let top = headroom(p99.iter().chain(&p50).flatten().chain(&bars));
     let Panel { strip, mut chart } = panel(area, page.end_s, top, true)?;
     let y_desc = "latency (ms)";
     axes::draw(
@@ -265,8 +274,35 @@ fn latency<DB: DrawingBackend>(
     page.marks.lines(&mut chart, &page.ink)?;
     lines(&chart, &page.ink, &p50, P50)?;
     lines(&chart, &page.ink, &p99, P99)?;
-    let legend = [entry("p50", P50), entry("p99", P99)];
+    let mut legend = vec![entry("p50", P50), entry("p99", P99)];
+    for (ms, condition) in &page.levels.bars {
+        hold::level(&mut chart, 0.0, *ms, hold::BAR)?;
+        legend.push(entry(&format!("auto's bar {condition}"), hold::BAR));
+    }
     legend::draw(&page.ink, &strip, plot_left(&chart), &legend, None)
+}
+
+/// Where the autopilot settled `knob`, as a point for the panel's headroom.
+fn settled_point<DB: DrawingBackend>(page: &Page<'_, DB>, knob: Knob) -> Option<(f64, f64)> {
+    let (k, value, at_s) = page.levels.settled?;
+    (k == knob).then_some((at_s, value))
+}
+
+/// The autopilot's settled value on `knob`'s panel, if it settled that knob, and its entry.
+fn settle<DB: DrawingBackend>(
+    page: &Page<'_, DB>,
+    chart: &mut ChartContext<'_, DB, super::style::Plane>,
+    knob: Knob,
+    legend: &mut Vec<Entry>,
+) -> Result<(), String> {
+    let (Some((at_s, value)), Some(name)) =
+        (settled_point(page, knob), page.levels.settled_on(knob))
+    else {
+        return Ok(());
+    };
+    hold::level(chart, at_s, value, hold::SETTLED)?;
+    legend.push(entry(&name, hold::SETTLED));
+    Ok(())
 }
 
 fn entry(name: &str, pen: Pen) -> Entry {

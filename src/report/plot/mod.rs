@@ -1,12 +1,14 @@
 //! `sluice plot run.json -o run.svg`: a picture of a run from its JSON summary: throughput
-//! with the target rate, the limit with the requests in flight, and p50/p99 over time, and the
-//! hand-made changes marked where they happened. Its size is bounded by its pixels, not by
+//! with the target rate, the limit with the requests in flight, and p50/p99 over time, the
+//! hand-made changes marked where they happened, and the autopilot's bars and where it
+//! settled. Its size is bounded by its pixels, not by
 //! the run's length. SVG or PNG, drawn in-process (plotters, with a bundled DejaVu font), no
 //! system library needed.
 
 mod axes;
 mod bearings;
 mod chart;
+mod hold;
 mod ink;
 mod legend;
 mod marks;

@@ -5,7 +5,7 @@ use crate::process::untrusted;
 use crate::report::merge::check;
 use crate::report::read;
 use crate::report::series::SeriesEntry;
-use crate::report::summary::{Moved, Requests, TimelineEntry};
+use crate::report::summary::{Hold, Moved, Requests, TimelineEntry};
 use crate::units;
 use serde::Deserialize;
 use std::path::Path;
@@ -22,6 +22,9 @@ pub struct RunRecord {
     pub throughput_rps: f64,
     pub series: Vec<SeriesEntry>,
     pub timeline: Vec<TimelineEntry>,
+    /// The autopilot's, if it held a knob.
+    #[serde(default)]
+    pub hold: Option<Hold>,
 }
 
 impl RunRecord {
@@ -46,6 +49,7 @@ impl RunRecord {
         units::seconds(self.duration_s).map_err(|why| format!("duration_s: {why}"))?;
         check::series(&self.series)?;
         check::timeline(&self.timeline)?;
+        self.hold.as_ref().map_or(Ok(()), check::hold)?;
         check::a_rate("throughput_rps", Some(self.throughput_rps))
     }
 
@@ -87,11 +91,12 @@ impl RunRecord {
     }
 
     /// Changes made by hand or from outside (keys, the control API, a replay, pauses):
-    /// marked on the plot; a schedule's own ramps show in the step lines instead.
+    /// marked on the plot; a schedule's own ramps and the autopilot's moves show in the
+    /// step lines instead.
     pub fn marks(&self) -> Vec<(f64, String)> {
         self.timeline
             .iter()
-            .filter(|s| !matches!(s.source, Source::Start | Source::Stage))
+            .filter(|s| !matches!(s.source, Source::Start | Source::Stage | Source::Auto))
             .map(|s| {
                 let value = match (s.value, s.knob) {
                     (Some(v), _) => format!(" {v}"),
@@ -141,6 +146,7 @@ mod tests {
             },
             throughput_rps: 1.0,
             series: Vec::new(),
+            hold: None,
             timeline: timeline
                 .iter()
                 .map(|(t_s, knob, value, source)| TimelineEntry {
@@ -159,6 +165,7 @@ mod tests {
             (0.0, "limit", Some(10.0), "start"),
             (2.0, "limit", Some(20.0), "stage"),
             (5.0, "pause", None, "key"),
+            (5.5, "limit", Some(7.0), "auto"),
             (6.0, "limit", Some(5.0), "key"),
         ]);
         assert_eq!(
@@ -167,7 +174,9 @@ mod tests {
                 (0.0, 10.0),
                 (2.0, 10.0),
                 (2.0, 20.0),
-                (6.0, 20.0),
+                (5.5, 20.0),
+                (5.5, 7.0),
+                (6.0, 7.0),
                 (6.0, 5.0),
                 (10.0, 5.0)
             ]]

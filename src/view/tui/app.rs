@@ -6,10 +6,13 @@ use crate::engine::generator::LimitPolicy;
 use crate::engine::generator::plan::Plan;
 use crate::engine::outcome::ErrorKind;
 use crate::engine::steer::MAX_RATE;
+use crate::engine::steer::Source;
 use crate::engine::steer::{Change, Gauges, Knob, MAX_LIMIT, RunState};
+use crate::schedule::autopilot::Shown;
+use crate::stats::condition::Condition;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::Counts;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Duration;
 
 /// Digits an entry may hold (enough for `MAX_LIMIT`).
@@ -31,9 +34,27 @@ pub enum Msg {
     /// A fleet's workers, a row each, as they stand now.
     Workers(Vec<WorkerRow>),
     Frame(Live),
+    /// What the autopilot shows now (read each frame, sent when it changed).
+    Hold(Shown),
+    /// The autopilot refused to engage: why, in a line.
+    HoldRefused(String),
     /// SIGTERM or similar: stop and leave without waiting for a key.
     Terminate,
 }
+
+/// What the dashboard asks of the autopilot; the loop carries it out after `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HoldOrder {
+    /// Hold `knob` to `conditions` (None: the autopilot's own, `--hold`'s or the last).
+    Engage {
+        knob: Knob,
+        conditions: Option<Vec<Condition>>,
+    },
+    Release,
+}
+
+/// The most characters a typed hold condition line takes.
+const MAX_HOLD_CHARS: usize = 120;
 
 /// Where the dashboard is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +117,14 @@ pub struct App {
     pub statuses: Vec<RateRow<u16>>,
     pub errors: Vec<RateRow<ErrorKind>>,
     pub entry: Option<String>,
+    /// What the autopilot shows (engaged, its conditions).
+    pub hold: Shown,
+    /// The hold conditions being typed after `a` (the autopilot had none).
+    pub hold_entry: Option<String>,
+    /// A line about the autopilot: why an entry or a hold was refused; cleared by a key.
+    pub hold_note: Option<String>,
+    /// What the loop must ask of the autopilot, taken after each `update`.
+    pub hold_order: Option<HoldOrder>,
     pub overlay: Overlay,
     pub last_change: Option<LimitChange>,
     pub phase: Phase,
@@ -134,6 +163,10 @@ impl App {
             statuses: Vec::new(),
             errors: Vec::new(),
             entry: None,
+            hold: Shown::default(),
+            hold_entry: None,
+            hold_note: None,
+            hold_order: None,
             overlay: Overlay::None,
             last_change: None,
             phase: Phase::Watching,
@@ -187,6 +220,14 @@ pub fn update(app: &mut App, msg: Msg) -> Option<Change> {
             on_frame(app, live);
             None
         }
+        Msg::Hold(shown) => {
+            app.hold = shown;
+            None
+        }
+        Msg::HoldRefused(why) => {
+            app.hold_note = Some(why);
+            None
+        }
         Msg::Terminate => quit(app),
     }
 }
@@ -209,7 +250,69 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Option<Change> {
         app.overlay = Overlay::None;
         return None;
     }
+    app.hold_note = None;
+    if app.hold_entry.is_some() {
+        type_hold(app, key);
+        return None;
+    }
     act(app, action?)
+}
+
+/// Whether the autopilot holds the knobs now: engaged, and no other hand moved one since.
+pub fn auto_holds(app: &App) -> bool {
+    app.hold.engaged && app.live.gauges.hand == Source::Auto
+}
+
+/// `a`: lets go of the knob when the autopilot holds it; else engages it on the knob the
+/// keys steer, with its own conditions, or asks for them.
+fn toggle_hold(app: &mut App) {
+    app.entry = None;
+    if auto_holds(app) {
+        app.hold.engaged = false;
+        app.hold_order = Some(HoldOrder::Release);
+    } else if app.hold.conditions.is_empty() {
+        app.hold_entry = Some(String::new());
+    } else {
+        app.hold_order = Some(HoldOrder::Engage {
+            knob: app.knob,
+            conditions: None,
+        });
+    }
+}
+
+/// A key while hold conditions are typed: a character, a backspace, Enter (parse and hold,
+/// or say why not and keep the entry) or Esc (cancel).
+fn type_hold(app: &mut App, key: &KeyEvent) {
+    let Some(entry) = app.hold_entry.as_mut() else {
+        return;
+    };
+    let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
+    match key.code {
+        KeyCode::Char(c) if plain && !c.is_control() && entry.chars().count() < MAX_HOLD_CHARS => {
+            entry.push(c)
+        }
+        KeyCode::Backspace => {
+            entry.pop();
+        }
+        KeyCode::Esc => app.hold_entry = None,
+        KeyCode::Enter => {
+            let texts = entry.split([',', ' ']).filter(|t| !t.is_empty());
+            match crate::schedule::autopilot::parse_conditions(texts) {
+                Ok(conditions) => {
+                    app.hold_entry = None;
+                    app.hold_order = Some(HoldOrder::Engage {
+                        knob: app.knob,
+                        conditions: Some(conditions),
+                    });
+                }
+                Err(why) => app.hold_note = Some(why),
+            }
+        }
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.hold_entry = None;
+        }
+        _ => {}
+    }
 }
 
 /// What a key's action does while the run is watched.
@@ -249,6 +352,10 @@ fn act(app: &mut App, action: Action) -> Option<Change> {
         Action::TogglePause => toggle_pause(app),
         Action::Help => {
             app.overlay = Overlay::Help;
+            None
+        }
+        Action::Autopilot => {
+            toggle_hold(app);
             None
         }
     }
@@ -383,6 +490,7 @@ fn set_rate(app: &mut App, rate: Option<f64>) -> Option<Change> {
 
 fn quit(app: &mut App) -> Option<Change> {
     app.entry = None;
+    app.hold_entry = None;
     app.overlay = Overlay::None;
     match app.phase {
         Phase::Watching => {

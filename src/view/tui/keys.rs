@@ -18,6 +18,8 @@ pub enum Action {
     Help,
     /// Tab: the keys steer the other knob (limit or rate).
     SwitchKnob,
+    /// a: the autopilot takes the knob (or lets it go).
+    Autopilot,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -41,6 +43,7 @@ const BINDINGS: &[(KeyCode, KeyModifiers, Action)] = &[
     (KeyCode::Char('c'), CTRL, Action::Quit),
     (KeyCode::Char('?'), NONE, Action::Help),
     (KeyCode::Tab, NONE, Action::SwitchKnob),
+    (KeyCode::Char('a'), NONE, Action::Autopilot),
 ];
 
 /// What the help overlay lists, in order: keys, then what they do.
@@ -53,6 +56,8 @@ pub const HELP: &[(&str, &str)] = &[
         "set the knob to the number typed (rate 0: off)",
     ),
     ("Esc", "cancel a typed number"),
+    ("a", "autopilot: the most load within --hold's bar"),
+    ("", "(or one typed: p99<200ms); a again: let go"),
     ("p  space", "pause / resume"),
     ("?", "this help"),
     ("q  Esc  ^C", "stop, leave, print the summary"),

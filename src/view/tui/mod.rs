@@ -11,8 +11,9 @@ pub mod ui;
 mod widgets;
 
 use crate::engine::steer::{Source, Steer};
+use crate::schedule::autopilot::Pilot;
 use crate::stats::snapshot::Snapshot;
-use app::{App, Live, Msg, Phase};
+use app::{App, HoldOrder, Live, Msg, Phase};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use fleet_rows::WorkerRow;
 use futures_util::{Stream, StreamExt};
@@ -74,10 +75,12 @@ pub async fn run(
     .map_err(io::Error::other)
 }
 
-/// What the dashboard is fed: the run's snapshots, and in a fleet view the workers' rows.
+/// What the dashboard is fed: the run's snapshots, in a fleet view the workers' rows, and
+/// the autopilot the `a` key engages (read each frame).
 pub struct Feeds {
     pub snapshots: watch::Receiver<Snapshot>,
     pub workers: Option<watch::Receiver<Vec<WorkerRow>>>,
+    pub pilot: Option<Pilot>,
 }
 
 impl Feeds {
@@ -86,6 +89,7 @@ impl Feeds {
         Feeds {
             snapshots,
             workers: None,
+            pilot: None,
         }
     }
 }
@@ -109,6 +113,7 @@ where
     let Feeds {
         mut snapshots,
         workers,
+        pilot,
     } = feeds;
     let (mut workers_open, mut workers) = (
         workers.is_some(),
@@ -149,9 +154,7 @@ where
             panic!("injected panic in the dashboard");
         }
         let redraw = matches!(msg, Msg::Frame(_) | Msg::Key(_));
-        if let Some(change) = app::update(&mut app, msg) {
-            generator.steer(change, Source::Key);
-        }
+        handle(&mut app, msg, generator, pilot.as_ref());
         if !snapshots_open && app.phase == Phase::Quitting {
             app.phase = Phase::Exit;
         }
@@ -160,6 +163,34 @@ where
         }
     }
     Ok(app)
+}
+
+/// One message through `update`: its change made as a key's, and what it asked of the
+/// autopilot carried out.
+fn handle(app: &mut App, msg: Msg, generator: &impl Steer, pilot: Option<&Pilot>) {
+    if let Some(change) = app::update(app, msg) {
+        generator.steer(change, Source::Key);
+    }
+    if let Some(pilot) = pilot {
+        fly_as_asked(app, pilot, generator);
+    }
+}
+
+/// Carries out what the dashboard asked of the autopilot, and shows what it now holds.
+fn fly_as_asked(app: &mut App, pilot: &Pilot, generator: &impl Steer) {
+    match app.hold_order.take() {
+        Some(HoldOrder::Engage { knob, conditions }) => {
+            if let Err(why) = pilot.hold(knob, conditions, generator, false) {
+                app::update(app, Msg::HoldRefused(why));
+            }
+        }
+        Some(HoldOrder::Release) => pilot.release(),
+        None => {}
+    }
+    let shown = pilot.shown();
+    if shown != app.hold {
+        app::update(app, Msg::Hold(shown));
+    }
 }
 
 /// The gauges as they are this instant; the one place the loop reads the clock.

@@ -5,7 +5,7 @@
 use crate::engine::steer::Knob;
 use crate::engine::steer::{RunState, ScheduleState};
 use crate::process::untrusted;
-use crate::view::tui::app::{App, Phase};
+use crate::view::tui::app::{self, App, Phase};
 use crate::view::tui::fixed_width;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -115,6 +115,9 @@ fn line(app: &App, fit: &Fit, url: String) -> Line<'static> {
         state_badge(app),
         sep(),
     ]);
+    if let Some(auto) = autopilot(app) {
+        spans.extend([Span::raw(auto).bold().magenta(), Span::raw(fit.gap)]);
+    }
     let limit = app.live.gauges.limit.to_string();
     let rate = app
         .live
@@ -125,6 +128,12 @@ fn line(app: &App, fit: &Fit, url: String) -> Line<'static> {
     spans.push(Span::raw(fit.gap));
     spans.extend(knob(app, Knob::Rate, rate));
     Line::from(spans)
+}
+
+/// `auto p99<200ms` while the autopilot holds the knobs (the knob's value follows).
+fn autopilot(app: &App) -> Option<String> {
+    let line = app.hold.line().filter(|_| app::auto_holds(app))?;
+    Some(format!("auto {}", untrusted::escaped(&line)))
 }
 
 /// A knob's name and value; the one the keys steer is marked ▸ and reversed.

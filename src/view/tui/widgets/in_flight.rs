@@ -3,6 +3,7 @@
 use super::fit::{self, Item};
 use crate::engine::steer::Knob;
 use crate::engine::steer::RunState;
+use crate::process::untrusted;
 use crate::view::tui::app::{App, LimitChange};
 use crate::view::tui::fixed_width;
 use ratatui::Frame;
@@ -48,6 +49,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 /// The entry being typed, else the end of the run, else pause, else the last change of the
 /// limit (or how to steer), in `width`.
 fn note_line(app: &App, width: usize) -> Line<'static> {
+    if let Some(line) = hold_line(app, width) {
+        return line;
+    }
     if let Some(entry) = &app.entry {
         let knob = match app.knob {
             Knob::Limit => "limit",
@@ -84,9 +88,30 @@ fn note_line(app: &App, width: usize) -> Line<'static> {
         RunState::Running | RunState::Stopping => {}
     }
     match &app.last_change {
-        None => Line::from("steer: + - ] [ or 0-9 ⏎".dark_gray()),
+        None => Line::from("steer: + - ] [ 0-9 ⏎, a: auto".dark_gray()),
         Some(c) => fit::line(&change_items(c), &[""], width),
     }
+}
+
+/// The hold conditions being typed, or why a hold was refused.
+fn hold_line(app: &App, width: usize) -> Option<Line<'static>> {
+    if let Some(note) = &app.hold_note {
+        let shown = untrusted::escaped(note).into_owned();
+        return Some(Line::from(Span::raw(shown).red()));
+    }
+    let entry = untrusted::escaped(app.hold_entry.as_ref()?).into_owned();
+    let typed = || Span::raw(format!("{entry}▏")).bold().yellow();
+    let items = [
+        Item(vec![
+            vec![Span::raw("hold: ").magenta(), typed()],
+            vec![Span::raw("hold ").magenta(), typed()],
+        ]),
+        Item(vec![
+            vec![Span::raw(" ⏎ hold, Esc cancel").dark_gray()],
+            vec![Span::raw(" ⏎ / Esc").dark_gray()],
+        ]),
+    ];
+    Some(fit::line(&items, &[""], width))
 }
 
 /// The last change of the limit: from and to, when, and when it took effect (or that it
