@@ -287,7 +287,12 @@ fn the_fleet_leaves_out_a_second_summary_of_one_run_with_one_line() {
     assert_eq!(merged["workers"].as_array().map(Vec::len), Some(1));
     let left_out: Vec<&str> = err.lines().filter(|l| l.contains(&again)).collect();
     assert_eq!(left_out.len(), 1, "{err}");
-    assert!(left_out[0].contains("of the run worker"), "{err}");
+    // The worker leaves once its summary is taken: a forwarder that reaches it after that
+    // finds it gone, and the fleet leaves that address out for having no summary instead.
+    assert!(
+        left_out[0].contains("of the run worker") || left_out[0].contains("left no summary"),
+        "{err}"
+    );
 }
 
 /// Whether `text` holds no raw control character (tabs and newlines between lines aside).
