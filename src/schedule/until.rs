@@ -16,15 +16,7 @@ pub fn holds(condition: &Condition, tick: &TickSummary) -> bool {
     if tick.ok + tick.failed == 0 {
         return false;
     }
-    let measured = Measured {
-        latency: &tick.latency,
-        ok: tick.ok,
-        failed: tick.failed,
-        non2xx_responses: tick.non2xx,
-        rps: tick.rps,
-        checks_passed: tick.checks_passed,
-        checks_failed: tick.checks_failed,
-    };
+    let measured = Measured::of_tick(tick);
     condition
         .measure(&measured)
         .is_some_and(|v| condition.holds_for(v))

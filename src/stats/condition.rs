@@ -107,6 +107,21 @@ pub struct Measured<'a> {
     pub checks_failed: u64,
 }
 
+impl<'a> Measured<'a> {
+    /// What one tick measured (`--until` and the autopilot judge ticks alone).
+    pub fn of_tick(tick: &'a crate::stats::window::TickSummary) -> Measured<'a> {
+        Measured {
+            latency: &tick.latency,
+            ok: tick.ok,
+            failed: tick.failed,
+            non2xx_responses: tick.non2xx,
+            rps: tick.rps,
+            checks_passed: tick.checks_passed,
+            checks_failed: tick.checks_failed,
+        }
+    }
+}
+
 /// A parsed condition: a metric, a comparison and a threshold in the metric's unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {

@@ -187,15 +187,7 @@ fn record_ladder(h: &mut Histogram<u64>, l: &LatencySummary) {
 /// Whether every condition held over one tick alone (a condition with no value in it, such
 /// as a latency in a second without responses, did not).
 pub fn tick_held(conditions: &[Condition], tick: &TickSummary) -> bool {
-    let m = Measured {
-        latency: &tick.latency,
-        ok: tick.ok,
-        failed: tick.failed,
-        non2xx_responses: tick.non2xx,
-        rps: tick.rps,
-        checks_passed: tick.checks_passed,
-        checks_failed: tick.checks_failed,
-    };
+    let m = Measured::of_tick(tick);
     conditions
         .iter()
         .all(|c| c.measure(&m).is_some_and(|v| c.holds_for(v)))
