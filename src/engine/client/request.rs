@@ -198,7 +198,7 @@ impl Client {
         due: Option<Instant>,
         n: u64,
     ) -> Option<Outcome> {
-        let next = match self.requests.get(n) {
+        let mut next = match self.requests.get(n) {
             Got::Next(next) => next,
             Got::Wait => match Box::pin(self.when_ready(n)).await {
                 Got::Next(next) => next,
@@ -210,8 +210,9 @@ impl Client {
             checks: self.checks.as_ref(),
             ..Wants::default()
         };
+        let pool = next.pool;
         let (mut outcome, _) = self
-            .send_on(session, (max_idle, due), (&next, next.pool), &wants)
+            .send_on(session, (max_idle, due), (&mut next, pool), &wants)
             .await;
         outcome.target = next.target;
         Some(outcome)
@@ -224,9 +225,9 @@ impl Client {
         &self,
         session: &mut Session,
         (max_idle, due): (usize, Option<Instant>),
-        (request, pool_at): (&S, usize),
+        (request, pool_at): (&mut S, usize),
         wants: &Wants<'_>,
-    ) -> (Outcome, Seen) {
+    ) -> (Outcome, Option<Box<Seen>>) {
         if session.pool != pool_at {
             // Another origin: the connection goes back to its own pool.
             if let Some(sender) = session.conn.take() {
@@ -252,8 +253,8 @@ impl Client {
         };
         let end = Instant::now();
         let seen = match &mut result {
-            Some(Ok(r)) => std::mem::take(&mut r.seen),
-            _ => Seen::default(),
+            Some(Ok(r)) => r.seen.take(),
+            _ => None,
         };
         let mut outcome = self.outcome_of(result, (start, end > deadline), session, &failures);
         let from = match due {
@@ -392,7 +393,7 @@ impl Client {
         let (mut head_bytes, mut body_bytes, mut hops) =
             (received.head_bytes, received.body_bytes, 0);
         while let Some(hop) = received.hop.take() {
-            let request = match hop {
+            let mut request = match hop {
                 Hop::Offsite => {
                     received.offsite = true;
                     break;
@@ -406,7 +407,7 @@ impl Client {
                 ..*wants
             };
             received = self
-                .exchange((&*request, pool), held, max_idle, failures, &wants)
+                .exchange((&mut *request, pool), held, max_idle, failures, &wants)
                 .await?;
             head_bytes = head_bytes.saturating_add(received.head_bytes);
             body_bytes += received.body_bytes;
@@ -424,7 +425,7 @@ impl Client {
     /// asks for. Gives back the connection for the next request, unless the server closed it.
     async fn exchange<S: Sendable + ?Sized>(
         &self,
-        (request, pool): (&S, &Pool),
+        (request, pool): (&mut S, &Pool),
         mut held: Option<Sender>,
         max_idle: usize,
         failures: &ConnectFailures,
@@ -473,7 +474,9 @@ impl Client {
             if let (Some(checks), Some(kept)) = (wants.checks, &kept) {
                 checks_failed |= checks.judge_body(kept.bytes());
             }
-            seen.body = kept.filter(|_| wants.body_limit.is_some());
+            if wants.body_limit.is_some() {
+                seen.get_or_insert_default().body = kept;
+            }
             let reusable = pool.protocol().keeps_alive() && !conn.sender.is_closed();
             return Ok(Received {
                 status,
@@ -557,8 +560,9 @@ struct Received {
     offsite: bool,
     /// `-r`: the redirect it asks for, while redirects may still be followed.
     hop: Option<Hop>,
-    /// What was kept of the final response for the caller (scenarios).
-    seen: Seen,
+    /// What was kept of the final response for the caller (scenarios); boxed, and None
+    /// when nothing was asked, so a plain request moves and drops one word.
+    seen: Option<Box<Seen>>,
 }
 
 /// What an exchange judges and keeps of its final response beyond its counts.
@@ -584,28 +588,33 @@ impl Wants<'_> {
         is_final: bool,
         status: u16,
         headers: &http::HeaderMap,
-    ) -> (u32, Option<checks::Kept>, Seen) {
+    ) -> (u32, Option<checks::Kept>, Option<Box<Seen>>) {
         if !is_final {
-            return (0, None, Seen::default());
+            return (0, None, None);
         }
         let (failed, limit) = match self.checks {
             Some(checks) => (checks.judge_head(status, headers), checks.body_limit()),
             None => (0, None),
         };
         let kept = limit.max(self.body_limit).map(checks::Kept::new);
+        let set_cookies: Vec<http::HeaderValue> = match self.cookies {
+            true => headers
+                .get_all(http::header::SET_COOKIE)
+                .iter()
+                .cloned()
+                .collect(),
+            false => Vec::new(),
+        };
+        // Nothing of the head to keep (a body to keep is put in once read).
+        if !self.head && set_cookies.is_empty() {
+            return (failed, kept, None);
+        }
         let seen = Seen {
             head: self.head.then(|| Box::new(headers.clone())),
             body: None,
-            set_cookies: match self.cookies {
-                true => headers
-                    .get_all(http::header::SET_COOKIE)
-                    .iter()
-                    .cloned()
-                    .collect(),
-                false => Vec::new(),
-            },
+            set_cookies,
         };
-        (failed, kept, seen)
+        (failed, kept, Some(Box::new(seen)))
     }
 }
 

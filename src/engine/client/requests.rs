@@ -125,19 +125,20 @@ pub struct Next<'a> {
     pub target: u32,
 }
 
-/// A request the client can send as often as it must (a resend, a redirect): a copy each time.
+/// A request the client can send as often as it must (a resend, a redirect): a copy each
+/// time (taken mutably, so one built for a single send can be given away the first time).
 pub trait Sendable {
-    fn copy(&self) -> Request<Full<Bytes>>;
+    fn copy(&mut self) -> Request<Full<Bytes>>;
 }
 
 impl Sendable for Request<Full<Bytes>> {
-    fn copy(&self) -> Request<Full<Bytes>> {
+    fn copy(&mut self) -> Request<Full<Bytes>> {
         self.clone()
     }
 }
 
 impl Sendable for Next<'_> {
-    fn copy(&self) -> Request<Full<Bytes>> {
+    fn copy(&mut self) -> Request<Full<Bytes>> {
         self.request()
     }
 }

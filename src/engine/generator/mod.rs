@@ -11,13 +11,13 @@ pub mod outbox;
 pub mod pacer;
 pub mod plan;
 mod shards;
+mod task;
 pub mod timeline;
 
 pub use handle::Handle;
 pub use limit_policy::LimitPolicy;
 
-use crate::engine::client::scenario::Started;
-use crate::engine::client::{Client, Session};
+use crate::engine::client::Client;
 use crate::engine::steer::RunState;
 use gate::Permit;
 use handle::Shared;
@@ -27,6 +27,7 @@ use shards::Shard;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use task::Task;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -184,110 +185,6 @@ fn run_shard(runtime: tokio::runtime::Runtime, task: Task, running: &AtomicUsize
     }
 }
 
-/// What one request task needs besides its permit.
-struct Task {
-    client: Arc<Client>,
-    shared: Arc<Shared>,
-    plan: Plan,
-    outbox: Arc<Outbox>,
-    /// Which shard's gate and pacer the task uses.
-    shard: usize,
-    /// Test hook: the request number that panics.
-    panic_at: Option<u64>,
-}
-
-/// One request task: sends request `first` (due at `first_due` in rate mode) under
-/// `permit`, then, while the gate owes nothing and is open, sends further requests on the
-/// same permit and the same connection: a task per connection for as long as the limit
-/// stands, with no spawn and no pool round trip per request. In rate mode it goes on only
-/// while requests are already due (a backlog); otherwise the spawn loop paces the next one.
-/// Each outcome is handed over before the next request starts, so a slow consumer slows
-/// the generator instead of piling up tasks.
-async fn send_while_permitted(
-    permit: Permit,
-    task: Arc<Task>,
-    first: u64,
-    first_due: Option<Instant>,
-) {
-    let Task {
-        client,
-        shared,
-        plan,
-        outbox,
-        shard,
-        panic_at,
-    } = &*task;
-    let shard = shared.shards.get(*shard);
-    // One clock read serves the session, and each start's lateness (the client reads its
-    // own start right after).
-    let mut now = Instant::now();
-    let mut session = client.session(now);
-    let (mut n, mut due) = (first, first_due);
-    loop {
-        if *panic_at == Some(n) {
-            panic!("injected panic in a request task");
-        }
-        shard.note_start(due, now);
-        let max_idle = shared.operator_limit.load(Relaxed);
-        if client.walks_sessions() {
-            // --scenario: the permit is held for the whole session (boxed: a run without
-            // scenarios never builds its future).
-            if !Box::pin(walk_session(client, &mut session, (shared, outbox), due, n)).await {
-                shared.used_up();
-                break;
-            }
-        } else {
-            let Some(outcome) = client.send_one(&mut session, max_idle, due, n).await else {
-                // The data rows are used up: the run ends as if -n were reached.
-                shared.used_up();
-                break;
-            };
-            outbox.post(outcome).await;
-        }
-        if !shard.gate.may_keep() {
-            break;
-        }
-        due = match shard.pacer.is_open() {
-            false => None,
-            true => {
-                now = Instant::now();
-                match shard.pacer.claim_due(now) {
-                    Some(slot) => Some(shard.pacer.due_of(slot)),
-                    None => break,
-                }
-            }
-        };
-        match shared.claim(plan) {
-            Some(next) => n = next,
-            None => break,
-        }
-    }
-    client.end(session, shared.operator_limit.load(Relaxed));
-    drop(permit);
-}
-
-/// `--scenario`: session `n` (due at `due` in rate mode) walks its flow, an outcome a
-/// request step handed over as it ends; false when the data rows are used up.
-async fn walk_session(
-    client: &Client,
-    session: &mut Session,
-    (shared, outbox): (&Shared, &Outbox),
-    due: Option<Instant>,
-    n: u64,
-) -> bool {
-    let mut walk = match client.start_session(n, due).await {
-        Started::Walk(walk) => walk,
-        Started::UsedUp => return false,
-    };
-    loop {
-        let max_idle = shared.operator_limit.load(Relaxed);
-        match client.walk_step(&mut walk, session, max_idle).await {
-            Some(outcome) => outbox.post(outcome).await,
-            None => return true,
-        }
-    }
-}
-
 /// Test hook: waits until `n` requests have started (or the run stops), then panics.
 async fn panic_once_started(shared: &Shared, n: u64) -> ! {
     let mut every = tokio::time::interval(std::time::Duration::from_millis(1));
@@ -383,7 +280,10 @@ async fn drive(task: Task) -> usize {
         };
         // Boxed: spawning then moves a pointer, not the whole request future (kilobytes).
         let task = Arc::clone(&task);
-        tokio::spawn(Box::pin(send_while_permitted(permit, task, n, due)));
+        match task.client.walks_sessions() {
+            true => tokio::spawn(Box::pin(task::walk_while_permitted(permit, task, n, due))),
+            false => tokio::spawn(Box::pin(task::send_while_permitted(permit, task, n, due))),
+        };
     }
     // Every request has started: wait for them, unless the run is stopped first.
     tokio::select! {

@@ -6,7 +6,7 @@
 mod request;
 mod walk;
 
-pub use walk::{Started, Walk};
+pub use walk::Walk;
 
 use super::pool::Pool;
 use super::template::{Template, Uses};

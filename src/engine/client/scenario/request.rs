@@ -4,7 +4,7 @@
 
 use super::{Filling, StepRequest};
 use crate::engine::client::pool::Pool;
-use crate::engine::client::requests::{RequestTemplate, request_for};
+use crate::engine::client::requests::{RequestTemplate, Sendable, request_for};
 use crate::engine::client::template::Vars;
 use crate::engine::outcome::ErrorKind;
 use bytes::Bytes;
@@ -56,6 +56,27 @@ pub(super) fn build(
         add_cookies(request.headers_mut(), jar, &url)?;
     }
     Ok(request)
+}
+
+/// A step's request built for one session: given away whole at its first send; a resend
+/// or a redirect's copy builds it again from the same values. One copy of the prepared
+/// request a step, not two.
+pub(super) struct Built<'a> {
+    pub first: Option<Request<Full<Bytes>>>,
+    pub step: &'a StepRequest,
+    pub prepared: &'a Request<Full<Bytes>>,
+    pub vars: &'a Vars<'a>,
+    pub jar: &'a CookieStore,
+}
+
+impl Sendable for Built<'_> {
+    fn copy(&mut self) -> Request<Full<Bytes>> {
+        self.first.take().unwrap_or_else(|| {
+            // The same values built it once already: it builds again.
+            build(self.step, self.prepared, self.vars, self.jar)
+                .unwrap_or_else(|_| self.prepared.clone())
+        })
+    }
 }
 
 /// A filled URL checked to keep the step's origin, in the form of `prepared` (absolute, or
@@ -114,4 +135,57 @@ pub(super) fn keep_cookies(jar: &mut CookieStore, set: &[HeaderValue], url: &url
         .filter_map(|v| v.to_str().ok())
         .filter_map(|text| RawCookie::parse(text.to_owned()).ok());
     jar.store_response_cookies(cookies, url);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::client::template::{SAMPLE, Template};
+    use http::{HeaderName, Method};
+
+    /// A step whose URL and one header are filled from `seq`.
+    fn step() -> StepRequest {
+        let filled = |text: &str| {
+            Template::parse(text, None)
+                .expect("parses")
+                .expect("a hole")
+        };
+        StepRequest {
+            index: 0,
+            method: Method::GET,
+            url: Filling::Template(filled("http://127.0.0.1:9/items/{{ seq }}")),
+            origin: "http://127.0.0.1:9".parse().expect("origin"),
+            headers: HeaderMap::new(),
+            templated: vec![(HeaderName::from_static("x-seq"), filled("s{{ seq }}"))],
+            body: None,
+            checks: None,
+            captures: Vec::new(),
+            pool: 0,
+        }
+    }
+
+    #[test]
+    fn a_resend_builds_the_same_request_the_first_send_took() {
+        let step = step();
+        let prepared = Request::new(Full::new(Bytes::new()));
+        let vars = Vars { seq: 41, ..SAMPLE };
+        let jar = CookieStore::default();
+        let first = build(&step, &prepared, &vars, &jar).expect("builds");
+        let mut built = Built {
+            first: Some(first),
+            step: &step,
+            prepared: &prepared,
+            vars: &vars,
+            jar: &jar,
+        };
+        let (a, b) = (built.copy(), built.copy());
+        assert!(
+            built.first.is_none(),
+            "the first send took the built request"
+        );
+        for r in [&a, &b] {
+            assert_eq!(r.uri(), "/items/41");
+            assert_eq!(r.headers()["x-seq"], "s41");
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! each step over its connection, keeps what the steps capture and the cookies they are
 //! set, and stops at the first step that fails (its later steps are skipped).
 
-use super::request::{build, keep_cookies, url_of};
-use super::{CAPTURE_BODY_LIMIT, CaptureAt, FlowScript, StepRequest, StepScript};
+use super::request::{Built, build, keep_cookies, url_of};
+use super::{CAPTURE_BODY_LIMIT, CaptureAt, Filling, FlowScript, StepRequest, StepScript};
 use crate::engine::client::Client;
 use crate::engine::client::request::{Seen, Session, Wants};
 use crate::engine::client::template::{self, Vars};
@@ -36,46 +36,63 @@ pub struct Walk<'c> {
     over: bool,
 }
 
-/// How starting a session went.
-pub enum Started<'c> {
-    Walk(Box<Walk<'c>>),
-    /// The data rows are used up: the run is over.
-    UsedUp,
+impl<'c> Walk<'c> {
+    /// A walker with no session yet: a request task keeps one for all the sessions it
+    /// carries, so a session allocates nothing of its own beyond what its steps capture.
+    pub fn idle(client: &'c Client) -> Option<Walk<'c>> {
+        let flow = client.script.as_ref()?.flows.first()?;
+        Some(Walk {
+            flow,
+            next: 0,
+            seq: 0,
+            row: None,
+            captures: Vec::new(),
+            jar: CookieStore::default(),
+            began: Instant::now(),
+            due: None,
+            last_end: Instant::now(),
+            started: false,
+            over: true,
+        })
+    }
 }
 
 impl Client {
-    /// Session `n` of the run (from 1; due at `due` in rate mode): its flow drawn, its data
-    /// row taken. Only for a client with a script.
-    pub async fn start_session(&self, n: u64, due: Option<Instant>) -> Started<'_> {
+    /// Starts session `n` of the run (from 1; due at `due` in rate mode) in `walk`: its
+    /// flow drawn, its data row taken, the last session's captures and cookies cleared;
+    /// false when the data rows are used up (the run is over). Only for a client with a
+    /// script.
+    pub async fn start_session<'c>(
+        &'c self,
+        walk: &mut Walk<'c>,
+        n: u64,
+        due: Option<Instant>,
+    ) -> bool {
         let Some(script) = &self.script else {
-            return Started::UsedUp;
+            return false;
         };
         let seq = self.requests.seq(n);
-        let row = match (self.requests.rows(), self.script_uses_rows) {
+        walk.row = match (self.requests.rows(), self.script_uses_rows) {
             (Some(rows), true) => loop {
                 match rows.take(seq) {
                     Taken::Row(row) => break Some(row),
                     Taken::Wait => rows.ready().await,
-                    Taken::End => return Started::UsedUp,
+                    Taken::End => return false,
                 }
             },
             _ => None,
         };
         let flow = script.draw();
         let now = Instant::now();
-        Started::Walk(Box::new(Walk {
-            flow,
-            next: 0,
-            seq,
-            row,
-            captures: vec![String::new(); flow.slots],
-            jar: CookieStore::default(),
-            began: due.unwrap_or(now),
-            due,
-            last_end: now,
-            started: false,
-            over: false,
-        }))
+        walk.captures.iter_mut().for_each(String::clear);
+        walk.captures.resize(flow.slots, String::new());
+        if walk.jar.iter_any().next().is_some() {
+            walk.jar.clear();
+        }
+        (walk.flow, walk.next, walk.seq) = (flow, 0, seq);
+        (walk.began, walk.due, walk.last_end) = (due.unwrap_or(now), due, now);
+        (walk.started, walk.over) = (false, false);
+        true
     }
 
     /// The session's next request step, sent (after the think steps before it): its
@@ -128,23 +145,35 @@ impl Client {
                     body_limit: step.reads_body().then_some(CAPTURE_BODY_LIMIT),
                     no_follow: false,
                 };
-                let to = (&request, step.pool);
+                // A fixed URL is the prepared request's; a filled one is kept for the jar.
+                let filled = matches!(step.url, Filling::Template(_));
+                let sent = filled.then(|| request.uri().clone());
+                let mut built = Built {
+                    first: Some(request),
+                    step,
+                    prepared,
+                    vars: &vars,
+                    jar: &walk.jar,
+                };
+                let to = (&mut built, step.pool);
                 let (outcome, seen) = self
                     .send_on(session, (max_idle, walk.due), to, &wants)
                     .await;
-                (outcome, seen, Some(request.uri().clone()))
+                (outcome, seen, Some(sent))
             }
-            Err(kind) => (not_sent(kind), Seen::default(), None),
+            Err(kind) => (not_sent(kind), None, None),
         };
         walk.last_end = Instant::now();
         walk.due = walk.due.map(|_| walk.last_end);
         if let (Verdict::Status(_), Some(sent)) = (outcome.verdict, &sent) {
-            if !seen.set_cookies.is_empty()
-                && let Ok(url) = url_of(step, sent)
+            let seen = seen.as_deref();
+            let set_cookies = seen.map_or(&[][..], |s| &s.set_cookies[..]);
+            if !set_cookies.is_empty()
+                && let Ok(url) = url_of(step, sent.as_ref().unwrap_or(prepared.uri()))
             {
-                keep_cookies(&mut walk.jar, &seen.set_cookies, &url);
+                keep_cookies(&mut walk.jar, set_cookies, &url);
             }
-            if !walk.capture(step, &seen) {
+            if !walk.capture(step, seen) {
                 outcome.verdict = Verdict::Error(ErrorKind::CaptureMissing);
             }
         }
@@ -165,11 +194,13 @@ impl Walk<'_> {
     }
 
     /// Fills the step's captures from what its response showed; false when one found nothing.
-    fn capture(&mut self, step: &StepRequest, seen: &Seen) -> bool {
+    fn capture(&mut self, step: &StepRequest, seen: Option<&Seen>) -> bool {
+        if step.captures.is_empty() {
+            return true;
+        }
         let json: Option<serde_json::Value> = match step.reads_body() {
             true => seen
-                .body
-                .as_ref()
+                .and_then(|s| s.body.as_ref())
                 .and_then(|b| serde_json::from_slice(b.bytes()).ok()),
             false => None,
         };
@@ -184,8 +215,7 @@ impl Walk<'_> {
                         })
                 }
                 CaptureAt::Header(name) => seen
-                    .head
-                    .as_ref()
+                    .and_then(|s| s.head.as_ref())
                     .and_then(|h| h.get(name))
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
