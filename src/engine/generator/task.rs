@@ -1,8 +1,8 @@
 //! The request tasks the spawn loop starts, one a permit: single requests one after another,
 //! or (`--scenario`) whole sessions one after another, each on the permit it was given.
 
-use super::handle::Shared;
 use super::gate::Permit;
+use super::handle::Shared;
 use super::outbox::Outbox;
 use super::plan::Plan;
 use super::shards::Shard;

@@ -97,6 +97,9 @@ pub enum CaptureAt {
 impl Script {
     /// The flow a session draws (by weight, at random).
     pub(super) fn draw(&self) -> &FlowScript {
+        if let [only] = &self.flows[..] {
+            return only;
+        }
         let total: u64 = self.flows.iter().map(|f| u64::from(f.weight)).sum();
         let mut at = fastrand::u64(0..total.max(1));
         for flow in &self.flows {

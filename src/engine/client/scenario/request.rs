@@ -30,13 +30,13 @@ pub(super) fn prepare(step: &StepRequest, pool: &Pool) -> Request<Full<Bytes>> {
 }
 
 /// The request of `step` with `vars` (a copy of `prepared`), carrying `jar`'s cookies for
-/// its URL. `InvalidUrl` when the filled URL is not one or leaves the step's origin;
+/// its URL (None: the session has been set none). `InvalidUrl` when the filled URL is not one or leaves the step's origin;
 /// `InvalidHeader` when a filled value cannot be a header's.
 pub(super) fn build(
     step: &StepRequest,
     prepared: &Request<Full<Bytes>>,
     vars: &Vars,
-    jar: &CookieStore,
+    jar: Option<&CookieStore>,
 ) -> Result<Request<Full<Bytes>>, ErrorKind> {
     let mut request = prepared.clone();
     if let Filling::Template(t) = &step.url {
@@ -50,8 +50,7 @@ pub(super) fn build(
     if let Some(Filling::Template(t)) = &step.body {
         *request.body_mut() = Full::new(Bytes::from(t.fill(vars)));
     }
-    // A jar with no cookie yet (most steps of sessions that set none) costs nothing.
-    if jar.iter_any().next().is_some() {
+    if let Some(jar) = jar {
         let url = url_of(step, request.uri())?;
         add_cookies(request.headers_mut(), jar, &url)?;
     }
@@ -66,7 +65,7 @@ pub(super) struct Built<'a> {
     pub step: &'a StepRequest,
     pub prepared: &'a Request<Full<Bytes>>,
     pub vars: &'a Vars<'a>,
-    pub jar: &'a CookieStore,
+    pub jar: Option<&'a CookieStore>,
 }
 
 impl Sendable for Built<'_> {
@@ -170,13 +169,13 @@ mod tests {
         let prepared = Request::new(Full::new(Bytes::new()));
         let vars = Vars { seq: 41, ..SAMPLE };
         let jar = CookieStore::default();
-        let first = build(&step, &prepared, &vars, &jar).expect("builds");
+        let first = build(&step, &prepared, &vars, Some(&jar)).expect("builds");
         let mut built = Built {
             first: Some(first),
             step: &step,
             prepared: &prepared,
             vars: &vars,
-            jar: &jar,
+            jar: Some(&jar),
         };
         let (a, b) = (built.copy(), built.copy());
         assert!(

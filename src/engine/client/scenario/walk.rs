@@ -26,6 +26,8 @@ pub struct Walk<'c> {
     /// By slot; empty until captured.
     captures: Vec<String>,
     jar: CookieStore,
+    /// Whether `jar` has been given a cookie this session (an empty jar is not looked in).
+    jar_used: bool,
     /// When the session started (was due, in rate mode).
     began: Instant,
     /// When the next request is due: rate mode only (None in concurrency mode).
@@ -48,6 +50,7 @@ impl<'c> Walk<'c> {
             row: None,
             captures: Vec::new(),
             jar: CookieStore::default(),
+            jar_used: false,
             began: Instant::now(),
             due: None,
             last_end: Instant::now(),
@@ -86,8 +89,9 @@ impl Client {
         let now = Instant::now();
         walk.captures.iter_mut().for_each(String::clear);
         walk.captures.resize(flow.slots, String::new());
-        if walk.jar.iter_any().next().is_some() {
+        if walk.jar_used {
             walk.jar.clear();
+            walk.jar_used = false;
         }
         (walk.flow, walk.next, walk.seq) = (flow, 0, seq);
         (walk.began, walk.due, walk.last_end) = (due.unwrap_or(now), due, now);
@@ -136,7 +140,8 @@ impl Client {
             captures: &walk.captures,
         };
         let prepared = &self.prepared[usize::from(step.index)];
-        let (mut outcome, seen, sent) = match build(step, prepared, &vars, &walk.jar) {
+        let jar = walk.jar_used.then_some(&walk.jar);
+        let (mut outcome, seen, sent) = match build(step, prepared, &vars, jar) {
             Ok(request) => {
                 let wants = Wants {
                     checks: step.checks.as_ref(),
@@ -153,7 +158,7 @@ impl Client {
                     step,
                     prepared,
                     vars: &vars,
-                    jar: &walk.jar,
+                    jar,
                 };
                 let to = (&mut built, step.pool);
                 let (outcome, seen) = self
@@ -172,6 +177,7 @@ impl Client {
                 && let Ok(url) = url_of(step, sent.as_ref().unwrap_or(prepared.uri()))
             {
                 keep_cookies(&mut walk.jar, set_cookies, &url);
+                walk.jar_used = true;
             }
             if !walk.capture(step, seen) {
                 outcome.verdict = Verdict::Error(ErrorKind::CaptureMissing);
