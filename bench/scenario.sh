@@ -5,6 +5,9 @@
 #   - three:  --scenario of three steps: a POST /login whose JSON body's token is captured
 #             and whose Set-Cookie is kept, then two GETs carrying the token (Bearer) and
 #             the cookie (measured, and quoted in the README).
+#   - memory: the three-step scenario for SMALL_SESSIONS and then LARGE_SESSIONS sessions
+#     (default 100000 and 1000000): peak RSS (goal: within 10%, bounded by sessions in
+#     flight, not by sessions run).
 # CPU a request is the sluice process's user + system time over the requests it sent. Each
 # run goes in turn for several rounds; a ratio is the median of the rounds' ratios.
 #   usage: bench/scenario.sh [SECONDS=5] [ROUNDS=3]
@@ -86,7 +89,17 @@ for r in $(seq "$rounds"); do
   done
 done
 
-python3 - "$results" <<'PY'
+memory=$work/memory.tsv
+for n in "${SMALL_SESSIONS:-100000}" "${LARGE_SESSIONS:-1000000}"; do
+  "$sluice" --scenario "$work/three.yaml" -n "$n" -c 50 --threads 1 --no-tui \
+    --output-format json -o "$work/m.json" 2>/dev/null
+  python3 -c "
+import json; s=json.load(open('$work/m.json'))
+print($n, s['sessions']['completed'], s['memory']['peak_rss_kib'], sep='\t')" >>"$memory"
+  echo "memory: $n sessions" >&2
+done
+
+python3 - "$results" "$memory" <<'PY'
 import statistics, sys
 by = {}
 for line in open(sys.argv[1]):
@@ -102,4 +115,9 @@ print(f"three-step / plain, CPU a request: {ratio('three', 'plain', 1):.3f}")
 print(f"one-step / plain, req/s:           {ratio('one', 'plain', 0):.3f}")
 if "baseline" in by:
     print(f"plain / baseline, CPU a request:   {ratio('plain', 'baseline', 1):.3f}  (goal <= 1.0, noise ~2%)")
+mem = [l.split("\t") for l in open(sys.argv[2])]
+for n, done, kib in mem:
+    print(f"three-step, {int(n):>8} sessions ({int(done)} completed): peak RSS {int(kib):>7} KiB")
+(_, _, small), (_, _, large) = mem
+print(f"peak RSS large / small: {int(large) / int(small):.3f}  (goal within 10%)")
 PY
