@@ -80,6 +80,7 @@ pub fn status(status: Status) -> Result<Reported, String> {
     {
         return Err("its shard is not I/N with I < N".into());
     }
+    scenario(s)?;
     let run = decoded("run", s.histograms.run.as_ref())?;
     let last_tick = decoded("last_tick", s.histograms.last_tick.as_ref())?;
     Ok(Reported {
@@ -187,6 +188,47 @@ fn checks(s: &Status) -> Result<(), String> {
         Some((name, n)) => Err(format!("its {name} of {n} is over {MAX_COUNT}")),
         None => Ok(()),
     }
+}
+
+/// Scenarios (issue 26): every count of the steps and sessions at most `MAX_COUNT`, their
+/// status codes ones, their ladders within range, their histograms decoded and holding
+/// what their counts say (as a merge of summaries checks them).
+fn scenario(s: &Status) -> Result<(), String> {
+    let steps = s.steps.iter().flat_map(|st| {
+        let counts = [st.requests, st.ok, st.failed, st.skipped].into_iter();
+        let checks = st.checks.iter().flat_map(|c| [c.passed, c.failed]);
+        counts
+            .chain(st.status_codes.values().copied())
+            .chain(st.errors.values().copied())
+            .chain(checks)
+    });
+    let sessions = s
+        .sessions
+        .iter()
+        .flat_map(|x| [x.started, x.completed, x.failed]);
+    if steps.chain(sessions).any(|n| n > MAX_COUNT) {
+        return Err(format!(
+            "a count of its steps or sessions is over {MAX_COUNT}"
+        ));
+    }
+    for st in &s.steps {
+        let codes = st.status_codes.keys();
+        if codes
+            .map(|c| c.parse::<u16>())
+            .any(|c| !c.is_ok_and(|c| (100..=999).contains(&c)))
+        {
+            return Err("a status code of its steps is not one".into());
+        }
+        for l in [st.latency_ms, st.service_ms, st.ttfb_ms].iter().flatten() {
+            ladder("a step's ladder", l)?;
+        }
+    }
+    if let Some(l) = s.sessions.as_ref().and_then(|x| x.duration_ms) {
+        ladder("sessions.duration_ms", &l)?;
+    }
+    crate::report::merge::steps::StepsSum::default()
+        .add(&s.steps, s.sessions.as_ref())
+        .map_err(|e| format!("its steps: {}", crate::process::untrusted::escaped(&e)))
 }
 
 /// A latency ladder: finite milliseconds within the histograms' range.

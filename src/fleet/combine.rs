@@ -103,7 +103,7 @@ impl Merger {
             gauges: gauges(views, &c),
             open_files,
             peak_open_files: self.peak_open_files,
-            ..Snapshot::default()
+            ..scenario(&c.seen)
         }
     }
 
@@ -121,6 +121,25 @@ impl Merger {
             soft_limit: saturating_sum(c.answering.iter().map(|r| files(r).soft_limit)),
             hard_limit: saturating_sum(c.answering.iter().map(|r| files(r).hard_limit)),
         }
+    }
+}
+
+/// Scenarios (issue 26): the workers' steps by name and their sessions, added exactly (each
+/// status was checked, so none fails to add); the rest of the snapshot empty.
+fn scenario(seen: &[&Reported]) -> Snapshot {
+    if seen.iter().all(|r| r.status.sessions.is_none()) {
+        return Snapshot::default();
+    }
+    let mut sum = crate::report::merge::steps::StepsSum::default();
+    for r in seen {
+        let _ = sum.add(&r.status.steps, r.status.sessions.as_ref());
+    }
+    let (steps, sessions, histograms) = sum.figures();
+    Snapshot {
+        steps,
+        sessions,
+        scenario_histograms: Some(Arc::new(histograms)),
+        ..Snapshot::default()
     }
 }
 
