@@ -309,6 +309,21 @@ mod tests {
     }
 
     #[test]
+    fn step_labels_are_escaped_cut_and_unique() {
+        let long = "x".repeat(300);
+        let names = ["login", "a\u{1b}[2J\nb", long.as_str(), long.as_str()];
+        let labels = step_labels(names.into_iter());
+        assert_eq!(labels[0], "login");
+        assert!(
+            !labels[1].contains('\u{1b}') && !labels[1].contains('\n'),
+            "{}",
+            labels[1]
+        );
+        assert_eq!(labels[2].chars().count(), STEP_LABEL_CHARS + 1);
+        assert_eq!(labels[3], format!("{} #4", labels[2]));
+    }
+
+    #[test]
     fn the_scrape_parses_as_cumulative_buckets() {
         let texts = [
             "status == 200".to_string(),
