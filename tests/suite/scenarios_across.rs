@@ -233,6 +233,25 @@ fn metrics(addr: &str, step: &[&str]) -> (String, Vec<u64>) {
     (text, n.into_iter().map(|f| f as u64).collect())
 }
 
+/// The workers at `addrs` paused, nothing in flight, and two ticks later: their snapshots
+/// have counted every response that ended.
+fn paused(addrs: &[&str]) {
+    for addr in addrs {
+        let (code, body) = http_call(addr, "POST", "/pause", &[BEARER], b"");
+        assert_eq!(code, 200, "{body}");
+    }
+    wait_until("the runs to pause", WAIT, || {
+        addrs.iter().all(|a| status_of(a)["in_flight"] == 0)
+    });
+    let ticks: Vec<u64> = addrs.iter().map(|a| n(&status_of(a)["tick"])).collect();
+    wait_until("two ticks more", WAIT, || {
+        addrs
+            .iter()
+            .zip(&ticks)
+            .all(|(a, t)| n(&status_of(a)["tick"]) >= t + 2)
+    });
+}
+
 #[test]
 fn status_and_metrics_carry_the_steps_of_a_scenario_run_and_nothing_new_without() {
     let (addr, _) = server();
@@ -248,20 +267,7 @@ fn status_and_metrics_carry_the_steps_of_a_scenario_run_and_nothing_new_without(
     wait_until("the plain run's responses", WAIT, || {
         n(&status_of(&plain.addr)["requests"]["ok"]) > 0
     });
-    for w in [&with, &plain] {
-        let (code, body) = http_call(&w.addr, "POST", "/pause", &[BEARER], b"");
-        assert_eq!(code, 200, "{body}");
-    }
-    wait_until("the runs to pause", WAIT, || {
-        [&with, &plain]
-            .iter()
-            .all(|w| status_of(&w.addr)["in_flight"] == 0)
-    });
-    // Two more ticks: the snapshot has counted every response that ended.
-    let tick = n(&status_of(&with.addr)["tick"]);
-    wait_until("two ticks more", WAIT, || {
-        n(&status_of(&with.addr)["tick"]) >= tick + 2
-    });
+    paused(&[&with.addr, &plain.addr]);
     let s = status_of(&with.addr);
     let login = &s["steps"][0];
     assert_eq!(login["name"], "login");
