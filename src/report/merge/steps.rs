@@ -385,7 +385,7 @@ pub fn note<'a>(runs: impl Iterator<Item = (&'a str, &'a [StepSummary])>) -> Opt
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine::outcome::{
         ErrorKind, Outcome, SESSION_COMPLETED, SESSION_FAILED, SESSION_STARTED, Verdict,
@@ -394,7 +394,7 @@ mod tests {
 
     /// Two steps, login then item; session `n`'s login takes `n` ms and its item `3n` µs,
     /// every seventh session fails at its login.
-    fn run(sessions: std::ops::Range<u64>) -> BySteps {
+    pub(crate) fn run(sessions: std::ops::Range<u64>) -> BySteps {
         let spec = |name: &str, later| StepSpec {
             name: name.into(),
             checks: vec!["status == 200".into()],
@@ -423,7 +423,7 @@ mod tests {
         by
     }
 
-    fn summaries(by: &BySteps) -> (Vec<StepSummary>, Option<SessionsSummary>) {
+    pub(crate) fn summaries(by: &BySteps) -> (Vec<StepSummary>, Option<SessionsSummary>) {
         let h = by.histograms();
         steps::of_run(&by.figures(), by.sessions().as_ref(), h.as_ref())
     }
