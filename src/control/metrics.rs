@@ -222,6 +222,7 @@ fn step_latency(
 /// `STEP_LABEL_CHARS`, and made unique (a cut name that another took gets ` #N`, N its
 /// place) so that no two steps share a series.
 fn step_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
     let mut labels: Vec<String> = Vec::new();
     for (i, name) in names.enumerate() {
         let escaped = crate::process::untrusted::escaped(name);
@@ -229,8 +230,9 @@ fn step_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
         if escaped.chars().count() > STEP_LABEL_CHARS {
             label.push('…');
         }
-        if labels.contains(&label) {
+        if !taken.insert(label.clone()) {
             label = format!("{label} #{}", i + 1);
+            taken.insert(label.clone());
         }
         labels.push(label);
     }
