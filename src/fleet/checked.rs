@@ -8,6 +8,7 @@ use crate::engine::steer::MAX_RATE;
 use crate::engine::steer::{MAX_LIMIT, RunState};
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
+use crate::report::merge::steps::StepsSum;
 use crate::stats::latency::new_histogram;
 use crate::stats::window::Histograms;
 use crate::units::figure;
@@ -31,6 +32,8 @@ pub struct Reported {
     /// The run's so far, and the last tick's; None before the first tick.
     pub run: Option<Histograms>,
     pub last_tick: Option<Histograms>,
+    /// `--scenario`: its steps and sessions with their histograms decoded; None otherwise.
+    pub steps: Option<StepsSum>,
 }
 
 impl Reported {
@@ -80,13 +83,14 @@ pub fn status(status: Status) -> Result<Reported, String> {
     {
         return Err("its shard is not I/N with I < N".into());
     }
-    scenario(s)?;
+    let steps = scenario(s)?;
     let run = decoded("run", s.histograms.run.as_ref())?;
     let last_tick = decoded("last_tick", s.histograms.last_tick.as_ref())?;
     Ok(Reported {
         status,
         run,
         last_tick,
+        steps,
     })
 }
 
@@ -192,8 +196,11 @@ fn checks(s: &Status) -> Result<(), String> {
 
 /// Scenarios (issue 26): every count of the steps and sessions at most `MAX_COUNT`, their
 /// status codes ones, their ladders within range, their histograms decoded and holding
-/// what their counts say (as a merge of summaries checks them).
-fn scenario(s: &Status) -> Result<(), String> {
+/// what their counts say (as a merge of summaries checks them); None without steps.
+fn scenario(s: &Status) -> Result<Option<StepsSum>, String> {
+    if s.steps.is_empty() && s.sessions.is_none() {
+        return Ok(None);
+    }
     let steps = s.steps.iter().flat_map(|st| {
         let counts = [st.requests, st.ok, st.failed, st.skipped].into_iter();
         let checks = st.checks.iter().flat_map(|c| [c.passed, c.failed]);
@@ -226,8 +233,8 @@ fn scenario(s: &Status) -> Result<(), String> {
     if let Some(l) = s.sessions.as_ref().and_then(|x| x.duration_ms) {
         ladder("sessions.duration_ms", &l)?;
     }
-    crate::report::merge::steps::StepsSum::default()
-        .add(&s.steps, s.sessions.as_ref())
+    StepsSum::of_run(&s.steps, s.sessions.as_ref())
+        .map(Some)
         .map_err(|e| format!("its steps: {}", crate::process::untrusted::escaped(&e)))
 }
 

@@ -21,6 +21,7 @@ pub const MOST_STEPS: usize = 1000;
 pub const MOST_NAME_CHARS: usize = 4096;
 
 /// One merged step: its summary's counts, its histograms, the sums behind its means.
+#[derive(Debug, Clone)]
 struct Step {
     counts: StepSummary,
     histograms: StepHistograms,
@@ -28,6 +29,7 @@ struct Step {
 }
 
 /// The sessions merged.
+#[derive(Debug, Clone)]
 struct Sessions {
     counts: SessionsSummary,
     durations: Histogram<u64>,
@@ -35,58 +37,131 @@ struct Sessions {
 }
 
 /// Runs' steps and sessions, added one run at a time.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct StepsSum {
     steps: Vec<Step>,
     sessions: Option<Sessions>,
 }
 
 impl StepsSum {
-    /// Adds one run's steps and sessions; Err (one line, without the run's name) when a
-    /// figure is out of bounds, a histogram does not decode or does not hold what its step
-    /// counted, or a sum overflows.
+    /// Adds one run's steps and sessions (all or nothing); Err (one line, without the run's
+    /// name) when a figure is out of bounds, a histogram does not decode or does not hold
+    /// what its step counted, or a sum overflows.
     pub fn add(
         &mut self,
         steps: &[StepSummary],
         sessions: Option<&SessionsSummary>,
     ) -> Result<(), String> {
+        let one = StepsSum::of_run(steps, sessions)?;
+        self.add_sum(&one)
+    }
+
+    /// One run's steps and sessions, checked and their histograms decoded (a fleet keeps a
+    /// worker's, decoded once, and adds them up each second).
+    pub fn of_run(
+        steps: &[StepSummary],
+        sessions: Option<&SessionsSummary>,
+    ) -> Result<StepsSum, String> {
         if steps.len() > MOST_STEPS {
             return Err(format!(
                 "it names {} steps, more than a scenario has ({MOST_STEPS})",
                 steps.len()
             ));
         }
+        let mut one = StepsSum::default();
         for s in steps {
-            self.add_step(s)
+            one.add_step(s)
                 .map_err(|e| format!("its step {}: {e}", shown(&s.name)))?;
         }
-        match sessions {
-            Some(s) => self
-                .add_sessions(s)
-                .map_err(|e| format!("its sessions: {e}")),
-            None => Ok(()),
+        if let Some(s) = sessions {
+            one.add_sessions(s)
+                .map_err(|e| format!("its sessions: {e}"))?;
         }
+        Ok(one)
+    }
+
+    /// Adds what another sum holds, step by step by name; Err when a sum overflows (what
+    /// was added so far stays: a merge then gives up, and a fleet's workers' counts are
+    /// bounded so that theirs never overflow).
+    pub fn add_sum(&mut self, other: &StepsSum) -> Result<(), String> {
+        let sum = self;
+        for o in &other.steps {
+            let at = sum.place(&o.counts.name)?;
+            let m = &mut sum.steps[at];
+            let overflows = |what: String| {
+                let name = shown(&o.counts.name);
+                format!(
+                    "its step {name}: its {what} cannot be added to the others' (the sum overflows)"
+                )
+            };
+            add_step_counts(&mut m.counts, &o.counts).map_err(overflows)?;
+            for (into, from) in m.sums.iter_mut().zip(o.sums) {
+                *into = sums_plus(*into, from).map_err(overflows)?;
+            }
+            let (h, from) = (&mut m.histograms, &o.histograms);
+            for (into, from) in [
+                (&mut h.latency, &from.latency),
+                (&mut h.service, &from.service),
+                (&mut h.ttfb, &from.ttfb),
+            ] {
+                into.add(from)
+                    .map_err(|e| overflows(format!("histograms ({e:?})")))?;
+            }
+        }
+        if let Some(o) = &other.sessions {
+            let m = sum.sessions_mut();
+            let c = &mut m.counts;
+            add(&mut c.started, o.counts.started, "started")
+                .and_then(|()| add(&mut c.completed, o.counts.completed, "completed"))
+                .and_then(|()| add(&mut c.failed, o.counts.failed, "failed"))
+                .map_err(|what| {
+                    format!("its sessions' {what} cannot be added (the sum overflows)")
+                })?;
+            m.sums = sums_plus(m.sums, o.sums).map_err(|e| format!("its sessions: {e}"))?;
+            m.durations
+                .add(&o.durations)
+                .map_err(|e| format!("its sessions: {e:?}"))?;
+        }
+        Ok(())
+    }
+
+    /// Where step `name` is, made at the end if it is new.
+    fn place(&mut self, name: &str) -> Result<usize, String> {
+        if let Some(i) = self.steps.iter().position(|m| m.counts.name == name) {
+            return Ok(i);
+        }
+        if self.steps.len() == MOST_STEPS {
+            return Err(format!(
+                "the runs name over {MOST_STEPS} steps between them, more than a scenario has"
+            ));
+        }
+        self.steps.push(Step {
+            counts: empty_step(name),
+            histograms: StepHistograms::empty(),
+            sums: [Sums::default(); 3],
+        });
+        Ok(self.steps.len() - 1)
+    }
+
+    /// The sessions' sum, made empty if there was none.
+    fn sessions_mut(&mut self) -> &mut Sessions {
+        self.sessions.get_or_insert_with(|| Sessions {
+            counts: SessionsSummary {
+                started: 0,
+                completed: 0,
+                failed: 0,
+                duration_ms: None,
+                histograms: None,
+            },
+            durations: new_step_histogram(),
+            sums: Sums::default(),
+        })
     }
 
     fn add_step(&mut self, s: &StepSummary) -> Result<(), String> {
         check_step(s)?;
         let decoded = decoded_step(s)?;
-        let at = match self.steps.iter().position(|m| m.counts.name == s.name) {
-            Some(i) => i,
-            None if self.steps.len() == MOST_STEPS => {
-                return Err(format!(
-                    "the runs name over {MOST_STEPS} steps between them, more than a scenario has"
-                ));
-            }
-            None => {
-                self.steps.push(Step {
-                    counts: empty_step(&s.name),
-                    histograms: StepHistograms::empty(),
-                    sums: [Sums::default(); 3],
-                });
-                self.steps.len() - 1
-            }
-        };
+        let at = self.place(&s.name)?;
         let m = &mut self.steps[at];
         add_step_counts(&mut m.counts, s).map_err(|what| {
             format!("its {what} cannot be added to the other runs' (the sum overflows)")
@@ -116,17 +191,7 @@ impl StepsSum {
             .ok_or("its counts overflow")?;
         let text = s.histograms.as_ref().map(|h| h.duration.as_str());
         let decoded = decoded_one(text, ended, "duration", "completed + failed")?;
-        let m = self.sessions.get_or_insert_with(|| Sessions {
-            counts: SessionsSummary {
-                started: 0,
-                completed: 0,
-                failed: 0,
-                duration_ms: None,
-                histograms: None,
-            },
-            durations: new_step_histogram(),
-            sums: Sums::default(),
-        });
+        let m = self.sessions_mut();
         let c = &mut m.counts;
         add(&mut c.started, s.started, "started")
             .and_then(|()| add(&mut c.completed, s.completed, "completed"))
