@@ -41,6 +41,7 @@ impl Collector for Scrape {
         let s = &self.0.snapshot;
         requests(&mut e, s)?;
         checks(&mut e, s)?;
+        scenario(&mut e, s)?;
         let aborted = ConstCounter::new(s.counts.aborted);
         aborted.encode(e.encode_descriptor(
             "aborted_requests",
@@ -131,6 +132,113 @@ fn checks(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error
     Ok(())
 }
 
+// Scenarios (issue 26): per-step series with a `step` label, and the sessions.
+
+/// The most characters of a step's name a `step` label takes (the rest is cut).
+const STEP_LABEL_CHARS: usize = 120;
+
+/// With `--scenario`: `sluice_step_requests_total{step, outcome}` (ok: a response, failed:
+/// an error), `sluice_step_latency_seconds{step}` and the sessions' counters; nothing
+/// without.
+fn scenario(e: &mut DescriptorEncoder, s: &Snapshot) -> Result<(), std::fmt::Error> {
+    let Some(sessions) = &s.sessions else {
+        return Ok(());
+    };
+    let labels = step_labels(s.steps.iter().map(|f| f.name.as_str()));
+    let help =
+        "Requests of each scenario step ended, by outcome (ok: a response, failed: an error).";
+    let mut m = e.encode_descriptor("step_requests", help, None, MetricType::Counter)?;
+    for (f, step) in s.steps.iter().zip(&labels) {
+        for (outcome, n) in [("ok", f.ok), ("failed", f.failed)] {
+            let labels = [("step", step.as_str()), ("outcome", outcome)];
+            ConstCounter::new(n).encode(m.encode_family(&labels)?)?;
+        }
+    }
+    step_latency(e, s, &labels)?;
+    for (name, help, n) in [
+        (
+            "sessions_started",
+            "Sessions whose first step ended.",
+            sessions.started,
+        ),
+        (
+            "sessions_completed",
+            "Sessions that walked every step.",
+            sessions.completed,
+        ),
+        (
+            "sessions_failed",
+            "Sessions stopped at a step that failed.",
+            sessions.failed,
+        ),
+    ] {
+        ConstCounter::new(n).encode(e.encode_descriptor(
+            name,
+            help,
+            None,
+            MetricType::Counter,
+        )?)?;
+    }
+    Ok(())
+}
+
+/// `sluice_step_latency_seconds{step}`: each step's latency so far, in the buckets of
+/// `sluice_latency_seconds`.
+fn step_latency(
+    e: &mut DescriptorEncoder,
+    s: &Snapshot,
+    labels: &[String],
+) -> Result<(), std::fmt::Error> {
+    let help = "Each scenario step's response latency, from when it was due.";
+    let mut m = e.encode_descriptor(
+        "step_latency",
+        help,
+        Some(&Unit::Seconds),
+        MetricType::Histogram,
+    )?;
+    let none = crate::stats::by_step::new_step_histogram();
+    for (i, (f, step)) in s.steps.iter().zip(labels).enumerate() {
+        let h = s
+            .scenario_histograms
+            .as_deref()
+            .and_then(|h| h.steps.get(i))
+            .and_then(Option::as_ref)
+            .map_or(&none, |h| &h.latency);
+        let buckets = bucket_counts(h);
+        let sum_s = f.latency.mean_us * f.latency.count as f64 / 1e6;
+        let family = [("step", step.as_str())];
+        m.encode_family(&family)?
+            .encode_histogram::<prometheus_client::encoding::NoLabelSet>(
+                sum_s,
+                h.len(),
+                &buckets,
+                None,
+            )?;
+    }
+    Ok(())
+}
+
+/// Each step's `step` label: its name with control characters escaped, cut to
+/// `STEP_LABEL_CHARS`, and made unique (a cut name that another took gets ` #N`, N its
+/// place) so that no two steps share a series.
+fn step_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    let mut labels: Vec<String> = Vec::new();
+    for (i, name) in names.enumerate() {
+        let escaped = crate::process::untrusted::escaped(name);
+        let mut label: String = escaped.chars().take(STEP_LABEL_CHARS).collect();
+        if escaped.chars().count() > STEP_LABEL_CHARS {
+            label.push('…');
+        }
+        if !taken.insert(label.clone()) {
+            label = format!("{label} #{}", i + 1);
+            taken.insert(label.clone());
+        }
+        labels.push(label);
+    }
+    labels
+}
+
 /// A gauge with one value.
 fn gauge(
     e: &mut DescriptorEncoder,
@@ -200,6 +308,21 @@ mod tests {
         assert_eq!(at(60.0), 0);
         assert_eq!(at(f64::INFINITY), 1, "70 s only under +Inf");
         assert_eq!(b.iter().map(|(_, n)| n).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn step_labels_are_escaped_cut_and_unique() {
+        let long = "x".repeat(300);
+        let names = ["login", "a\u{1b}[2J\nb", long.as_str(), long.as_str()];
+        let labels = step_labels(names.into_iter());
+        assert_eq!(labels[0], "login");
+        assert!(
+            !labels[1].contains('\u{1b}') && !labels[1].contains('\n'),
+            "{}",
+            labels[1]
+        );
+        assert_eq!(labels[2].chars().count(), STEP_LABEL_CHARS + 1);
+        assert_eq!(labels[3], format!("{} #4", labels[2]));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::engine::generator::Handle;
 use crate::engine::generator::plan::Plan;
 use crate::engine::shard::Shard;
 use crate::process::error::Error;
+use crate::report::steps::{SessionsSummary, StepSummary};
 use crate::schedule::autopilot::Pilot;
 use crate::stats::snapshot::Snapshot;
 use status::StatusHistograms;
@@ -58,7 +59,12 @@ pub struct Latest {
 struct Encoded {
     status: OnceLock<StatusHistograms>,
     latency_buckets: OnceLock<Vec<(f64, u64)>>,
+    /// `--scenario`: the steps and sessions with their histograms encoded.
+    steps: OnceLock<EncodedSteps>,
 }
+
+/// A tick's steps and sessions as `/status` serves them.
+type EncodedSteps = (Vec<StepSummary>, Option<SessionsSummary>);
 
 impl Latest {
     /// Snapshot `tick` (counted from 1), its histograms not yet encoded.
@@ -75,6 +81,19 @@ impl Latest {
         let status = &self.encoded.status;
         status
             .get_or_init(|| StatusHistograms::of(&self.snapshot))
+            .clone()
+    }
+
+    /// The steps and sessions with their histograms encoded, by the first reader of this
+    /// tick (nothing without `--scenario`).
+    pub fn encoded_steps(&self) -> EncodedSteps {
+        let s = &self.snapshot;
+        let steps = &self.encoded.steps;
+        steps
+            .get_or_init(|| {
+                let h = s.scenario_histograms.as_deref();
+                crate::report::steps::of_run(&s.steps, s.sessions.as_ref(), h)
+            })
             .clone()
     }
 

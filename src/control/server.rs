@@ -136,6 +136,9 @@ impl Shared {
             l.encoded_histograms(),
             &self.about,
         );
+        if !l.snapshot.steps.is_empty() {
+            (status.steps, status.sessions) = l.encoded_steps();
+        }
         if l.tick == 0 {
             // Before the first tick the snapshot has no reading of its own: a fleet showed
             // the open files as 0 / 0.

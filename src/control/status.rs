@@ -6,6 +6,7 @@ use crate::engine::shard::Shard;
 use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
+use crate::report::steps::{SessionsSummary, StepSummary};
 use crate::report::summary::{CheckSummary, Connects, Requests};
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
@@ -60,6 +61,14 @@ pub struct Status {
     /// `-r`: redirects followed so far.
     #[serde(default)]
     pub redirects_followed: u64,
+    // Scenarios (issue 26): steps across processes.
+    /// With `--scenario`: each step over the run so far, as the summary's `steps` (its
+    /// histograms encoded, for a fleet's exact merge); absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepSummary>,
+    /// With `--scenario`: the sessions so far, as the summary's; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionsSummary>,
 }
 
 /// A run's -z and -n; both null: until stopped.
@@ -220,6 +229,10 @@ impl Status {
             histograms,
             checks: c.checks.iter().map(CheckSummary::from).collect(),
             redirects_followed: c.redirects_followed,
+            // Without their histograms: the server puts in the tick's encoded ones
+            // (`Latest::encoded_steps`), made once however many read them.
+            steps: s.steps.iter().map(StepSummary::from).collect(),
+            sessions: s.sessions.as_ref().map(SessionsSummary::from),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::engine::steer::MAX_RATE;
 use crate::engine::steer::{MAX_LIMIT, RunState};
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::LatencyMs;
+use crate::report::merge::steps::StepsSum;
 use crate::stats::latency::new_histogram;
 use crate::stats::window::Histograms;
 use crate::units::figure;
@@ -31,6 +32,8 @@ pub struct Reported {
     /// The run's so far, and the last tick's; None before the first tick.
     pub run: Option<Histograms>,
     pub last_tick: Option<Histograms>,
+    /// `--scenario`: its steps and sessions with their histograms decoded; None otherwise.
+    pub steps: Option<StepsSum>,
 }
 
 impl Reported {
@@ -80,12 +83,14 @@ pub fn status(status: Status) -> Result<Reported, String> {
     {
         return Err("its shard is not I/N with I < N".into());
     }
+    let steps = scenario(s)?;
     let run = decoded("run", s.histograms.run.as_ref())?;
     let last_tick = decoded("last_tick", s.histograms.last_tick.as_ref())?;
     Ok(Reported {
         status,
         run,
         last_tick,
+        steps,
     })
 }
 
@@ -187,6 +192,50 @@ fn checks(s: &Status) -> Result<(), String> {
         Some((name, n)) => Err(format!("its {name} of {n} is over {MAX_COUNT}")),
         None => Ok(()),
     }
+}
+
+/// Scenarios (issue 26): every count of the steps and sessions at most `MAX_COUNT`, their
+/// status codes ones, their ladders within range, their histograms decoded and holding
+/// what their counts say (as a merge of summaries checks them); None without steps.
+fn scenario(s: &Status) -> Result<Option<StepsSum>, String> {
+    if s.steps.is_empty() && s.sessions.is_none() {
+        return Ok(None);
+    }
+    let steps = s.steps.iter().flat_map(|st| {
+        let counts = [st.requests, st.ok, st.failed, st.skipped].into_iter();
+        let checks = st.checks.iter().flat_map(|c| [c.passed, c.failed]);
+        counts
+            .chain(st.status_codes.values().copied())
+            .chain(st.errors.values().copied())
+            .chain(checks)
+    });
+    let sessions = s
+        .sessions
+        .iter()
+        .flat_map(|x| [x.started, x.completed, x.failed]);
+    if steps.chain(sessions).any(|n| n > MAX_COUNT) {
+        return Err(format!(
+            "a count of its steps or sessions is over {MAX_COUNT}"
+        ));
+    }
+    for st in &s.steps {
+        let codes = st.status_codes.keys();
+        if codes
+            .map(|c| c.parse::<u16>())
+            .any(|c| !c.is_ok_and(|c| (100..=999).contains(&c)))
+        {
+            return Err("a status code of its steps is not one".into());
+        }
+        for l in [st.latency_ms, st.service_ms, st.ttfb_ms].iter().flatten() {
+            ladder("a step's ladder", l)?;
+        }
+    }
+    if let Some(l) = s.sessions.as_ref().and_then(|x| x.duration_ms) {
+        ladder("sessions.duration_ms", &l)?;
+    }
+    StepsSum::of_run(&s.steps, s.sessions.as_ref())
+        .map(Some)
+        .map_err(|e| format!("its steps: {}", crate::process::untrusted::escaped(&e)))
 }
 
 /// A latency ladder: finite milliseconds within the histograms' range.

@@ -103,7 +103,7 @@ impl Merger {
             gauges: gauges(views, &c),
             open_files,
             peak_open_files: self.peak_open_files,
-            ..Snapshot::default()
+            ..scenario(&c.seen)
         }
     }
 
@@ -121,6 +121,25 @@ impl Merger {
             soft_limit: saturating_sum(c.answering.iter().map(|r| files(r).soft_limit)),
             hard_limit: saturating_sum(c.answering.iter().map(|r| files(r).hard_limit)),
         }
+    }
+}
+
+/// Scenarios (issue 26): the workers' steps by name and their sessions, added exactly from
+/// what `checked` decoded (each count bounded, so no sum overflows); the rest empty.
+fn scenario(seen: &[&Reported]) -> Snapshot {
+    if seen.iter().all(|r| r.steps.is_none()) {
+        return Snapshot::default();
+    }
+    let mut sum = crate::report::merge::steps::StepsSum::default();
+    for steps in seen.iter().filter_map(|r| r.steps.as_ref()) {
+        let _ = sum.add_sum(steps);
+    }
+    let (steps, sessions, histograms) = sum.figures();
+    Snapshot {
+        steps,
+        sessions,
+        scenario_histograms: Some(Arc::new(histograms)),
+        ..Snapshot::default()
     }
 }
 
@@ -389,6 +408,60 @@ mod tests {
             s.open_files.soft_limit, 1024,
             "a worker down is not counted"
         );
+    }
+
+    /// A running worker whose status carries the steps of `sessions` (as in the merge's tests).
+    fn with_steps(sessions: std::ops::Range<u64>) -> Result<WorkerView, String> {
+        use crate::report::merge::steps::tests::{run, summaries};
+        let mut v = worker(RunState::Running, 10.0, 1, false);
+        let mut status = v.status.as_ref().expect("a status").status.clone();
+        (status.steps, status.sessions) = summaries(&run(sessions));
+        v.status = Some(Arc::new(super::super::checked::status(status)?));
+        Ok(v)
+    }
+
+    #[test]
+    fn the_workers_steps_add_up_by_name_into_one_runs_ladders_live() {
+        let views = [
+            with_steps(1..100).expect("a"),
+            with_steps(100..300).expect("b"),
+        ];
+        let s = Merger::default().snapshot(&views);
+        let one = crate::report::merge::steps::tests::run(1..300);
+        let (steps, sessions) = (one.figures(), one.sessions().expect("sessions"));
+        assert_eq!(s.steps.len(), 2);
+        for (got, want) in s.steps.iter().zip(&steps) {
+            assert_eq!(
+                (&got.name, got.ok, got.failed),
+                (&want.name, want.ok, want.failed)
+            );
+            assert_eq!(got.status_codes, want.status_codes);
+            assert_eq!(got.latency.p99_us, want.latency.p99_us);
+            assert_eq!(got.latency.max_us, want.latency.max_us);
+        }
+        let got = s.sessions.expect("sessions");
+        assert_eq!(
+            (got.started, got.failed),
+            (sessions.started, sessions.failed)
+        );
+        assert_eq!(got.duration.p50_us, sessions.duration.p50_us);
+        let h = s.scenario_histograms.expect("histograms");
+        assert_eq!(
+            h.steps[1].as_ref().map(|h| h.latency.len()),
+            Some(steps[1].ok)
+        );
+        let plain = Merger::default().snapshot(&[worker(RunState::Running, 1.0, 1, false)]);
+        assert!(plain.steps.is_empty() && plain.sessions.is_none());
+    }
+
+    #[test]
+    fn a_worker_whose_step_histogram_disagrees_with_its_counts_is_refused() {
+        let mut v = with_steps(1..50).expect("good");
+        let mut status = v.status.take().expect("a status").status.clone();
+        status.steps[0].ok += 1;
+        status.steps[0].requests += 1;
+        let why = super::super::checked::status(status).expect_err("refused");
+        assert!(why.starts_with("its steps: its step 'login'"), "{why}");
     }
 
     #[test]

@@ -45,6 +45,9 @@ pub fn merged(
             "fleet: no worker finished with a summary".into(),
         ));
     }
+    if let Some(note) = crate::report::merge::steps_note(&runs) {
+        notes.say(format!("sluice: fleet: {note}"));
+    }
     match crate::report::merge::merge_runs(&runs) {
         Ok(merged) => Ok(merged),
         Err(_) => one_by_one(runs, notes),

@@ -425,6 +425,7 @@ impl Summary {
         let end = last.end_of_run.as_deref();
         let bytes = c.bytes + c.head_bytes;
         let codes = c.status_codes();
+        let (steps, sessions) = super::steps::of_snapshot(last);
         let mut summary = Summary {
             started_at_unix_s: unix_seconds(facts.started_at),
             shard: facts.shard,
@@ -463,8 +464,8 @@ impl Summary {
             checks: c.checks.iter().map(CheckSummary::from).collect(),
             redirects: Redirects::of(c),
             urls: by_url(&facts.urls, &last.targets),
-            steps: last.steps.iter().map(StepSummary::from).collect(),
-            sessions: last.sessions.as_ref().map(SessionsSummary::from),
+            steps,
+            sessions,
             histograms: end.map(|e| EncodedHistograms::from(&e.histograms)),
             series: end.map_or_else(Vec::new, |e| {
                 e.series.iter().map(SeriesEntry::from).collect()

@@ -149,15 +149,11 @@ pub struct RunArgs {
     /// JSON object a line).
     #[arg(long = "data", value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Which row request n takes: sequential (row n modulo the rows), random, or once (each
-    /// row once, in order, then the run ends; the file is streamed, at any length).
-    #[arg(
-        long = "data-order",
-        value_name = "ORDER",
-        default_value = "sequential",
-        requires = "data"
-    )]
-    pub data_order: DataOrder,
+    /// Which row request n takes: sequential (row n modulo the rows; the default), random,
+    /// or once (each row once, in order, then the run ends; the file is streamed, at any
+    /// length). With --data, or a --scenario file that names its data.
+    #[arg(long = "data-order", value_name = "ORDER")]
+    pub data_order: Option<DataOrder>,
     // Scenarios (issue 26).
     /// Sessions of several steps from FILE (YAML, or JSON): log in, capture a token, use
     /// it, each session with its own captures and cookies (see docs/scenarios.md). -c is

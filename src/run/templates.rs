@@ -56,9 +56,16 @@ impl Templating {
 /// `--data` read and checked whole (`once`: scanned a row at a time, held: loaded).
 pub fn data_of(args: &RunArgs) -> Result<Option<Data>, Error> {
     let Some(path) = &args.data else {
-        return Ok(None);
+        return match args.data_order {
+            Some(_) => Err(Error::Input(
+                "--data-order takes the rows of --data FILE (or of a --scenario file's data:): \
+                 give one"
+                    .into(),
+            )),
+            None => Ok(None),
+        };
     };
-    let order = match args.data_order {
+    let order = match args.data_order.unwrap_or(DataOrder::Sequential) {
         DataOrder::Sequential => Order::Sequential,
         DataOrder::Random => Order::Random,
         DataOrder::Once => Order::Once,

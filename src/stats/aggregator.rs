@@ -189,6 +189,7 @@ impl<R: Readings> Aggregator<R> {
             targets: self.window.targets(),
             steps: self.window.steps(),
             sessions: self.window.sessions(),
+            scenario_histograms: self.window.scenario_histograms().map(Arc::new),
             end_of_run: None,
         }
     }

@@ -231,6 +231,58 @@ impl BySteps {
     }
 }
 
+// Exact merges (issue 26, steps across processes): the histograms behind the ladders.
+
+/// One step's histograms (µs, two significant figures), for exact merges elsewhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepHistograms {
+    pub latency: Histogram<u64>,
+    pub service: Histogram<u64>,
+    pub ttfb: Histogram<u64>,
+}
+
+impl StepHistograms {
+    /// Three empty ones, with the bounds a step's have.
+    pub fn empty() -> StepHistograms {
+        StepHistograms {
+            latency: new_step_histogram(),
+            service: new_step_histogram(),
+            ttfb: new_step_histogram(),
+        }
+    }
+}
+
+/// Every step's histograms in step order (None: no response yet), and the durations of the
+/// sessions that ended (None: none did).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScenarioHistograms {
+    pub steps: Vec<Option<StepHistograms>>,
+    pub durations: Option<Histogram<u64>>,
+}
+
+/// An empty histogram with a step's (and a session's) bounds and precision.
+pub fn new_step_histogram() -> Histogram<u64> {
+    Ladder::new().histogram
+}
+
+impl BySteps {
+    /// The run's step and session histograms so far; None without scenarios.
+    pub fn histograms(&self) -> Option<ScenarioHistograms> {
+        let durations = self.durations.as_ref()?;
+        let steps = self.tallies.iter().map(|t| {
+            t.ladders.as_ref().map(|l| StepHistograms {
+                latency: l.latency.histogram.clone(),
+                service: l.service.histogram.clone(),
+                ttfb: l.ttfb.histogram.clone(),
+            })
+        });
+        Some(ScenarioHistograms {
+            steps: steps.collect(),
+            durations: (!durations.histogram.is_empty()).then(|| durations.histogram.clone()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! What a view (dashboard, progress line, summary) is given each tick.
 
-use super::by_step::{SessionFigures, StepFigures};
+use super::by_step::{ScenarioHistograms, SessionFigures, StepFigures};
 use super::by_target::TargetFigures;
 use super::latency::LatencySummary;
 use super::series::EndOfRun;
@@ -41,6 +41,9 @@ pub struct Snapshot {
     pub steps: Vec<StepFigures>,
     /// `--scenario`: the sessions (else None).
     pub sessions: Option<SessionFigures>,
+    /// `--scenario`: the steps' and sessions' histograms so far (shared), for exact merges
+    /// of the summary, `/status` and the fleet (else None).
+    pub scenario_histograms: Option<Arc<ScenarioHistograms>>,
     /// In the last snapshot only: the whole run's histograms and series.
     pub end_of_run: Option<Arc<EndOfRun>>,
 }

@@ -277,6 +277,11 @@ impl Window {
         self.by_step.sessions()
     }
 
+    /// The step and session histograms so far (None without `--scenario`), for exact merges.
+    pub fn scenario_histograms(&self) -> Option<crate::stats::by_step::ScenarioHistograms> {
+        self.by_step.histograms()
+    }
+
     /// The same window counting the `--check`s of `texts` (their canonical texts, in order).
     pub fn with_checks(mut self, texts: &[String]) -> Window {
         self.counts.checks = texts.iter().map(|t| CheckTally::new(t)).collect();

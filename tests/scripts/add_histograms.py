@@ -1,4 +1,4 @@
-"""Adds the latency histograms of sluice JSON summaries with HdrHistogram_py (no code shared
+"""Adds the latency histograms (or others: --field) of sluice JSON summaries with HdrHistogram_py (no code shared
 with sluice) and prints: total count, then p50 p90 p99 p99.9 at rank ceil(q n) and the max,
 in microseconds (the rank and the highest equivalent value, as the Rust and Java libraries)."""
 
@@ -8,10 +8,23 @@ import sys
 
 from hdrh.histogram import HdrHistogram
 
+# `--field steps.0.histograms.latency` first: that histogram of each summary instead (a
+# step's, of two significant figures: added into the first one read, as precise as they are).
+args = sys.argv[1:]
+field = ["histograms", "latency"]
 total = HdrHistogram(1, 3_600_000_000, 3)
-for path in sys.argv[1:]:
+if args and args[0] == "--field":
+    field, args, total = args[1].split("."), args[2:], None
+for path in args:
     with open(path, encoding="utf-8") as f:
-        total.add(HdrHistogram.decode(json.load(f)["histograms"]["latency"]))
+        value = json.load(f)
+    for key in field:
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    h = HdrHistogram.decode(value)
+    if total is None:
+        total = h
+    else:
+        total.add(h)
 
 n = total.get_total_count()
 values = []

@@ -406,7 +406,22 @@ fn scenario(kept: &mut Kept, fast: &TestServer) {
         s["steps"]
     );
     assert_eq!(s["sessions"]["completed"], 50);
-    kept.valid("scenario", &s);
+    let first = kept.valid("scenario", &s);
+    let again = json_run(&["--scenario", &file.to_string_lossy(), "-n", "30"]);
+    let again = kept.valid("scenario-again", &again);
+    let merged = sluice(&["merge", &first.to_string_lossy(), &again.to_string_lossy()]);
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let merged: serde_json::Value = serde_json::from_slice(&merged.stdout).expect("JSON");
+    assert_eq!(
+        merged["sessions"]["completed"], 80,
+        "{}",
+        merged["sessions"]
+    );
+    kept.valid("scenario-merged", &merged);
 }
 
 /// The schema must refuse what it does not document: a field nobody wrote down, at the top

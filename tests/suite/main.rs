@@ -28,6 +28,7 @@ mod redirects;
 mod report;
 mod routes;
 mod scenarios;
+mod scenarios_across;
 mod schedules;
 mod targets;
 mod templates;

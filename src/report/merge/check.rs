@@ -84,6 +84,25 @@ fn figures(s: &Summary) -> Result<(), String> {
     for (what, l) in ladders {
         l.map_or(Ok(()), |l| latency(what, &l))?;
     }
+    step_ladders(s)
+}
+
+/// Scenarios: every step's ladders, and the sessions', within what sluice records.
+fn step_ladders(s: &Summary) -> Result<(), String> {
+    let steps = s.steps.iter().flat_map(|st| {
+        [
+            ("a step's latency_ms", st.latency_ms),
+            ("a step's service_ms", st.service_ms),
+            ("a step's ttfb_ms", st.ttfb_ms),
+        ]
+    });
+    let sessions = s
+        .sessions
+        .iter()
+        .map(|x| ("sessions.duration_ms", x.duration_ms));
+    for (what, l) in steps.chain(sessions) {
+        l.map_or(Ok(()), |l| latency(what, &l))?;
+    }
     Ok(())
 }
 

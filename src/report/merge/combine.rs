@@ -2,10 +2,12 @@
 //! the responses together), the run spans from the first start to the last end.
 
 use super::series;
+use super::steps::StepsSum;
 use super::sums::{add, overflow};
 use crate::process::untrusted::escaped;
 use crate::report::hdr::{self, EncodedHistograms};
 use crate::report::latency::{self, LatencyMs};
+use crate::report::steps::{SessionsSummary, StepSummary};
 use crate::report::summary::{CheckSummary, Summary, Worker};
 use crate::stats::latency::{LatencySummary, Sums};
 use crate::stats::window::Histograms;
@@ -60,10 +62,20 @@ pub fn combine(runs: &[(String, Summary)]) -> Result<Summary, String> {
     // Each run's autopilot held its own share; a fleet puts back the hold it made itself.
     m.hold = None;
     m.shard = None;
-    // Scenarios: steps' ladders do not travel encoded yet, so no merged step could be
-    // exact; a merge leaves them out rather than show the first run's as everyone's.
-    (m.steps, m.sessions) = (Vec::new(), None);
+    (m.steps, m.sessions) = merged_steps(runs)?;
     Ok(m)
+}
+
+/// Scenarios: the runs' steps by name and their sessions, histograms added exactly.
+fn merged_steps(
+    runs: &[(String, Summary)],
+) -> Result<(Vec<StepSummary>, Option<SessionsSummary>), String> {
+    let mut sum = StepsSum::default();
+    for (file, s) in runs {
+        sum.add(&s.steps, s.sessions.as_ref())
+            .map_err(|e| format!("merge: '{}': {e}", escaped(file)))?;
+    }
+    Ok(sum.summaries())
 }
 
 /// Adds a map of counts (status codes, errors) into another.

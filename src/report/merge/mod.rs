@@ -6,6 +6,7 @@ pub(crate) mod check;
 mod combine;
 mod same_file;
 mod series;
+pub(crate) mod steps;
 mod sums;
 
 use crate::process::error::Error;
@@ -61,6 +62,9 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
         )));
     }
     let merged = combine::combine(&runs).map_err(Error::Input)?;
+    if let Some(note) = steps_note(&runs) {
+        crate::say!("sluice: merge: {note}");
+    }
     output.write(report::render(&merged, args.output_format).as_bytes())?;
     Ok(())
 }
@@ -69,6 +73,14 @@ pub fn run_merge(args: MergeArgs) -> Result<(), Error> {
 /// a run whose histograms do not decode or do not hold its responses is refused, named.
 pub fn merge_runs(runs: &[(String, Summary)]) -> Result<Summary, String> {
     combine::combine(runs)
+}
+
+/// What to say (one line) when the runs' steps differ or only some ran a scenario.
+pub fn steps_note(runs: &[(String, Summary)]) -> Option<String> {
+    steps::note(
+        runs.iter()
+            .map(|(name, s)| (name.as_str(), s.steps.as_slice())),
+    )
 }
 
 /// Whether two summaries are of one run (a copy): merged, its counts would be doubled.
