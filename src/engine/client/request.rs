@@ -454,8 +454,10 @@ impl Client {
                 true => redirect::hop(status, response.headers(), &request.copy(), pool.origin()),
                 false => None,
             };
-            let (mut checks_failed, mut kept, mut seen) =
-                wants.on_head(hop.is_none(), status, response.headers());
+            let (mut checks_failed, mut kept, mut seen) = match wants.nothing() {
+                true => (0, None, None),
+                false => wants.on_head(hop.is_none(), status, response.headers()),
+            };
             let mut body = response.into_body();
             let mut body_bytes = 0u64;
             // A body whose length was announced ends with its last byte: no poll for the end.
@@ -581,6 +583,12 @@ pub(super) struct Wants<'a> {
 }
 
 impl Wants<'_> {
+    /// Nothing to judge or keep (a plain run without `--check`): the head is not looked at.
+    #[inline]
+    fn nothing(&self) -> bool {
+        self.checks.is_none() && !self.head && !self.cookies && self.body_limit.is_none()
+    }
+
     /// A response's head judged (when it is final: only a final response is judged), and
     /// what is kept of it: the body (for a body check or a capture), the headers (scenarios).
     fn on_head(
