@@ -102,10 +102,15 @@ fn flow_of(
     for (i, spec) in out.specs.iter_mut().enumerate().skip(first) {
         spec.later = (i as u16 + 1)..end;
     }
+    let last_request = steps
+        .iter()
+        .rposition(|s| matches!(s, StepScript::Request(_)))
+        .unwrap_or(0);
     Ok(FlowScript {
         weight: flow.weight,
         steps,
         slots: slots.len(),
+        last_request,
     })
 }
 
@@ -146,7 +151,7 @@ fn request_of(
             )?)
         }
     };
-    Ok(StepRequest {
+    let mut step = StepRequest {
         index: out.specs.len() as u16,
         method: r.method.clone(),
         url: filling(&r.url, &scope)?,
@@ -167,7 +172,10 @@ fn request_of(
             })
             .collect(),
         pool,
-    })
+        uses: Default::default(),
+    };
+    step.uses = step.needs();
+    Ok(step)
 }
 
 /// A text as it is, or its template.

@@ -42,6 +42,8 @@ pub struct FlowScript {
     pub steps: Vec<StepScript>,
     /// How many captures its steps make (slots 0 to this).
     pub slots: usize,
+    /// Where its last request step is among `steps`: a session that gets past it is done.
+    pub last_request: usize,
 }
 
 /// A request or a pause.
@@ -71,6 +73,8 @@ pub struct StepRequest {
     pub captures: Vec<CaptureScript>,
     /// Index of its origin's pool in the client's pools.
     pub pool: usize,
+    /// What its templates need worked out per request (`needs`, once).
+    pub uses: Uses,
 }
 
 /// A text sent as it is, or filled per session.
@@ -152,11 +156,11 @@ impl Script {
 
 impl StepRequest {
     fn uses_rows(&self) -> bool {
-        self.uses().row
+        self.needs().row
     }
 
     /// What its templates need worked out per request.
-    pub(super) fn uses(&self) -> Uses {
+    pub fn needs(&self) -> Uses {
         let url = match &self.url {
             Filling::Template(t) => t.uses(),
             Filling::Fixed(_) => Uses::default(),

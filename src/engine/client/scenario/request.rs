@@ -160,6 +160,7 @@ mod tests {
             checks: None,
             captures: Vec::new(),
             pool: 0,
+            uses: Default::default(),
         }
     }
 

@@ -87,8 +87,10 @@ impl Client {
         };
         let flow = script.draw();
         let now = Instant::now();
-        walk.captures.iter_mut().for_each(String::clear);
-        walk.captures.resize(flow.slots, String::new());
+        if flow.slots > 0 || !walk.captures.is_empty() {
+            walk.captures.iter_mut().for_each(String::clear);
+            walk.captures.resize(flow.slots, String::new());
+        }
         if walk.jar_used {
             walk.jar.clear();
             walk.jar_used = false;
@@ -128,7 +130,7 @@ impl Client {
         session: &mut Session,
         max_idle: usize,
     ) -> Outcome {
-        let uses = step.uses();
+        let uses = step.uses;
         let uuid = uses.uuid.then(template::uuid_v4);
         let vars = Vars {
             seq: walk.seq,
@@ -143,13 +145,7 @@ impl Client {
         let jar = walk.jar_used.then_some(&walk.jar);
         let (mut outcome, seen, sent) = match build(step, prepared, &vars, jar) {
             Ok(request) => {
-                let wants = Wants {
-                    checks: step.checks.as_ref(),
-                    head: step.reads_head(),
-                    cookies: true,
-                    body_limit: step.reads_body().then_some(CAPTURE_BODY_LIMIT),
-                    no_follow: false,
-                };
+                let wants = walk.wants(step);
                 // A fixed URL is the prepared request's; a filled one is kept for the jar.
                 let filled = matches!(step.url, Filling::Template(_));
                 let sent = filled.then(|| request.uri().clone());
@@ -161,14 +157,17 @@ impl Client {
                     jar,
                 };
                 let to = (&mut built, step.pool);
-                let (outcome, seen) = self
+                let (outcome, seen, end) = self
                     .send_on(session, (max_idle, walk.due), to, &wants)
                     .await;
+                walk.last_end = end;
                 (outcome, seen, Some(sent))
             }
-            Err(kind) => (not_sent(kind), None, None),
+            Err(kind) => {
+                walk.last_end = Instant::now();
+                (not_sent(kind), None, None)
+            }
         };
-        walk.last_end = Instant::now();
         walk.due = walk.due.map(|_| walk.last_end);
         if let (Verdict::Status(_), Some(sent)) = (outcome.verdict, &sent) {
             let seen = seen.as_deref();
@@ -189,6 +188,18 @@ impl Client {
 }
 
 impl Walk<'_> {
+    /// What `step`'s response is judged on and what is kept of it for this session.
+    fn wants<'s>(&self, step: &'s StepRequest) -> Wants<'s> {
+        Wants {
+            checks: step.checks.as_ref(),
+            head: step.reads_head(),
+            // A cookie set by a session's last step would reach no step.
+            cookies: self.next <= self.flow.last_request,
+            body_limit: step.reads_body().then_some(CAPTURE_BODY_LIMIT),
+            no_follow: false,
+        }
+    }
+
     /// A think step: a pause uniform between `min` and `max`, the permit held. In rate mode
     /// the next request is due at its end (counted from the last request's end).
     async fn think(&mut self, min: Duration, max: Duration) {
@@ -243,8 +254,8 @@ impl Walk<'_> {
             outcome.session |= SESSION_STARTED;
         }
         let failed = !matches!(outcome.verdict, Verdict::Status(_));
-        let rest = &self.flow.steps[self.next..];
-        let last = !rest.iter().any(|s| matches!(s, StepScript::Request(_)));
+        // `next` has passed this step already.
+        let last = self.next > self.flow.last_request;
         if failed || last {
             self.over = true;
             outcome.session |= if failed {
