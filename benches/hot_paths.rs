@@ -90,8 +90,8 @@ fn busy_app() -> App {
     let snapshot = Snapshot {
         elapsed: Duration::from_secs(120),
         counts: w.counts().clone(),
-        last_tick: *w.recent().back().expect("tick"),
-        recent: w.recent().iter().copied().collect(),
+        last_tick: w.recent().back().expect("tick").clone(),
+        recent: w.recent().iter().cloned().collect(),
         cumulative: w.cumulative(),
         gauges: Gauges {
             limit: 50,

@@ -5,18 +5,21 @@
 use super::Knob;
 use crate::engine::generator::Handle;
 use crate::report::summary::{Knee, Until};
-use crate::stats::condition::{Condition, Measured};
+use crate::stats::condition::Condition;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::TickSummary;
 use tokio::sync::mpsc;
 
-/// Whether `condition` holds over `tick` (a tick with no requests holds nothing, nor does a
-/// metric the tick has no value for).
+/// Whether `condition` holds over `tick`, or over its step's part of it (a tick with no
+/// requests, of its step for a step's, holds nothing, nor does a metric it has no value for).
 pub fn holds(condition: &Condition, tick: &TickSummary) -> bool {
-    if tick.ok + tick.failed == 0 {
+    // `p99[login]>200ms`: its step's part of the tick, judged the same way.
+    let Some(measured) = condition.measured_in(tick) else {
+        return false;
+    };
+    if measured.ok + measured.failed == 0 {
         return false;
     }
-    let measured = Measured::of_tick(tick);
     condition
         .measure(&measured)
         .is_some_and(|v| condition.holds_for(v))
