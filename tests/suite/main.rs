@@ -29,6 +29,7 @@ mod report;
 mod routes;
 mod scenarios;
 mod schedules;
+mod steps_live;
 mod targets;
 mod templates;
 mod timings;
