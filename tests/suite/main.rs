@@ -12,6 +12,7 @@ mod connections;
 mod control;
 mod dashboard;
 mod dashboard_pty;
+mod dashboard_steps;
 mod docs;
 mod emfile_retry;
 mod faults;
