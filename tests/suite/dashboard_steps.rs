@@ -203,3 +203,58 @@ fn more_steps_than_fit_say_how_many_are_shown() {
     assert!(row(&s, "step 3").contains(" - "), "nothing measured: {s}");
     assert!(!s.contains("step 4"), "{s}");
 }
+
+#[test]
+fn steps_panel_widest_at_80x24() {
+    use sluicegate::stats::by_step::{SessionFigures, StepFigures};
+    use sluicegate::stats::checks::CheckTally;
+    use sluicegate::stats::latency::LatencySummary;
+    use sluicegate::stats::step_ticks::StepTick;
+    let slow = |us: u64| LatencySummary {
+        count: 9,
+        p50_us: us,
+        p99_us: us,
+        max_us: us,
+        ..LatencySummary::default()
+    };
+    let names = [
+        "shop/a step whose name runs on and on past any column\u{1b}[31m".to_string(),
+        "x".to_string(),
+    ];
+    let mut app = scenario_app().with_steps(names.to_vec());
+    let run = StepFigures {
+        ok: 12_345_678_901,
+        failed: 9_876_543_210,
+        skipped: 99_999_999_999,
+        checks: vec![CheckTally {
+            check: "status == 200".into(),
+            passed: 99_999,
+            failed: 1,
+        }],
+        latency: slow(3_600_000_000),
+        ..StepFigures::default()
+    };
+    app.snapshot.steps = vec![run.clone(), run];
+    let tick = StepTick {
+        rps: 9_999_999.0,
+        latency: slow(1_560_000),
+        ..StepTick::default()
+    };
+    app.snapshot.last_tick.steps = Some(vec![tick; 2].into());
+    app.snapshot.sessions = Some(SessionFigures {
+        started: 99_999_999_999,
+        completed: 12_345_678_901,
+        failed: 9_876_543_210,
+        ..SessionFigures::default()
+    });
+    let s = screen(&app, 80, 24);
+    let row = row(&s, "x ");
+    for whole in ["10.00M", "1.56s", "3600s", "9.88G", "100G", "99.99%"] {
+        assert!(row.contains(whole), "{whole} in {row}");
+    }
+    assert!(
+        s.contains("…lumn\\x1b[31m"),
+        "escaped, cut in its middle: {s}"
+    );
+    insta::assert_snapshot!(s);
+}

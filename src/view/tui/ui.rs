@@ -44,6 +44,12 @@ fn bands(app: &App, body: Rect) -> (Rect, Rect, Option<Rect>) {
         true => steps::rows_wanted(app.steps.len()).min(body.height / 3),
         false => 0,
     };
+    // Its borders and headings alone would show no step.
+    let steps_rows = if steps_rows < steps::rows_wanted(1) {
+        0
+    } else {
+        steps_rows
+    };
     let [top, middle, steps_area] = Layout::vertical([
         Constraint::Fill(TOP_SHARE),
         Constraint::Fill(MIDDLE_SHARE),
