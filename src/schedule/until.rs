@@ -106,4 +106,43 @@ mod tests {
             "a tick without evaluations holds nothing"
         );
     }
+
+    #[test]
+    fn a_step_s_condition_holds_over_its_part_of_the_tick_alone() {
+        use crate::stats::step_ticks::StepTick;
+        let step = |t: TickSummary| StepTick {
+            ok: t.ok,
+            rps: t.rps,
+            latency: t.latency,
+            ..StepTick::default()
+        };
+        let resolved = |text: &str| {
+            let mut c = Condition::parse(text).expect(text);
+            c.resolve_step(&["login", "item"]).expect("a step");
+            c
+        };
+        let ticked = |login: TickSummary, item: TickSummary| TickSummary {
+            steps: Some(vec![step(login), step(item)].into()),
+            ..tick(250, 200, 0)
+        };
+        let slow_login = ticked(tick(250, 100, 0), tick(1, 100, 0));
+        assert!(holds(&resolved("p99[login]>200ms"), &slow_login));
+        assert!(!holds(&resolved("p99[item]>200ms"), &slow_login));
+        assert!(
+            holds(&c_of("p99>200ms"), &slow_login),
+            "all steps: the tick's"
+        );
+        let no_items = ticked(tick(250, 100, 0), tick(0, 0, 0));
+        assert!(
+            !holds(&resolved("rps[item]<10"), &no_items),
+            "a step without requests in the tick holds nothing"
+        );
+        assert!(holds(&resolved("rps[login]<101"), &no_items));
+        let unresolved = Condition::parse("p99[login]>200ms").expect("parsed");
+        assert!(!holds(&unresolved, &slow_login), "no step found: nothing");
+    }
+
+    fn c_of(text: &str) -> Condition {
+        Condition::parse(text).expect(text)
+    }
 }
