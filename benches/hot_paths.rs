@@ -45,6 +45,40 @@ fn window_only(n: u64) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Outcomes of a three-step scenario's sessions recorded into its window (per step over
+/// the run and over the tick, and the sessions).
+fn scenario_window(n: u64) -> f64 {
+    use sluicegate::engine::outcome::{SESSION_COMPLETED, SESSION_STARTED};
+    use sluicegate::stats::by_step::StepSpec;
+    let spec = |name: &str, later: std::ops::Range<u16>| StepSpec {
+        name: name.into(),
+        checks: vec!["status == 200".into()],
+        later,
+    };
+    let specs = vec![spec("login", 1..3), spec("item", 2..3), spec("out", 3..3)];
+    let mut w = Window::new(300).with_steps(specs);
+    let start = Instant::now();
+    for i in 0..n {
+        let step = (i % 3) as u16;
+        let session = match step {
+            0 => SESSION_STARTED,
+            2 => SESSION_COMPLETED,
+            _ => 0,
+        };
+        w.record(black_box(&Outcome {
+            step,
+            session,
+            session_us: 9_000,
+            ..outcome(i)
+        }));
+        if i % 100_000 == 0 {
+            w.rotate(Duration::from_millis(i));
+        }
+    }
+    black_box(w.cumulative());
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
 /// Outcomes sent from another thread in batches over the bounded channel, as the generator's
 /// outbox sends them, drained with try_recv as the aggregator does, and recorded.
 fn channel_and_window(n: u64) -> f64 {
@@ -90,8 +124,8 @@ fn busy_app() -> App {
     let snapshot = Snapshot {
         elapsed: Duration::from_secs(120),
         counts: w.counts().clone(),
-        last_tick: *w.recent().back().expect("tick"),
-        recent: w.recent().iter().copied().collect(),
+        last_tick: w.recent().back().expect("tick").clone(),
+        recent: w.recent().iter().cloned().collect(),
         cumulative: w.cumulative(),
         gauges: Gauges {
             limit: 50,
@@ -128,6 +162,10 @@ fn main() {
     println!(
         "events into the window:          {:>6.2} M/s",
         window_only(n) / 1e6
+    );
+    println!(
+        "events into a 3-step scenario's:  {:>6.2} M/s",
+        scenario_window(n) / 1e6
     );
     println!(
         "events over the channel + window: {:>6.2} M/s",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes the README's screenshots from real runs: sluice runs in tmux, keys are pressed with
 # send-keys, the screen is captured with its colours (capture-pane -e) and rendered to PNG.
-#   usage: screenshots/make.sh [demo fast rate urls checks fleet]   (all of them when none is named;
+#   usage: screenshots/make.sh [demo fast rate urls checks fleet scenario]   (all when none is named;
 #          about two minutes; traffic stays on 127.0.0.1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,6 +138,39 @@ fleet() {
   kill "${workers[@]}" 2>/dev/null || true
 }
 
+# 7. A scenario (--scenario) on the 0-20 ms server: 40 sessions in flight, each logging in
+#    (its response's Content-Length captured), thinking, fetching an item that carries the
+#    capture, then checking out, judged by a check the server never passes: the Steps panel
+#    and the sessions in flight.
+scenario() {
+cat >"$tmp/shop.yaml" <<EOF
+variables:
+  base: "${slow_url%/}"
+flow:
+  - name: login
+    post: "{{ base }}/login"
+    json: {user: "u{{ seq }}"}
+    capture:
+      - header: content-length
+        as: size
+    check: ["status == 200"]
+  - think: 20ms..60ms
+  - name: item
+    get: "{{ base }}/items/{{ seq }}?size={{ size }}"
+    check: ["status == 200", "body contains \"Hello\""]
+  - name: checkout
+    post: "{{ base }}/checkout"
+    body: "session {{ seq }}"
+    check: ["header x-cache exists"]
+EOF
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" "$bin --scenario $tmp/shop.yaml -c 40 -z 5m"
+sleep 12
+shot dashboard-scenario
+keys q
+sleep 1
+tmux kill-session -t "$session" 2>/dev/null || true
+}
+
 # The local servers: one answering at once, one in 0-20 ms; each in its own process.
 . bench/demo-target.sh
 start_fast_demo "$bin" "$tmp/fast.log"
@@ -147,11 +180,11 @@ start_fast_demo "$bin" "$tmp/slow.log" 20ms
 slow_url=$url
 servers+=("$demo_pid")
 
-for name in "${@:-demo fast rate urls checks fleet}"; do
+for name in "${@:-demo fast rate urls checks fleet scenario}"; do
   for one in $name; do
     case $one in
-      demo | fast | rate | urls | checks | fleet) "$one" ;;
-      *) echo "no screenshot called $one (demo fast rate urls checks fleet)" >&2; exit 2 ;;
+      demo | fast | rate | urls | checks | fleet | scenario) "$one" ;;
+      *) echo "no screenshot called $one (demo fast rate urls checks fleet scenario)" >&2; exit 2 ;;
     esac
   done
 done

@@ -72,7 +72,7 @@ impl Merger {
         if self.recent.len() == RING_TICKS {
             self.recent.pop_front();
         }
-        self.recent.push_back(last_tick);
+        self.recent.push_back(last_tick.clone());
         let open_files = self.open_files(&c);
         Snapshot {
             elapsed,
@@ -99,7 +99,7 @@ impl Merger {
             ),
             last_tick_histograms: Some(Arc::new(tick)),
             run_histograms: Some(Arc::new(run)),
-            recent: self.recent.iter().copied().collect(),
+            recent: self.recent.iter().cloned().collect(),
             gauges: gauges(views, &c),
             open_files,
             peak_open_files: self.peak_open_files,
@@ -224,6 +224,7 @@ fn last_tick(live: &[&Reported], h: &Histograms, elapsed: Duration) -> TickSumma
         target_rps: None,
         checks_passed: saturating_sum(live.iter().map(|r| tick(r).checks_passed)),
         checks_failed: saturating_sum(live.iter().map(|r| tick(r).checks_failed)),
+        steps: None,
     }
 }
 

@@ -62,7 +62,7 @@ pub struct FleetArgs {
     /// The autopilot on the total: each second, move the fleet's steered knob (the rate when
     /// the workers run at one, else the limit) towards the most load at which this holds
     /// over their merged histograms, each worker keeping its share. Repeatable.
-    #[arg(long = "hold", value_name = "CONDITION", value_parser = crate::stats::condition::Condition::parse_bar)]
+    #[arg(long = "hold", value_name = "CONDITION", value_parser = crate::stats::condition::Condition::parse_held)]
     pub hold: Vec<crate::stats::condition::Condition>,
     /// Leave the dashboard as soon as every worker has finished.
     #[arg(long = "exit-on-done")]

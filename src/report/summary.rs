@@ -477,7 +477,8 @@ impl Summary {
             hold: facts.hold,
             workers: Vec::new(),
         };
-        summary.thresholds = thresholds::judge(&facts.fail_if, &summary.measured(last));
+        let judged = thresholds::judge_each(&facts.fail_if, |c| summary.measured_for(c, last));
+        summary.thresholds = judged;
         summary
     }
 
@@ -499,6 +500,33 @@ impl Summary {
                 .map(|c| c.passed)
                 .fold(0, u64::saturating_add),
             checks_failed: checks.map(|c| c.failed).fold(0, u64::saturating_add),
+        }
+    }
+
+    /// What `c` judges of the run: its step's part (`p99[login]>200ms`), or the whole run,
+    /// whose checks in a scenario run are its steps' (`--check` is not taken with one).
+    fn measured_for<'a>(&self, c: &Condition, last: &'a Snapshot) -> Option<Measured<'a>> {
+        let whole = self.measured(last);
+        match c.step_index() {
+            Some(i) => last
+                .steps
+                .get(i)
+                .map(|s| Measured::of_step(s, self.duration_s)),
+            None if !last.steps.is_empty() => {
+                let checks = last
+                    .steps
+                    .iter()
+                    .map(|s| crate::stats::checks::totals(&s.checks));
+                let (passed, failed) = checks.fold((0, 0), |(p, f), (sp, sf)| {
+                    (u64::saturating_add(p, sp), u64::saturating_add(f, sf))
+                });
+                Some(Measured {
+                    checks_passed: passed,
+                    checks_failed: failed,
+                    ..whole
+                })
+            }
+            None => Some(whole),
         }
     }
 

@@ -20,10 +20,21 @@ pub struct Threshold {
 
 /// Each condition judged on `m`.
 pub fn judge(conditions: &[Condition], m: &Measured) -> Vec<Threshold> {
+    judge_each(conditions, |_| Some(*m))
+}
+
+/// Each condition judged on what `measured` gives for it (the whole run, or a step's part
+/// of it); None has no value, which does not pass.
+pub fn judge_each<'a>(
+    conditions: &[Condition],
+    measured: impl Fn(&Condition) -> Option<Measured<'a>>,
+) -> Vec<Threshold> {
     conditions
         .iter()
         .map(|c| {
-            let measured = c.measure(m).map(|v| (v * 1000.0).round() / 1000.0);
+            let measured = measured(c)
+                .and_then(|m| c.measure(&m))
+                .map(|v| (v * 1000.0).round() / 1000.0);
             Threshold {
                 condition: c.text().to_string(),
                 measured,

@@ -229,17 +229,19 @@ pub struct RunArgs {
     pub stages: Option<Stages>,
     /// Stop at the first second where this holds, and name the knee: p99>200ms (any rung:
     /// p50, p75, p90, p95, p99, p99.9, p99.99, mean, max), errors>1% or errors>N,
-    /// non2xx>N%, rps<N, checks<99% (the share of --check evaluations that passed).
+    /// non2xx>N%, rps<N, checks<99% (the share of --check evaluations that passed). With
+    /// --scenario, a step in brackets judges that step alone: p99[login]>200ms.
     #[arg(long = "until", value_name = "CONDITION", value_parser = Condition::parse)]
     pub until: Option<Condition>,
     /// The autopilot: each second, move the steered knob (the rate with -q, else the limit)
     /// towards the most load at which this holds, and keep it there as the service changes:
     /// p99<200ms (any rung), errors<1%, non2xx<N%. Repeatable: every one must hold.
-    #[arg(long = "hold", value_name = "CONDITION", value_parser = Condition::parse_bar, conflicts_with_all = ["stages", "replay"])]
+    #[arg(long = "hold", value_name = "CONDITION", value_parser = Condition::parse_held, conflicts_with_all = ["stages", "replay"])]
     pub hold: Vec<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:
-    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000, checks<99.9%): exit code 3. Repeatable; each
-    /// is reported with what was measured.
+    /// p99>250ms, errors>1%, errors>0, non2xx>0%, rps<1000, checks<99.9%, and with --scenario
+    /// a step's: errors[item]>1%): exit code 3. Repeatable; each is reported with what was
+    /// measured.
     #[arg(long = "fail-if", value_name = "CONDITION", value_parser = Condition::parse)]
     pub fail_if: Vec<Condition>,
     /// Judge every response: status == 200 (!=, <, <=, >, >=), status in 200..299, body

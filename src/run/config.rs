@@ -202,12 +202,13 @@ impl Config {
             .map(|file| compiled(file, &args, &headers, &templating))
             .transpose()?;
         let (replay, rate) = schedule_of(&args)?;
+        let (checks, until, fail_if) = judged_by(&mut args, scenario.as_deref())?;
         Ok(Config {
             target,
             more_targets,
             target_requests,
             method: method_of(&args)?,
-            checks: checks_of(&args)?,
+            checks,
             headers,
             body,
             plan: Plan {
@@ -232,9 +233,9 @@ impl Config {
             rate_step: args.rate_step,
             stages: args.stages,
             replay,
-            until: args.until,
+            until,
             hold: hold_of(args.hold)?,
-            fail_if: args.fail_if,
+            fail_if,
             redirects: args.redirects,
             hdr_log: args.hdr_log,
             control: control_of(args.control, args.control_token.token.as_deref())?,
@@ -326,9 +327,27 @@ fn compiled(
         .map_err(|e| Error::Input(format!("--scenario {shown}: {e}")))
 }
 
+/// What a run is judged by: its `--check`s, `--until`'s and `--fail-if`'s conditions.
+type Judged = (Option<Checks>, Option<Condition>, Vec<Condition>);
+
+/// The `--check`s, and `--until`'s and `--fail-if`'s conditions with their steps found
+/// (`p99[login]>200ms`): a step the scenario lacks, or one without `--scenario`, is refused.
+fn judged_by(args: &mut RunArgs, scenario: Option<&scenario::Compiled>) -> Result<Judged, Error> {
+    let checks = checks_of(args)?;
+    let (mut until, mut fail_if) = (args.until.take(), std::mem::take(&mut args.fail_if));
+    scenario::conditions::resolved("--until", until.as_mut_slice(), scenario)
+        .and_then(|()| scenario::conditions::resolved("--fail-if", &mut fail_if, scenario))
+        .map_err(Error::Input)?;
+    Ok((checks, until, fail_if))
+}
+
 /// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or
-/// `--fail-if` without any is refused: it would have nothing to measure.
+/// `--fail-if` without any is refused: it would have nothing to measure (a scenario's
+/// steps have checks of their own, `judged_by`).
 fn checks_of(args: &RunArgs) -> Result<Option<Checks>, Error> {
+    if args.checks.is_empty() && args.scenario.is_some() {
+        return Ok(None);
+    }
     if args.checks.is_empty() {
         let conditions = args.until.iter().chain(&args.fail_if);
         if let Some(c) = conditions.into_iter().find(|c| c.needs_checks()) {

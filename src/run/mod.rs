@@ -520,10 +520,14 @@ fn view_for(
         (None, None) => None,
     };
     let urls = shown_urls(&resolved.target, &config.more_targets);
+    let steps = config.scenario.as_ref().map_or_else(Vec::new, |s| {
+        s.specs.iter().map(|step| step.name.clone()).collect()
+    });
     let app = app
         .with_rate(config.rate, config.rate_step)
         .with_schedule(schedule)
-        .with_urls(urls);
+        .with_urls(urls)
+        .with_steps(steps);
     View::Dashboard(Box::new(app))
 }
 

@@ -5,18 +5,21 @@
 use super::Knob;
 use crate::engine::generator::Handle;
 use crate::report::summary::{Knee, Until};
-use crate::stats::condition::{Condition, Measured};
+use crate::stats::condition::Condition;
 use crate::stats::snapshot::Snapshot;
 use crate::stats::window::TickSummary;
 use tokio::sync::mpsc;
 
-/// Whether `condition` holds over `tick` (a tick with no requests holds nothing, nor does a
-/// metric the tick has no value for).
+/// Whether `condition` holds over `tick`, or over its step's part of it (a tick with no
+/// requests, of its step for a step's, holds nothing, nor does a metric it has no value for).
 pub fn holds(condition: &Condition, tick: &TickSummary) -> bool {
-    if tick.ok + tick.failed == 0 {
+    // `p99[login]>200ms`: its step's part of the tick, judged the same way.
+    let Some(measured) = condition.measured_in(tick) else {
+        return false;
+    };
+    if measured.ok + measured.failed == 0 {
         return false;
     }
-    let measured = Measured::of_tick(tick);
     condition
         .measure(&measured)
         .is_some_and(|v| condition.holds_for(v))
@@ -102,5 +105,44 @@ mod tests {
             !holds(&c("checks<99%"), &tick(1, 100, 0)),
             "a tick without evaluations holds nothing"
         );
+    }
+
+    #[test]
+    fn a_step_s_condition_holds_over_its_part_of_the_tick_alone() {
+        use crate::stats::step_ticks::StepTick;
+        let step = |t: TickSummary| StepTick {
+            ok: t.ok,
+            rps: t.rps,
+            latency: t.latency,
+            ..StepTick::default()
+        };
+        let resolved = |text: &str| {
+            let mut c = Condition::parse(text).expect(text);
+            c.resolve_step(&["login", "item"]).expect("a step");
+            c
+        };
+        let ticked = |login: TickSummary, item: TickSummary| TickSummary {
+            steps: Some(vec![step(login), step(item)].into()),
+            ..tick(250, 200, 0)
+        };
+        let slow_login = ticked(tick(250, 100, 0), tick(1, 100, 0));
+        assert!(holds(&resolved("p99[login]>200ms"), &slow_login));
+        assert!(!holds(&resolved("p99[item]>200ms"), &slow_login));
+        assert!(
+            holds(&c_of("p99>200ms"), &slow_login),
+            "all steps: the tick's"
+        );
+        let no_items = ticked(tick(250, 100, 0), tick(0, 0, 0));
+        assert!(
+            !holds(&resolved("rps[item]<10"), &no_items),
+            "a step without requests in the tick holds nothing"
+        );
+        assert!(holds(&resolved("rps[login]<101"), &no_items));
+        let unresolved = Condition::parse("p99[login]>200ms").expect("parsed");
+        assert!(!holds(&unresolved, &slow_login), "no step found: nothing");
+    }
+
+    fn c_of(text: &str) -> Condition {
+        Condition::parse(text).expect(text)
     }
 }

@@ -178,7 +178,7 @@ impl<R: Readings> Aggregator<R> {
             last_tick,
             last_tick_histograms: Some(self.window.last_tick_histograms()),
             run_histograms: Some(Arc::new(self.window.run_histograms())),
-            recent: self.window.recent().iter().copied().collect(),
+            recent: self.window.recent().iter().cloned().collect(),
             cumulative: self.window.cumulative(),
             cumulative_service: self.window.cumulative_service(),
             cumulative_ttfb: self.window.cumulative_ttfb(),

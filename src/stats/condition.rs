@@ -129,13 +129,15 @@ pub struct Condition {
     metric: Metric,
     above: bool,
     threshold: f64,
+    /// `p99[login]>200ms`: the one step judged; None: all steps together.
+    step: Option<StepPick>,
 }
 
 impl Condition {
     /// Parses `p99>200ms` (any rung of the ladder, `mean`, `max`), `errors>1%`, `errors>0`,
     /// `non2xx>0%`, `rps<500`.
     pub fn parse(text: &str) -> Result<Condition, String> {
-        let t = text.trim().to_ascii_lowercase().replace(' ', "");
+        let (t, step) = without_step(text)?;
         let (name, above, value) = match (t.split_once('>'), t.split_once('<')) {
             (Some((n, v)), None) => (n, true, v),
             (None, Some((n, v))) => (n, false, v),
@@ -164,6 +166,7 @@ impl Condition {
             metric,
             above,
             threshold,
+            step: step.map(StepPick::named),
         })
     }
 
@@ -256,6 +259,151 @@ impl Condition {
     /// The condition as typed.
     pub fn text(&self) -> &str {
         &self.text
+    }
+}
+
+// Per step (issue 26): `p99[login]>200ms`, `errors[item]>1%`, `checks[item]<99%`.
+
+/// The step a condition judges alone: its name as typed, and its number among the
+/// scenario's steps once they are known (`Condition::resolve_step`).
+#[derive(Debug, Clone, PartialEq)]
+struct StepPick {
+    name: String,
+    index: Option<u16>,
+}
+
+impl StepPick {
+    fn named(name: String) -> StepPick {
+        StepPick { name, index: None }
+    }
+}
+
+/// `text` as the grammar reads it (lowercase, no spaces) without its `[step]`, and the step
+/// named in the brackets as typed (spaces around it aside): the brackets follow the metric.
+fn without_step(text: &str) -> Result<(String, Option<String>), String> {
+    let bare = |t: &str| t.trim().to_ascii_lowercase().replace(' ', "");
+    let Some(open) = text.find('[') else {
+        return Ok((bare(text), None));
+    };
+    let shown = || quoted(text, QUOTED_CHARS);
+    let close = text.rfind(']').filter(|c| *c > open).ok_or_else(|| {
+        format!(
+            "'{}': a step in brackets is closed by ], as p99[login]>200ms",
+            shown()
+        )
+    })?;
+    let (metric, after) = (&text[..open], text[close + 1..].trim_start());
+    if metric.contains(['<', '>']) || !after.starts_with(['<', '>']) {
+        return Err(format!(
+            "'{}': the step goes in brackets right after the metric, as p99[login]>200ms",
+            shown()
+        ));
+    }
+    let name = text[open + 1..close].trim();
+    if name.is_empty() {
+        return Err(format!("'{}': the brackets name no step", shown()));
+    }
+    Ok((bare(&format!("{metric}{after}")), Some(name.to_string())))
+}
+
+impl<'a> Measured<'a> {
+    /// What one step measured over the whole run, `secs` long.
+    pub fn of_step(step: &'a crate::stats::by_step::StepFigures, secs: f64) -> Measured<'a> {
+        let (checks_passed, checks_failed) = crate::stats::checks::totals(&step.checks);
+        Measured {
+            latency: &step.latency,
+            ok: step.ok,
+            failed: step.failed,
+            non2xx_responses: step
+                .status_codes
+                .iter()
+                .filter(|(code, _)| !(200..300).contains(*code))
+                .map(|(_, n)| *n)
+                .fold(0, u64::saturating_add),
+            rps: units::per_second(step.ok, secs),
+            checks_passed,
+            checks_failed,
+        }
+    }
+
+    /// What one step measured in one tick.
+    fn of_step_tick(step: &'a crate::stats::step_ticks::StepTick) -> Measured<'a> {
+        Measured {
+            latency: &step.latency,
+            ok: step.ok,
+            failed: step.failed,
+            non2xx_responses: step.non2xx,
+            rps: step.rps,
+            checks_passed: step.checks_passed,
+            checks_failed: step.checks_failed,
+        }
+    }
+}
+
+impl Condition {
+    /// The step it judges alone, as typed; None: all steps together.
+    pub fn step_name(&self) -> Option<&str> {
+        self.step.as_ref().map(|s| s.name.as_str())
+    }
+
+    /// Its step's number among the scenario's, once resolved; None for all steps.
+    pub fn step_index(&self) -> Option<usize> {
+        self.step.as_ref()?.index.map(usize::from)
+    }
+
+    /// Finds its step among `names` (the scenario's steps, in step order); a name the
+    /// scenario does not have, or has more than once, is refused.
+    pub fn resolve_step(&mut self, names: &[&str]) -> Result<(), String> {
+        let text = quoted(&self.text, QUOTED_CHARS);
+        let Some(step) = &mut self.step else {
+            return Ok(());
+        };
+        let mut found = names.iter().enumerate().filter(|(_, n)| **n == step.name);
+        let shown = || quoted(&step.name, QUOTED_CHARS);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => {
+                step.index = u16::try_from(i).ok();
+                Ok(())
+            }
+            (Some(_), Some(_)) => Err(format!(
+                "'{text}': the scenario has several steps named {}: name them apart",
+                shown()
+            )),
+            (None, _) => Err(format!(
+                "'{text}': the scenario has no step named {} (its steps: {})",
+                shown(),
+                quoted(&names.join(", "), QUOTED_CHARS)
+            )),
+        }
+    }
+
+    /// A bar for the autopilot (`parse_bar`) over all steps together: a hold reads the
+    /// whole tick's histograms, so a step's bar is refused with the form it takes.
+    pub fn parse_held(text: &str) -> Result<Condition, String> {
+        let bar = Condition::parse_bar(text)?;
+        match bar.step_name() {
+            None => Ok(bar),
+            Some(_) => Err(format!(
+                "'{}': the autopilot holds bars over all steps together, not one step's: \
+                 write it without the [step]",
+                quoted(text, QUOTED_CHARS)
+            )),
+        }
+    }
+
+    /// What it judges of `tick`: the whole tick, or its step's part (None: the tick has no
+    /// figures for its step, or its step is not resolved).
+    pub fn measured_in<'a>(
+        &self,
+        tick: &'a crate::stats::window::TickSummary,
+    ) -> Option<Measured<'a>> {
+        let Some(step) = &self.step else {
+            return Some(Measured::of_tick(tick));
+        };
+        let steps = tick.steps.as_deref()?;
+        steps
+            .get(usize::from(step.index?))
+            .map(Measured::of_step_tick)
     }
 }
 
@@ -419,5 +567,79 @@ mod tests {
         ] {
             assert!(Condition::parse(good).is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn a_step_in_brackets_is_judged_alone_and_named_as_typed() {
+        use crate::stats::step_ticks::StepTick;
+        use crate::stats::window::TickSummary;
+        let c = Condition::parse(" p99[Log In] > 200ms ").expect("stepped");
+        assert_eq!(
+            (c.text(), c.step_name()),
+            ("p99[Log In] > 200ms", Some("Log In"))
+        );
+        let mut resolved = c.clone();
+        resolved.resolve_step(&["home", "Log In"]).expect("known");
+        assert_eq!(resolved.step_index(), Some(1));
+        let slow = LatencySummary {
+            count: 5,
+            p99_us: 300_000,
+            ..LatencySummary::default()
+        };
+        let fast = LatencySummary {
+            count: 5,
+            p99_us: 1_000,
+            ..LatencySummary::default()
+        };
+        let step = |latency| StepTick {
+            ok: 5,
+            latency,
+            ..StepTick::default()
+        };
+        let tick = TickSummary {
+            ok: 10,
+            latency: fast,
+            steps: Some(vec![step(fast), step(slow)].into()),
+            ..TickSummary::default()
+        };
+        let judged = |c: &Condition| c.measured_in(&tick).and_then(|m| c.measure(&m));
+        assert_eq!(judged(&resolved), Some(300.0));
+        assert_eq!(judged(&c), None, "not resolved: no value");
+        let mut home = Condition::parse("p99[home]>200ms").expect("home");
+        home.resolve_step(&["home", "Log In"]).expect("known");
+        assert_eq!(judged(&home), Some(1.0));
+        let whole = Condition::parse("p99>200ms").expect("whole");
+        assert_eq!((judged(&whole), whole.step_name()), (Some(1.0), None));
+        let errors = Condition::parse("errors[item]>1%").expect("errors");
+        assert_eq!((errors.step_name(), errors.unit()), (Some("item"), "%"));
+    }
+
+    #[test]
+    fn step_names_the_scenario_lacks_or_brackets_misplaced_are_refused() {
+        let mut c = Condition::parse("p99[nope]>1ms").expect("parsed");
+        let err = c.resolve_step(&["login", "item"]).expect_err("unknown");
+        assert!(
+            err.contains("no step named nope (its steps: login, item)"),
+            "{err}"
+        );
+        let mut twice = Condition::parse("p99[a]>1ms").expect("parsed");
+        let err = twice.resolve_step(&["a", "a"]).expect_err("twice");
+        assert!(err.contains("several steps named a"), "{err}");
+        for (bad, why) in [
+            ("p99[login>1ms", "closed by ]"),
+            ("p99>1ms[login]", "right after the metric"),
+            ("p99[]>1ms", "name no step"),
+            ("p99[ ]>1ms", "name no step"),
+            ("p99[login]x>1ms", "right after the metric"),
+            ("p98[login]>1ms", "is not a condition"),
+        ] {
+            let err = Condition::parse(bad).expect_err(bad);
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        let err = Condition::parse_held("p99[login]<200ms").expect_err("a step's bar");
+        assert!(err.contains("over all steps together"), "{err}");
+        assert!(Condition::parse_held("p99<200ms").is_ok());
+        let odd = Condition::parse("p99[a]b]>1ms").expect("the last ] closes");
+        assert_eq!(odd.step_name(), Some("a]b"));
     }
 }

@@ -9,4 +9,5 @@ pub mod condition;
 pub mod latency;
 pub mod series;
 pub mod snapshot;
+pub mod step_ticks;
 pub mod window;

@@ -5,6 +5,7 @@ use super::by_step::{BySteps, SessionFigures, StepFigures, StepSpec};
 use super::by_target::{ByTarget, TargetFigures};
 use super::checks::{self, CheckTally};
 use super::latency::{LatencySummary, MAX_LATENCY_US, Sums, new_histogram};
+use super::step_ticks::{self, StepTick, StepTicks};
 use crate::engine::outcome::{ErrorKind, Outcome, Verdict};
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, VecDeque};
@@ -15,7 +16,7 @@ use std::time::Duration;
 const STATUS_SLOTS: usize = 1000;
 
 /// What happened during one tick.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickSummary {
     /// Run time at the end of the tick.
     pub end: Duration,
@@ -38,6 +39,9 @@ pub struct TickSummary {
     /// `--check` evaluations in the tick that passed and that failed, over all checks.
     pub checks_passed: u64,
     pub checks_failed: u64,
+    /// `--scenario`: each step's figures over the tick, in step order (shared: a snapshot's
+    /// clone is a count); None without, and in the ring, which keeps whole ticks only.
+    pub steps: Option<Arc<[StepTick]>>,
 }
 
 /// Running totals by kind; fixed size whatever the request count.
@@ -236,6 +240,8 @@ pub struct Window {
     by_target: ByTarget,
     /// Per step and session, with `--scenario`.
     by_step: BySteps,
+    /// Per step over the open tick, with `--scenario`.
+    step_ticks: StepTicks,
 }
 
 impl Window {
@@ -258,11 +264,13 @@ impl Window {
             counts: Counts::default(),
             by_target: ByTarget::default(),
             by_step: BySteps::default(),
+            step_ticks: StepTicks::default(),
         }
     }
 
     /// The same window counting each step of a scenario (`--scenario`) and its sessions.
     pub fn with_steps(mut self, specs: Vec<StepSpec>) -> Window {
+        self.step_ticks = StepTicks::new(&specs);
         self.by_step = BySteps::new(specs);
         self
     }
@@ -295,6 +303,7 @@ impl Window {
         }
         if self.by_step.is_kept() {
             self.by_step.record(o);
+            self.step_ticks.record(o);
         }
         if o.late_us > 0 {
             self.counts.max_late_us = self.counts.max_late_us.max(o.late_us);
@@ -360,6 +369,9 @@ impl Window {
         let (service, service_histogram) = self.service.close_tick();
         let (ttfb, ttfb_histogram) = self.ttfb.close_tick();
         let (_, connect_histogram) = self.connect.close_tick();
+        let steps = self.step_ticks.close(secs);
+        // A scenario's checks are its steps' own (`--check` is not taken with it).
+        let (step_passed, step_failed) = steps.as_deref().map_or((0, 0), step_ticks::checks_of);
         let summary = TickSummary {
             end: now,
             ok: self.tick_ok,
@@ -370,8 +382,9 @@ impl Window {
             service,
             ttfb,
             target_rps: self.target_rps,
-            checks_passed: self.tick_checks.0,
-            checks_failed: self.tick_checks.1,
+            checks_passed: self.tick_checks.0 + step_passed,
+            checks_failed: self.tick_checks.1 + step_failed,
+            steps,
         };
         self.tick_checks = (0, 0);
         self.last_histograms = Arc::new(Histograms {
@@ -387,7 +400,10 @@ impl Window {
         if self.ring.len() == self.ring_len {
             self.ring.pop_front();
         }
-        self.ring.push_back(summary);
+        self.ring.push_back(TickSummary {
+            steps: None,
+            ..summary.clone()
+        });
         summary
     }
 

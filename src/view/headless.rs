@@ -52,16 +52,28 @@ fn percentiles(l: &LatencySummary) -> String {
     }
 }
 
+/// `--scenario`: the sessions that started, walked every step, failed (else nothing).
+fn sessions(s: &Snapshot) -> String {
+    match &s.sessions {
+        Some(n) => format!(
+            "  sessions {} started, {} completed, {} failed",
+            n.started, n.completed, n.failed
+        ),
+        None => String::new(),
+    }
+}
+
 /// The last line: the whole run's average rate, counts and percentiles.
 pub fn final_line(s: &Snapshot, plan: &Plan) -> String {
     let rps = s.average_rps();
     format!(
-        "{} [done]  {} req/s avg  ok {}  failed {}  aborted {}  {} (whole run)  open files peak {}",
+        "{} [done]  {} req/s avg  ok {}  failed {}  aborted {}{}  {} (whole run)  open files peak {}",
         progress(s, plan),
         whole_rate(rps),
         s.counts.ok,
         s.counts.failed,
         s.counts.aborted,
+        sessions(s),
         percentiles(&s.cumulative),
         files(s.peak_open_files, s.open_files.soft_limit),
     )
@@ -186,6 +198,38 @@ mod tests {
         );
         s.gauges.capped = Some(230);
         assert!(progress_line(&s, &plan).ends_with("capped by open files (230)"));
+    }
+
+    #[test]
+    fn a_scenario_run_says_sessions() {
+        use crate::stats::by_step::SessionFigures;
+        let mut s = Snapshot {
+            gauges: Gauges {
+                limit: 8,
+                in_flight: 5,
+                ..Gauges::default()
+            },
+            ..Snapshot::default()
+        };
+        assert!(!final_line(&s, &Plan::default()).contains("sessions"));
+        s.sessions = Some(SessionFigures {
+            started: 40,
+            completed: 36,
+            failed: 2,
+            ..SessionFigures::default()
+        });
+        let plan = Plan {
+            max_requests: Some(100),
+            duration: None,
+        };
+        let line = progress_line(&s, &plan);
+        assert!(line.contains(" 40/100 sessions"), "{line}");
+        assert!(line.contains("sessions in flight 5/8"), "{line}");
+        let last = final_line(&s, &plan);
+        assert!(
+            last.contains("aborted 0  sessions 40 started, 36 completed, 2 failed  p50"),
+            "{last}"
+        );
     }
 
     #[test]

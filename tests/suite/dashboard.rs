@@ -49,12 +49,12 @@ fn snapshot_after(ticks: u64) -> Snapshot {
         }
         w.rotate(Duration::from_secs(t));
     }
-    let last_tick = *w.recent().back().expect("a tick");
+    let last_tick = w.recent().back().expect("a tick").clone();
     Snapshot {
         elapsed: Duration::from_secs(ticks),
         counts: w.counts().clone(),
         last_tick,
-        recent: w.recent().iter().copied().collect(),
+        recent: w.recent().iter().cloned().collect(),
         cumulative: w.cumulative(),
         cumulative_service: w.cumulative_service(),
         cumulative_ttfb: w.cumulative_ttfb(),
@@ -297,8 +297,8 @@ fn rate_mode_snapshot() -> Snapshot {
         },
         peak_open_files: 251,
         counts: w.counts().clone(),
-        last_tick: *w.recent().back().expect("a tick"),
-        recent: w.recent().iter().copied().collect(),
+        last_tick: w.recent().back().expect("a tick").clone(),
+        recent: w.recent().iter().cloned().collect(),
         cumulative: w.cumulative(),
         cumulative_service: w.cumulative_service(),
         ..Snapshot::default()

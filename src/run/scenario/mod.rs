@@ -4,6 +4,7 @@
 
 mod checked;
 mod compile;
+pub mod conditions;
 mod names;
 mod shape;
 mod step;

@@ -34,7 +34,7 @@ pub fn parse_conditions<'a>(
 ) -> Result<Vec<Condition>, String> {
     let conditions = texts
         .into_iter()
-        .map(Condition::parse_bar)
+        .map(Condition::parse_held)
         .collect::<Result<Vec<_>, _>>()?;
     match conditions.len() {
         0 => Err("a hold needs a condition: p99<200ms, errors<1%, ...".into()),

@@ -99,6 +99,8 @@ pub struct App {
     pub target: String,
     /// With `--urls-from-file`: every URL as shown, in the file's order; else empty.
     pub urls: Vec<String>,
+    /// With `--scenario`: each request step's name, in step order; else empty.
+    pub steps: Vec<String>,
     /// Whether the target is sluice's own demo server.
     pub demo: bool,
     pub plan: Plan,
@@ -143,6 +145,7 @@ impl App {
         App {
             target,
             urls: Vec::new(),
+            steps: Vec::new(),
             demo,
             plan,
             step: step.max(1),
@@ -201,6 +204,17 @@ impl App {
     pub fn with_urls(mut self, urls: Vec<String>) -> App {
         self.urls = urls;
         self
+    }
+
+    /// With `--scenario`, its steps' names for the Steps panel (its limit is sessions).
+    pub fn with_steps(mut self, steps: Vec<String>) -> App {
+        self.steps = steps;
+        self
+    }
+
+    /// Whether the run is a scenario's: what is in flight and counted are sessions.
+    pub fn sessions(&self) -> bool {
+        !self.steps.is_empty()
     }
 }
 

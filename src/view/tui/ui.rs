@@ -16,33 +16,69 @@
 //!  + - ↑ ↓ limit ± step   ] [ ×2 ÷2   0-9 ⏎ set   p pause   ? help   q quit  <- key bar
 //! ```
 //!
-//! With `--check`, a Checks panel (a row a check) takes the foot of the codes' column.
+//! With `--check`, a Checks panel (a row a check) takes the foot of the codes' column; with
+//! `--scenario`, a Steps panel (a row a step) the foot of the screen, up to a third of it.
 
 use super::app::{App, Overlay};
 use super::widgets::{
-    checks, header, help, in_flight, key_bar, latency, open_files, responses, throughput, urls,
-    workers,
+    checks, header, help, in_flight, key_bar, latency, open_files, responses, steps, throughput,
+    urls, workers,
 };
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Shares of the height for the top band (throughput, gauges) and the middle (latency, codes).
 const TOP_SHARE: u16 = 2;
 const MIDDLE_SHARE: u16 = 3;
 /// Rows of the in-flight panel, borders included.
 const IN_FLIGHT_ROWS: u16 = 5;
+/// Rows the open-files panel needs to say anything, borders included.
+const MIN_FILES_ROWS: u16 = 3;
 /// Share of the width the charts get, in percent.
 const LEFT_PERCENT: u16 = 60;
 
-/// Draws the whole dashboard for `app`.
-pub fn draw(frame: &mut Frame, app: &App) {
-    let [head, top, middle, keys] = Layout::vertical([
-        Constraint::Length(1),
+/// The body's bands: the charts and gauges, latency and codes, and with `--scenario` the
+/// Steps panel at the foot (a third of the body at most).
+fn bands(app: &App, body: Rect) -> (Rect, Rect, Option<Rect>) {
+    let steps_rows = match app.sessions() {
+        true => steps::rows_wanted(app.steps.len()).min(body.height / 3),
+        false => 0,
+    };
+    // Its borders and headings alone would show no step.
+    let steps_rows = if steps_rows < steps::rows_wanted(1) {
+        0
+    } else {
+        steps_rows
+    };
+    let [top, middle, steps_area] = Layout::vertical([
         Constraint::Fill(TOP_SHARE),
         Constraint::Fill(MIDDLE_SHARE),
+        Constraint::Length(steps_rows),
+    ])
+    .areas(body);
+    (top, middle, (steps_rows > 0).then_some(steps_area))
+}
+
+/// The in-flight panel and under it the open files; where the Steps panel leaves the open
+/// files no room for a line, the in-flight panel keeps it all.
+fn gauges_of(gauges: Rect) -> (Rect, Option<Rect>) {
+    let [in_flight, files] =
+        Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
+    match files.height < MIN_FILES_ROWS {
+        true => (gauges, None),
+        false => (in_flight, Some(files)),
+    }
+}
+
+/// Draws the whole dashboard for `app`.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let [head, body, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
+    let (top, middle, steps_area) = bands(app, body);
     let columns = || {
         Layout::horizontal([
             Constraint::Percentage(LEFT_PERCENT),
@@ -50,8 +86,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ])
     };
     let [throughput_area, gauges] = columns().areas(top);
-    let [in_flight_area, files_area] =
-        Layout::vertical([Constraint::Length(IN_FLIGHT_ROWS), Constraint::Fill(1)]).areas(gauges);
+    let (in_flight_area, files_area) = gauges_of(gauges);
     let [latency_area, right] = columns().areas(middle);
     // With --check, their panel takes the foot of the right column (at most half of it).
     let (right, checks_area) = match app.snapshot.counts.checks.is_empty() {
@@ -77,7 +112,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     header::render(frame, head, app);
     throughput::render(frame, throughput_area, app);
     in_flight::render(frame, in_flight_area, app);
-    open_files::render(frame, files_area, app);
+    if let Some(area) = files_area {
+        open_files::render(frame, area, app);
+    }
     latency::render(frame, latency_area, app);
     responses::render(frame, responses_area, app);
     match urls_area {
@@ -87,6 +124,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let Some(area) = checks_area {
         checks::render(frame, area, app);
+    }
+    if let Some(area) = steps_area {
+        steps::render(frame, area, app);
     }
     key_bar::render(frame, keys, app);
     if app.overlay == Overlay::Help {

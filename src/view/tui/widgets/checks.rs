@@ -21,7 +21,7 @@ pub fn rows_wanted(checks: &[CheckTally]) -> u16 {
 }
 
 /// `passed` of `judged` as a percentage (`100%`, `99.95%`, `-` before any).
-fn share(passed: u64, judged: u64) -> String {
+pub fn share(passed: u64, judged: u64) -> String {
     match (judged, passed == judged) {
         (0, _) => "-".to_string(),
         (_, true) => "100%".to_string(),
@@ -34,7 +34,7 @@ fn share(passed: u64, judged: u64) -> String {
 }
 
 /// All passed green, a few failed yellow (99% or more passed), more red.
-fn color(passed: u64, judged: u64) -> Color {
+pub fn color(passed: u64, judged: u64) -> Color {
     match judged {
         0 => Color::DarkGray,
         _ if passed == judged => Color::Green,

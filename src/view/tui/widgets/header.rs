@@ -163,9 +163,14 @@ fn progress(app: &App, how: Progress) -> String {
     let full = how == Progress::Full;
     if let Some(n) = app.plan.max_requests {
         let ended = app.snapshot.counts.total() + app.snapshot.counts.aborted;
+        // --scenario: -n counts sessions.
+        let (ended, what) = match &app.snapshot.sessions {
+            Some(sessions) => (sessions.started, "sessions"),
+            None => (ended, "req"),
+        };
         let pct = 100.0 * ended as f64 / n.max(1) as f64;
         match full {
-            true => out.push_str(&format!("  {ended}/{n} req ({pct:.0}%)")),
+            true => out.push_str(&format!("  {ended}/{n} {what} ({pct:.0}%)")),
             false => out.push_str(&format!("  {pct:.0}%")),
         }
     }

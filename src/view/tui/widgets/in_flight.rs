@@ -17,7 +17,11 @@ const GAPS: [&str; 2] = ["   ", " "];
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let live = &app.live;
-    let inner = super::panel(frame, area, "In-flight");
+    let title = match app.sessions() {
+        true => "Sessions in flight",
+        false => "In-flight",
+    };
+    let inner = super::panel(frame, area, title);
     let width = usize::from(inner.width);
     let [gauge, peak, note] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
     let ratio = (live.gauges.in_flight as f64 / live.gauges.limit.max(1) as f64).clamp(0.0, 1.0);

@@ -9,6 +9,7 @@ pub mod key_bar;
 pub mod latency;
 pub mod open_files;
 pub mod responses;
+pub mod steps;
 pub mod throughput;
 pub mod trend;
 pub mod urls;
