@@ -416,6 +416,14 @@ pub struct Memory {
     pub peak_rss_kib: u64,
 }
 
+/// Every kind of failure by its name, with its count (0 for kinds not seen).
+fn errors_by_name(c: &crate::stats::window::Counts) -> BTreeMap<String, u64> {
+    ErrorKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), c.errors_of(*k)))
+        .collect()
+}
+
 impl Summary {
     /// Builds the summary from the run's facts and its final snapshot.
     pub fn new(facts: RunFacts, last: &Snapshot) -> Summary {
@@ -449,10 +457,7 @@ impl Summary {
                 .map(|(code, n)| (code.to_string(), *n))
                 .collect(),
             status_classes: status_classes(&codes),
-            errors: ErrorKind::ALL
-                .iter()
-                .map(|k| (k.as_str().to_string(), c.errors_of(*k)))
-                .collect(),
+            errors: errors_by_name(c),
             concurrency: Concurrency::of(facts.initial_limit, last),
             open_files: OpenFiles::of(last),
             memory: Memory {
