@@ -136,6 +136,7 @@ impl Shared {
             l.encoded_histograms(),
             &self.about,
         );
+        status.hold = self.pilot.as_ref().and_then(|p| p.holding());
         if l.tick == 0 {
             // Before the first tick the snapshot has no reading of its own: a fleet showed
             // the open files as 0 / 0.

@@ -7,6 +7,7 @@ use crate::engine::steer::{Gauges, RunState};
 use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
 use crate::report::summary::{CheckSummary, Connects, Requests};
+use crate::schedule::autopilot::Holding;
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,11 @@ pub struct Status {
     /// The target rate, requests a second; null in concurrency mode.
     pub rate: Option<f64>,
     pub lag_ms: f64,
+    // The autopilot (issue 27).
+    /// What the autopilot holds, as the summary's `hold` so far, with whether it holds the
+    /// knob now; null when it never held one. Not read back: a fleet holds its own.
+    #[serde(default, skip_deserializing)]
+    pub hold: Option<Holding>,
     pub requests: Requests,
     pub late_starts: u64,
     pub status_codes: BTreeMap<String, u64>,
@@ -179,6 +185,7 @@ impl Status {
             peak_in_flight: g.peak_in_flight,
             rate: g.rate,
             lag_ms: g.lag.as_secs_f64() * 1000.0,
+            hold: None,
             requests: Requests {
                 total: c.total(),
                 ok: c.ok,

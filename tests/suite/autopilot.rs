@@ -10,101 +10,9 @@
 //! 10 ms, seconds of p99 twice the bar came from the machine alone, at any limit; at 50 ms
 //! a stall of the machine still cost several seconds over the bar).
 
+use crate::common::knee::KneeServer;
 use crate::common::{Behaviour, TestServer};
-use bytes::Bytes;
-use http::Response;
-use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc};
-
-/// A server with a knee: `workers` requests served at once, each for `service` give or
-/// take a quarter (uniformly: fixed on average, so latency grows smoothly with what waits;
-/// fixed to the millisecond, it grows in steps of a round of the workers, and a bar that
-/// falls on a step leaves the knee to the machine's noise), the others queued in arrival
-/// order; the workers can be changed while it runs.
-pub struct KneeServer {
-    pub addr: SocketAddr,
-    workers: mpsc::UnboundedSender<usize>,
-}
-
-impl KneeServer {
-    /// Starts on 127.0.0.1, on a thread and runtime of its own, for the test's lifetime.
-    pub fn start(workers: usize, service: Duration) -> KneeServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = mpsc::unbounded_channel();
-        crate::common::in_background(move || serve(listener, workers, service, rx));
-        KneeServer { addr, workers: tx }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    /// Serves with `workers` from now on (those busy finish what they serve).
-    pub fn set_workers(&self, workers: usize) {
-        self.workers.send(workers).expect("the server runs");
-    }
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    workers: usize,
-    service: Duration,
-    changes: mpsc::UnboundedReceiver<usize>,
-) {
-    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-    let permits = Arc::new(Semaphore::new(workers));
-    tokio::spawn(follow_workers(Arc::clone(&permits), workers, changes));
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
-        let permits = Arc::clone(&permits);
-        tokio::spawn(async move {
-            let svc = service_fn(move |_req| {
-                let permits = Arc::clone(&permits);
-                async move {
-                    let _worker = permits.acquire().await.expect("never closed");
-                    tokio::time::sleep(service.mul_f64(fastrand::f64() * 0.5 + 0.75)).await;
-                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
-                }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
-}
-
-/// Adds workers, or takes them away as they come free.
-async fn follow_workers(
-    permits: Arc<Semaphore>,
-    mut now: usize,
-    mut changes: mpsc::UnboundedReceiver<usize>,
-) {
-    while let Some(wanted) = changes.recv().await {
-        if wanted > now {
-            permits.add_permits(wanted - now);
-        } else if wanted < now {
-            let fewer = u32::try_from(now - wanted).expect("a few workers");
-            permits
-                .acquire_many(fewer)
-                .await
-                .expect("never closed")
-                .forget();
-        }
-        now = wanted;
-    }
-}
 
 /// The bar the tests hold, in milliseconds, and as `--hold` takes it.
 const BAR_MS: f64 = 500.0;
@@ -332,6 +240,12 @@ fn when_the_capacity_halves_it_settles_near_the_new_knee_and_comes_back_up() {
     );
     wait_for_tick(&worker.addr, 20);
     server.set_workers(10);
+    let holding = crate::common::status_of(&worker.addr)["hold"].clone();
+    let settled_at = holding["settled"]["value"].as_f64();
+    assert!(
+        holding["engaged"] == true && settled_at.is_some_and(|v| v > 10.0),
+        "/status says where it settled: {holding}"
+    );
     wait_for_tick(&worker.addr, 38);
     server.set_workers(20);
     let summary = summary_of(&worker.addr);
@@ -414,18 +328,44 @@ fn answer(addr: &str, method: &str, body: &[u8]) -> (u16, serde_json::Value) {
     )
 }
 
-#[test]
-fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
-    let server = knee_server();
-    let worker = crate::common::spawn_worker(&[&server.url(), "-c", "5", "-z", "10s"], "tok");
-    let addr = &worker.addr;
+/// What the control API refuses before it holds anything: no token, a bar written the
+/// wrong way, a checks bar in a run without `--check`; `/status` says nothing was held.
+fn refuses_what_it_cannot_hold(addr: &str) {
     let asked = br#"{"conditions": ["p99<500ms"]}"#;
     let (code, _) = crate::common::http_call(addr, "POST", "/hold", &[], asked);
     assert_eq!(code, 401, "without the token");
     let (code, body) = answer(addr, "POST", br#"{"conditions": ["p99>500ms"]}"#);
     assert_eq!(code, 400, "{body}");
     assert!(body.to_string().contains("not a bar to hold"), "{body}");
-    let (code, body) = answer(addr, "POST", asked);
+    let (code, body) = answer(addr, "POST", br#"{"conditions": ["checks>99%"]}"#);
+    assert_eq!(code, 400, "no --check to read: {body}");
+    assert!(
+        body.to_string().contains("the run has no --check"),
+        "{body}"
+    );
+    let before = crate::common::status_of(addr);
+    assert!(before["hold"].is_null(), "never held: {}", before["hold"]);
+}
+
+/// `/status`'s `hold`, asserted to be on the limit with `HOLD`, `engaged` or not, and its
+/// run time.
+fn status_hold(addr: &str, engaged: bool) -> (serde_json::Value, f64) {
+    let status = crate::common::status_of(addr);
+    let hold = status["hold"].clone();
+    assert_eq!(hold["engaged"], engaged, "{hold}");
+    assert_eq!(hold["knob"], "limit", "{hold}");
+    assert_eq!(hold["conditions"], serde_json::json!([HOLD]), "{hold}");
+    assert!(hold["held_share"].is_f64(), "{hold}");
+    (hold, status["elapsed_s"].as_f64().expect("elapsed"))
+}
+
+#[test]
+fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
+    let server = knee_server();
+    let worker = crate::common::spawn_worker(&[&server.url(), "-c", "5", "-z", "10s"], "tok");
+    let addr = &worker.addr;
+    refuses_what_it_cannot_hold(addr);
+    let (code, body) = answer(addr, "POST", br#"{"conditions": ["p99<500ms"]}"#);
     assert_eq!(code, 200, "{body}");
     assert_eq!(
         body["hold"]["conditions"],
@@ -442,12 +382,12 @@ fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
                 .is_some_and(|l| l > 5)
         },
     );
+    let (holding, _) = status_hold(addr, true);
+    assert!(holding["settled"].is_null(), "climbing yet: {holding}");
     let (code, body) = answer(addr, "DELETE", b"");
     assert_eq!(code, 200, "{body}");
     assert!(body["hold"].is_null(), "{body}");
-    let released_s = crate::common::status_of(addr)["elapsed_s"]
-        .as_f64()
-        .expect("elapsed");
+    let (_, released_s) = status_hold(addr, false);
     let summary = summary_of(addr);
     let auto: Vec<f64> = summary["timeline"]
         .as_array()
@@ -506,4 +446,35 @@ fn a_fleet_holds_the_total_from_its_workers_merged_histograms() {
             "each worker steered its share: {worker}"
         );
     }
+}
+
+/// A server whose answers fail the check past `BUSY_OVER` requests in flight, its latency
+/// flat well past that (1,000 workers): `--hold checks>99%` backs off there, not at a knee.
+#[test]
+fn a_checks_bar_settles_under_where_the_answers_start_failing() {
+    const BUSY_OVER: f64 = 30.0;
+    let check = format!("body contains \"{}\"", crate::common::knee::OK_BODY);
+    let server = KneeServer::crowded(1000, Duration::from_millis(50), BUSY_OVER as usize);
+    let url = server.url();
+    let out = crate::common::sluice(&[&url, "--no-tui", "-n", "1", "--hold", "checks>99%"]);
+    let err = crate::common::refused(&out);
+    assert!(err.contains("measures the --check evaluations"), "{err}");
+    let args = [&url, "--check", &check, "--hold", "checks>99%", "-c", "5"];
+    let summary = crate::common::json_run(&[&args[..], &["-z", "25s"]].concat());
+    let hold = &summary["hold"];
+    let Some(value) = hold["settled"]["value"].as_f64() else {
+        panic!("it did not settle: {hold}\n{}", shown(&summary));
+    };
+    assert!(
+        (0.6 * BUSY_OVER..=BUSY_OVER).contains(&value),
+        "settled at {value}; checks fail past {BUSY_OVER} in flight: {hold}\n{}",
+        shown(&summary)
+    );
+    let failed = summary["checks"][0]["failed"].as_u64().expect("failed");
+    assert!(
+        failed > 0,
+        "it probed past where they fail: {}",
+        summary["checks"]
+    );
+    assert_eq!(hold["conditions"], serde_json::json!(["checks>99%"]));
 }
