@@ -12,6 +12,8 @@
 
 use crate::common::knee::KneeServer;
 use crate::common::{Behaviour, TestServer};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The bar the tests hold, in milliseconds, and as `--hold` takes it.
@@ -53,9 +55,10 @@ const SWEEP: [u32; 8] = [40, 50, 60, 70, 80, 90, 100, 110];
 const STEP_S: f64 = 3.0;
 
 /// The knee with fixed limits: the largest limit of the sweep under which p99 stayed under
-/// the bar in every second of its step but the first (which drains the step before). A
-/// limit above it must fail: the sweep reaches past the knee.
-fn knee(server: &KneeServer) -> f64 {
+/// the bar in every second of its step but the first (which drains the step before), each
+/// second the machine `stalls` leaves out (a step all stalled is not judged). A limit above
+/// it must fail: the sweep reaches past the knee.
+fn knee(server: &KneeServer, stalls: &Stalls) -> f64 {
     let stages: Vec<String> = SWEEP.iter().map(|l| format!("0s:{l},3s:{l}")).collect();
     let start = SWEEP[0].to_string();
     let summary =
@@ -66,6 +69,7 @@ fn knee(server: &KneeServer) -> f64 {
         let judged: Vec<&Second> = seconds
             .iter()
             .filter(|s| s.t_s > from && s.t_s <= from + STEP_S - 1.0)
+            .filter(|s| stalled(stalls, s.t_s) < STALL_MS)
             .collect();
         let under = |s: &&Second| s.p99_ms.is_some_and(|p| p < BAR_MS);
         !judged.is_empty() && judged.iter().all(under)
@@ -105,17 +109,133 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// How late a thread of the test's own wakes from short sleeps: the machine's stalls, which
+/// the run and the server (a thread of this process) wait through alike. The worst lateness
+/// is kept for each `SLOT` since the start, until dropped.
+struct Stalls {
+    worst_ms: Arc<Mutex<Vec<f64>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The span whose worst lateness `Stalls` keeps, and the sleep it measures.
+const SLOT: Duration = Duration::from_millis(100);
+const NAP: Duration = Duration::from_millis(5);
+
+impl Stalls {
+    fn watch() -> Stalls {
+        let started = std::time::Instant::now();
+        let worst_ms: Arc<Mutex<Vec<f64>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (kept, stopped) = (Arc::clone(&worst_ms), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !stopped.load(Relaxed) {
+                let before = std::time::Instant::now();
+                std::thread::sleep(NAP);
+                let late_ms = (before.elapsed().saturating_sub(NAP)).as_secs_f64() * 1000.0;
+                let slot = (before - started).as_millis() / SLOT.as_millis();
+                let mut worst = kept.lock().expect("stalls");
+                let slot = usize::try_from(slot).expect("a test's slots");
+                if worst.len() <= slot {
+                    worst.resize(slot + 1, 0.0);
+                }
+                worst[slot] = worst[slot].max(late_ms);
+            }
+        });
+        Stalls { worst_ms, stop }
+    }
+
+    /// The worst lateness from `from_s` to `to_s` after the start, in milliseconds.
+    fn worst_ms(&self, from_s: f64, to_s: f64) -> f64 {
+        let slot_s = SLOT.as_secs_f64();
+        let worst = self.worst_ms.lock().expect("stalls");
+        let (first, last) = ((from_s / slot_s).floor(), (to_s / slot_s).ceil());
+        let within = worst.iter().enumerate().filter(|(i, _)| {
+            let i = *i as f64;
+            i >= first && i < last
+        });
+        within.map(|(_, ms)| *ms).fold(0.0_f64, f64::max)
+    }
+}
+
+impl Drop for Stalls {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+    }
+}
+
+/// A stall of the machine longer than this, in milliseconds, may put a second over the bar
+/// at any limit: the law stops probing where the margin is under a tenth of the bar (its
+/// GATE), so 50 ms at 500 ms is all the room it keeps.
+const STALL_MS: f64 = 50.0;
+
+/// Whether a stall may have weighed on the second that ended at run time `t_s`: one during
+/// it, or in the half second before (a request it delayed ends up to a queue's round, about
+/// 500 ms at the knee, later); 0.3 s later too, for the run's start after the watch's.
+fn stalled(stalls: &Stalls, t_s: f64) -> f64 {
+    stalls.worst_ms(t_s - 1.5, t_s + 0.3)
+}
+
+/// The 90%: the bar held in 9 of 10 seconds after settling, judged on the seconds
+/// the machine did not stall (on a 2-core machine shared with builds, a stall of 60-90 ms
+/// put seconds over the bar at a limit that held the seconds around it); half of them at
+/// least must be judged. The summary's `held_share` is the same count over every second.
+fn held_where_the_machine_ran(summary: &serde_json::Value, stalls: &Stalls, at_s: f64) {
+    let after: Vec<Second> = series(summary)
+        .into_iter()
+        .filter(|s| s.t_s >= at_s - 0.05)
+        .collect();
+    let held = |s: &&&Second| s.p99_ms.is_some_and(|p| p < BAR_MS);
+    let each: Vec<String> = after
+        .iter()
+        .map(|s| {
+            let p99 = s.p99_ms.map_or("-".into(), |p| format!("{p:.0}"));
+            let late = stalled(stalls, s.t_s);
+            format!("{:.0}:{:.0}/{p99}~{late:.0}ms", s.t_s, s.limit)
+        })
+        .collect();
+    let seen = format!("t:limit/p99~stall: {}", each.join(" "));
+    let share = |of: &[&Second]| of.iter().filter(held).count() as f64 / of.len() as f64;
+    let all: Vec<&Second> = after.iter().collect();
+    let summed = summary["hold"]["held_share"].as_f64().expect("held_share");
+    assert!(
+        (summed - share(&all)).abs() <= 1.01 / all.len() as f64,
+        "held_share {summed}, but the series says {}: {seen}",
+        share(&all)
+    );
+    let ran: Vec<&Second> = all
+        .into_iter()
+        .filter(|s| stalled(stalls, s.t_s) < STALL_MS)
+        .collect();
+    assert!(
+        ran.len() * 2 >= after.len(),
+        "the machine stalled in {} of {} seconds after settling: {seen}",
+        after.len() - ran.len(),
+        after.len()
+    );
+    assert!(
+        share(&ran) >= 0.9,
+        "the bar held in {:.3} of the {} seconds without a stall: {seen}",
+        share(&ran),
+        ran.len()
+    );
+}
+
 #[test]
 fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
     let (swept, held) = (knee_server(), knee_server());
-    let sweep = std::thread::spawn(move || knee(&swept));
+    let stalls = Arc::new(Stalls::watch());
+    let watched = Arc::clone(&stalls);
+    let sweep = std::thread::spawn(move || knee(&swept, &watched));
     let summary = crate::common::json_run(&[&held.url(), "--hold", HOLD, "-c", "10", "-z", "40s"]);
     let knee = sweep.join().expect("the sweep");
     let hold = &summary["hold"];
     let settled = &hold["settled"];
     let (value, at_s) = (settled["value"].as_f64(), settled["at_s"].as_f64());
     let (Some(value), Some(at_s)) = (value, at_s) else {
-        panic!("it did not settle: {hold} (knee {knee})");
+        panic!(
+            "it did not settle: {hold} (knee {knee}): {}",
+            shown(&summary)
+        );
     };
     assert_eq!(settled["knob"], "limit");
     assert!(at_s <= 20.0, "settled at {at_s}s: {hold}");
@@ -123,12 +243,7 @@ fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
         (value - knee).abs() <= 0.25 * knee,
         "settled at {value}, the knee is {knee}: {hold}"
     );
-    let share = hold["held_share"].as_f64().expect("held_share");
-    assert!(
-        share >= 0.9,
-        "the bar held in {share} of seconds: {hold}\n{}",
-        shown(&summary)
-    );
+    held_where_the_machine_ran(&summary, &stalls, at_s);
     let after: Vec<f64> = series(&summary)
         .iter()
         .filter(|s| s.t_s >= at_s)
