@@ -220,6 +220,56 @@ fn held_where_the_machine_ran(summary: &serde_json::Value, stalls: &Stalls, at_s
     );
 }
 
+/// The 15%: the limit's variation after settling (at `settled`: value, run time),
+/// less the excursions a stall set off (the whole suite at once on 2 cores: a stall of
+/// seconds read as twice the bar and halved the limit at 79, which climbed back in 8 s):
+/// from a second a stall weighed on until the limit is back within 10% of where it settled,
+/// 15 s at most (the time to re-settle: a law that stays away is judged). Half the
+/// seconds at least must be judged.
+fn steady_where_the_machine_ran(summary: &serde_json::Value, stalls: &Stalls, settled: (f64, f64)) {
+    let (value, at_s) = settled;
+    let after: Vec<Second> = series(summary)
+        .into_iter()
+        .filter(|s| s.t_s >= at_s)
+        .collect();
+    let mut away_until: Option<f64> = None;
+    let mut kept = Vec::new();
+    for s in &after {
+        let stall = stalled(stalls, s.t_s) >= STALL_MS;
+        let back = !stall && (s.limit - value).abs() <= 0.1 * value;
+        away_until = match away_until {
+            _ if stall => Some(away_until.unwrap_or(s.t_s + 15.0)),
+            Some(until) if !back && s.t_s <= until => Some(until),
+            _ => None,
+        };
+        if away_until.is_none() {
+            kept.push(s.limit);
+        }
+    }
+    let all: Vec<String> = after
+        .iter()
+        .map(|s| {
+            format!(
+                "{:.0}:{:.0}~{:.0}ms",
+                s.t_s,
+                s.limit,
+                stalled(stalls, s.t_s)
+            )
+        })
+        .collect();
+    assert!(
+        kept.len() * 2 >= after.len(),
+        "stalls set the limit off in {} of {} seconds: {all:?}",
+        after.len() - kept.len(),
+        after.len()
+    );
+    let (mean, cov) = variation(&kept);
+    assert!(
+        cov <= 0.15,
+        "the limit varied {cov:.3} about {mean:.1} after settling: {kept:?} of {all:?}"
+    );
+}
+
 #[test]
 fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
     let (swept, held) = (knee_server(), knee_server());
@@ -244,16 +294,7 @@ fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
         "settled at {value}, the knee is {knee}: {hold}"
     );
     held_where_the_machine_ran(&summary, &stalls, at_s);
-    let after: Vec<f64> = series(&summary)
-        .iter()
-        .filter(|s| s.t_s >= at_s)
-        .map(|s| s.limit)
-        .collect();
-    let (mean, cov) = variation(&after);
-    assert!(
-        cov <= 0.15,
-        "the limit varied {cov:.3} about {mean:.1} after settling: {after:?}"
-    );
+    steady_where_the_machine_ran(&summary, &stalls, (value, at_s));
     assert_eq!(hold["conditions"], serde_json::json!([HOLD]));
     let sources: Vec<&str> = summary["timeline"]
         .as_array()
