@@ -136,7 +136,6 @@ impl Shared {
             l.encoded_histograms(),
             &self.about,
         );
-        status.hold = self.pilot.as_ref().and_then(|p| p.holding());
         if l.tick == 0 {
             // Before the first tick the snapshot has no reading of its own: a fleet showed
             // the open files as 0 / 0.
@@ -145,6 +144,7 @@ impl Shared {
             status.open_files.soft_limit = now.soft_limit;
             status.open_files.hard_limit = now.hard_limit;
         }
+        status.hold = self.pilot.as_ref().and_then(|p| p.holding());
         match serde_json::to_string(&status) {
             Ok(json) => routes::ok(json, "application/json"),
             Err(e) => routes::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
