@@ -260,6 +260,9 @@ pub fn hold(handle: &Handle, pilot: Option<&Pilot>, conditions: Option<Vec<Condi
     let knob = Knob::steered(handle.rate());
     match conditions {
         Some(conditions) => {
+            if let Some(why) = pilot.unmeasured(&conditions) {
+                return refusal(StatusCode::BAD_REQUEST, &format!("hold: {why}"));
+            }
             if let Err(why) = pilot.hold(knob, Some(conditions), handle, false) {
                 return refusal(StatusCode::CONFLICT, &why);
             }
@@ -343,6 +346,7 @@ mod tests {
         for body in [
             &br#"{"conditions": []}"#[..],
             br#"{"conditions": ["p99>50ms"]}"#,
+            br#"{"conditions": ["checks<99%"]}"#,
             br#"{"conditions": ["fast"]}"#,
             br#"{"conditions": "p99<50ms"}"#,
             br#"{"conditions": ["p99<1s"], "knob": "limit"}"#,

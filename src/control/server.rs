@@ -147,6 +147,7 @@ impl Shared {
             status.open_files.soft_limit = now.soft_limit;
             status.open_files.hard_limit = now.hard_limit;
         }
+        status.hold = self.pilot.as_ref().and_then(|p| p.holding());
         match serde_json::to_string(&status) {
             Ok(json) => routes::ok(json, "application/json"),
             Err(e) => routes::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),

@@ -8,6 +8,7 @@ use crate::report::hdr::EncodedHistograms;
 use crate::report::latency::LatencyMs;
 use crate::report::steps::{SessionsSummary, StepSummary};
 use crate::report::summary::{CheckSummary, Connects, Requests};
+use crate::schedule::autopilot::Holding;
 use crate::stats::latency::LatencySummary;
 use crate::stats::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,11 @@ pub struct Status {
     /// The target rate, requests a second; null in concurrency mode.
     pub rate: Option<f64>,
     pub lag_ms: f64,
+    // The autopilot (issue 27).
+    /// What the autopilot holds, as the summary's `hold` so far, with whether it holds the
+    /// knob now; null when it never held one. Not read back: a fleet holds its own.
+    #[serde(default, skip_deserializing)]
+    pub hold: Option<Holding>,
     pub requests: Requests,
     pub late_starts: u64,
     pub status_codes: BTreeMap<String, u64>,
@@ -161,6 +167,25 @@ fn ladder(l: &LatencySummary) -> Option<LatencyMs> {
     (l.count > 0).then(|| LatencyMs::from(l))
 }
 
+impl Tick {
+    /// The last tick's figures, as the status shows them.
+    fn of(t: &crate::stats::window::TickSummary) -> Tick {
+        Tick {
+            end_s: t.end.as_secs_f64(),
+            ok: t.ok,
+            failed: t.failed,
+            non2xx: t.non2xx,
+            rps: t.rps,
+            target_rps: t.target_rps,
+            latency_ms: ladder(&t.latency),
+            service_ms: ladder(&t.service),
+            ttfb_ms: ladder(&t.ttfb),
+            checks_passed: t.checks_passed,
+            checks_failed: t.checks_failed,
+        }
+    }
+}
+
 impl Status {
     /// The status at snapshot `tick` (counted from 1) of the run `about` names, with the
     /// gauges `g` (read now, so a change shows before the next tick) and the snapshot's
@@ -173,7 +198,6 @@ impl Status {
         about: &About,
     ) -> Status {
         let c = &s.counts;
-        let t = &s.last_tick;
         Status {
             target: about.target.clone(),
             shard: about.shard,
@@ -188,6 +212,7 @@ impl Status {
             peak_in_flight: g.peak_in_flight,
             rate: g.rate,
             lag_ms: g.lag.as_secs_f64() * 1000.0,
+            hold: None,
             requests: Requests {
                 total: c.total(),
                 ok: c.ok,
@@ -209,19 +234,7 @@ impl Status {
                 hard_limit: s.open_files.hard_limit,
                 peak: s.peak_open_files,
             },
-            last_tick: Tick {
-                end_s: t.end.as_secs_f64(),
-                ok: t.ok,
-                failed: t.failed,
-                non2xx: t.non2xx,
-                rps: t.rps,
-                target_rps: t.target_rps,
-                latency_ms: ladder(&t.latency),
-                service_ms: ladder(&t.service),
-                ttfb_ms: ladder(&t.ttfb),
-                checks_passed: t.checks_passed,
-                checks_failed: t.checks_failed,
-            },
+            last_tick: Tick::of(&s.last_tick),
             latency_ms: ladder(&s.cumulative),
             service_ms: ladder(&s.cumulative_service),
             ttfb_ms: ladder(&s.cumulative_ttfb),

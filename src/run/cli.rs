@@ -235,7 +235,9 @@ pub struct RunArgs {
     pub until: Option<Condition>,
     /// The autopilot: each second, move the steered knob (the rate with -q, else the limit)
     /// towards the most load at which this holds, and keep it there as the service changes:
-    /// p99<200ms (any rung), errors<1%, non2xx<N%. Repeatable: every one must hold.
+    /// p99<200ms (any rung), errors<1%, non2xx<N%, checks>99% (the share of --check
+    /// evaluations that passed, written with >: load lowers it). Repeatable: every one must
+    /// hold.
     #[arg(long = "hold", value_name = "CONDITION", value_parser = Condition::parse_held, conflicts_with_all = ["stages", "replay"])]
     pub hold: Vec<Condition>,
     /// Fail the run's bar when this holds over the whole run (the grammar of --until:

@@ -341,15 +341,15 @@ fn judged_by(args: &mut RunArgs, scenario: Option<&scenario::Compiled>) -> Resul
     Ok((checks, until, fail_if))
 }
 
-/// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until` or
-/// `--fail-if` without any is refused: it would have nothing to measure (a scenario's
-/// steps have checks of their own, `judged_by`).
+/// The `--check`s (at most `MAX_CHECKS`, none twice); a `checks` condition of `--until`,
+/// `--fail-if` or `--hold` without any is refused: it would have nothing to measure (a
+/// scenario's steps have checks of their own, `judged_by`).
 fn checks_of(args: &RunArgs) -> Result<Option<Checks>, Error> {
     if args.checks.is_empty() && args.scenario.is_some() {
         return Ok(None);
     }
     if args.checks.is_empty() {
-        let conditions = args.until.iter().chain(&args.fail_if);
+        let conditions = args.until.iter().chain(&args.fail_if).chain(&args.hold);
         if let Some(c) = conditions.into_iter().find(|c| c.needs_checks()) {
             return Err(Error::Input(format!(
                 "'{}' measures the --check evaluations, but no --check is given",

@@ -244,7 +244,10 @@ impl Readers {
             .map(|condition| tokio::spawn(until::watch(condition, reader(), generator.clone())));
         let engageable = !config.hold.is_empty() || !config.headless || control.is_some();
         let pilot = engageable.then(|| {
-            let pilot = Pilot::new(config.hold.clone());
+            let pilot = match config.checks {
+                Some(_) => Pilot::new(config.hold.clone()),
+                None => Pilot::new(config.hold.clone()).without_checks(),
+            };
             let task = tokio::spawn(autopilot::fly(pilot.clone(), generator.clone(), reader()));
             (pilot, task)
         });

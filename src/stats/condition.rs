@@ -209,28 +209,38 @@ impl Condition {
     }
 
     /// A condition the autopilot keeps (`--hold`, `POST /hold`): `parse`, and a bar that
-    /// more load can only break, so written with `<` (`p99<200ms`, `errors<1%`). A metric
-    /// that load lowers (issue 25's `checks>99%`) would be a bar written with `>`: admit it
-    /// here, with a margin of its own, when it joins the grammar.
+    /// more load can only break: written with `<` (`p99<200ms`, `errors<1%`), or for the
+    /// share of checks passed, which load lowers, with `>` (`checks>99%`).
     pub fn parse_bar(text: &str) -> Result<Condition, String> {
         let condition = Condition::parse(text)?;
-        match condition.above {
-            false => Ok(condition),
-            true => Err(format!(
+        match (condition.above, condition.metric) {
+            (false, Metric::Checks) => Err(format!(
+                "'{}' is not a bar to hold: more load lowers the share of checks passed, \
+                 so hold it from below, like checks>99%",
+                quoted(text, QUOTED_CHARS)
+            )),
+            (false, _) | (true, Metric::Checks) => Ok(condition),
+            (true, _) => Err(format!(
                 "'{}' is not a bar to hold: the autopilot keeps what more load breaks, \
-                 written with <, like p99<200ms or errors<1%",
+                 written with <, like p99<200ms or errors<1% (or checks>99%)",
                 quoted(text, QUOTED_CHARS)
             )),
         }
     }
 
-    /// How close `m` is to breaking a `<` bar: the measured value over the threshold (under
-    /// 1 holds, 0 is as far as it gets); None where the metric has no value in `m`.
+    /// How close `m` is to breaking a bar: the measured value over the threshold (under 1
+    /// holds, 0 is as far as it gets; a `checks>N%` bar measures the share that failed
+    /// against the 100 - N% it allows); None where the metric has no value in `m`.
     pub fn margin(&self, m: &Measured) -> Option<f64> {
-        let value = self.measure(m)?;
-        Some(match self.threshold {
+        let measured = self.measure(m)?;
+        let (value, threshold) = match self.above {
+            // Only checks are a bar from below (`parse_bar`): a share, at most 100%.
+            true => (100.0 - measured, 100.0 - self.threshold),
+            false => (measured, self.threshold),
+        };
+        Some(match threshold {
             t if t > 0.0 => value / t,
-            _ if value > 0.0 || !self.holds_for(value) => f64::INFINITY,
+            _ if value > 0.0 || !self.holds_for(measured) => f64::INFINITY,
             _ => 0.0,
         })
     }
@@ -526,6 +536,35 @@ mod tests {
             let err = Condition::parse_bar(above).expect_err(above);
             assert!(err.contains("not a bar to hold"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_checks_bar_is_held_from_below_its_margin_the_share_that_failed() {
+        let l = LatencySummary::default();
+        let checked = |passed, failed| Measured {
+            checks_passed: passed,
+            checks_failed: failed,
+            ..measured(&l, 10, 0, 0)
+        };
+        let bar = Condition::parse_bar("checks>99%").expect("a bar from below");
+        let margin = |m: &Measured| bar.margin(m).expect("judged");
+        assert_eq!(margin(&checked(1000, 0)), 0.0, "none failed");
+        assert!(
+            (margin(&checked(995, 5)) - 0.5).abs() < 1e-9,
+            "half the 1% allowed"
+        );
+        assert!((margin(&checked(900, 100)) - 10.0).abs() < 1e-9);
+        assert_eq!(bar.margin(&checked(0, 0)), None, "nothing judged");
+        let never = Condition::parse_bar("checks>100%").expect("a bar");
+        assert_eq!(
+            never.margin(&checked(1000, 0)),
+            Some(f64::INFINITY),
+            "never holds"
+        );
+        let none_failed = Condition::parse_bar("checks>0%").expect("a bar");
+        assert_eq!(none_failed.margin(&checked(0, 10)), Some(1.0), "at the bar");
+        let err = Condition::parse_bar("checks<99%").expect_err("load only lowers it");
+        assert!(err.contains("hold it from below, like checks>99%"), "{err}");
     }
 
     #[test]

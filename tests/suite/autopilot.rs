@@ -10,101 +10,11 @@
 //! 10 ms, seconds of p99 twice the bar came from the machine alone, at any limit; at 50 ms
 //! a stall of the machine still cost several seconds over the bar).
 
+use crate::common::knee::KneeServer;
 use crate::common::{Behaviour, TestServer};
-use bytes::Bytes;
-use http::Response;
-use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Semaphore, mpsc};
-
-/// A server with a knee: `workers` requests served at once, each for `service` give or
-/// take a quarter (uniformly: fixed on average, so latency grows smoothly with what waits;
-/// fixed to the millisecond, it grows in steps of a round of the workers, and a bar that
-/// falls on a step leaves the knee to the machine's noise), the others queued in arrival
-/// order; the workers can be changed while it runs.
-pub struct KneeServer {
-    pub addr: SocketAddr,
-    workers: mpsc::UnboundedSender<usize>,
-}
-
-impl KneeServer {
-    /// Starts on 127.0.0.1, on a thread and runtime of its own, for the test's lifetime.
-    pub fn start(workers: usize, service: Duration) -> KneeServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = mpsc::unbounded_channel();
-        crate::common::in_background(move || serve(listener, workers, service, rx));
-        KneeServer { addr, workers: tx }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-
-    /// Serves with `workers` from now on (those busy finish what they serve).
-    pub fn set_workers(&self, workers: usize) {
-        self.workers.send(workers).expect("the server runs");
-    }
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    workers: usize,
-    service: Duration,
-    changes: mpsc::UnboundedReceiver<usize>,
-) {
-    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-    let permits = Arc::new(Semaphore::new(workers));
-    tokio::spawn(follow_workers(Arc::clone(&permits), workers, changes));
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-            continue;
-        };
-        let permits = Arc::clone(&permits);
-        tokio::spawn(async move {
-            let svc = service_fn(move |_req| {
-                let permits = Arc::clone(&permits);
-                async move {
-                    let _worker = permits.acquire().await.expect("never closed");
-                    tokio::time::sleep(service.mul_f64(fastrand::f64() * 0.5 + 0.75)).await;
-                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))))
-                }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc)
-                .await;
-        });
-    }
-}
-
-/// Adds workers, or takes them away as they come free.
-async fn follow_workers(
-    permits: Arc<Semaphore>,
-    mut now: usize,
-    mut changes: mpsc::UnboundedReceiver<usize>,
-) {
-    while let Some(wanted) = changes.recv().await {
-        if wanted > now {
-            permits.add_permits(wanted - now);
-        } else if wanted < now {
-            let fewer = u32::try_from(now - wanted).expect("a few workers");
-            permits
-                .acquire_many(fewer)
-                .await
-                .expect("never closed")
-                .forget();
-        }
-        now = wanted;
-    }
-}
 
 /// The bar the tests hold, in milliseconds, and as `--hold` takes it.
 const BAR_MS: f64 = 500.0;
@@ -145,9 +55,10 @@ const SWEEP: [u32; 8] = [40, 50, 60, 70, 80, 90, 100, 110];
 const STEP_S: f64 = 3.0;
 
 /// The knee with fixed limits: the largest limit of the sweep under which p99 stayed under
-/// the bar in every second of its step but the first (which drains the step before). A
-/// limit above it must fail: the sweep reaches past the knee.
-fn knee(server: &KneeServer) -> f64 {
+/// the bar in every second of its step but the first (which drains the step before), each
+/// second the machine `stalls` leaves out (a step all stalled is not judged). A limit above
+/// it must fail: the sweep reaches past the knee.
+fn knee(server: &KneeServer, stalls: &Stalls) -> f64 {
     let stages: Vec<String> = SWEEP.iter().map(|l| format!("0s:{l},3s:{l}")).collect();
     let start = SWEEP[0].to_string();
     let summary =
@@ -158,6 +69,7 @@ fn knee(server: &KneeServer) -> f64 {
         let judged: Vec<&Second> = seconds
             .iter()
             .filter(|s| s.t_s > from && s.t_s <= from + STEP_S - 1.0)
+            .filter(|s| stalled(stalls, s.t_s) < STALL_MS)
             .collect();
         let under = |s: &&Second| s.p99_ms.is_some_and(|p| p < BAR_MS);
         !judged.is_empty() && judged.iter().all(under)
@@ -197,17 +109,183 @@ fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
+/// How late a thread of the test's own wakes from short sleeps: the machine's stalls, which
+/// the run and the server (a thread of this process) wait through alike. The worst lateness
+/// is kept for each `SLOT` since the start, until dropped.
+struct Stalls {
+    worst_ms: Arc<Mutex<Vec<f64>>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// The span whose worst lateness `Stalls` keeps, and the sleep it measures.
+const SLOT: Duration = Duration::from_millis(100);
+const NAP: Duration = Duration::from_millis(5);
+
+impl Stalls {
+    fn watch() -> Stalls {
+        let started = std::time::Instant::now();
+        let worst_ms: Arc<Mutex<Vec<f64>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (kept, stopped) = (Arc::clone(&worst_ms), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !stopped.load(Relaxed) {
+                let before = std::time::Instant::now();
+                std::thread::sleep(NAP);
+                let late_ms = (before.elapsed().saturating_sub(NAP)).as_secs_f64() * 1000.0;
+                let slot = (before - started).as_millis() / SLOT.as_millis();
+                let mut worst = kept.lock().expect("stalls");
+                let slot = usize::try_from(slot).expect("a test's slots");
+                if worst.len() <= slot {
+                    worst.resize(slot + 1, 0.0);
+                }
+                worst[slot] = worst[slot].max(late_ms);
+            }
+        });
+        Stalls { worst_ms, stop }
+    }
+
+    /// The worst lateness from `from_s` to `to_s` after the start, in milliseconds.
+    fn worst_ms(&self, from_s: f64, to_s: f64) -> f64 {
+        let slot_s = SLOT.as_secs_f64();
+        let worst = self.worst_ms.lock().expect("stalls");
+        let (first, last) = ((from_s / slot_s).floor(), (to_s / slot_s).ceil());
+        let within = worst.iter().enumerate().filter(|(i, _)| {
+            let i = *i as f64;
+            i >= first && i < last
+        });
+        within.map(|(_, ms)| *ms).fold(0.0_f64, f64::max)
+    }
+}
+
+impl Drop for Stalls {
+    fn drop(&mut self) {
+        self.stop.store(true, Relaxed);
+    }
+}
+
+/// A stall of the machine longer than this, in milliseconds, may put a second over the bar
+/// at any limit: the law stops probing where the margin is under a tenth of the bar (its
+/// GATE), so 50 ms at 500 ms is all the room it keeps.
+const STALL_MS: f64 = 50.0;
+
+/// Whether a stall may have weighed on the second that ended at run time `t_s`: one during
+/// it, or in the half second before (a request it delayed ends up to a queue's round, about
+/// 500 ms at the knee, later); 0.3 s later too, for the run's start after the watch's.
+fn stalled(stalls: &Stalls, t_s: f64) -> f64 {
+    stalls.worst_ms(t_s - 1.5, t_s + 0.3)
+}
+
+/// The issue's 90%: the bar held in 9 of 10 seconds after settling, judged on the seconds
+/// the machine did not stall (on a 2-core machine shared with builds, a stall of 60-90 ms
+/// put seconds over the bar at a limit that held the seconds around it); half of them at
+/// least must be judged. The summary's `held_share` is the same count over every second.
+fn held_where_the_machine_ran(summary: &serde_json::Value, stalls: &Stalls, at_s: f64) {
+    let after: Vec<Second> = series(summary)
+        .into_iter()
+        .filter(|s| s.t_s >= at_s - 0.05)
+        .collect();
+    let held = |s: &&&Second| s.p99_ms.is_some_and(|p| p < BAR_MS);
+    let each: Vec<String> = after
+        .iter()
+        .map(|s| {
+            let p99 = s.p99_ms.map_or("-".into(), |p| format!("{p:.0}"));
+            let late = stalled(stalls, s.t_s);
+            format!("{:.0}:{:.0}/{p99}~{late:.0}ms", s.t_s, s.limit)
+        })
+        .collect();
+    let seen = format!("t:limit/p99~stall: {}", each.join(" "));
+    let share = |of: &[&Second]| of.iter().filter(held).count() as f64 / of.len() as f64;
+    let all: Vec<&Second> = after.iter().collect();
+    let summed = summary["hold"]["held_share"].as_f64().expect("held_share");
+    assert!(
+        (summed - share(&all)).abs() <= 1.01 / all.len() as f64,
+        "held_share {summed}, but the series says {}: {seen}",
+        share(&all)
+    );
+    let ran: Vec<&Second> = all
+        .into_iter()
+        .filter(|s| stalled(stalls, s.t_s) < STALL_MS)
+        .collect();
+    assert!(
+        ran.len() * 2 >= after.len(),
+        "the machine stalled in {} of {} seconds after settling: {seen}",
+        after.len() - ran.len(),
+        after.len()
+    );
+    assert!(
+        share(&ran) >= 0.9,
+        "the bar held in {:.3} of the {} seconds without a stall: {seen}",
+        share(&ran),
+        ran.len()
+    );
+}
+
+/// The issue's 15%: the limit's variation after settling (at `settled`: value, run time),
+/// less the excursions a stall set off (the whole suite at once on 2 cores: a stall of
+/// seconds read as twice the bar and halved the limit at 79, which climbed back in 8 s):
+/// from a second a stall weighed on until the limit is back within 10% of where it settled,
+/// 15 s at most (the issue's time to re-settle: a law that stays away is judged). Half the
+/// seconds at least must be judged.
+fn steady_where_the_machine_ran(summary: &serde_json::Value, stalls: &Stalls, settled: (f64, f64)) {
+    let (value, at_s) = settled;
+    let after: Vec<Second> = series(summary)
+        .into_iter()
+        .filter(|s| s.t_s >= at_s)
+        .collect();
+    let mut away_until: Option<f64> = None;
+    let mut kept = Vec::new();
+    for s in &after {
+        let stall = stalled(stalls, s.t_s) >= STALL_MS;
+        let back = !stall && (s.limit - value).abs() <= 0.1 * value;
+        away_until = match away_until {
+            _ if stall => Some(away_until.unwrap_or(s.t_s + 15.0)),
+            Some(until) if !back && s.t_s <= until => Some(until),
+            _ => None,
+        };
+        if away_until.is_none() {
+            kept.push(s.limit);
+        }
+    }
+    let all: Vec<String> = after
+        .iter()
+        .map(|s| {
+            format!(
+                "{:.0}:{:.0}~{:.0}ms",
+                s.t_s,
+                s.limit,
+                stalled(stalls, s.t_s)
+            )
+        })
+        .collect();
+    assert!(
+        kept.len() * 2 >= after.len(),
+        "stalls set the limit off in {} of {} seconds: {all:?}",
+        after.len() - kept.len(),
+        after.len()
+    );
+    let (mean, cov) = variation(&kept);
+    assert!(
+        cov <= 0.15,
+        "the limit varied {cov:.3} about {mean:.1} after settling: {kept:?} of {all:?}"
+    );
+}
+
 #[test]
 fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
     let (swept, held) = (knee_server(), knee_server());
-    let sweep = std::thread::spawn(move || knee(&swept));
+    let stalls = Arc::new(Stalls::watch());
+    let watched = Arc::clone(&stalls);
+    let sweep = std::thread::spawn(move || knee(&swept, &watched));
     let summary = crate::common::json_run(&[&held.url(), "--hold", HOLD, "-c", "10", "-z", "40s"]);
     let knee = sweep.join().expect("the sweep");
     let hold = &summary["hold"];
     let settled = &hold["settled"];
     let (value, at_s) = (settled["value"].as_f64(), settled["at_s"].as_f64());
     let (Some(value), Some(at_s)) = (value, at_s) else {
-        panic!("it did not settle: {hold} (knee {knee})");
+        panic!(
+            "it did not settle: {hold} (knee {knee}): {}",
+            shown(&summary)
+        );
     };
     assert_eq!(settled["knob"], "limit");
     assert!(at_s <= 20.0, "settled at {at_s}s: {hold}");
@@ -215,22 +293,8 @@ fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
         (value - knee).abs() <= 0.25 * knee,
         "settled at {value}, the knee is {knee}: {hold}"
     );
-    let share = hold["held_share"].as_f64().expect("held_share");
-    assert!(
-        share >= 0.9,
-        "the bar held in {share} of seconds: {hold}\n{}",
-        shown(&summary)
-    );
-    let after: Vec<f64> = series(&summary)
-        .iter()
-        .filter(|s| s.t_s >= at_s)
-        .map(|s| s.limit)
-        .collect();
-    let (mean, cov) = variation(&after);
-    assert!(
-        cov <= 0.15,
-        "the limit varied {cov:.3} about {mean:.1} after settling: {after:?}"
-    );
+    held_where_the_machine_ran(&summary, &stalls, at_s);
+    steady_where_the_machine_ran(&summary, &stalls, (value, at_s));
     assert_eq!(hold["conditions"], serde_json::json!([HOLD]));
     let sources: Vec<&str> = summary["timeline"]
         .as_array()
@@ -332,6 +396,12 @@ fn when_the_capacity_halves_it_settles_near_the_new_knee_and_comes_back_up() {
     );
     wait_for_tick(&worker.addr, 20);
     server.set_workers(10);
+    let holding = crate::common::status_of(&worker.addr)["hold"].clone();
+    let settled_at = holding["settled"]["value"].as_f64();
+    assert!(
+        holding["engaged"] == true && settled_at.is_some_and(|v| v > 10.0),
+        "/status says where it settled: {holding}"
+    );
     wait_for_tick(&worker.addr, 38);
     server.set_workers(20);
     let summary = summary_of(&worker.addr);
@@ -414,18 +484,44 @@ fn answer(addr: &str, method: &str, body: &[u8]) -> (u16, serde_json::Value) {
     )
 }
 
-#[test]
-fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
-    let server = knee_server();
-    let worker = crate::common::spawn_worker(&[&server.url(), "-c", "5", "-z", "10s"], "tok");
-    let addr = &worker.addr;
+/// What the control API refuses before it holds anything: no token, a bar written the
+/// wrong way, a checks bar in a run without `--check`; `/status` says nothing was held.
+fn refuses_what_it_cannot_hold(addr: &str) {
     let asked = br#"{"conditions": ["p99<500ms"]}"#;
     let (code, _) = crate::common::http_call(addr, "POST", "/hold", &[], asked);
     assert_eq!(code, 401, "without the token");
     let (code, body) = answer(addr, "POST", br#"{"conditions": ["p99>500ms"]}"#);
     assert_eq!(code, 400, "{body}");
     assert!(body.to_string().contains("not a bar to hold"), "{body}");
-    let (code, body) = answer(addr, "POST", asked);
+    let (code, body) = answer(addr, "POST", br#"{"conditions": ["checks>99%"]}"#);
+    assert_eq!(code, 400, "no --check to read: {body}");
+    assert!(
+        body.to_string().contains("the run has no --check"),
+        "{body}"
+    );
+    let before = crate::common::status_of(addr);
+    assert!(before["hold"].is_null(), "never held: {}", before["hold"]);
+}
+
+/// `/status`'s `hold`, asserted to be on the limit with `HOLD`, `engaged` or not, and its
+/// run time.
+fn status_hold(addr: &str, engaged: bool) -> (serde_json::Value, f64) {
+    let status = crate::common::status_of(addr);
+    let hold = status["hold"].clone();
+    assert_eq!(hold["engaged"], engaged, "{hold}");
+    assert_eq!(hold["knob"], "limit", "{hold}");
+    assert_eq!(hold["conditions"], serde_json::json!([HOLD]), "{hold}");
+    assert!(hold["held_share"].is_f64(), "{hold}");
+    (hold, status["elapsed_s"].as_f64().expect("elapsed"))
+}
+
+#[test]
+fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
+    let server = knee_server();
+    let worker = crate::common::spawn_worker(&[&server.url(), "-c", "5", "-z", "10s"], "tok");
+    let addr = &worker.addr;
+    refuses_what_it_cannot_hold(addr);
+    let (code, body) = answer(addr, "POST", br#"{"conditions": ["p99<500ms"]}"#);
     assert_eq!(code, 200, "{body}");
     assert_eq!(
         body["hold"]["conditions"],
@@ -442,12 +538,12 @@ fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
                 .is_some_and(|l| l > 5)
         },
     );
+    let (holding, _) = status_hold(addr, true);
+    assert!(holding["settled"].is_null(), "climbing yet: {holding}");
     let (code, body) = answer(addr, "DELETE", b"");
     assert_eq!(code, 200, "{body}");
     assert!(body["hold"].is_null(), "{body}");
-    let released_s = crate::common::status_of(addr)["elapsed_s"]
-        .as_f64()
-        .expect("elapsed");
+    let (_, released_s) = status_hold(addr, false);
     let summary = summary_of(addr);
     let auto: Vec<f64> = summary["timeline"]
         .as_array()
@@ -506,4 +602,35 @@ fn a_fleet_holds_the_total_from_its_workers_merged_histograms() {
             "each worker steered its share: {worker}"
         );
     }
+}
+
+/// A server whose answers fail the check past `BUSY_OVER` requests in flight, its latency
+/// flat well past that (1,000 workers): `--hold checks>99%` backs off there, not at a knee.
+#[test]
+fn a_checks_bar_settles_under_where_the_answers_start_failing() {
+    const BUSY_OVER: f64 = 30.0;
+    let check = format!("body contains \"{}\"", crate::common::knee::OK_BODY);
+    let server = KneeServer::crowded(1000, Duration::from_millis(50), BUSY_OVER as usize);
+    let url = server.url();
+    let out = crate::common::sluice(&[&url, "--no-tui", "-n", "1", "--hold", "checks>99%"]);
+    let err = crate::common::refused(&out);
+    assert!(err.contains("measures the --check evaluations"), "{err}");
+    let args = [&url, "--check", &check, "--hold", "checks>99%", "-c", "5"];
+    let summary = crate::common::json_run(&[&args[..], &["-z", "25s"]].concat());
+    let hold = &summary["hold"];
+    let Some(value) = hold["settled"]["value"].as_f64() else {
+        panic!("it did not settle: {hold}\n{}", shown(&summary));
+    };
+    assert!(
+        (0.6 * BUSY_OVER..=BUSY_OVER).contains(&value),
+        "settled at {value}; checks fail past {BUSY_OVER} in flight: {hold}\n{}",
+        shown(&summary)
+    );
+    let failed = summary["checks"][0]["failed"].as_u64().expect("failed");
+    assert!(
+        failed > 0,
+        "it probed past where they fail: {}",
+        summary["checks"]
+    );
+    assert_eq!(hold["conditions"], serde_json::json!(["checks>99%"]));
 }

@@ -13,6 +13,7 @@ pub mod reading;
 pub mod record;
 
 use crate::engine::steer::{Change, Gauges, Knob, MAX_LIMIT, MAX_RATE, RunState, Source, Steer};
+use crate::process::untrusted::{QUOTED_CHARS, quoted};
 use crate::report::summary::Hold;
 use crate::stats::condition::Condition;
 use crate::stats::snapshot::Snapshot;
@@ -61,6 +62,16 @@ impl Shown {
     }
 }
 
+/// What `GET /status` says of the hold: the summary's facts so far, whether the autopilot
+/// holds the knob now, and which knob it holds (or held last).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Holding {
+    pub engaged: bool,
+    pub knob: Knob,
+    #[serde(flatten)]
+    pub hold: Hold,
+}
+
 /// The autopilot a run (or a fleet) shares between its hands and its task; cheap to clone.
 #[derive(Clone, Default)]
 pub struct Pilot {
@@ -78,6 +89,8 @@ struct Flight {
     held_knob: Option<Knob>,
     /// Responses a second in the last tick: where a rate switched on starts.
     last_rps: f64,
+    /// The run has no `--check`: a `checks>99%` bar would have nothing to read.
+    no_checks: bool,
 }
 
 /// A hold in progress.
@@ -99,6 +112,22 @@ impl Pilot {
         pilot
     }
 
+    /// The same, for a run without `--check`: a hold on checks is refused.
+    pub fn without_checks(self) -> Pilot {
+        self.lock().no_checks = true;
+        self
+    }
+
+    /// Why `conditions` cannot be held in this run (a checks bar without `--check`), if so.
+    pub fn unmeasured(&self, conditions: &[Condition]) -> Option<String> {
+        let unmeasured = conditions.iter().find(|c| c.needs_checks());
+        let c = unmeasured.filter(|_| self.lock().no_checks)?;
+        Some(format!(
+            "'{}' measures the --check evaluations, but the run has no --check",
+            quoted(c.text(), QUOTED_CHARS)
+        ))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Flight> {
         self.flight.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -116,6 +145,9 @@ impl Pilot {
         let now = steer.gauges();
         if matches!(now.state, RunState::Stopping | RunState::Done) {
             return Err("the run has ended: nothing to hold".into());
+        }
+        if let Some(why) = conditions.as_deref().and_then(|c| self.unmeasured(c)) {
+            return Err(why);
         }
         let mut flight = self.lock();
         let conditions = match conditions {
@@ -220,6 +252,11 @@ impl Pilot {
 
     /// What the summary says of the hold; None when the autopilot never held a knob.
     pub fn summary(&self) -> Option<Hold> {
+        self.holding().map(|h| h.hold)
+    }
+
+    /// The hold so far, as `/status` shows it; None when the autopilot never held a knob.
+    pub fn holding(&self) -> Option<Holding> {
         let flight = self.lock();
         let knob = flight.held_knob?;
         let conditions = flight
@@ -227,7 +264,11 @@ impl Pilot {
             .iter()
             .map(|c| c.text().to_string())
             .collect();
-        Some(record::hold_of(conditions, knob, &flight.seconds))
+        Some(Holding {
+            engaged: flight.course.is_some(),
+            knob,
+            hold: record::hold_of(conditions, knob, &flight.seconds),
+        })
     }
 }
 
@@ -383,6 +424,29 @@ mod tests {
         assert!(
             pilot.hold(Knob::Rate, None, &run, false).is_err(),
             "nothing to hold"
+        );
+    }
+
+    #[test]
+    fn a_run_without_checks_refuses_a_checks_bar_and_holds_the_rest() {
+        let (pilot, run) = (Pilot::new(bars()).without_checks(), knobs(10));
+        let checks = parse_conditions(["p99<200ms", "checks>99%"]).expect("bars");
+        let err = pilot
+            .hold(Knob::Limit, Some(checks.clone()), &run, true)
+            .expect_err("nothing to read");
+        assert!(
+            err.contains("'checks>99%' measures the --check evaluations"),
+            "{err}"
+        );
+        assert!(!pilot.shown().engaged);
+        assert_eq!(pilot.shown().line().as_deref(), Some("p99<200ms"), "kept");
+        pilot
+            .hold(Knob::Limit, None, &run, true)
+            .expect("p99 alone");
+        assert_eq!(
+            Pilot::new(Vec::new()).unmeasured(&checks),
+            None,
+            "with checks"
         );
     }
 }

@@ -46,6 +46,8 @@ pub struct Gather {
     ok: u64,
     failed: u64,
     non2xx: u64,
+    /// `--check` evaluations that passed and failed (for a `checks>99%` bar).
+    checks: (u64, u64),
     ticks: u32,
     read_at: Option<Backlog>,
 }
@@ -58,6 +60,7 @@ impl Default for Gather {
             ok: 0,
             failed: 0,
             non2xx: 0,
+            checks: (0, 0),
             ticks: 0,
             read_at: None,
         }
@@ -88,6 +91,8 @@ impl Gather {
         self.ok += tick.ok;
         self.failed += tick.failed;
         self.non2xx += tick.non2xx;
+        self.checks.0 = self.checks.0.saturating_add(tick.checks_passed);
+        self.checks.1 = self.checks.1.saturating_add(tick.checks_failed);
         self.ticks += 1;
         let ended = self.ok + self.failed;
         if ended < ENOUGH_ENDED && self.ticks < MOST_TICKS {
@@ -134,9 +139,8 @@ impl Gather {
             failed: self.failed,
             non2xx_responses: self.non2xx,
             rps: self.ok as f64 / f64::from(self.ticks.max(1)),
-            // A hold keeps no checks bar yet (`Condition::parse_bar` refuses one).
-            checks_passed: 0,
-            checks_failed: 0,
+            checks_passed: self.checks.0,
+            checks_failed: self.checks.1,
         };
         let ahead = |c: &Condition| match c.latency_ms() {
             Some(bar) if bar > 0.0 => growing * HORIZON_S * 1000.0 / bar,
@@ -336,6 +340,27 @@ mod tests {
             );
         }
         assert!(!tick_held(&conditions, &empty));
+    }
+
+    #[test]
+    fn a_checks_bar_reads_the_share_that_failed_over_what_gathered() {
+        let conditions = bars(&["p99<500ms", "checks>99%"]);
+        let mut g = Gather::default();
+        let (mut quiet, quiet_h) = tick(30, 100, 0);
+        (quiet.checks_passed, quiet.checks_failed) = (29, 1);
+        assert_eq!(g.add(&quiet, Some(&quiet_h), busy(5), &conditions), None);
+        let (mut t, h) = tick(170, 100, 0);
+        (t.checks_passed, t.checks_failed) = (168, 2);
+        let r = g
+            .add(&t, Some(&h), busy(5), &conditions)
+            .expect("200 ended");
+        assert!(
+            (r.margin - 1.5).abs() < 1e-9,
+            "3 of 200 failed, 1% allowed: {r:?}"
+        );
+        assert!(!tick_held(&conditions, &quiet), "1 of 30 failed alone");
+        (t.checks_passed, t.checks_failed) = (170, 0);
+        assert!(tick_held(&conditions, &t));
     }
 
     #[test]

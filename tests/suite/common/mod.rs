@@ -1,5 +1,7 @@
 //! Test servers on 127.0.0.1:0 that count what they see, and a wait-with-deadline helper.
 
+pub mod knee;
+
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::Full;
