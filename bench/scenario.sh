@@ -56,7 +56,7 @@ flow:
     headers: {Authorization: "Bearer {{ token }}"}
 YAML
 
-# Requests sent, seconds, and CPU seconds (user + system) of a run of `binary` with `args`.
+# Requests sent, seconds, CPU seconds (user + system) and user seconds of a run of `binary`.
 run_of() {
   local binary=$1
   shift
@@ -64,7 +64,7 @@ run_of() {
     --output-format json -o "$work/s.json" 2>/dev/null
   python3 -c "
 import json; s=json.load(open('$work/s.json')); u, k = open('$work/t').read().split()
-print(s['requests']['total'], s['duration_s'], float(u) + float(k))"
+print(s['requests']['total'], s['duration_s'], float(u) + float(k), u)"
 }
 
 declare -A cmd=(
@@ -83,8 +83,8 @@ for r in $(seq "$rounds"); do
   for i in "${!runs[@]}"; do
     name=${runs[$(((i + r - 1) % ${#runs[@]}))]}
     read -r -a argv <<<"${cmd[$name]}"
-    read -r total dur cpu < <(run_of "${argv[@]}" -z "${secs}s" -c 50)
-    printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$name" "$total" "$dur" "$cpu" >>"$results"
+    read -r total dur cpu user < <(run_of "${argv[@]}" -z "${secs}s" -c 50)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$name" "$total" "$dur" "$cpu" "$user" >>"$results"
     echo "round $r: $name $total requests" >&2
   done
 done
@@ -103,15 +103,18 @@ python3 - "$results" "$memory" <<'PY'
 import statistics, sys
 by = {}
 for line in open(sys.argv[1]):
-    r, name, total, dur, cpu = line.split("\t")
-    by.setdefault(name, {})[int(r)] = (int(total) / float(dur), float(cpu) / int(total) * 1e6)
+    r, name, total, dur, cpu, user = line.split("\t")
+    n = int(total)
+    by.setdefault(name, {})[int(r)] = (n / float(dur), float(cpu) / n * 1e6, float(user) / n * 1e6)
 def med(name, i): return statistics.median(v[i] for v in by[name].values())
 def ratio(a, b, i): return statistics.median(by[a][r][i] / by[b][r][i] for r in by[a])
-print(f"{'run':<10} {'req/s':>9} {'us CPU/req':>11}")
+print(f"{'run':<10} {'req/s':>9} {'us CPU/req':>11} {'us user/req':>12}")
 for name in by:
-    print(f"{name:<10} {med(name, 0):>9.0f} {med(name, 1):>11.2f}")
+    print(f"{name:<10} {med(name, 0):>9.0f} {med(name, 1):>11.2f} {med(name, 2):>12.2f}")
 print(f"one-step / plain, CPU a request:   {ratio('one', 'plain', 1):.3f}  (goal <= 1.10)")
+print(f"one-step / plain, user CPU:        {ratio('one', 'plain', 2):.3f}")
 print(f"three-step / plain, CPU a request: {ratio('three', 'plain', 1):.3f}")
+print(f"three-step / plain, user CPU:      {ratio('three', 'plain', 2):.3f}")
 print(f"one-step / plain, req/s:           {ratio('one', 'plain', 0):.3f}")
 if "baseline" in by:
     print(f"plain / baseline, CPU a request:   {ratio('plain', 'baseline', 1):.3f}  (goal <= 1.0, noise ~2%)")
