@@ -6,8 +6,8 @@ use super::handle::Shared;
 use super::outbox::Outbox;
 use super::plan::Plan;
 use super::shards::Shard;
-use crate::engine::client::Client;
 use crate::engine::client::scenario::Walk;
+use crate::engine::client::{Client, Session};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use tokio::time::Instant;
@@ -37,12 +37,8 @@ pub(super) async fn send_while_permitted(
     first: u64,
     first_due: Option<Instant>,
 ) {
-    let Task { client, outbox, .. } = &*task;
-    let shard = task.shared.shards.get(task.shard);
-    // One clock read serves the session, and each start's lateness (the client reads its
-    // own start right after).
-    let mut now = Instant::now();
-    let mut session = client.session(now);
+    let (client, outbox) = (&*task.client, &*task.outbox);
+    let (shard, mut now, mut session) = task.begin();
     let (mut n, mut due) = (first, first_due);
     loop {
         task.starting(shard, n, due, now);
@@ -58,8 +54,7 @@ pub(super) async fn send_while_permitted(
             None => break,
         }
     }
-    client.end(session, task.shared.operator_limit.load(Relaxed));
-    drop(permit);
+    task.end(session, permit);
 }
 
 /// `--scenario`: the request task of `send_while_permitted`, whose permit carries a whole
@@ -72,10 +67,8 @@ pub(super) async fn walk_while_permitted(
     first: u64,
     first_due: Option<Instant>,
 ) {
-    let Task { client, outbox, .. } = &*task;
-    let shard = task.shared.shards.get(task.shard);
-    let mut now = Instant::now();
-    let mut session = client.session(now);
+    let (client, outbox) = (&*task.client, &*task.outbox);
+    let (shard, mut now, mut session) = task.begin();
     let Some(mut walk) = Walk::idle(client) else {
         return;
     };
@@ -98,11 +91,29 @@ pub(super) async fn walk_while_permitted(
             None => break,
         }
     }
-    client.end(session, task.shared.operator_limit.load(Relaxed));
-    drop(permit);
+    task.end(session, permit);
 }
 
 impl Task {
+    /// A request task's shard, the time it starts, and its connection and timer. One clock
+    /// read serves the session, and the first start's lateness (the client reads its own
+    /// start right after).
+    fn begin(&self) -> (&Shard, Instant, Session) {
+        let now = Instant::now();
+        (
+            self.shared.shards.get(self.shard),
+            now,
+            self.client.session(now),
+        )
+    }
+
+    /// A request task's end: its connection goes back to the pool, its permit to the gate.
+    fn end(&self, session: Session, permit: Permit) {
+        self.client
+            .end(session, self.shared.operator_limit.load(Relaxed));
+        drop(permit);
+    }
+
     /// Notes that request (or session) `n` starts now, due at `due`.
     fn starting(&self, shard: &Shard, n: u64, due: Option<Instant>, now: Instant) {
         if self.panic_at == Some(n) {
