@@ -570,17 +570,8 @@ fn a_fleet_holds_the_total_from_its_workers_merged_histograms() {
             crate::common::spawn_worker(&[&url, "-c", "10", "-z", "40s", "--shard", shard], "tok")
         })
         .collect();
-    let mut args = vec![
-        "fleet",
-        "--no-tui",
-        "--control-token",
-        "tok",
-        "--hold",
-        HOLD,
-    ];
-    args.extend(["--output-format", "json"]);
-    args.extend(workers.iter().map(|w| w.addr.as_str()));
-    let out = crate::common::sluice(&args);
+    let addrs: Vec<&str> = workers.iter().map(|w| w.addr.as_str()).collect();
+    let out = crate::common::fleet_json("tok", &addrs, &["--hold", HOLD]);
     assert!(
         out.status.success(),
         "{}",

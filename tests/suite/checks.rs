@@ -230,16 +230,8 @@ fn a_fleet_adds_its_workers_checks_up_by_their_text() {
             TOKEN,
         ),
     ];
-    let mut args = vec![
-        "fleet",
-        "--no-tui",
-        "--output-format",
-        "json",
-        "--control-token",
-        TOKEN,
-    ];
-    args.extend(workers.iter().map(|w| w.addr.as_str()));
-    let out = sluice(&args);
+    let addrs: Vec<&str> = workers.iter().map(|w| w.addr.as_str()).collect();
+    let out = crate::common::fleet_json(TOKEN, &addrs, &[]);
     assert!(
         out.status.success(),
         "{}",

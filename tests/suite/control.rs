@@ -207,16 +207,7 @@ fn a_fleet_of_three_shards_merges_to_what_the_server_saw() {
         })
         .collect();
     let addrs: Vec<&str> = workers.iter().map(|w| w.addr.as_str()).collect();
-    let mut args = vec![
-        "fleet",
-        "--no-tui",
-        "--output-format",
-        "json",
-        "--control-token",
-        TOKEN,
-    ];
-    args.extend(&addrs);
-    let out = crate::common::sluice(&args);
+    let out = crate::common::fleet_json(TOKEN, &addrs, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("workers 3/3 up"), "{err}");

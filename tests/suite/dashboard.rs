@@ -103,7 +103,8 @@ fn app_with_data() -> App {
     app
 }
 
-fn screen(app: &App, width: u16, height: u16) -> String {
+/// The dashboard for `app` drawn on a `width` x `height` test terminal, as text.
+pub(crate) fn screen(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
     terminal.backend().to_string()

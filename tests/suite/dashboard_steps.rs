@@ -1,8 +1,7 @@
 //! The dashboard of a `--scenario` run on ratatui's TestBackend, with fixed data: the Steps
 //! panel (a row a step, the sessions in its title) and the sessions in flight.
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crate::dashboard::screen;
 use sluicegate::engine::generator::plan::Plan;
 use sluicegate::engine::outcome::{
     ErrorKind, Outcome, SESSION_COMPLETED, SESSION_FAILED, SESSION_STARTED, Verdict,
@@ -13,7 +12,6 @@ use sluicegate::stats::by_step::StepSpec;
 use sluicegate::stats::snapshot::Snapshot;
 use sluicegate::stats::window::Window;
 use sluicegate::view::tui::app::{App, Live, Msg, update};
-use sluicegate::view::tui::ui;
 use std::time::Duration;
 
 /// The steps: a login, an item judged by two checks, a checkout that sometimes times out.
@@ -132,12 +130,6 @@ fn scenario_app() -> App {
         }),
     );
     app
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal.draw(|frame| ui::draw(frame, app)).expect("draw");
-    terminal.backend().to_string()
 }
 
 /// The screen's row that starts (inside its border) with `first`.

@@ -201,16 +201,8 @@ fn a_fleet_of_two_scenario_workers_carries_their_steps() {
         spawn_worker(&["--scenario", &scenario, "-n", "200", "-c", "2"], TOKEN),
         spawn_worker(&["--scenario", &scenario, "-n", "100", "-c", "2"], TOKEN),
     ];
-    let mut args = vec![
-        "fleet",
-        "--no-tui",
-        "--output-format",
-        "json",
-        "--control-token",
-        TOKEN,
-    ];
-    args.extend(workers.iter().map(|w| w.addr.as_str()));
-    let out = sluice(&args);
+    let addrs: Vec<&str> = workers.iter().map(|w| w.addr.as_str()).collect();
+    let out = crate::common::fleet_json(TOKEN, &addrs, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let m: Value = serde_json::from_slice(&out.stdout).expect("merged JSON");

@@ -521,6 +521,22 @@ pub fn sluice(args: &[&str]) -> std::process::Output {
         .expect("run sluice")
 }
 
+/// Runs `sluice fleet` headless over the workers at `addrs` with `token`, its summary in JSON
+/// on stdout, and `extra` flags.
+pub fn fleet_json(token: &str, addrs: &[&str], extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "fleet",
+        "--no-tui",
+        "--output-format",
+        "json",
+        "--control-token",
+        token,
+    ];
+    args.extend(extra);
+    args.extend(addrs);
+    sluice(&args)
+}
+
 /// Runs `tests/scripts/NAME` (a check written against another implementation) with `args`
 /// and `stdin`, and returns the numbers it prints; a script that fails fails the test with
 /// its stderr and `hint`.
