@@ -523,3 +523,25 @@ fn a_typed_condition_that_is_no_bar_is_refused_and_esc_cancels_the_entry() {
     typed(&mut a, "q");
     assert_eq!(a.phase, Phase::Watching, "q is typed too");
 }
+
+#[test]
+fn a_dashboard_without_a_scenario_of_its_own_takes_the_steps_its_figures_name() {
+    let mut a = app();
+    assert!(!a.sessions(), "a plain run counts requests");
+    update(&mut a, Msg::Snapshot(Box::default()));
+    assert!(!a.sessions(), "figures without steps leave it a plain run");
+    let step = |name: &str| sluicegate::stats::by_step::StepFigures {
+        name: name.into(),
+        ..Default::default()
+    };
+    let s = Snapshot {
+        steps: vec![step("login"), step("item")],
+        ..Snapshot::default()
+    };
+    update(&mut a, Msg::Snapshot(Box::new(s)));
+    assert!(
+        a.sessions(),
+        "a fleet's workers' steps make it a scenario's dashboard"
+    );
+    assert_eq!(a.steps, ["login", "item"]);
+}

@@ -489,3 +489,42 @@ fn a_asks_for_a_bar_the_autopilot_holds_it_and_a_key_takes_over() {
         serde_json::json!(["p99<500ms"])
     );
 }
+
+/// A fleet of scenario workers draws their steps and counts sessions, as one run would.
+#[test]
+fn a_fleet_of_scenario_workers_shows_their_steps_and_sessions() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(5)));
+    let dir = tempfile::tempdir().expect("dir");
+    let flow = dir.path().join("flow.yaml");
+    let url = server.url();
+    let text = format!(
+        "flow:\n  - name: home\n    get: \"{url}\"\n  - name: page\n    get: \"{url}page\"\n"
+    );
+    std::fs::write(&flow, text).expect("write the flow");
+    let flow = flow.to_str().expect("utf-8 path");
+    let workers: Vec<_> = ["0/2", "1/2"]
+        .iter()
+        .map(|shard| {
+            let args = ["--scenario", flow, "-c", "2", "-z", "60s", "--shard", shard];
+            crate::common::spawn_worker(&args, "tok")
+        })
+        .collect();
+    let mut args = vec!["fleet", "--control-token", "tok"];
+    args.extend(workers.iter().map(|w| w.addr.as_str()));
+    let mut run = PtyRun::spawn(&args);
+    run.wait_for_text("Sessions in flight");
+    run.wait_for_text("Steps · sessions");
+    wait_until("both steps' rows", WAIT, || {
+        let screen = contents(&run.screen);
+        let row = |name: &str| {
+            screen
+                .lines()
+                .any(|l| l.trim_start_matches('│').starts_with(name))
+        };
+        row("home") && row("page")
+    });
+    run.press(b"q");
+    let (ok, out) = run.finish();
+    assert!(ok, "the fleet did not exit 0");
+    assert!(after_restore(&out).contains("By step:"), "{out}");
+}

@@ -542,6 +542,10 @@ fn on_frame(app: &mut App, live: Live) {
 }
 
 fn on_snapshot(app: &mut App, s: Snapshot) {
+    // A fleet learns its workers' steps from their figures (it reads no scenario file).
+    if app.steps.is_empty() && !s.steps.is_empty() {
+        app.steps = s.steps.iter().map(|f| f.name.clone()).collect();
+    }
     let done = s.gauges.state == RunState::Done;
     // Rates over the last tick while the run goes; once it is over, over the whole run.
     let none = Counts::default();
