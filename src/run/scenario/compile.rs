@@ -173,8 +173,12 @@ fn request_of(
             .collect(),
         pool,
         uses: Default::default(),
+        fixed_url: None,
     };
     step.uses = step.needs();
+    if let Filling::Fixed(text) = &step.url {
+        step.fixed_url = url::Url::parse(text).ok();
+    }
     Ok(step)
 }
 

@@ -75,6 +75,8 @@ pub struct StepRequest {
     pub pool: usize,
     /// What its templates need worked out per request (`needs`, once).
     pub uses: Uses,
+    /// A fixed URL, parsed for the cookie jar once (None when it is filled per session).
+    pub fixed_url: Option<url::Url>,
 }
 
 /// A text sent as it is, or filled per session.

@@ -97,12 +97,21 @@ fn filled_uri(step: &StepRequest, url: &str, prepared: &Uri) -> Result<Uri, Erro
     Ok(Uri::from(path))
 }
 
-/// The whole URL of a request sent to the step's origin, for the cookie jar.
-pub(super) fn url_of(step: &StepRequest, sent: &Uri) -> Result<url::Url, ErrorKind> {
+/// The whole URL of a request sent to the step's origin, for the cookie jar: a fixed URL's
+/// was parsed once, before the run.
+pub(super) fn url_of<'s>(
+    step: &'s StepRequest,
+    sent: &Uri,
+) -> Result<std::borrow::Cow<'s, url::Url>, ErrorKind> {
+    if let Some(url) = &step.fixed_url {
+        return Ok(std::borrow::Cow::Borrowed(url));
+    }
     let path = sent.path_and_query().map_or("/", |p| p.as_str());
     let origin = step.origin.to_string();
     let text = format!("{}{}", origin.trim_end_matches('/'), path);
-    url::Url::parse(&text).map_err(|_| ErrorKind::InvalidUrl)
+    url::Url::parse(&text)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|_| ErrorKind::InvalidUrl)
 }
 
 /// The jar's cookies for `url` as one Cookie header (none when it has none for it).
@@ -161,6 +170,7 @@ mod tests {
             captures: Vec::new(),
             pool: 0,
             uses: Default::default(),
+            fixed_url: None,
         }
     }
 
