@@ -19,6 +19,7 @@
 #   usage: bench/autopilot.sh [STEP=4]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/demo-target.sh
 step=${1:-4}
 
 # Apart: with the example (dev-dependencies on), the crate builds with fault injection.
@@ -45,14 +46,7 @@ start_server() {
   "$knee" 20 10 <"$1" >"$printed" &
   pids+=($!)
   if [ -p "$1" ]; then exec 3>"$1"; fi
-  url=""
-  for _ in $(seq 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$printed" || true)
-    [ -n "$url" ] && return 0
-    sleep 0.05
-  done
-  echo "knee server did not start" >&2
-  exit 1
+  wait_for_url "$printed" "knee server"
 }
 
 # run NAME ARGS...: sluice headless against $url, its JSON summary into $work/NAME.json.

@@ -5,12 +5,18 @@
 start_fast_demo() {
   "$1" demo --listen 127.0.0.1:0 --max-delay "${3:-0s}" 2>"$2" &
   demo_pid=$!
+  wait_for_url "$2" "demo target"
+}
+
+# wait_for_url FILE WHAT: sets url to the first http://127.0.0.1:PORT/ FILE shows, waiting up
+# to 5 s for it; exits the calling script, naming WHAT, if none comes.
+wait_for_url() {
   url=""
   for _ in $(seq 100); do
-    url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$2" || true)
+    url=$(grep -o 'http://127.0.0.1:[0-9]*/' "$1" || true)
     [ -n "$url" ] && return 0
     sleep 0.05
   done
-  echo "demo target did not start" >&2
+  echo "$2 did not start" >&2
   exit 1
 }

@@ -207,11 +207,7 @@ impl BySteps {
                     failed: t.failed,
                     skipped: t.skipped,
                     status_codes: t.status.clone(),
-                    errors: ErrorKind::ALL
-                        .iter()
-                        .filter(|k| t.errors[k.index()] > 0)
-                        .map(|k| (k.as_str(), t.errors[k.index()]))
-                        .collect(),
+                    errors: super::by_target::seen_errors(&t.errors),
                     checks: t.checks.clone(),
                     latency: ladder(|l| &l.latency),
                     service: ladder(|l| &l.service),

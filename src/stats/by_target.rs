@@ -96,15 +96,21 @@ impl ByTarget {
                 ok: t.ok,
                 failed: t.failed,
                 status_codes: t.status.clone(),
-                errors: ErrorKind::ALL
-                    .iter()
-                    .filter(|k| t.errors[k.index()] > 0)
-                    .map(|k| (k.as_str(), t.errors[k.index()]))
-                    .collect(),
+                errors: seen_errors(&t.errors),
                 latency: LatencySummary::of(&t.latency, t.latency_sums),
             })
             .collect()
     }
+}
+
+/// Failures counted by kind (`ErrorKind::index`), named, only the kinds that were seen: the
+/// shape a URL's and a step's figures share.
+pub fn seen_errors(errors: &[u64; ErrorKind::ALL.len()]) -> BTreeMap<&'static str, u64> {
+    ErrorKind::ALL
+        .iter()
+        .filter(|k| errors[k.index()] > 0)
+        .map(|k| (k.as_str(), errors[k.index()]))
+        .collect()
 }
 
 #[cfg(test)]

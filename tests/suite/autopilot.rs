@@ -49,6 +49,17 @@ fn series(summary: &serde_json::Value) -> Vec<Second> {
         .collect()
 }
 
+/// When the autopilot moved the knob, by the summary's timeline, in seconds.
+fn auto_moves_s(summary: &serde_json::Value) -> Vec<f64> {
+    summary["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter(|e| e["source"] == "auto")
+        .map(|e| e["t_s"].as_f64().expect("t_s"))
+        .collect()
+}
+
 /// The limits a sweep tries, each for `STEP_S`, after a first step that warms the
 /// connections up (its seconds are not judged).
 const SWEEP: [u32; 8] = [40, 50, 60, 70, 80, 90, 100, 110];
@@ -303,13 +314,7 @@ fn it_finds_the_knee_alone_holds_the_bar_and_keeps_the_limit_steady() {
         .filter_map(|e| e["source"].as_str())
         .collect();
     assert!(sources.iter().skip(1).all(|s| *s == "auto"), "{sources:?}");
-    let times: Vec<f64> = summary["timeline"]
-        .as_array()
-        .expect("timeline")
-        .iter()
-        .filter(|e| e["source"] == "auto")
-        .map(|e| e["t_s"].as_f64().expect("t_s"))
-        .collect();
+    let times = auto_moves_s(&summary);
     assert!(
         times.windows(2).all(|w| w[1] - w[0] > 0.5),
         "an auto entry a second at most: {times:?}"
@@ -545,13 +550,7 @@ fn the_control_api_engages_and_releases_the_autopilot_with_the_token() {
     assert!(body["hold"].is_null(), "{body}");
     let (_, released_s) = status_hold(addr, false);
     let summary = summary_of(addr);
-    let auto: Vec<f64> = summary["timeline"]
-        .as_array()
-        .expect("timeline")
-        .iter()
-        .filter(|e| e["source"] == "auto")
-        .map(|e| e["t_s"].as_f64().expect("t_s"))
-        .collect();
+    let auto = auto_moves_s(&summary);
     assert!(!auto.is_empty(), "{}", summary["timeline"]);
     assert!(
         auto.iter().all(|t| *t <= released_s + 0.1),
